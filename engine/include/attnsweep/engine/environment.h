@@ -1,0 +1,15 @@
+#pragma once
+// Where and with what a sweep ran: written into the result file's header.
+#include <nlohmann/json.hpp>
+
+#include "attnsweep/kernels/device.h"
+
+namespace attnsweep {
+
+// host, cpu model, cores, os, date (UTC ISO 8601), build id (version + git commit + build type),
+// compiler, and the device's facts.
+nlohmann::json capture_environment(const Device* device);
+std::string build_id();
+std::string utc_now_iso8601();
+
+}  // namespace attnsweep

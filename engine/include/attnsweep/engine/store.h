@@ -1,0 +1,46 @@
+#pragma once
+// The result file: JSON Lines. Line 1 is the header {"type":"header","schema":N,"spec":{...},
+// "environment":{...}}; each following line is one finished cell ({"type":"cell",...}), written,
+// flushed and fsynced as the cell finishes, so a kill -9 loses no finished cell.
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "attnsweep/engine/result.h"
+
+namespace attnsweep {
+
+inline constexpr int kResultSchema = 1;
+
+struct ResultFile {
+  nlohmann::json header;
+  std::vector<CellResult> results;
+  std::vector<std::string> warnings;  // e.g. "line 57: torn last line dropped"
+};
+
+// Reads a whole file. Throws std::runtime_error with the path and line for a file that is not a
+// result file; a torn (half-written) last line is dropped with a warning, not an error.
+ResultFile read_result_file(const std::string& path);
+
+class ResultWriter {
+ public:
+  // Creates the file and writes the header (fresh), or opens it for append after truncating a torn
+  // last line (resume). Throws std::runtime_error on I/O failure or a header mismatch.
+  static ResultWriter create(const std::string& path, const nlohmann::json& header);
+  static ResultWriter resume(const std::string& path);
+  ResultWriter(ResultWriter&&) noexcept;
+  ResultWriter& operator=(ResultWriter&&) noexcept;
+  ~ResultWriter();
+  void append(const CellResult& r);  // write + flush + fsync
+  const std::string& path() const { return path_; }
+
+ private:
+  ResultWriter(std::string path, int fd);
+  std::string path_;
+  int fd_ = -1;
+};
+
+}  // namespace attnsweep

@@ -15,6 +15,9 @@ namespace attnsweep {
 
 // Callbacks are invoked on the executor's thread; adapters (CLI progress bar, GUI) marshal them.
 struct SweepObserver {
+  // Called once by run_sweep before the first cell: cells in the plan, and how many of them the
+  // result file already holds (resume).
+  std::function<void(std::size_t planned, std::size_t already_done)> planned;
   std::function<void(std::size_t index, const Cell&)> cell_started;
   std::function<void(std::size_t index, const CellResult&)> cell_finished;
   std::function<void(const std::string& level, const std::string& message)> log;

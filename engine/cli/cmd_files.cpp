@@ -1,0 +1,107 @@
+// validate, report and import: commands that read a file and write another.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "attnsweep/engine/report.h"
+#include "attnsweep/engine/seed_import.h"
+#include "attnsweep/engine/spec.h"
+#include "attnsweep/engine/store.h"
+#include "commands.h"
+
+namespace attnsweep::cli {
+
+void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << text << "\n"; }
+
+namespace {
+
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool write_text(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::cout << text;
+    return bool(std::cout);
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  return bool(out);
+}
+
+}  // namespace
+
+int validate_command(const std::string& spec_path) {
+  const auto text = read_text(spec_path);
+  if (!text) {
+    print_error(spec_path + ": cannot read the file");
+    return kExitUsage;
+  }
+  const SpecParseResult parsed = parse_spec(*text);
+  if (!parsed.errors.empty()) {
+    std::cerr << spec_path << ": " << parsed.errors.size() << " problem(s):\n";
+    for (const SpecError& e : parsed.errors) std::cerr << "  " << e.to_string() << "\n";
+    return kExitUsage;
+  }
+  const SweepSpec& s = *parsed.spec;
+  std::cout << spec_path << ": valid spec '" << s.name << "': " << s.kernels.size() << " kernel(s) x " << s.tiers.size()
+            << " tier(s) x " << s.dtypes.size() << " dtype(s) x " << s.causal.size() << " causal setting(s) = "
+            << s.kernels.size() * s.tiers.size() * s.dtypes.size() * s.causal.size() << " cells\n";
+  return kExitOk;
+}
+
+int report_command(const std::string& results_path, const std::string& format, const std::string& out_path) {
+  ResultFile file;
+  try {
+    file = read_result_file(results_path);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
+  std::string text;
+  if (format == "md") text = report_markdown(file);
+  else if (format == "csv") text = report_csv(file);
+  else if (format == "json") text = report_json(file);
+  else {
+    print_error("--format: must be md, csv or json (got '" + format + "')");
+    return kExitUsage;
+  }
+  if (!write_text(out_path, text)) {
+    print_error(out_path + ": cannot write the report");
+    return kExitRuntime;
+  }
+  if (!out_path.empty() && out_path != "-") std::cerr << "wrote " << out_path << "\n";
+  return kExitOk;
+}
+
+int import_command(const std::string& seed_path, const std::string& out_path) {
+  const auto text = read_text(seed_path);
+  if (!text) {
+    print_error(seed_path + ": cannot read the file");
+    return kExitUsage;
+  }
+  ResultFile imported;
+  try {
+    imported = import_seed_markdown(*text, seed_path);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  try {
+    ResultWriter writer = ResultWriter::create(out_path, imported.header);
+    for (const CellResult& r : imported.results) writer.append(r);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
+  std::cerr << "imported " << imported.results.size() << " cells from " << seed_path << " into " << out_path << "\n";
+  return kExitOk;
+}
+
+}  // namespace attnsweep::cli

@@ -1,0 +1,161 @@
+// run: resolve the spec, pick the backend and executor, sweep, print a summary.
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "attnsweep/engine/presets.h"
+#include "attnsweep/engine/sweep.h"
+#include "attnsweep/kernels/device.h"
+#include "commands.h"
+#include "progress.h"
+
+namespace attnsweep::cli {
+
+namespace {
+
+std::atomic<bool> g_cancel{false};
+
+// First Ctrl-C: finish the current cell's sample and stop, leaving a resumable file.
+// Second Ctrl-C: the default action (the file is still valid: every line was fsynced).
+void on_interrupt(int) {
+  g_cancel.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
+
+std::optional<SweepSpec> load_spec(const RunArgs& args) {
+  std::string text;
+  std::string origin;
+  if (!args.preset.empty()) {
+    const auto preset = preset_json(args.preset);
+    if (!preset) {
+      std::string known;
+      for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
+      print_error("--preset: unknown preset '" + args.preset + "' (known: " + known + ")");
+      return std::nullopt;
+    }
+    text = *preset;
+    origin = "preset " + args.preset;
+  } else {
+    std::ifstream in(args.spec_path, std::ios::binary);
+    if (!in) {
+      print_error("--spec: cannot read " + args.spec_path);
+      return std::nullopt;
+    }
+    std::ostringstream s;
+    s << in.rdbuf();
+    text = s.str();
+    origin = args.spec_path;
+  }
+  SpecParseResult parsed = parse_spec(text);
+  if (!parsed.errors.empty()) {
+    std::cerr << "attnsweep-cli: " << origin << " is not a valid spec:\n";
+    for (const SpecError& e : parsed.errors) std::cerr << "  " << e.to_string() << "\n";
+    return std::nullopt;
+  }
+  SweepSpec spec = *parsed.spec;
+  if (!args.kernels.empty()) {
+    for (const std::string& k : args.kernels)
+      if (!find_kernel(k)) {
+        print_error("--kernels: unknown kernel '" + k + "' (see: attnsweep-cli list kernels)");
+        return std::nullopt;
+      }
+    spec.kernels = args.kernels;
+  }
+  return spec;
+}
+
+std::string default_out_path(const SweepSpec& spec) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string name = spec.name.empty() ? "sweep" : spec.name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return name + "-" + stamp + ".jsonl";
+}
+
+std::unique_ptr<Executor> make_executor(Backend backend, const RunArgs& args) {
+  if (backend == Backend::cpu) return make_in_process_executor(make_cpu_device());
+  (void)args;
+  return make_in_process_executor(make_cuda_device(0));
+}
+
+}  // namespace
+
+int run_command(const RunArgs& args) {
+  if (args.preset.empty() == args.spec_path.empty()) {
+    print_error("run: give exactly one of --preset NAME or --spec FILE");
+    return kExitUsage;
+  }
+  if (args.resume && args.out_path.empty()) {
+    print_error("--resume: needs --out FILE, the result file to continue");
+    return kExitUsage;
+  }
+  BackendChoice choice;
+  if (args.backend == "auto") choice = BackendChoice::automatic;
+  else if (args.backend == "cpu") choice = BackendChoice::cpu;
+  else if (args.backend == "cuda") choice = BackendChoice::cuda;
+  else {
+    print_error("--backend: must be auto, cpu or cuda (got '" + args.backend + "')");
+    return kExitUsage;
+  }
+  const std::optional<SweepSpec> spec = load_spec(args);
+  if (!spec) return kExitUsage;
+  const Backend backend = resolve_backend(choice);
+  if (backend == Backend::cuda && cuda_device_count() == 0) {
+    print_error("--backend cuda: no CUDA device is available here (run with --backend cpu, or on a GPU host)");
+    return kExitRuntime;
+  }
+
+  std::unique_ptr<Executor> executor;
+  try {
+    executor = make_executor(backend, args);
+  } catch (const std::exception& e) {
+    print_error(std::string("cannot start the ") + std::string(backend_name(backend)) + " backend: " + e.what());
+    return kExitRuntime;
+  }
+  const SweepFile file{args.out_path.empty() ? default_out_path(*spec) : args.out_path, args.resume};
+  std::cerr << "sweep '" << spec->name << "' on " << executor->describe() << " -> " << file.path << "\n";
+
+  std::unique_ptr<Progress> progress;
+  SweepObserver observer;
+  observer.planned = [&](std::size_t planned, std::size_t already_done) {
+    if (!args.quiet) progress = std::make_unique<Progress>(planned, already_done, stderr);
+  };
+  observer.cell_started = [&](std::size_t, const Cell& c) { if (progress) progress->started(c); };
+  observer.cell_finished = [&](std::size_t, const CellResult& r) { if (progress) progress->finished(r); };
+  observer.log = [&](const std::string& level, const std::string& text) {
+    if (progress) progress->message(level, text);
+    else std::cerr << level << ": " << text << "\n";
+  };
+
+  g_cancel.store(false);
+  std::signal(SIGINT, on_interrupt);
+  SweepOutcome outcome;
+  try {
+    outcome = run_sweep(*spec, *executor, file, observer, &g_cancel);
+  } catch (const std::exception& e) {
+    if (progress) progress->close();
+    print_error(e.what());
+    return kExitRuntime;
+  }
+  std::signal(SIGINT, SIG_DFL);
+  if (progress) progress->close();
+
+  std::ostringstream summary;
+  summary << "measured " << outcome.measured << " of " << outcome.planned << " cells";
+  if (outcome.already_done) summary << " (" << outcome.already_done << " already in the file)";
+  for (const auto& [status, n] : outcome.by_status) summary << ", " << n << " " << status;
+  std::cerr << summary.str() << "\nresults: " << file.path << "\n";
+  if (outcome.cancelled) {
+    std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
+    return kExitRuntime;
+  }
+  return kExitOk;
+}
+
+}  // namespace attnsweep::cli

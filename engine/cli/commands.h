@@ -1,0 +1,37 @@
+#pragma once
+// The subcommands of attnsweep-cli. Each returns the process exit code:
+// 0 the work ran (a sweep with oom/unsupported cells still ran), 2 bad usage or spec, 1 runtime failure.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace attnsweep::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntime = 1;
+inline constexpr int kExitUsage = 2;
+
+int list_command(const std::string& what);
+int validate_command(const std::string& spec_path);
+
+struct RunArgs {
+  std::string preset;
+  std::string spec_path;
+  std::string backend = "auto";           // auto | cpu | cuda
+  std::vector<std::string> kernels;       // replaces the spec's kernel list when given
+  std::string out_path;                   // default: <spec name>-<UTC time>.jsonl
+  bool resume = false;
+  bool in_process = false;                // CUDA work in this process instead of a worker
+  std::string devices = "0";              // CUDA devices: all | 0,1,...
+  std::vector<std::string> worker_command;  // argv of the worker (default: this program's `worker`)
+  bool quiet = false;
+};
+int run_command(const RunArgs& args);
+
+int report_command(const std::string& results_path, const std::string& format, const std::string& out_path);
+int import_command(const std::string& seed_path, const std::string& out_path);
+
+// Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
+void print_error(const std::string& text);
+
+}  // namespace attnsweep::cli

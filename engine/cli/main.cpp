@@ -1,0 +1,57 @@
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, demo.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  using namespace attnsweep::cli;
+  CLI::App app{"attnsweep-cli: benchmark attention-forward kernels (CPU and CUDA), headless"};
+  app.require_subcommand(1);
+
+  std::string list_what;
+  auto* list = app.add_subcommand("list", "List kernels, presets or devices");
+  list->add_option("what", list_what, "kernels | presets | devices")->required();
+
+  std::string validate_path;
+  auto* validate = app.add_subcommand("validate", "Check a sweep spec and say what it would run");
+  validate->add_option("spec", validate_path, "Spec file (JSON)")->required();
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "Run a sweep and append every finished cell to a result file");
+  auto* preset_opt = run->add_option("--preset", run_args.preset, "Built-in spec (see: list presets)");
+  run->add_option("--spec", run_args.spec_path, "Spec file (JSON)")->excludes(preset_opt);
+  run->add_option("--backend", run_args.backend, "auto | cpu | cuda (auto: cuda when a GPU is present)");
+  run->add_option("--kernels", run_args.kernels, "Only these kernels (replaces the spec's list)")->delimiter(',');
+  run->add_option("--out,-o", run_args.out_path, "Result file (JSON Lines); default <name>-<time>.jsonl");
+  run->add_flag("--resume", run_args.resume, "Continue the sweep in --out, skipping finished cells");
+  run->add_flag("--in-process", run_args.in_process, "Run CUDA work in this process, not a worker");
+  run->add_option("--devices", run_args.devices, "CUDA devices: all | 0,1,...");
+  run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
+
+  std::string report_path, report_format = "md", report_out;
+  auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV or JSON) from a result file");
+  report->add_option("results", report_path, "Result file (JSON Lines)")->required();
+  report->add_option("--format,-f", report_format, "md | csv | json");
+  report->add_option("-o,--out", report_out, "Output file (default: standard output)");
+
+  std::string import_path, import_out;
+  auto* import = app.add_subcommand("import", "Convert the seed's Markdown table into a result file");
+  import->add_option("seed", import_path, "The seed's Markdown table")->required();
+  import->add_option("-o,--out", import_out, "Result file to write")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints help for --help (exit 0) and a message naming the option otherwise.
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (*list) return list_command(list_what);
+  if (*validate) return validate_command(validate_path);
+  if (*run) return run_command(run_args);
+  if (*report) return report_command(report_path, report_format, report_out);
+  if (*import) return import_command(import_path, import_out);
+  return kExitUsage;
+}

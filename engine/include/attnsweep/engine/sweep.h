@@ -1,0 +1,36 @@
+#pragma once
+// One sweep from spec to result file: plan against the executor's device, open (or resume) the
+// store, skip cells already recorded, run the rest, append each result as it finishes.
+// The CLI and the GUI both call this; neither re-implements the steps.
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "attnsweep/engine/executor.h"
+#include "attnsweep/engine/spec.h"
+
+namespace attnsweep {
+
+struct SweepFile {
+  std::string path;
+  bool resume = false;  // keep the cells already in `path`, run only the others
+};
+
+struct SweepOutcome {
+  std::size_t planned = 0;          // cells in the plan
+  std::size_t already_done = 0;     // found in the file on resume, not rerun
+  std::size_t measured = 0;         // finished in this run
+  std::map<std::string, std::size_t> by_status;  // this run's results, by status name
+  bool cancelled = false;
+};
+
+// Throws std::runtime_error for file problems (unreadable, another sweep's file on resume).
+SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
+                       const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
+
+// The backend "auto" resolves to: cuda when a CUDA device is present, else cpu.
+enum class BackendChoice { automatic, cpu, cuda };
+Backend resolve_backend(BackendChoice choice);
+
+}  // namespace attnsweep

@@ -1,0 +1,71 @@
+#include "attnsweep/engine/sweep.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "attnsweep/engine/environment.h"
+#include "attnsweep/engine/result_json.h"
+#include "attnsweep/engine/store.h"
+#include "attnsweep/kernels/device.h"
+
+namespace attnsweep {
+
+Backend resolve_backend(BackendChoice choice) {
+  switch (choice) {
+    case BackendChoice::cpu: return Backend::cpu;
+    case BackendChoice::cuda: return Backend::cuda;
+    case BackendChoice::automatic: break;
+  }
+  return cuda_device_count() > 0 ? Backend::cuda : Backend::cpu;
+}
+
+namespace {
+
+nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
+  nlohmann::json h;
+  h["type"] = "header";
+  h["schema"] = kResultSchema;
+  h["tool"] = "attnsweep";
+  h["spec"] = nlohmann::json::parse(spec_to_json(spec));
+  h["environment"] = capture_environment(executor.device());
+  h["executor"] = executor.describe();
+  h["started"] = utc_now_iso8601();
+  return h;
+}
+
+}  // namespace
+
+SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
+                       const SweepObserver& observer, const std::atomic<bool>* cancel) {
+  SweepOutcome outcome;
+  const Plan plan = make_plan(spec, executor.caps());
+  outcome.planned = plan.cells.size();
+
+  RunOptions run_options;
+  run_options.cancel = cancel;
+  const bool resuming = file.resume && std::filesystem::exists(file.path);
+  if (resuming) {
+    const ResultFile existing = read_result_file(file.path);
+    if (!existing.header.contains("spec") ||
+        nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])
+      throw std::runtime_error(file.path + ": holds results of a different spec; resume it with that spec, "
+                               "or write to a new file with --out");
+    for (const CellResult& r : existing.results) run_options.done_ids.insert(r.cell.id());
+    for (const Cell& c : plan.cells) outcome.already_done += run_options.done_ids.count(c.id());
+    for (const std::string& w : existing.warnings)
+      if (observer.log) observer.log("warning", w);
+  }
+  if (observer.planned) observer.planned(outcome.planned, outcome.already_done);
+  ResultWriter writer = resuming ? ResultWriter::resume(file.path)
+                                 : ResultWriter::create(file.path, make_header(spec, executor));
+
+  const bool finished = executor.run(plan, run_options, observer, [&](const CellResult& r) {
+    writer.append(r);
+    ++outcome.measured;
+    ++outcome.by_status[std::string(status_name(r.status))];
+  });
+  outcome.cancelled = !finished;
+  return outcome;
+}
+
+}  // namespace attnsweep

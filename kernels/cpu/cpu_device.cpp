@@ -1,0 +1,149 @@
+// The CPU as a Device: host memory, synchronous kernels, steady_clock timing.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "attnsweep/kernels/device.h"
+
+namespace attnsweep {
+
+namespace {
+
+constexpr std::uint64_t kAlignment = 64;  // a cache line; also enough for any vector load
+constexpr std::uint64_t kGiB = 1ull << 30;
+// Some VMs report a whole socket's L3 as one cache (508 MiB on a 2-core EPYC guest); no core can
+// use more than ~100 MiB of it, so the flush writes at most this much.
+constexpr std::uint64_t kMaxFlushBytes = 128ull << 20;
+
+std::string gib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / kGiB);
+  return buf;
+}
+
+// A "key: value" field of a /proc file, or empty.
+std::string proc_field(const char* path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.compare(0, key.size(), key) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    return value;
+  }
+  return {};
+}
+
+std::uint64_t meminfo_bytes(const std::string& key) {
+  const std::string v = proc_field("/proc/meminfo", key);  // "24347948 kB"
+  return v.empty() ? 0 : std::strtoull(v.c_str(), nullptr, 10) * 1024;
+}
+
+std::uint64_t read_number(const char* path) {
+  std::ifstream in(path);
+  std::uint64_t v = 0;
+  return (in >> v) ? v : 0;
+}
+
+// Room left under a container memory limit (cgroup v2, then v1); UINT64_MAX when unlimited.
+std::uint64_t cgroup_room() {
+  std::uint64_t limit = read_number("/sys/fs/cgroup/memory.max");
+  std::uint64_t used = read_number("/sys/fs/cgroup/memory.current");
+  if (limit == 0) {
+    limit = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    used = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+  }
+  if (limit == 0 || limit >= (1ull << 60)) return UINT64_MAX;  // "max" or the v1 "no limit" value
+  return limit > used ? limit - used : 0;
+}
+
+std::uint64_t last_level_cache_bytes() {
+  for (int name : {_SC_LEVEL4_CACHE_SIZE, _SC_LEVEL3_CACHE_SIZE, _SC_LEVEL2_CACHE_SIZE}) {
+    const long v = sysconf(name);
+    if (v > 0) return static_cast<std::uint64_t>(v);
+  }
+  return 32ull << 20;  // unknown: a typical server L3
+}
+
+class CpuDevice final : public Device {
+ public:
+  CpuDevice() {
+    info_.backend = Backend::cpu;
+    info_.ordinal = 0;
+    std::string model = proc_field("/proc/cpuinfo", "model name");
+    if (model.empty()) model = "unknown CPU";
+    info_.name = model;
+    info_.facts["cpu_model"] = model;
+    info_.facts["cores"] = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+    info_.facts["memory_bytes"] = std::to_string(meminfo_bytes("MemTotal"));
+    info_.facts["llc_bytes"] = std::to_string(last_level_cache_bytes());
+  }
+
+  const DeviceInfo& info() const override { return info_; }
+
+  DeviceCaps caps() const override {
+    DeviceCaps c;
+    c.backend = Backend::cpu;
+    c.known = true;
+    return c;
+  }
+
+  std::uint64_t free_bytes() const override { return std::min(meminfo_bytes("MemAvailable"), cgroup_room()); }
+
+  void* allocate(std::uint64_t bytes) override {
+    const std::uint64_t available = free_bytes();
+    if (bytes > available)
+      throw OutOfMemory("host allocation of " + gib(bytes) + " exceeds the " + gib(available) + " available");
+    const std::uint64_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+    void* p = std::aligned_alloc(kAlignment, rounded);
+    if (!p) throw OutOfMemory("host allocation of " + gib(bytes) + " failed");
+    return p;
+  }
+
+  void release(void* p) noexcept override { std::free(p); }
+
+  void copy_to_device(void* dst, const void* src, std::uint64_t bytes) override { std::memcpy(dst, src, bytes); }
+  void copy_to_host(void* dst, const void* src, std::uint64_t bytes) override { std::memcpy(dst, src, bytes); }
+  void fill(void* dst, std::uint8_t byte, std::uint64_t bytes) override { std::memset(dst, byte, bytes); }
+  void* stream() override { return nullptr; }
+  void synchronize() override {}  // CPU kernels return when done
+
+  // Writes, then reads, a buffer the size of the last-level cache, so the next sample starts
+  // with the cell's data evicted.
+  void flush_cache() override {
+    if (flush_buffer_.empty()) flush_buffer_.resize(std::min(last_level_cache_bytes(), kMaxFlushBytes));
+    ++flush_round_;
+    std::memset(flush_buffer_.data(), static_cast<int>(flush_round_), flush_buffer_.size());
+    unsigned sum = 0;
+    for (std::size_t i = 0; i < flush_buffer_.size(); i += kAlignment) sum += flush_buffer_[i];
+    flush_sink_ = sum;  // keeps the reads from being optimised away
+  }
+
+  double time_ms(const std::function<void()>& enqueue, int repeats) override {
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeats; ++i) enqueue();
+    const auto stop = std::chrono::steady_clock::now();
+    return std::chrono::duration<double, std::milli>(stop - start).count();
+  }
+
+ private:
+  DeviceInfo info_;
+  std::vector<unsigned char> flush_buffer_;
+  unsigned char flush_round_ = 0;
+  volatile unsigned flush_sink_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> make_cpu_device() { return std::make_unique<CpuDevice>(); }
+
+}  // namespace attnsweep

@@ -1,0 +1,191 @@
+// Standalone check-and-time harness for flash_sm90 on the GPU machine (not part of the library).
+// For every shape: random inputs made on the device, output poisoned with NaN, one run checked
+// against a double-precision host reference (all rows for small shapes, sampled rows for large),
+// then timed with events (median of repeats, L2 flushed before each). Prints one line per shape.
+//   bench_sm90 [check|time|all]
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "attnsweep/kernels/device.h"
+#include "flash_sm90.h"
+
+using namespace attnsweep;
+
+#define CK(x)                                                                                  \
+  do {                                                                                         \
+    cudaError_t e_ = (x);                                                                      \
+    if (e_ != cudaSuccess) {                                                                   \
+      std::fprintf(stderr, "%s:%d %s: %s\n", __FILE__, __LINE__, #x, cudaGetErrorString(e_)); \
+      std::exit(2);                                                                            \
+    }                                                                                          \
+  } while (0)
+
+__global__ void fill_random(std::uint16_t* x, std::uint64_t n, std::uint32_t seed, bool bf16) {
+  for (std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x; i < n; i += std::uint64_t(gridDim.x) * blockDim.x) {
+    std::uint32_t h = static_cast<std::uint32_t>(i) * 2654435761u ^ seed ^ static_cast<std::uint32_t>(i >> 32) * 40503u;
+    h ^= h >> 15; h *= 2246822519u; h ^= h >> 13; h *= 3266489917u; h ^= h >> 16;
+    const float u = (h & 0xffffff) / float(0x1000000) * 4.f - 2.f;  // uniform in [-2, 2)
+    if (bf16) { __nv_bfloat16 b = __float2bfloat16(u); x[i] = *reinterpret_cast<std::uint16_t*>(&b); }
+    else { __half b = __float2half(u); x[i] = *reinterpret_cast<std::uint16_t*>(&b); }
+  }
+}
+
+struct Shape {
+  int b, h, qn, kn, d;
+  bool causal;
+  DType dt;
+  const char* tag;
+};
+
+static float to_f(std::uint16_t v, DType dt) { return dt == DType::bf16 ? bf16_bits_to_float(v) : half_bits_to_float(v); }
+
+// ‖out − ref‖ / ‖ref‖ over the checked rows; also counts non-finite outputs anywhere.
+struct Check { double rel_err; long nonfinite; int rows; };
+
+static Check check(const Shape& s, const std::vector<std::uint16_t>& q, const std::vector<std::uint16_t>& k,
+                   const std::vector<std::uint16_t>& v, const std::vector<std::uint16_t>& o, int max_rows) {
+  Check c{0, 0, 0};
+  for (auto x : o) if (!std::isfinite(to_f(x, s.dt))) ++c.nonfinite;
+  const double scale = 1.0 / std::sqrt(double(s.d));
+  std::mt19937 rng(7);
+  double num = 0, den = 0;
+  std::vector<double> p(s.kn), acc(s.d);
+  const int total_rows = s.b * s.h * s.qn;
+  const int n_rows = std::min(total_rows, max_rows);
+  for (int t = 0; t < n_rows; ++t) {
+    int idx = n_rows == total_rows ? t : (t < 4 ? total_rows - 1 - t : int(rng() % total_rows));
+    const int row = idx % s.qn, bh = idx / s.qn;
+    const std::uint64_t qo = (std::uint64_t(bh) * s.qn + row) * s.d, ko = std::uint64_t(bh) * s.kn * s.d;
+    const int last = s.causal ? std::min(row, s.kn - 1) : s.kn - 1;
+    double mx = -1e300;
+    for (int j = 0; j <= last; ++j) {
+      double dot = 0;
+      for (int e = 0; e < s.d; ++e) dot += double(to_f(q[qo + e], s.dt)) * to_f(k[ko + std::uint64_t(j) * s.d + e], s.dt);
+      p[j] = dot * scale;
+      mx = std::max(mx, p[j]);
+    }
+    double sum = 0;
+    std::fill(acc.begin(), acc.end(), 0.0);
+    for (int j = 0; j <= last; ++j) {
+      p[j] = std::exp(p[j] - mx);
+      sum += p[j];
+      for (int e = 0; e < s.d; ++e) acc[e] += p[j] * to_f(v[ko + std::uint64_t(j) * s.d + e], s.dt);
+    }
+    for (int e = 0; e < s.d; ++e) {
+      const double ref = acc[e] / sum, got = to_f(o[qo + e], s.dt);
+      num += (got - ref) * (got - ref);
+      den += ref * ref;
+    }
+    ++c.rows;
+  }
+  c.rel_err = std::sqrt(num / den);
+  return c;
+}
+
+int main(int argc, char** argv) {
+  const std::string mode = argc > 1 ? argv[1] : "all";
+  cudaDeviceProp prop;
+  CK(cudaGetDeviceProperties(&prop, 0));
+  std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
+
+  std::vector<Shape> shapes;
+  if (mode == "check" || mode == "all" || mode == "small") {
+    for (DType dt : {DType::fp16, DType::bf16})
+      for (bool causal : {false, true}) {
+        shapes.push_back({1, 1, 1, 1, 64, causal, dt, "check"});
+        shapes.push_back({2, 3, 77, 300, 64, causal, dt, "check"});
+        shapes.push_back({1, 2, 300, 77, 128, causal, dt, "check"});
+        shapes.push_back({2, 2, 257, 513, 128, causal, dt, "check"});
+        shapes.push_back({1, 2, 129, 1000, 256, causal, dt, "check"});
+        shapes.push_back({1, 1, 1000, 999, 256, causal, dt, "check"});
+      }
+  }
+  if (mode == "time" || mode == "all") {
+    // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
+    for (DType dt : {DType::fp16, DType::bf16})
+      for (bool causal : {false, true})
+        for (int d : {64, 128, 256})
+          for (int n : {512, 1024, 2048, 4096, 8192, 16384}) {
+            if (dt == DType::bf16 && n != 8192) continue;
+            shapes.push_back({16384 / n, 2048 / d, n, n, d, causal, dt, "fa3"});
+          }
+  }
+
+  void* flush = nullptr;
+  const std::size_t flush_bytes = std::size_t(prop.l2CacheSize) * 4;
+  CK(cudaMalloc(&flush, flush_bytes));
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0));
+  CK(cudaEventCreate(&e1));
+  int failures = 0;
+  std::uint32_t seed = 1;
+
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n", "d", "cau",
+              "rel_err", "rows", "ok", "us", "TFLOP/s");
+  for (const Shape& s : shapes) {
+    AttentionProblem p;
+    p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = s.causal; p.dtype = s.dt;
+    const std::uint64_t nq = p.q_elements(), nk = p.kv_elements();
+    std::uint16_t *q, *k, *v, *o;
+    CK(cudaMalloc(&q, nq * 2)); CK(cudaMalloc(&k, nk * 2)); CK(cudaMalloc(&v, nk * 2)); CK(cudaMalloc(&o, nq * 2));
+    const bool bf = s.dt == DType::bf16;
+    fill_random<<<1024, 256>>>(q, nq, seed++ * 7919u, bf);
+    fill_random<<<1024, 256>>>(k, nk, seed++ * 7919u, bf);
+    fill_random<<<1024, 256>>>(v, nk, seed++ * 7919u, bf);
+    CK(cudaMemset(o, 0xff, nq * 2));  // NaN in fp16 and bf16: unwritten outputs show up
+    AttentionArgs a = contiguous_args(p, q, k, v, o);
+    try {
+      cuda::launch_flash_sm90(a);
+    } catch (const DeviceError& e) {
+      std::printf("launch failed: %s\n", e.what());
+      ++failures;
+      continue;
+    }
+    CK(cudaDeviceSynchronize());
+    std::vector<std::uint16_t> hq(nq), hk(nk), hv(nk), ho(nq);
+    CK(cudaMemcpy(hq.data(), q, nq * 2, cudaMemcpyDeviceToHost));
+    CK(cudaMemcpy(hk.data(), k, nk * 2, cudaMemcpyDeviceToHost));
+    CK(cudaMemcpy(hv.data(), v, nk * 2, cudaMemcpyDeviceToHost));
+    CK(cudaMemcpy(ho.data(), o, nq * 2, cudaMemcpyDeviceToHost));
+    const Check c = check(s, hq, hk, hv, ho, std::strcmp(s.tag, "check") == 0 ? 1 << 30 : 48);
+    const double tol = bf ? 1.5e-2 : 3e-3;
+    const bool ok = c.nonfinite == 0 && c.rel_err < tol;
+    if (!ok) ++failures;
+
+    double us = 0, tflops = 0;
+    if (std::strcmp(s.tag, "check") != 0) {
+      std::vector<float> ms;
+      for (int r = 0; r < 3; ++r) cuda::launch_flash_sm90(a);  // warm-up
+      for (int r = 0; r < 25; ++r) {
+        CK(cudaMemsetAsync(flush, r, flush_bytes));
+        CK(cudaEventRecord(e0));
+        cuda::launch_flash_sm90(a);
+        CK(cudaEventRecord(e1));
+        CK(cudaEventSynchronize(e1));
+        float t;
+        CK(cudaEventElapsedTime(&t, e0, e1));
+        ms.push_back(t);
+      }
+      std::sort(ms.begin(), ms.end());
+      us = ms[ms.size() / 2] * 1000.0;
+      tflops = p.flops() / (us * 1e-6) / 1e12;
+    }
+    std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16", s.b, s.h, s.qn,
+                s.kn, s.d, int(s.causal), c.rel_err, c.rows, ok ? "ok" : (c.nonfinite ? "NaN" : "BAD"), us, tflops);
+    std::fflush(stdout);
+    CK(cudaFree(q)); CK(cudaFree(k)); CK(cudaFree(v)); CK(cudaFree(o));
+  }
+  CK(cudaGetLastError());
+  std::printf("failures: %d\n", failures);
+  return failures ? 1 : 0;
+}

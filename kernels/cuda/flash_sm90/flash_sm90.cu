@@ -1,0 +1,146 @@
+// Host side of flash_sm90: tensor maps, launch configuration and the Kernel entry.
+#include "flash_sm90.h"
+
+#include <cuda.h>
+#include <cuda_runtime.h>
+#include <cudaTypedefs.h>
+
+#include <mutex>
+#include <string>
+
+#include "attnsweep/kernels/device.h"
+#include "flash_sm90_kernel.cuh"
+
+namespace attnsweep::cuda {
+namespace {
+
+using sm90::kBlockM;
+using sm90::kPanelCols;
+using sm90::kThreads;
+
+// cuTensorMapEncodeTiled from the driver, found at run time so that no -lcuda link is needed.
+PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
+  static PFN_cuTensorMapEncodeTiled_v12000 fn = [] {
+    void* p = nullptr;
+    cudaDriverEntryPointQueryResult found{};
+    const cudaError_t err = cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000, cudaEnableDefault, &found);
+    if (err != cudaSuccess || found != cudaDriverEntryPointSuccess || !p)
+      throw DeviceError("flash_sm90: the driver has no cuTensorMapEncodeTiled", false);
+    return reinterpret_cast<PFN_cuTensorMapEncodeTiled_v12000>(p);
+  }();
+  return fn;
+}
+
+// A rank-4 view (head_dim, rows, heads, batch) of one operand, read in boxes of
+// 64 columns x box_rows rows with the 128-byte swizzle. Rows past `rows` read as zeros.
+CUtensorMap make_tensor_map(const char* field, const void* base, DType dtype, std::int64_t head_dim, std::int64_t rows,
+                            std::int64_t heads, std::int64_t batch, std::int64_t row_stride, std::int64_t head_stride,
+                            std::int64_t batch_stride, int box_rows) {
+  const std::int64_t strides[3] = {row_stride, head_stride, batch_stride};
+  for (std::int64_t s : strides)
+    if ((s * 2) % 16 != 0)
+      throw DeviceError(std::string("flash_sm90: ") + field + " strides must be multiples of 8 elements (TMA needs 16-byte strides)",
+                        false);
+  if (reinterpret_cast<std::uintptr_t>(base) % 16 != 0)
+    throw DeviceError(std::string("flash_sm90: ") + field + " must be 16-byte aligned", false);
+  CUtensorMap map;
+  const cuuint64_t dims[4] = {static_cast<cuuint64_t>(head_dim), static_cast<cuuint64_t>(rows), static_cast<cuuint64_t>(heads),
+                              static_cast<cuuint64_t>(batch)};
+  const cuuint64_t byte_strides[3] = {static_cast<cuuint64_t>(row_stride * 2), static_cast<cuuint64_t>(head_stride * 2),
+                                      static_cast<cuuint64_t>(batch_stride * 2)};
+  const cuuint32_t box[4] = {kPanelCols, static_cast<cuuint32_t>(box_rows), 1, 1};
+  const cuuint32_t element_strides[4] = {1, 1, 1, 1};
+  const CUresult r = tensor_map_encoder()(
+      &map, dtype == DType::bf16 ? CU_TENSOR_MAP_DATA_TYPE_BFLOAT16 : CU_TENSOR_MAP_DATA_TYPE_FLOAT16, 4, const_cast<void*>(base),
+      dims, byte_strides, box, element_strides, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+      CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+  if (r != CUDA_SUCCESS)
+    throw DeviceError(std::string("flash_sm90: cuTensorMapEncodeTiled failed for ") + field + " (CUresult " + std::to_string(r) + ")",
+                      false);
+  return map;
+}
+
+void check(cudaError_t err, const char* what) {
+  if (err != cudaSuccess) {
+    // Launch-configuration errors leave the context usable; anything else is treated as sticky.
+    const bool sticky = err != cudaErrorInvalidValue && err != cudaErrorInvalidConfiguration && err != cudaErrorLaunchOutOfResources;
+    throw DeviceError(std::string("flash_sm90: ") + what + ": " + cudaGetErrorString(err), sticky);
+  }
+}
+
+template <class T, int D, int BN, int STAGES, bool CAUSAL>
+void launch(const AttentionArgs& a) {
+  using L = sm90::Tiles<D, BN, STAGES>;
+  const AttentionProblem& p = a.problem;
+  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CAUSAL>;
+  static std::once_flag configured;
+  std::call_once(configured, [&] {
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, L::kSmemBytes), "cudaFuncSetAttribute");
+  });
+  const CUtensorMap tm_q = make_tensor_map("q", a.q, p.dtype, D, p.q_n, p.heads, p.batch, a.q_row_stride, a.q_head_stride,
+                                           a.q_batch_stride, kBlockM);
+  const CUtensorMap tm_k = make_tensor_map("k", a.k, p.dtype, D, p.k_n, p.heads, p.batch, a.k_row_stride, a.k_head_stride,
+                                           a.k_batch_stride, BN);
+  const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
+                                           a.v_batch_stride, BN);
+  const sm90::OutputParams out{a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n),
+                               static_cast<int>(p.k_n), a.softmax_scale * 1.4426950408889634f};
+  const dim3 grid(static_cast<unsigned>((p.q_n + kBlockM - 1) / kBlockM), static_cast<unsigned>(p.heads),
+                  static_cast<unsigned>(p.batch));
+  kernel<<<grid, kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
+  check(cudaGetLastError(), "launch");
+}
+
+template <class T, int D, int BN, int STAGES>
+void launch_causal_or_not(const AttentionArgs& a) {
+  if (a.problem.causal) launch<T, D, BN, STAGES, true>(a);
+  else launch<T, D, BN, STAGES, false>(a);
+}
+
+// Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory.
+template <class T>
+void launch_typed(const AttentionArgs& a) {
+  switch (a.problem.head_dim) {
+    case 64: return launch_causal_or_not<T, 64, 128, 4>(a);
+    case 128: return launch_causal_or_not<T, 128, 128, 2>(a);
+    case 256: return launch_causal_or_not<T, 256, 64, 2>(a);
+    default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
+  }
+}
+
+class FlashSm90 final : public Kernel {
+ public:
+  const KernelInfo& info() const override {
+    static const KernelInfo i{"flash_sm90", Backend::cuda,
+                              "Hopper forward: TMA ring, warp-specialised wgmma, online exp2 softmax (sm_90a)", "", false};
+    return i;
+  }
+  Support supports(const AttentionProblem& p, const DeviceCaps& caps) const override {
+    if (caps.known && !(caps.backend == Backend::cuda && caps.cc_major == 9 && caps.cc_minor == 0))
+      return Support::no("needs compute capability 9.0 (Hopper, sm_90a)");
+    if (p.dtype != DType::fp16 && p.dtype != DType::bf16) return Support::no(std::string(dtype_name(p.dtype)) + ": only fp16/bf16");
+    if (p.head_dim != 64 && p.head_dim != 128 && p.head_dim != 256)
+      return Support::no("head_dim " + std::to_string(p.head_dim) + ": only 64/128/256");
+    if (p.q_n < 1 || p.k_n < 1 || p.q_n > (1ll << 30) || p.k_n > (1ll << 30)) return Support::no("q_n and k_n must be in 1..2^30");
+    if (p.heads > 65535 || p.batch > 65535) return Support::no("heads and batch must be at most 65535 (grid limits)");
+    return Support::yes();
+  }
+  void run(const AttentionArgs& a) const override { launch_flash_sm90(a); }
+};
+
+}  // namespace
+
+void launch_flash_sm90(const AttentionArgs& a) {
+  if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a);
+  else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a);
+  else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);
+}
+
+const Kernel* flash_sm90_kernel() {
+  static const FlashSm90 k;
+  return &k;
+}
+
+}  // namespace attnsweep::cuda
+
+const attnsweep::Kernel* flash_sm90_kernel() { return attnsweep::cuda::flash_sm90_kernel(); }

@@ -20,6 +20,10 @@ struct SampleStats {
   double rel_ci() const { return median > 0 ? (ci_high - ci_low) / 2 / median : 0; }
 };
 
+// The time a cell is ranked, compared and coloured by: the median; or, for a summary imported
+// from a table that gave only avg/std/min (samples == 0, unknown fields NaN), the mean.
+double representative_ms(const SampleStats& t);
+
 struct CheckResult {
   bool checked = false;
   double rel_err = 0;        // ||out - ref|| / ||ref|| over the checked rows

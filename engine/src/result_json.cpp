@@ -1,0 +1,279 @@
+#include "attnsweep/engine/result_json.h"
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+
+namespace attnsweep {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Reads the fields of one JSON object; every error names the record and the field.
+class Fields {
+ public:
+  Fields(const json& j, std::string record, std::string prefix = "")
+      : j_(j), record_(std::move(record)), prefix_(std::move(prefix)) {
+    if (!j_.is_object()) {
+      if (prefix_.empty()) throw std::runtime_error(record_ + ": must be a JSON object");
+      throw std::runtime_error(record_ + ": field '" + prefix_.substr(0, prefix_.size() - 1) + "': must be an object");
+    }
+  }
+
+  [[noreturn]] void fail(std::string_view field, const std::string& rule) const {
+    throw std::runtime_error(record_ + ": field '" + prefix_ + std::string(field) + "': " + rule);
+  }
+
+  const json* find(std::string_view field) const {
+    const auto it = j_.find(field);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  bool has(std::string_view field) const { return find(field) != nullptr; }
+
+  const json& need(std::string_view field) const {
+    const json* v = find(field);
+    if (!v) fail(field, "missing");
+    return *v;
+  }
+
+  Fields object(std::string_view field) const { return Fields(need(field), record_, prefix_ + std::string(field) + "."); }
+
+  std::string string(std::string_view field) const {
+    const json& v = need(field);
+    if (!v.is_string()) fail(field, "must be a string");
+    return v.get<std::string>();
+  }
+  std::string string_or(std::string_view field, std::string fallback) const {
+    return has(field) ? string(field) : std::move(fallback);
+  }
+
+  bool boolean(std::string_view field) const {
+    const json& v = need(field);
+    if (!v.is_boolean()) fail(field, "must be true or false");
+    return v.get<bool>();
+  }
+  bool boolean_or(std::string_view field, bool fallback) const { return has(field) ? boolean(field) : fallback; }
+
+  std::int64_t integer(std::string_view field, std::int64_t min) const {
+    const json& v = need(field);
+    if (!v.is_number_integer()) fail(field, "must be an integer");
+    if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+      fail(field, "too large");
+    const std::int64_t n = v.get<std::int64_t>();
+    if (n < min) fail(field, "must be at least " + std::to_string(min));
+    return n;
+  }
+  std::int64_t integer_or(std::string_view field, std::int64_t min, std::int64_t fallback) const {
+    return has(field) ? integer(field, min) : fallback;
+  }
+  std::uint64_t unsigned_integer(std::string_view field) const {
+    const json& v = need(field);
+    if (!v.is_number_unsigned()) fail(field, "must be a non-negative integer");
+    return v.get<std::uint64_t>();
+  }
+
+  // JSON has no NaN or infinity: writers store those as null, read back as NaN.
+  double number(std::string_view field) const {
+    const json& v = need(field);
+    if (v.is_null()) return kNaN;
+    if (!v.is_number()) fail(field, "must be a number (or null for a value that was not finite)");
+    return v.get<double>();
+  }
+  double number_or(std::string_view field, double fallback) const { return has(field) ? number(field) : fallback; }
+
+ private:
+  const json& j_;
+  std::string record_;
+  std::string prefix_;
+};
+
+Cell read_cell(const Fields& f) {
+  Cell c;
+  c.kernel = f.string("kernel");
+  if (c.kernel.empty()) f.fail("kernel", "must not be empty");
+
+  const Fields tier = f.object("tier");
+  c.tier.name = tier.string("name");
+  if (c.tier.name.empty()) tier.fail("name", "must not be empty");
+  c.tier.shape.q_n = tier.integer("q_n", 1);
+  c.tier.shape.k_n = tier.integer("k_n", 1);
+  c.tier.shape.head_dim = tier.integer("head_dim", 1);
+  c.tier.shape.heads = tier.integer("heads", 1);
+  c.tier.shape.batch = tier.integer("batch", 1);
+
+  const std::string dtype = f.string("dtype");
+  const auto parsed = parse_dtype(dtype);
+  if (!parsed) f.fail("dtype", "unknown dtype '" + dtype + "' (known: fp32, fp16, bf16, tf32)");
+  c.dtype = *parsed;
+  c.causal = f.boolean("causal");
+  c.bytes_estimate = f.has("bytes_estimate") ? f.unsigned_integer("bytes_estimate") : 0;
+  c.supported = f.boolean_or("supported", true);
+  c.unsupported_reason = f.string_or("unsupported_reason", "");
+
+  if (f.has("id")) {
+    const std::string id = f.string("id");
+    if (id != c.id()) f.fail("id", "'" + id + "' does not match kernel|tier|dtype|causal '" + c.id() + "'");
+  }
+  return c;
+}
+
+json stats_to_json(const SampleStats& t) {
+  if (t.samples > 0)
+    return {{"samples", t.samples}, {"median", t.median}, {"mean", t.mean}, {"std", t.std}, {"min", t.min},
+            {"max", t.max},         {"p10", t.p10},       {"p90", t.p90},   {"ci_low", t.ci_low}, {"ci_high", t.ci_high}};
+  // A summary imported from a table: only the statistics it gave (finite ones) are written.
+  json j = {{"samples", 0}, {"source", "imported"}};
+  const std::pair<const char*, double> fields[] = {{"median", t.median}, {"mean", t.mean},     {"std", t.std},
+                                                   {"min", t.min},       {"max", t.max},       {"p10", t.p10},
+                                                   {"p90", t.p90},       {"ci_low", t.ci_low}, {"ci_high", t.ci_high}};
+  for (const auto& [name, value] : fields)
+    if (std::isfinite(value)) j[name] = value;
+  return j;
+}
+
+SampleStats read_stats(const Fields& f) {
+  SampleStats t;
+  const std::int64_t samples = f.integer("samples", 0);
+  if (samples > std::numeric_limits<int>::max()) f.fail("samples", "too large");
+  t.samples = static_cast<int>(samples);
+  if (t.samples > 0) {
+    t.median = f.number("median");
+    t.mean = f.number("mean");
+    t.std = f.number("std");
+    t.min = f.number("min");
+    t.max = f.number("max");
+    t.p10 = f.number("p10");
+    t.p90 = f.number("p90");
+    t.ci_low = f.number("ci_low");
+    t.ci_high = f.number("ci_high");
+    return t;
+  }
+  // samples == 0: a summary from elsewhere; it must say so, and carry at least a mean.
+  if (f.string("source").empty()) f.fail("source", "must not be empty");
+  t.mean = f.number("mean");
+  t.median = f.number_or("median", kNaN);
+  t.std = f.number_or("std", kNaN);
+  t.min = f.number_or("min", kNaN);
+  t.max = f.number_or("max", kNaN);
+  t.p10 = f.number_or("p10", kNaN);
+  t.p90 = f.number_or("p90", kNaN);
+  t.ci_low = f.number_or("ci_low", kNaN);
+  t.ci_high = f.number_or("ci_high", kNaN);
+  return t;
+}
+
+json check_to_json(const CheckResult& c) {
+  if (!c.checked) return {{"checked", false}};
+  return {{"checked", true},
+          {"passed", c.passed},
+          {"rel_err", c.rel_err},
+          {"max_abs_err", c.max_abs_err},
+          {"tolerance", c.tolerance},
+          {"naive_rel_err", c.naive_rel_err},
+          {"nonfinite", c.nonfinite},
+          {"unwritten", c.unwritten},
+          {"rows_checked", c.rows_checked},
+          {"rechecked_after_timing", c.rechecked_after_timing}};
+}
+
+CheckResult read_check(const Fields& f) {
+  CheckResult c;
+  c.checked = f.boolean("checked");
+  if (!c.checked) return c;
+  c.passed = f.boolean("passed");
+  c.rel_err = f.number("rel_err");
+  c.max_abs_err = f.number("max_abs_err");
+  c.tolerance = f.number("tolerance");
+  c.naive_rel_err = f.number("naive_rel_err");
+  c.nonfinite = f.integer("nonfinite", 0);
+  c.unwritten = f.integer("unwritten", 0);
+  c.rows_checked = f.integer("rows_checked", 0);
+  c.rechecked_after_timing = f.boolean("rechecked_after_timing");
+  return c;
+}
+
+}  // namespace
+
+json cell_to_json(const Cell& c) {
+  json j = {{"id", c.id()},
+            {"kernel", c.kernel},
+            {"tier",
+             {{"name", c.tier.name},
+              {"q_n", c.tier.shape.q_n},
+              {"k_n", c.tier.shape.k_n},
+              {"head_dim", c.tier.shape.head_dim},
+              {"heads", c.tier.shape.heads},
+              {"batch", c.tier.shape.batch}}},
+            {"dtype", std::string(dtype_name(c.dtype))},
+            {"causal", c.causal}};
+  if (c.bytes_estimate > 0) j["bytes_estimate"] = c.bytes_estimate;  // 0: not estimated (imported)
+  if (!c.supported) {
+    j["supported"] = false;
+    j["unsupported_reason"] = c.unsupported_reason;
+  }
+  return j;
+}
+
+Cell cell_from_json(const json& j) { return read_cell(Fields(j, "cell")); }
+
+json result_to_json(const CellResult& r) {
+  json j = cell_to_json(r.cell);
+  j["type"] = "cell";
+  j["status"] = std::string(status_name(r.status));
+  j["message"] = r.message;
+  if (r.status == CellStatus::ok && r.time_ms) {
+    j["time_ms"] = stats_to_json(*r.time_ms);
+    j["tflops"] = r.tflops;
+    j["gbps"] = r.gbps;
+  }
+  j["check"] = check_to_json(r.check);
+  if (!r.cache.empty()) j["cache"] = r.cache;
+  j["launches_per_sample"] = r.launches_per_sample;
+  j["device"] = r.device;
+  if (r.wall_s > 0) j["wall_s"] = r.wall_s;  // 0: not measured (imported)
+  return j;
+}
+
+CellResult result_from_json(const json& j) {
+  const Fields f(j, "cell record");
+  if (f.string("type") != "cell") f.fail("type", "must be \"cell\"");
+  CellResult r;
+  r.cell = read_cell(f);
+
+  const std::string status = f.string("status");
+  const auto parsed = parse_status(status);
+  if (!parsed) f.fail("status", "unknown status '" + status + "'");
+  r.status = *parsed;
+  r.message = f.string_or("message", "");
+
+  // Times exist for ok cells only, and every ok cell has them: never a number where none was measured.
+  if (r.status == CellStatus::ok) {
+    r.time_ms = read_stats(f.object("time_ms"));
+    r.tflops = f.number("tflops");
+    r.gbps = f.number("gbps");
+  } else {
+    for (const char* field : {"time_ms", "tflops", "gbps"})
+      if (f.has(field)) f.fail(field, "present on a '" + status + "' cell; only ok cells carry times");
+  }
+
+  if (f.has("check")) r.check = read_check(f.object("check"));
+  if (f.has("cache")) {
+    r.cache = f.string("cache");
+    if (r.cache != "cold" && r.cache != "warm") f.fail("cache", "must be \"cold\" or \"warm\"");
+  }
+  const std::int64_t launches = f.integer_or("launches_per_sample", 1, 1);
+  const std::int64_t device = f.integer_or("device", 0, 0);
+  if (launches > std::numeric_limits<int>::max()) f.fail("launches_per_sample", "too large");
+  if (device > std::numeric_limits<int>::max()) f.fail("device", "too large");
+  r.launches_per_sample = static_cast<int>(launches);
+  r.device = static_cast<int>(device);
+  r.wall_s = f.number_or("wall_s", 0);
+  if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
+  return r;
+}
+
+}  // namespace attnsweep

@@ -1,0 +1,220 @@
+#include "attnsweep/engine/store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+
+#include "attnsweep/engine/result_json.h"
+
+namespace attnsweep {
+
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void fail_errno(const std::string& path, const std::string& what) {
+  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
+}
+
+// What a scan of a result file's bytes found: the records, and how many bytes are good.
+struct Scan {
+  ResultFile file;
+  std::size_t good_bytes = 0;    // end of the last complete record; a torn tail lies after it
+  bool needs_newline = false;    // the last record is complete JSON but its '\n' never made it
+};
+
+void check_header(const json& h, const std::string& where) {
+  if (!h.is_object() || h.value("type", json()) != "header")
+    throw std::runtime_error(where + ": must be the header record {\"type\":\"header\",\"schema\":" +
+                             std::to_string(kResultSchema) + ",...}");
+  const json schema = h.value("schema", json());
+  if (!schema.is_number_integer())
+    throw std::runtime_error(where + ": header field 'schema' must be an integer");
+  if (schema.get<std::int64_t>() != kResultSchema)
+    throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schema " +
+                             std::to_string(kResultSchema) + ")");
+}
+
+Scan scan_result_text(const std::string& text, const std::string& path) {
+  Scan scan;
+  if (text.empty()) throw std::runtime_error(path + ": empty file, not a result file (line 1 must be a header)");
+
+  std::map<std::string, std::size_t> index_of_id;  // a later record of the same cell replaces it (a rerun)
+  std::size_t begin = 0;
+  for (std::size_t line_no = 1; begin < text.size(); ++line_no) {
+    const std::size_t newline = text.find('\n', begin);
+    const bool terminated = newline != std::string::npos;
+    const std::size_t end = terminated ? newline : text.size();
+    const bool last = !terminated || end + 1 == text.size();
+    const std::string where = path + ": line " + std::to_string(line_no);
+
+    json record = json::parse(text.begin() + begin, text.begin() + end, nullptr, /*allow_exceptions=*/false);
+    if (record.is_discarded()) {
+      if (line_no == 1) throw std::runtime_error(where + ": not JSON; a result file starts with its header record");
+      if (!last) throw std::runtime_error(where + ": not valid JSON (only the last line may be torn)");
+      scan.file.warnings.push_back("line " + std::to_string(line_no) + ": torn last line dropped (" +
+                                   std::to_string(end - begin) + " bytes that are not a complete record)");
+      break;
+    }
+    if (line_no == 1) {
+      check_header(record, where);
+      scan.file.header = std::move(record);
+    } else {
+      CellResult r;
+      try {
+        r = result_from_json(record);
+      } catch (const std::exception& e) {
+        throw std::runtime_error(where + ": " + e.what());
+      }
+      const std::string id = r.cell.id();
+      if (const auto it = index_of_id.find(id); it != index_of_id.end()) {
+        scan.file.results[it->second] = std::move(r);
+      } else {
+        index_of_id.emplace(id, scan.file.results.size());
+        scan.file.results.push_back(std::move(r));
+      }
+    }
+    scan.good_bytes = terminated ? end + 1 : end;
+    scan.needs_newline = !terminated;
+    begin = end + 1;
+  }
+  if (scan.file.header.is_null())
+    throw std::runtime_error(path + ": line 1: torn header; the file was never completely created");
+  return scan;
+}
+
+std::string read_all(int fd, const std::string& path) {
+  std::string text;
+  char buf[1 << 16];
+  for (off_t offset = 0;;) {
+    const ssize_t n = ::pread(fd, buf, sizeof buf, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) fail_errno(path, "cannot read");
+    if (n == 0) return text;
+    text.append(buf, static_cast<std::size_t>(n));
+    offset += n;
+  }
+}
+
+// One write(2) per record, so a record is on disk whole or (after a crash) as a torn last line.
+void write_whole(int fd, const std::string& bytes, const std::string& path) {
+  const off_t before = ::lseek(fd, 0, SEEK_END);
+  ssize_t n;
+  do n = ::write(fd, bytes.data(), bytes.size());
+  while (n < 0 && errno == EINTR);
+  if (n == static_cast<ssize_t>(bytes.size())) return;
+  const int err = n < 0 ? errno : ENOSPC;
+  if (before >= 0 && ::ftruncate(fd, before) != 0) { /* the torn tail stays; resume drops it */ }
+  errno = err;
+  fail_errno(path, "cannot write " + std::to_string(bytes.size()) + " bytes" +
+                       (n >= 0 ? " (wrote only " + std::to_string(n) + ")" : ""));
+}
+
+void sync(int fd, const std::string& path) {
+  if (::fsync(fd) != 0) fail_errno(path, "fsync failed");
+}
+
+// Makes the file's directory entry durable too. Best effort: some file systems refuse
+// fsync on directories, and the data itself is already synced.
+void sync_directory(const std::string& path) {
+  const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
+  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return;
+  ::fsync(dir);
+  ::close(dir);
+}
+
+// One writer per file: a second process appending would interleave records.
+void lock_exclusive(int fd, const std::string& path) {
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return;
+  const int err = errno;
+  ::close(fd);
+  errno = err;
+  fail_errno(path, err == EWOULDBLOCK ? "another process is writing this result file" : "cannot lock");
+}
+
+}  // namespace
+
+ResultFile read_result_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail_errno(path, "cannot open");
+  std::string text;
+  try {
+    text = read_all(fd, path);
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return scan_result_text(text, path).file;
+}
+
+ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+
+ResultWriter::ResultWriter(ResultWriter&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }
+
+ResultWriter& ResultWriter::operator=(ResultWriter&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    path_ = std::move(o.path_);
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+ResultWriter::~ResultWriter() {
+  if (fd_ >= 0) ::close(fd_);  // also releases the lock
+}
+
+ResultWriter ResultWriter::create(const std::string& path, const json& header) {
+  check_header(header, path + ": header to write");
+  // Not O_TRUNC: lock first, so a file another process is writing is refused, not emptied.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno(path, "cannot create");
+  lock_exclusive(fd, path);
+  ResultWriter writer(path, fd);
+  if (::ftruncate(fd, 0) != 0) fail_errno(path, "cannot truncate");
+  write_whole(fd, header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", path);
+  sync(fd, path);
+  sync_directory(path);
+  return writer;
+}
+
+ResultWriter ResultWriter::resume(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  if (fd < 0) fail_errno(path, "cannot open for resume");
+  lock_exclusive(fd, path);
+  ResultWriter writer(path, fd);
+  const std::string text = read_all(fd, path);
+  const Scan scan = scan_result_text(text, path);
+  if (scan.good_bytes < text.size()) {  // a torn last line: cut it off so new records start clean
+    if (::ftruncate(fd, static_cast<off_t>(scan.good_bytes)) != 0) fail_errno(path, "cannot drop the torn last line");
+    sync(fd, path);
+  }
+  if (scan.needs_newline) {
+    write_whole(fd, "\n", path);
+    sync(fd, path);
+  }
+  return writer;
+}
+
+void ResultWriter::append(const CellResult& r) {
+  const json record = result_to_json(r);
+  try {
+    (void)result_from_json(record);  // a record that would not read back would make the file unreadable
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path_ + ": refusing to write an invalid record: " + e.what());
+  }
+  write_whole(fd_, record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", path_);
+  sync(fd_, path_);
+}
+
+}  // namespace attnsweep

@@ -42,7 +42,9 @@ void Progress::finished(const CellResult& r) {
   std::string what;
   char buf[96];
   if (r.status == CellStatus::ok && r.time_ms) {
-    std::snprintf(buf, sizeof buf, "%.4g ms  %.1f TFLOP/s", r.time_ms->median, r.tflops);
+    // CPU cells run at GFLOP/s: print the unit that keeps three significant digits.
+    if (r.tflops >= 1) std::snprintf(buf, sizeof buf, "%.4g ms  %.1f TFLOP/s", r.time_ms->median, r.tflops);
+    else std::snprintf(buf, sizeof buf, "%.4g ms  %.3g GFLOP/s", r.time_ms->median, r.tflops * 1e3);
     what = buf;
   } else {
     what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + r.message);

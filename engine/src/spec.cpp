@@ -262,9 +262,14 @@ class SpecReader {
     for (std::size_t i = 0; i < list->size(); ++i) {
       const json& item = (*list)[i];
       const std::string path = child("/dtypes", i);
-      const auto t = item.is_string() ? parse_dtype(item.get_ref<const std::string&>()) : std::nullopt;
+      if (!item.is_string()) {
+        fail(path, "must be a dtype name: fp32, fp16, bf16 or tf32 (got " + describe(item) + ")");
+        continue;
+      }
+      const auto t = parse_dtype(item.get_ref<const std::string&>());
       if (!t) {
-        fail(path, "unknown dtype " + describe(item) + "; known dtypes: fp32, fp16, bf16, tf32");
+        fail(path, "unknown dtype \"" + printable(item.get_ref<const std::string&>()) +
+                       "\"; known dtypes: fp32, fp16, bf16, tf32");
       } else if (std::find(spec.dtypes.begin(), spec.dtypes.end(), *t) != spec.dtypes.end()) {
         fail(path, "duplicate dtype \"" + std::string(dtype_name(*t)) + "\"; list each dtype once");
       } else {
@@ -499,9 +504,14 @@ class SpecReader {
       if (v) t.max_samples = static_cast<int>(*v);
       else samples_ok = false;
     }
-    if (samples_ok && t.max_samples < t.min_samples)
-      fail("/timing/max_samples", "must be >= min_samples (" + std::to_string(t.max_samples) + " < " +
-                                      std::to_string(t.min_samples) + ")");
+    if (samples_ok && t.max_samples < t.min_samples) {
+      if (o.contains("max_samples"))
+        fail("/timing/max_samples", "must be >= min_samples (" + std::to_string(t.max_samples) + " < " +
+                                        std::to_string(t.min_samples) + ")");
+      else
+        fail("/timing/min_samples", "must be <= max_samples (" + std::to_string(t.min_samples) + " > " +
+                                        std::to_string(t.max_samples) + ", the default max_samples)");
+    }
     if (o.contains("target_rel_ci"))
       if (const auto v = read_number(o["target_rel_ci"], "/timing/target_rel_ci")) {
         if (!(*v > 0 && *v < 1))
@@ -574,8 +584,9 @@ SpecParseResult parse_spec(std::string_view json_text) {
     json root;
     try {
       root = json::parse(json_text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
       // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
+      // (numbers past double's range come as out_of_range.406)
       std::string what = e.what();
       if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
       result.errors.push_back({"/", "not valid JSON: " + printable(what, 300)});

@@ -120,11 +120,14 @@ class CpuDevice final : public Device {
   // Writes, then reads, a buffer the size of the last-level cache, so the next sample starts
   // with the cell's data evicted.
   void flush_cache() override {
-    if (flush_buffer_.empty()) flush_buffer_.resize(std::min(last_level_cache_bytes(), kMaxFlushBytes));
+    if (!flush_buffer_) {
+      flush_bytes_ = std::min(last_level_cache_bytes(), kMaxFlushBytes);
+      flush_buffer_ = std::make_unique_for_overwrite<unsigned char[]>(flush_bytes_);
+    }
     ++flush_round_;
-    std::memset(flush_buffer_.data(), static_cast<int>(flush_round_), flush_buffer_.size());
+    std::memset(flush_buffer_.get(), static_cast<int>(flush_round_), flush_bytes_);
     unsigned sum = 0;
-    for (std::size_t i = 0; i < flush_buffer_.size(); i += kAlignment) sum += flush_buffer_[i];
+    for (std::size_t i = 0; i < flush_bytes_; i += kAlignment) sum += flush_buffer_[i];
     flush_sink_ = sum;  // keeps the reads from being optimised away
   }
 
@@ -137,7 +140,8 @@ class CpuDevice final : public Device {
 
  private:
   DeviceInfo info_;
-  std::vector<unsigned char> flush_buffer_;
+  std::unique_ptr<unsigned char[]> flush_buffer_;
+  std::size_t flush_bytes_ = 0;
   unsigned char flush_round_ = 0;
   volatile unsigned flush_sink_ = 0;
 };

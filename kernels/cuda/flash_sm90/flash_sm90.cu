@@ -108,6 +108,9 @@ void launch_typed(const AttentionArgs& a) {
   }
 }
 
+
+}  // namespace
+
 class FlashSm90 final : public Kernel {
  public:
   const KernelInfo& info() const override {
@@ -128,19 +131,17 @@ class FlashSm90 final : public Kernel {
   void run(const AttentionArgs& a) const override { launch_flash_sm90(a); }
 };
 
-}  // namespace
-
 void launch_flash_sm90(const AttentionArgs& a) {
   if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a);
   else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a);
   else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);
 }
 
-const Kernel* flash_sm90_kernel() {
-  static const FlashSm90 k;
-  return &k;
-}
-
 }  // namespace attnsweep::cuda
 
-const attnsweep::Kernel* flash_sm90_kernel() { return attnsweep::cuda::flash_sm90_kernel(); }
+namespace attnsweep {
+const Kernel* flash_sm90_kernel() {
+  static const cuda::FlashSm90 k;
+  return &k;
+}
+}  // namespace attnsweep

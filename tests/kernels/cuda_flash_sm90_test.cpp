@@ -1,0 +1,221 @@
+// flash_sm90 against the double reference on every row of odd shapes, on a Hopper GPU.
+// Skips when the kernel is not built (no nvcc), there is no GPU, or the GPU is not sm_90.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "attnsweep/engine/correctness.h"
+#include "attnsweep/engine/inputs.h"
+#include "attnsweep/kernels/device.h"
+#include "attnsweep/kernels/kernel.h"
+#include "attnsweep/kernels/reference.h"
+
+namespace attnsweep {
+namespace {
+
+struct Shape {
+  std::int64_t batch, heads, q_n, k_n, head_dim;
+  bool causal;
+  DType dtype;
+};
+
+std::string shape_name(const Shape& s) {
+  return std::string(dtype_name(s.dtype)) + "_b" + std::to_string(s.batch) + "h" + std::to_string(s.heads) + "q" +
+         std::to_string(s.q_n) + "k" + std::to_string(s.k_n) + "d" + std::to_string(s.head_dim) + (s.causal ? "causal" : "full");
+}
+
+AttentionProblem problem_of(const Shape& s) {
+  AttentionProblem p;
+  p.batch = s.batch;
+  p.heads = s.heads;
+  p.q_n = s.q_n;
+  p.k_n = s.k_n;
+  p.head_dim = s.head_dim;
+  p.causal = s.causal;
+  p.dtype = s.dtype;
+  return p;
+}
+
+const Kernel* flash_sm90() { return find_kernel("flash_sm90"); }
+
+// A CUDA device that can run flash_sm90, or the reason to skip.
+std::unique_ptr<Device> hopper_or_reason(std::string& why) {
+  if (!flash_sm90()) { why = "flash_sm90 is not built (no nvcc at configure time)"; return nullptr; }
+  if (cuda_device_count() == 0) { why = "no CUDA GPU"; return nullptr; }
+  auto device = make_cuda_device(0);
+  const DeviceCaps caps = device->caps();
+  if (caps.cc_major != 9 || caps.cc_minor != 0) { why = "GPU is not compute capability 9.0"; return nullptr; }
+  return device;
+}
+
+// Host copies of Q, K, V (floats exactly as the device holds them) and the device copies.
+struct Inputs {
+  std::vector<float> q, k, v;
+  DeviceBuffer dq, dk, dv;
+  Inputs(Device& dev, const AttentionProblem& p, std::uint64_t seed)
+      : q(p.q_elements()), k(p.kv_elements()), v(p.kv_elements()),
+        dq(dev, p.q_elements() * 2), dk(dev, p.kv_elements() * 2), dv(dev, p.kv_elements() * 2) {
+    upload(dev, p, seed, InputTensor::q, q, dq);
+    upload(dev, p, seed, InputTensor::k, k, dk);
+    upload(dev, p, seed, InputTensor::v, v, dv);
+  }
+  static void upload(Device& dev, const AttentionProblem& p, std::uint64_t seed, InputTensor t, std::vector<float>& host,
+                     DeviceBuffer& buf) {
+    generate_input(seed, t, p.dtype, 0, host.size(), host.data());
+    std::vector<std::uint16_t> bits(host.size());
+    encode_to_dtype(host.data(), host.size(), p.dtype, bits.data());
+    decode_from_dtype(bits.data(), bits.size(), p.dtype, host.data());  // what the device sees
+    dev.copy_to_device(buf.get(), bits.data(), bits.size() * 2);
+  }
+};
+
+// Runs the kernel with `a` (pointers to the device buffers) into a NaN-poisoned output.
+std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out) {
+  dev.fill(out.get(), 0xff, out.bytes());  // 0xffff is NaN in fp16 and bf16
+  AttentionArgs args = a;
+  args.stream = dev.stream();
+  flash_sm90()->run(args);
+  dev.synchronize();
+  std::vector<std::uint16_t> bits(out.bytes() / 2);
+  dev.copy_to_host(bits.data(), out.get(), out.bytes());
+  std::vector<float> o(bits.size());
+  decode_from_dtype(bits.data(), bits.size(), a.problem.dtype, o.data());
+  return o;
+}
+
+struct Errors {
+  double kernel = 0, naive = 0;
+};
+// ||out - ref|| / ||ref|| over every row (dense [B, H, N, d] output), and the same for the
+// naive computation in the kernel's precision.
+Errors errors_against_reference(const AttentionProblem& p, const Inputs& in, const std::vector<float>& out) {
+  const std::int64_t d = p.head_dim;
+  double err2 = 0, naive2 = 0, ref2 = 0;
+  std::vector<double> ref(d);
+  std::vector<float> naive(d);
+  for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh) {
+    const float* k = in.k.data() + bh * p.k_n * d;
+    const float* v = in.v.data() + bh * p.k_n * d;
+    for (std::int64_t i = 0; i < p.q_n; ++i) {
+      const std::int64_t row = (bh * p.q_n + i) * d;
+      reference_row_double(p, in.q.data() + row, k, v, i, ref.data());
+      naive_row_in_precision(p, in.q.data() + row, k, v, i, naive.data());
+      for (std::int64_t c = 0; c < d; ++c) {
+        err2 += (out[row + c] - ref[c]) * (out[row + c] - ref[c]);
+        naive2 += (naive[c] - ref[c]) * (naive[c] - ref[c]);
+        ref2 += ref[c] * ref[c];
+      }
+    }
+  }
+  return {std::sqrt(err2 / ref2), std::sqrt(naive2 / ref2)};
+}
+
+class FlashSm90Shapes : public ::testing::TestWithParam<Shape> {};
+
+TEST_P(FlashSm90Shapes, MatchesDoubleReferenceOnEveryRow) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  const AttentionProblem p = problem_of(GetParam());
+  ASSERT_TRUE(flash_sm90()->supports(p, dev->caps()).ok);
+  Inputs in(*dev, p, 11);
+  DeviceBuffer out(*dev, p.q_elements() * 2);
+  const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
+  for (float x : o) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
+  const Errors e = errors_against_reference(p, in, o);
+  EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << "naive error " << e.naive;
+}
+
+const Shape kShapes[] = {
+    {1, 1, 1, 1, 64, false, DType::fp16},       // one query, one key
+    {2, 3, 77, 300, 64, true, DType::fp16},     // partial tiles, more keys than queries
+    {1, 2, 300, 77, 128, true, DType::bf16},    // more queries than keys: late rows see every key
+    {2, 2, 257, 513, 128, false, DType::fp16},  // one row past a 128-row block
+    {1, 1, 1000, 999, 256, true, DType::fp16},
+    {1, 2, 129, 1000, 256, false, DType::bf16},
+    {1, 1, 640, 640, 64, true, DType::bf16},    // whole blocks, several ring laps
+};
+
+INSTANTIATE_TEST_SUITE_P(Gpu, FlashSm90Shapes, ::testing::ValuesIn(kShapes),
+                         [](const auto& info) { return shape_name(info.param); });
+
+// Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.
+TEST(FlashSm90, FollowsStridesOfAnotherLayout) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  const AttentionProblem p = problem_of({2, 3, 200, 150, 64, true, DType::fp16});
+  Inputs in(*dev, p, 5);
+  DeviceBuffer out(*dev, p.q_elements() * 2);
+  const std::vector<float> dense = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
+
+  // The same values laid out as BSHD.
+  const std::int64_t B = p.batch, H = p.heads, d = p.head_dim;
+  auto to_bshd = [&](const std::vector<float>& x, std::int64_t n) {
+    std::vector<float> y(x.size());
+    for (std::int64_t b = 0; b < B; ++b)
+      for (std::int64_t h = 0; h < H; ++h)
+        for (std::int64_t i = 0; i < n; ++i)
+          for (std::int64_t c = 0; c < d; ++c) y[((b * n + i) * H + h) * d + c] = x[((b * H + h) * n + i) * d + c];
+    return y;
+  };
+  auto upload = [&](const std::vector<float>& host, DeviceBuffer& buf) {
+    std::vector<std::uint16_t> bits(host.size());
+    encode_to_dtype(host.data(), host.size(), p.dtype, bits.data());
+    dev->copy_to_device(buf.get(), bits.data(), bits.size() * 2);
+  };
+  DeviceBuffer q(*dev, p.q_elements() * 2), k(*dev, p.kv_elements() * 2), v(*dev, p.kv_elements() * 2);
+  upload(to_bshd(in.q, p.q_n), q);
+  upload(to_bshd(in.k, p.k_n), k);
+  upload(to_bshd(in.v, p.k_n), v);
+  AttentionArgs a = contiguous_args(p, q.get(), k.get(), v.get(), out.get());
+  a.q_row_stride = a.o_row_stride = H * d;
+  a.q_head_stride = a.o_head_stride = d;
+  a.q_batch_stride = a.o_batch_stride = p.q_n * H * d;
+  a.k_row_stride = a.v_row_stride = H * d;
+  a.k_head_stride = a.v_head_stride = d;
+  a.k_batch_stride = a.v_batch_stride = p.k_n * H * d;
+  const std::vector<float> strided = run(*dev, a, out);
+  EXPECT_EQ(strided, to_bshd(dense, p.q_n));
+}
+
+// Unaligned strides are refused with an error naming the tensor, not a crash.
+TEST(FlashSm90, RejectsStridesTmaCannotRead) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  const AttentionProblem p = problem_of({1, 1, 64, 64, 64, false, DType::fp16});
+  DeviceBuffer q(*dev, 4096 * 2 * 2), k(*dev, 4096 * 2 * 2), v(*dev, 4096 * 2 * 2), o(*dev, 4096 * 2 * 2);
+  AttentionArgs a = contiguous_args(p, q.get(), k.get(), v.get(), o.get());
+  a.k_row_stride = 65;
+  a.stream = dev->stream();
+  try {
+    flash_sm90()->run(a);
+    FAIL() << "a 65-element row stride was accepted";
+  } catch (const DeviceError& e) {
+    EXPECT_NE(std::string(e.what()).find("k strides"), std::string::npos) << e.what();
+    EXPECT_FALSE(e.sticky);
+  }
+}
+
+// What it says it cannot do, without a GPU.
+TEST(FlashSm90, SupportsOnlyHopperHalfPrecisionAndItsHeadDims) {
+  const Kernel* k = flash_sm90();
+  if (!k) GTEST_SKIP() << "flash_sm90 is not built";
+  DeviceCaps hopper{Backend::cuda, 9, 0, 227 * 1024, true}, ampere{Backend::cuda, 8, 0, 163 * 1024, true};
+  const AttentionProblem ok = problem_of({1, 1, 100, 100, 128, false, DType::bf16});
+  EXPECT_TRUE(k->supports(ok, hopper).ok);
+  EXPECT_TRUE(k->supports(ok, {}).ok);  // planning without a device
+  EXPECT_FALSE(k->supports(ok, ampere).ok);
+  for (std::int64_t d : {32, 96, 512})
+    EXPECT_FALSE(k->supports(problem_of({1, 1, 100, 100, d, false, DType::fp16}), hopper).ok) << d;
+  for (DType t : {DType::fp32, DType::tf32})
+    EXPECT_FALSE(k->supports(problem_of({1, 1, 100, 100, 64, false, t}), hopper).ok) << dtype_name(t);
+}
+
+}  // namespace
+}  // namespace attnsweep

@@ -29,10 +29,6 @@ struct OutputParams {
 constexpr int kBlockM = 128;          // query rows per CTA (two consumer warpgroups of 64)
 constexpr int kThreads = 3 * 128;
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
-#ifndef FLASH_SM90_PINGPONG
-#define FLASH_SM90_PINGPONG 1  // 0 builds the variant without warpgroup ping-pong (for measuring)
-#endif
-constexpr bool kPingPong = FLASH_SM90_PINGPONG;
 
 template <int D, int BN, int STAGES>
 struct Tiles {
@@ -140,10 +136,15 @@ __global__ void __launch_bounds__(kThreads, 1)
   float row_sum[2] = {0.f, 0.f};  // this thread's partial sums; the quad is summed at the end
   const float scale_log2 = params.scale_log2;
 
+  mbar_wait(q_full, 0);
   const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
 
-  // S = Q K^T for the key block in `stage`, issued asynchronously as one wgmma group.
-  auto issue_qk = [&](float (&s)[BN / 2], int stage) {
+  for (int j = 0; j < n_blocks; ++j) {
+    const int stage = j % STAGES;
+    const std::uint32_t phase = (j / STAGES) & 1;
+    float s[BN / 2];
+
+    mbar_wait(&k_full[stage], phase);
     const std::uint8_t* k_tile = s_k + stage * L::kKVBytes;
     wgmma_fence();
 #pragma unroll
@@ -153,20 +154,11 @@ __global__ void __launch_bounds__(kThreads, 1)
                     smem_desc(k_tile + panel * BN * 128 + step, 16, 1024), k > 0);
     }
     wgmma_commit();
-  };
-  // O += P V for the value block in `stage`, one wgmma group.
-  auto issue_pv = [&](const std::uint32_t (&p)[BN / 16][4], int stage) {
-    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
-    wgmma_fence();
-#pragma unroll
-    for (int kk = 0; kk < BN / 16; ++kk) mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
-    wgmma_commit();
-  };
-  // Masks block j of scores, updates the running max and sum, turns s into unnormalised
-  // probabilities and returns in corr the factor the earlier output must be scaled by.
-  auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2]) {
-    const int col_base = j * BN;
+    wgmma_wait<0>();
+    fence_regs(s);
+
     // Mask the key tail and, for causal, keys after the row. Uniform per warpgroup.
+    const int col_base = j * BN;
     const bool needs_mask = col_base + BN > params.k_n || (CAUSAL && col_base + BN - 1 > m0 + consumer * 64);
     if (needs_mask) {
 #pragma unroll
@@ -176,7 +168,9 @@ __global__ void __launch_bounds__(kThreads, 1)
         if (col >= params.k_n || (CAUSAL && col > row)) s[i] = -INFINITY;
       }
     }
-    float max_used[2];
+
+    // Online softmax in base 2: p = exp2(s * scale_log2 - max).
+    float corr[2], max_used[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float mx = -INFINITY;
@@ -194,77 +188,31 @@ __global__ void __launch_bounds__(kThreads, 1)
 #pragma unroll
     for (int i = 0; i < BN / 2; ++i) {
       const int r = (i % 4) / 2;
-      s[i] = exp2f(fmaf(s[i], scale_log2, -max_used[r]));  // p = exp2(s * scale_log2 - max)
+      s[i] = exp2f(fmaf(s[i], scale_log2, -max_used[r]));
       row_sum[r] += s[i];
     }
-  };
-  // P as the A operand of m64nDk16: four packed pairs per 16 keys, in accumulator order.
-  auto pack_p = [&](const float (&s)[BN / 2], std::uint32_t (&p)[BN / 16][4]) {
+#pragma unroll
+    for (int i = 0; i < D / 2; ++i) o[i] *= corr[(i % 4) / 2];
+
+    // P as the A operand of m64nDk16: four packed pairs per 16 keys, in accumulator order.
+    std::uint32_t p[BN / 16][4];
 #pragma unroll
     for (int kk = 0; kk < BN / 16; ++kk)
 #pragma unroll
       for (int e = 0; e < 4; ++e) p[kk][e] = pack2<T>(s[8 * kk + 2 * e], s[8 * kk + 2 * e + 1]);
-  };
-  // Ping-pong: the two consumer warpgroups take turns issuing their GEMMs, so one's softmax
-  // runs while the other's GEMMs own the tensor cores. Named barriers 1 and 2 (0 is __syncthreads).
-  auto wait_turn = [&] {
-    if constexpr (kPingPong) asm volatile("bar.sync %0, 256;" ::"r"(1 + consumer) : "memory");
-  };
-  auto pass_turn = [&] {
-    if constexpr (kPingPong) asm volatile("bar.arrive %0, 256;" ::"r"(2 - consumer) : "memory");
-  };
-  if (consumer == 1) pass_turn();  // consumer 0 goes first
 
-  float s[BN / 2];
-  std::uint32_t p[BN / 16][4];
-  float corr[2];
-  mbar_wait(q_full, 0);
-
-  // Block 0: scores and softmax only; its P V is issued with the next block's scores.
-  mbar_wait(&k_full[0], 0);
-  wait_turn();
-  issue_qk(s, 0);
-  pass_turn();
-  wgmma_wait<0>();
-  fence_regs(s);
-  softmax(s, 0, corr);
-  pack_p(s, p);
-
-  // Steady state: S_j = Q K_j and O += P_{j-1} V_{j-1} in flight together; softmax of block j
-  // overlaps the P V product of block j-1.
-  for (int j = 1; j < n_blocks; ++j) {
-    const int stage = j % STAGES, prev = (j - 1) % STAGES;
-    mbar_wait(&k_full[stage], (j / STAGES) & 1);
-    mbar_wait(&v_full[prev], ((j - 1) / STAGES) & 1);
-    wait_turn();
-    issue_qk(s, stage);
-    issue_pv(p, prev);
-    pass_turn();
-    wgmma_wait<1>();  // the scores (older group) are done; P V may still run
-    fence_regs(s);
-    softmax(s, j, corr);
-    // Pin the softmax before the wait: without these the compiler sinks it past wgmma_wait<0>,
-    // and it no longer overlaps the P V product (measured: v2 in docs/flash_sm90.md).
-    fence_regs(s);
-    fence_regs(corr);
-    fence_regs(row_sum);
+    mbar_wait(&v_full[stage], phase);
+    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
+    fence_regs(o);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; ++kk)
+      mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
+    wgmma_commit();
     wgmma_wait<0>();
     fence_regs(o);
-    fence_regs(p);
-    mbar_arrive(&empty[prev]);
-#pragma unroll
-    for (int i = 0; i < D / 2; ++i) o[i] *= corr[(i % 4) / 2];
-    pack_p(s, p);
+    mbar_arrive(&empty[stage]);
   }
-
-  const int last = (n_blocks - 1) % STAGES;
-  mbar_wait(&v_full[last], ((n_blocks - 1) / STAGES) & 1);
-  wait_turn();
-  issue_pv(p, last);
-  pass_turn();
-  wgmma_wait<0>();
-  fence_regs(o);
-  mbar_arrive(&empty[last]);
 
   // Normalise and write O straight from registers.
 #pragma unroll

@@ -62,13 +62,6 @@ __device__ __forceinline__ void fence_regs(float (&r)[N]) {
 #pragma unroll
   for (int i = 0; i < N; ++i) asm volatile("" : "+f"(r[i])::"memory");
 }
-template <int M, int N>
-__device__ __forceinline__ void fence_regs(std::uint32_t (&r)[M][N]) {
-#pragma unroll
-  for (int i = 0; i < M; ++i)
-#pragma unroll
-    for (int k = 0; k < N; ++k) asm volatile("" : "+r"(r[i][k])::"memory");
-}
 
 // Shared-memory matrix descriptor, 128-byte swizzle. `leading` and `stride` are byte offsets:
 // for K-major operands the stride is 1024 (8 rows of 128 bytes) and `leading` is unused; for

@@ -7,6 +7,7 @@
 
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/sweep.h"
+#include "attnsweep/engine/worker_executor.h"
 #include "attnsweep/kernels/device.h"
 #include "commands.h"
 #include "progress.h"
@@ -78,10 +79,51 @@ std::string default_out_path(const SweepSpec& spec) {
   return name + "-" + stamp + ".jsonl";
 }
 
+// "all" or a comma list of ordinals; throws std::invalid_argument naming the bad entry.
+std::vector<int> parse_devices(const std::string& text, int available) {
+  std::vector<int> out;
+  if (text == "all") {
+    for (int i = 0; i < available; ++i) out.push_back(i);
+  } else {
+    std::stringstream ss(text);
+    for (std::string item; std::getline(ss, item, ',');) {
+      std::size_t used = 0;
+      int d = -1;
+      try { d = std::stoi(item, &used); } catch (const std::exception&) {}
+      if (used != item.size() || d < 0 || d >= available)
+        throw std::invalid_argument("--devices: '" + item + "' is not a device here (0.." +
+                                    std::to_string(available - 1) + ", or all)");
+      out.push_back(d);
+    }
+  }
+  if (out.empty()) throw std::invalid_argument("--devices: no device named");
+  return out;
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// CUDA work runs in worker processes (a crashing kernel cannot take the sweep down); trusted CPU
+// work runs in this process unless a worker command is given.
 std::unique_ptr<Executor> make_executor(Backend backend, const RunArgs& args) {
-  if (backend == Backend::cpu) return make_in_process_executor(make_cpu_device());
-  (void)args;
-  return make_in_process_executor(make_cuda_device(0));
+  const bool use_workers = !args.worker_command.empty() || (backend == Backend::cuda && !args.in_process);
+  if (!use_workers) {
+    if (backend == Backend::cpu) return make_in_process_executor(make_cpu_device());
+    return make_in_process_executor(make_cuda_device(parse_devices(args.devices, cuda_device_count()).front()));
+  }
+  WorkerExecutorOptions options;
+  options.backend = backend;
+  options.command = args.worker_command.empty()
+                        ? default_worker_command(current_executable_path(), backend)
+                        : split_words(args.worker_command);
+  // A remote worker's devices are not ours to count: accept any ordinal and let its hello answer.
+  const int available = args.worker_command.empty() ? cuda_device_count() : 1 << 16;
+  options.devices = backend == Backend::cuda ? parse_devices(args.devices, available) : std::vector<int>{0};
+  return make_worker_executor(options);
 }
 
 }  // namespace
@@ -106,7 +148,7 @@ int run_command(const RunArgs& args) {
   const std::optional<SweepSpec> spec = load_spec(args);
   if (!spec) return kExitUsage;
   const Backend backend = resolve_backend(choice);
-  if (backend == Backend::cuda && cuda_device_count() == 0) {
+  if (backend == Backend::cuda && cuda_device_count() == 0 && args.worker_command.empty()) {
     print_error("--backend cuda: no CUDA device is available here (run with --backend cpu, or on a GPU host)");
     return kExitRuntime;
   }
@@ -114,6 +156,9 @@ int run_command(const RunArgs& args) {
   std::unique_ptr<Executor> executor;
   try {
     executor = make_executor(backend, args);
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
   } catch (const std::exception& e) {
     print_error(std::string("cannot start the ") + std::string(backend_name(backend)) + " backend: " + e.what());
     return kExitRuntime;

@@ -23,10 +23,13 @@ struct RunArgs {
   bool resume = false;
   bool in_process = false;                // CUDA work in this process instead of a worker
   std::string devices = "0";              // CUDA devices: all | 0,1,...
-  std::vector<std::string> worker_command;  // argv of the worker (default: this program's `worker`)
+  std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   bool quiet = false;
 };
 int run_command(const RunArgs& args);
+
+// The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
+int worker_main(const std::string& backend, int device);
 
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path);
 int import_command(const std::string& seed_path, const std::string& out_path);

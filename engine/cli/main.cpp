@@ -1,4 +1,4 @@
-// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, demo.
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -27,7 +27,15 @@ int main(int argc, char** argv) {
   run->add_flag("--resume", run_args.resume, "Continue the sweep in --out, skipping finished cells");
   run->add_flag("--in-process", run_args.in_process, "Run CUDA work in this process, not a worker");
   run->add_option("--devices", run_args.devices, "CUDA devices: all | 0,1,...");
+  run->add_option("--worker-command", run_args.worker_command,
+                  "Worker argv, e.g. 'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
+
+  std::string worker_backend = "cuda";
+  int worker_device = 0;
+  auto* worker = app.add_subcommand("worker", "Measure cells requested on stdin (JSON lines; see docs/worker-protocol.md)");
+  worker->add_option("--backend", worker_backend, "cpu | cuda");
+  worker->add_option("--device", worker_device, "CUDA device ordinal");
 
   std::string report_path, report_format = "md", report_out;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV or JSON) from a result file");
@@ -53,5 +61,6 @@ int main(int argc, char** argv) {
   if (*run) return run_command(run_args);
   if (*report) return report_command(report_path, report_format, report_out);
   if (*import) return import_command(import_path, import_out);
+  if (*worker) return worker_main(worker_backend, worker_device);
   return kExitUsage;
 }

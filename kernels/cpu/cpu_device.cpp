@@ -18,9 +18,10 @@ namespace {
 
 constexpr std::uint64_t kAlignment = 64;  // a cache line; also enough for any vector load
 constexpr std::uint64_t kGiB = 1ull << 30;
-// Some VMs report a whole socket's L3 as one cache (508 MiB on a 2-core EPYC guest); no core can
-// use more than ~100 MiB of it, so the flush writes at most this much.
-constexpr std::uint64_t kMaxFlushBytes = 128ull << 20;
+// Some VMs report a whole socket's L3 as one cache (508 MiB on a 2-core EPYC guest), but a core
+// only reaches its own CCD's slice (32 MiB, or 96 MiB with 3D V-cache), so the flush writes at
+// most 96 MiB rather than half a gigabyte per sample.
+constexpr std::uint64_t kMaxFlushBytes = 96ull << 20;
 
 std::string gib(std::uint64_t bytes) {
   char buf[32];

@@ -67,8 +67,10 @@ void read_requests(std::istream& in, const std::shared_ptr<Inbox>& inbox, const 
     }
     if (!std::getline(in, line)) {
       std::lock_guard lock(inbox->m);
+      // Like shutdown: queued cells still run (`worker < requests.jsonl` works). A driver that
+      // died is noticed at the next write instead.
       inbox->input_ended = true;
-      inbox->cancel = true;  // the driver is gone: nobody waits for the running cell
+      inbox->changed.notify_all();
       break;
     }
     ++line_no;

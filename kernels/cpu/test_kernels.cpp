@@ -32,8 +32,8 @@ class SegfaultKernel final : public FaultKernel {
  public:
   SegfaultKernel() : FaultKernel("test_segfault", "fault injection: writes through a null pointer (SIGSEGV)") {}
   void run(const AttentionArgs& args) const override {
-    // A volatile pointer: the compiler cannot prove it null, so the store really happens.
-    float* volatile target = nullptr;
+    // Volatile pointer to volatile: the compiler may neither assume the address nor drop the store.
+    volatile float* volatile target = nullptr;
     *target = static_cast<const float*>(args.q)[0];
   }
 };

@@ -1,0 +1,36 @@
+#pragma once
+// Device-side element types: loads of fp32/fp16/bf16 as float and stores back, so one kernel
+// template serves every storage type.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <type_traits>
+
+#include "attnsweep/kernels/dtype.h"
+
+namespace attnsweep::cuda {
+
+__device__ __forceinline__ float to_float(float x) { return x; }
+__device__ __forceinline__ float to_float(__half x) { return __half2float(x); }
+__device__ __forceinline__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
+
+template <typename T>
+__device__ __forceinline__ T from_float(float x);
+template <>
+__device__ __forceinline__ float from_float<float>(float x) { return x; }
+template <>
+__device__ __forceinline__ __half from_float<__half>(float x) { return __float2half_rn(x); }
+template <>
+__device__ __forceinline__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+
+// Calls f.template operator()<T>() with T the storage type of `dtype` (tf32 is stored as fp32).
+template <typename F>
+void dispatch_storage(DType dtype, F&& f) {
+  switch (dtype) {
+    case DType::fp16: f.template operator()<__half>(); break;
+    case DType::bf16: f.template operator()<__nv_bfloat16>(); break;
+    default: f.template operator()<float>(); break;
+  }
+}
+
+}  // namespace attnsweep::cuda

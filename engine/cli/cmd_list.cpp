@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "attnsweep/engine/presets.h"
+#include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/spec.h"
 #include "attnsweep/kernels/device.h"
 #include "commands.h"
@@ -9,6 +10,17 @@
 namespace attnsweep::cli {
 
 namespace {
+
+// Kernels of external providers (docs/providers.md): run by the provider's own program.
+void list_provider_kernels() {
+  const std::vector<Provider> providers = installed_providers();
+  if (!providers.empty()) std::cout << "\nprovider kernel             provider  description\n";
+  for (const Provider& p : providers)
+    for (const ProviderKernel& k : p.kernels)
+      std::printf("%-27s %-9s %s%s\n", k.name.c_str(), p.name.c_str(), k.description.c_str(),
+                  k.seed_analogue.empty() ? "" : (" [seed: " + k.seed_analogue + "]").c_str());
+  for (const std::string& e : provider_load_errors()) std::cout << "(provider not loaded: " << e << ")\n";
+}
 
 void list_kernels() {
   const bool have_gpu = cuda_device_count() > 0;
@@ -21,6 +33,7 @@ void list_kernels() {
                 i.seed_analogue.empty() ? "" : (" [seed: " + i.seed_analogue + "]").c_str());
   }
   if (!have_gpu) std::cout << "(no CUDA device here: cuda kernels are marked 'no' and skipped by CPU runs)\n";
+  list_provider_kernels();
 }
 
 void list_presets() {

@@ -24,6 +24,7 @@ struct RunArgs {
   bool in_process = false;                // CUDA work in this process instead of a worker
   std::string devices = "0";              // CUDA devices: all | 0,1,...
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
+  std::vector<std::string> providers;     // extra provider files (docs/providers.md)
   bool quiet = false;
 };
 int run_command(const RunArgs& args);

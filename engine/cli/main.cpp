@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   run->add_option("--worker-command", run_args.worker_command,
                   "Worker argv, e.g. 'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
+  run->add_option("--provider", run_args.providers, "Provider file (JSON) offering more kernels (docs/providers.md)");
 
   std::string worker_backend = "cuda";
   int worker_device = 0;

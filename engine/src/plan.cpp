@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "attnsweep/engine/providers.h"
+
 namespace attnsweep {
 
 namespace {
@@ -75,7 +77,10 @@ Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps) {
           const AttentionProblem problem = cell.problem();
           cell.bytes_estimate = qkvo_bytes(problem);
           const Kernel* kernel = find_kernel(kernel_name);
-          if (!kernel) {  // parse_spec rejects these; a spec built in code may still hold one
+          if (!kernel && is_provider_kernel(kernel_name)) {
+            // An external provider's kernel (providers.h): it decides support and workspace itself
+            // and answers `unsupported` with its reason; the estimate stays Q, K, V, O.
+          } else if (!kernel) {  // parse_spec rejects these; a spec built in code may still hold one
             cell.supported = false;
             cell.unsupported_reason = "unknown kernel \"" + kernel_name + "\" (not in this build)";
           } else {

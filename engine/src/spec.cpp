@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "attnsweep/engine/providers.h"
 #include "attnsweep/kernels/kernel.h"
 
 namespace attnsweep {
@@ -238,6 +239,8 @@ class SpecReader {
     if (!list) return;
     std::vector<std::string> known;
     for (const Kernel* k : all_kernels()) known.push_back(k->info().name);
+    for (const Provider& p : installed_providers())  // kernels of external providers (providers.h)
+      for (const ProviderKernel& k : p.kernels) known.push_back(k.name);
     for (std::size_t i = 0; i < list->size(); ++i) {
       const json& item = (*list)[i];
       const std::string path = child("/kernels", i);
@@ -246,7 +249,7 @@ class SpecReader {
         continue;
       }
       const std::string& name = item.get_ref<const std::string&>();
-      if (!find_kernel(name)) {
+      if (!find_kernel(name) && !is_provider_kernel(name)) {
         fail(path, "unknown kernel \"" + printable(name) + "\"; known kernels: " + (known.empty() ? "(none)" : join(known)));
       } else if (std::find(spec.kernels.begin(), spec.kernels.end(), name) != spec.kernels.end()) {
         fail(path, "duplicate kernel \"" + name + "\"; list each kernel once");

@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""AttnSweep's torch provider: PyTorch and Triton attention kernels, measured by the engine's method.
+
+Speaks the worker protocol (docs/worker-protocol.md) on stdin/stdout; registered by
+resources/providers/torch.json; docs/providers.md tells the kernels and the method. Kernels:
+  scaled_dot_prod_attention   torch SDPA with PyTorch's own backend choice (the seed's row)
+  vectorized_torch            QK^T, softmax, PV in plain PyTorch (materialises the scores)
+  vectorized_torch_compiled   the same function under torch.compile
+  flash_attention_triton      the Triton FlashAttention-2 forward of triton_flash.py
+  torch.sdpa_cudnn / _flash / _efficient / _math   SDPA restricted to one backend
+Without torch (or triton, or a GPU) it still starts, says hello, and answers every cell it cannot
+run `unsupported` with the reason.
+"""
+import argparse
+import math
+import os
+import sys
+import time
+import warnings
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import method  # noqa: E402
+import provider_protocol as protocol  # noqa: E402
+
+try:
+    import torch
+    import torch.nn.functional as F
+    TORCH_MISSING = None
+except Exception as e:  # ImportError, or a broken install (missing CUDA libraries)
+    torch = None
+    TORCH_MISSING = "torch is not installed in {} ({}: {})".format(sys.executable, type(e).__name__, e)
+
+triton_flash = None
+TRITON_MISSING = "triton is not usable: torch is missing"
+if torch is not None:
+    try:
+        import triton
+        import triton_flash
+        TRITON_MISSING = None
+    except Exception as e:
+        TRITON_MISSING = "triton is not installed in {} ({}: {})".format(sys.executable, type(e).__name__, e)
+
+WORKER = "attnsweep torch_provider.py"
+SDPA_BACKENDS = {"torch.sdpa_cudnn": "CUDNN_ATTENTION", "torch.sdpa_flash": "FLASH_ATTENTION",
+                 "torch.sdpa_efficient": "EFFICIENT_ATTENTION", "torch.sdpa_math": "MATH"}
+KERNELS = ("scaled_dot_prod_attention", "vectorized_torch", "vectorized_torch_compiled",
+           "flash_attention_triton") + tuple(SDPA_BACKENDS)
+
+
+class Unsupported(Exception):
+    """The kernel cannot run this cell (dtype, head_dim, missing package): status `unsupported`."""
+
+
+class Crashed(Exception):
+    """The CUDA context is poisoned (illegal address, launch failure): this process must end."""
+
+
+# ---------------------------------------------------------------- the kernels
+
+def vectorized(q, k, v, causal):
+    """The plain three steps, as a PyTorch user writes them."""
+    s = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))
+    if causal:  # top-left: query row i sees keys j <= i
+        s = s.masked_fill(torch.ones(s.shape[-2], s.shape[-1], dtype=torch.bool, device=s.device).triu(1),
+                          float("-inf"))
+    return torch.matmul(torch.softmax(s, dim=-1), v)
+
+
+_compiled = None
+
+
+def vectorized_compiled(q, k, v, causal):
+    global _compiled
+    if _compiled is None:
+        # dynamic=True: one graph for every sequence length, instead of a recompile per tier.
+        _compiled = torch.compile(vectorized, dynamic=True)
+    return _compiled(q, k, v, causal)
+
+
+def make_launch(kernel, q, k, v, o, dtype, causal):
+    """A no-argument callable that runs one forward and returns the output tensor."""
+    if kernel == "scaled_dot_prod_attention":
+        return lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    if kernel == "vectorized_torch":
+        return lambda: vectorized(q, k, v, causal)
+    if kernel == "vectorized_torch_compiled":
+        return lambda: vectorized_compiled(q, k, v, causal)
+    if kernel == "flash_attention_triton":
+        if TRITON_MISSING:
+            raise Unsupported(TRITON_MISSING)
+        why = triton_flash.unsupported_reason(q.shape[-1])
+        if why:
+            raise Unsupported(why)
+        return lambda: triton_flash.flash_attention(q, k, v, o, causal, tf32=(dtype == "tf32"))
+    if kernel in SDPA_BACKENDS:
+        from torch.nn.attention import SDPBackend, sdpa_kernel
+        backend = getattr(SDPBackend, SDPA_BACKENDS[kernel])
+
+        def launch():
+            with sdpa_kernel([backend]):
+                return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        return launch
+    raise Unsupported("the torch provider has no kernel '{}' (it has: {})".format(kernel, ", ".join(KERNELS)))
+
+
+def workspace_bytes(kernel, batch, heads, q_n, k_n, element_bytes):
+    """Device memory beyond Q, K, V, O that is known up front: the eager scores and probabilities."""
+    if kernel == "vectorized_torch":
+        return 2 * batch * heads * q_n * k_n * element_bytes
+    return 0
+
+
+# ---------------------------------------------------------------- the method
+
+TORCH_DTYPES = {"fp16": "float16", "bf16": "bfloat16", "fp32": "float32", "tf32": "float32"}
+
+
+def gib(n):
+    return "{:.2f}".format(n / 2 ** 30)
+
+
+def is_poison(o):
+    """Elements still all-ones bytes (the poison pattern) after the kernel ran."""
+    bits = {1: torch.int8, 2: torch.int16, 4: torch.int32}[o.element_size()]
+    return o.view(bits) == -1
+
+
+def round_to_tf32(x):
+    """Rounds fp32 to TF32's 10 mantissa bits (nearest, ties away), as tensor cores take operands."""
+    bits = x.view(torch.int32)
+    return ((bits + 0x1000) & ~0x1FFF).view(torch.float32)
+
+
+def check(q, k, v, out, dtype, causal, seed, poisoned, tolerance):
+    """correctness.cpp's check: rows sampled as the engine samples them, error against a float64
+    reference, tolerance 2 x (the naive same-precision error) + the dtype's floor, every element
+    finite and written."""
+    batch, heads, q_n, d = q.shape
+    k_n = k.shape[2]
+    scale = 1.0 / math.sqrt(d)
+    unwritten = int(is_poison(out).sum()) if poisoned else 0
+    finite = torch.isfinite(out)
+    nonfinite = int((~finite).sum()) - unwritten  # the poison pattern is NaN: counted once, as unwritten
+    tf32 = dtype == "tf32"
+    torch_dtype = q.dtype
+
+    rows_by_slice = {}
+    for b, h, i in method.choose_check_rows(batch, heads, q_n, k_n, d, seed):
+        rows_by_slice.setdefault((b, h), []).append(i)
+    err2 = naive2 = ref2 = 0.0
+    max_abs = 0.0
+    checked = 0
+    previous_tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False  # the naive path and the reference multiply exactly
+    try:
+        for (b, h), rows in rows_by_slice.items():
+            idx = torch.tensor(rows, device=q.device)
+            qs, ks, vs = q[b, h, idx].float(), k[b, h].float(), v[b, h].float()
+            mask = torch.arange(k_n, device=q.device)[None, :] > idx[:, None] if causal else None
+
+            # float64 reference
+            s = (qs.double() @ ks.double().T) * scale
+            if mask is not None:
+                s = s.masked_fill(mask, float("-inf"))
+            ref = torch.softmax(s, dim=-1) @ vs.double()
+
+            # naive in the kernel's precision: fp32 sums, P stored in the dtype (reference.cpp)
+            op = round_to_tf32 if tf32 else (lambda x: x)
+            s = (op(qs) @ op(ks).T) * scale
+            if mask is not None:
+                s = s.masked_fill(mask, float("-inf"))
+            p = torch.softmax(s, dim=-1).to(torch_dtype).float()
+            naive = (op(p) @ op(vs)).to(torch_dtype).double()
+
+            got = out[b, h, idx].double()
+            ok = torch.isfinite(got)
+            diff = torch.where(ok, got - ref, torch.zeros_like(ref))
+            err2 += float((diff * diff).sum())
+            naive2 += float(((naive - ref) ** 2).sum())
+            ref2 += float((ref * ref).sum())
+            max_abs = max(max_abs, float(diff.abs().max()))
+            checked += len(rows)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = previous_tf32
+
+    rel_err = math.sqrt(err2 / ref2) if ref2 > 0 else math.sqrt(err2)
+    naive_rel = math.sqrt(naive2 / ref2) if ref2 > 0 else math.sqrt(naive2)
+    bound = tolerance if tolerance is not None else 2 * naive_rel + method.check_floor(dtype)
+    passed = rel_err <= bound and nonfinite == 0 and unwritten == 0
+    return {"checked": True, "passed": passed, "rel_err": rel_err, "max_abs_err": max_abs, "tolerance": bound,
+            "naive_rel_err": naive_rel, "nonfinite": nonfinite, "unwritten": unwritten, "rows_checked": checked,
+            "rechecked_after_timing": False}
+
+
+def describe_failure(c):
+    why = []
+    if c["unwritten"]:
+        why.append("{} output elements never written".format(c["unwritten"]))
+    if c["nonfinite"]:
+        why.append("{} output elements NaN or Inf".format(c["nonfinite"]))
+    if c["rel_err"] > c["tolerance"]:
+        why.append("rel_err {:.3g} > tolerance {:.3g} (naive in same precision: {:.3g})".format(
+            c["rel_err"], c["tolerance"], c["naive_rel_err"]))
+    return "wrong result: " + "; ".join(why)
+
+
+class Measurer:
+    def __init__(self, ordinal):
+        self.ordinal = ordinal
+        self.device = torch.device("cuda", ordinal)
+        props = torch.cuda.get_device_properties(self.device)
+        l2 = getattr(props, "L2_cache_size", 0) or 50 * 2 ** 20
+        self.flush_buffer = torch.empty(2 * l2, dtype=torch.int8, device=self.device)  # twice L2: evicts it all
+
+    def measure(self, request, cancelled):
+        """One cell: the engine's measure_cell, statuses included."""
+        cell = request["cell"]
+        kernel, dtype, causal, tier = cell["kernel"], cell["dtype"], bool(cell["causal"]), cell["tier"]
+        timing = method.timing_options(request)
+        check_opts = request.get("check") or {}
+        checking = check_opts.get("enabled", True)
+        batch, heads, q_n, k_n, d = tier["batch"], tier["heads"], tier["q_n"], tier["k_n"], tier["head_dim"]
+        if dtype not in TORCH_DTYPES:
+            raise Unsupported("dtype {} is not one the torch provider knows".format(dtype))
+        torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
+        element = torch.tensor([], dtype=torch_dtype).element_size()
+
+        needed = (2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element + \
+            workspace_bytes(kernel, batch, heads, q_n, k_n, element)
+        free = torch.cuda.mem_get_info(self.device)[0]
+        if needed > free:
+            return "oom", "needs {} GiB, {} GiB free".format(gib(needed), gib(free)), {}
+
+        # TF32 only where the cell asks for it (fp32 cells multiply exactly).
+        torch.backends.cuda.matmul.allow_tf32 = dtype == "tf32"
+        torch.backends.cudnn.allow_tf32 = dtype == "tf32"
+
+        seed = method.cell_seed(int(request.get("seed", 0)), protocol.cell_id(cell))
+        gen = torch.Generator(device=self.device)
+        gen.manual_seed(seed & 0x7FFFFFFFFFFFFFFF)
+        q = torch.randn(batch, heads, q_n, d, generator=gen, device=self.device, dtype=torch_dtype)
+        k = torch.randn(batch, heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
+        v = torch.randn(batch, heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
+        o = torch.empty(batch, heads, q_n, d, device=self.device, dtype=torch_dtype)
+        launch = make_launch(kernel, q, k, v, o, dtype, causal)
+        writes_o = kernel == "flash_attention_triton"  # the others return a fresh tensor: nothing to poison
+        extra = {"cache": timing["cache"]}
+
+        def run_and_check(after_timing):
+            if writes_o:
+                o.view(torch.uint8).fill_(0xFF)  # poison: unwritten elements read as all-ones bytes (NaN)
+            out = run_first(kernel, launch) if not after_timing else launch()
+            torch.cuda.synchronize(self.device)
+            if not checking:
+                return None
+            c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts.get("tolerance"))
+            c["rechecked_after_timing"] = after_timing
+            extra["check"] = c
+            return None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
+
+        failure = run_and_check(False)
+        if failure:
+            return "wrong", failure, extra
+
+        # Warm-up: at least one launch, until warmup_ms has passed; the last one sizes the batches.
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+
+        def timed(launches):
+            start.record()
+            for _ in range(launches):
+                launch()
+            end.record()
+            end.synchronize()
+            return start.elapsed_time(end) / launches
+
+        warm_start = time.monotonic()
+        launch_ms = timed(1)
+        while (time.monotonic() - warm_start) * 1e3 < timing["warmup_ms"]:
+            launch_ms = timed(1)
+        launches = method.launches_per_sample(launch_ms)
+        extra["launches_per_sample"] = launches
+
+        samples = []
+        sampling_start = time.monotonic()
+        while True:
+            if cancelled.is_set():
+                return "skipped", "cancelled", extra
+            if timing["cache"] == "cold":
+                self.flush_buffer.zero_()  # outside the timed interval
+            samples.append(timed(launches))
+            stats = method.compute_stats(samples)
+            if method.enough_samples(stats, timing, time.monotonic() - sampling_start):
+                break
+
+        failure = run_and_check(True)
+        if failure:
+            return "wrong", failure, extra
+        seconds = stats["median"] * 1e-3
+        extra.update(stats=stats, tflops=method.flops(batch, heads, q_n, k_n, d, causal) / seconds / 1e12,
+                     gbps=(2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element / seconds / 1e9)
+        return "ok", "", extra
+
+
+def run_first(kernel, launch):
+    """The first run of a cell: where a backend says it cannot take this dtype or head_dim."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            return launch()
+        except RuntimeError as e:
+            if kernel in SDPA_BACKENDS and "No available kernel" in str(e):
+                reasons = "; ".join(str(w.message).strip().replace("\n", " ") for w in caught)
+                raise Unsupported("torch SDPA {} backend rejects this cell{}".format(
+                    SDPA_BACKENDS[kernel].lower(), ": " + reasons[:400] if reasons else "")) from e
+            raise
+
+
+STICKY = ("illegal memory access", "unspecified launch failure", "device-side assert", "illegal instruction",
+          "misaligned address")
+
+
+def run_cell(measurer, request, cancelled):
+    cell = request["cell"]
+    timing_cache = method.timing_options(request)["cache"]
+    began = time.monotonic()
+
+    def result(status, message, extra=None):
+        extra = extra or {}
+        stats = extra.get("stats") if status == "ok" else None
+        return protocol.cell_result(cell, status, message, stats=stats, tflops=extra.get("tflops", 0.0),
+                                    gbps=extra.get("gbps", 0.0), check=extra.get("check"),
+                                    cache=extra.get("cache", timing_cache),
+                                    launches_per_sample=extra.get("launches_per_sample", 1),
+                                    device=measurer.ordinal if measurer else 0, wall_s=time.monotonic() - began)
+
+    if TORCH_MISSING:
+        return result("unsupported", TORCH_MISSING)
+    if measurer is None:
+        return result("unsupported", "torch {} sees no CUDA device".format(torch.__version__))
+    try:
+        status, message, extra = measurer.measure(request, cancelled)
+        return result(status, message, extra)
+    except Unsupported as e:
+        return result("unsupported", str(e))
+    except torch.cuda.OutOfMemoryError as e:
+        return result("oom", "torch: " + str(e).splitlines()[0])
+    except Exception as e:
+        text = "{}: {}".format(type(e).__name__, str(e).strip().splitlines()[0] if str(e).strip() else "")
+        if any(s in str(e) for s in STICKY):
+            return result("crashed", text)  # protocol.serve ends the process after sending it
+        return result("error", text)
+    finally:
+        if torch is not None and measurer is not None:
+            torch.cuda.empty_cache()
+
+
+def describe(ordinal, measurer):
+    facts = {"python": sys.version.split()[0], "provider": "torch"}
+    if TORCH_MISSING:
+        facts["torch"] = "not installed"
+        return {"worker": WORKER, "free_bytes": 0, "caps": {"backend": "cuda", "known": False},
+                "device": {"backend": "cuda", "ordinal": ordinal, "name": "no torch", "facts": facts}}
+    facts["torch"] = torch.__version__
+    facts["triton"] = triton.__version__ if not TRITON_MISSING else "not installed"
+    facts["cuda"] = str(torch.version.cuda)
+    facts["cudnn"] = str(torch.backends.cudnn.version())
+    if measurer is None:
+        return {"worker": WORKER, "free_bytes": 0, "caps": {"backend": "cuda", "known": False},
+                "device": {"backend": "cuda", "ordinal": ordinal, "name": "no CUDA device", "facts": facts}}
+    props = torch.cuda.get_device_properties(measurer.device)
+    facts.update({"name": props.name, "sm_count": str(props.multi_processor_count),
+                  "memory_bytes": str(props.total_memory), "cc": "{}.{}".format(props.major, props.minor)})
+    if getattr(props, "L2_cache_size", 0):
+        facts["l2_bytes"] = str(props.L2_cache_size)
+    if getattr(props, "uuid", None) is not None:
+        facts["uuid"] = str(props.uuid)
+    return {"worker": WORKER, "free_bytes": int(torch.cuda.mem_get_info(measurer.device)[0]),
+            "caps": {"backend": "cuda", "cc_major": props.major, "cc_minor": props.minor, "known": True},
+            "device": {"backend": "cuda", "ordinal": ordinal, "name": props.name, "facts": facts}}
+
+
+def main():
+    parser = argparse.ArgumentParser(description="AttnSweep's torch provider (worker protocol on stdin/stdout)")
+    parser.add_argument("--device", type=int, default=0, help="CUDA device ordinal")
+    args = parser.parse_args()
+
+    measurer = None
+    if torch is not None and torch.cuda.is_available() and args.device < torch.cuda.device_count():
+        torch.cuda.set_device(args.device)
+        measurer = Measurer(args.device)
+    if torch is not None and torch.cuda.is_available():
+        # torch.compile recompiles for new shapes and dtypes; a sweep has many.
+        import torch._dynamo as dynamo
+        dynamo.config.cache_size_limit = max(dynamo.config.cache_size_limit, 256)
+    return protocol.serve(lambda: describe(args.device, measurer),
+                          lambda request, cancelled: run_cell(measurer, request, cancelled))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,6 +10,7 @@ only: the fake provider of the tests and a provider on a machine without torch b
 """
 import json
 import math
+import os
 import queue
 import sys
 import threading
@@ -17,6 +18,17 @@ import threading
 PROTOCOL_VERSION = 1
 
 _out_lock = threading.Lock()
+_channel = None  # the protocol's stdout; set by serve()
+
+
+def _open_channel():
+    """Keeps the real stdout for protocol lines and points fd 1 at stderr, so stray prints from
+    torch, Triton or C libraries become stderr text instead of corrupting the protocol stream."""
+    global _channel
+    sys.stdout.flush()
+    _channel = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
 
 
 def _finite(value):
@@ -33,9 +45,10 @@ def _finite(value):
 def emit(event):
     """Writes one event as one line and flushes (the driver reads line by line)."""
     line = json.dumps(_finite(event), allow_nan=False, separators=(",", ":"))
+    out = _channel or sys.stdout
     with _out_lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
+        out.write(line + "\n")
+        out.flush()
 
 
 def log(message, level="info"):
@@ -64,8 +77,9 @@ def cell_result(cell, status, message="", stats=None, tflops=0.0, gbps=0.0, chec
     return record
 
 
-def _read_requests(inbox, cancelled):
-    """Reader thread: requests go to the inbox in order; cancel also sets the flag at once."""
+def _read_requests(inbox, cancelled, busy):
+    """Reader thread: requests go to the inbox in order. A cancel sets the flag at once when a cell
+    runs or waits in the inbox (it may not have been picked up yet); when idle it is a no-op."""
     for line_no, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
@@ -78,7 +92,8 @@ def _read_requests(inbox, cancelled):
                   "message": "request line {} ignored: {}".format(line_no, e)})
             continue
         if request["type"] == "cancel":
-            cancelled.set()
+            if busy.is_set() or not inbox.empty():
+                cancelled.set()
             continue
         inbox.put(request)
     inbox.put(None)  # end of input
@@ -86,9 +101,11 @@ def _read_requests(inbox, cancelled):
 
 def serve(describe, run_cell):
     """Runs the request loop until shutdown or end of input; returns the exit code."""
+    _open_channel()
     inbox = queue.Queue()
-    cancelled = threading.Event()
-    threading.Thread(target=_read_requests, args=(inbox, cancelled), daemon=True).start()
+    cancelled = threading.Event()  # set by a cancel; cleared once the cell it meant has answered
+    busy = threading.Event()
+    threading.Thread(target=_read_requests, args=(inbox, cancelled, busy), daemon=True).start()
     greeted = False
     while True:
         request = inbox.get()
@@ -126,13 +143,15 @@ def serve(describe, run_cell):
                 why = "field 'cell' lacks {}".format(e) if isinstance(e, KeyError) else str(e)
                 emit({"type": "error", "fatal": False, "message": "run_cell ignored: " + why})
                 continue
-            cancelled.clear()
+            busy.set()
             emit(started)
             try:
                 result = run_cell(request, cancelled)
             except Exception as e:  # a provider bug must still answer the cell, never hang it
                 result = cell_result(cell, "error", "provider failed: {}: {}".format(type(e).__name__, e))
             emit({"type": "cell_result", "seq": seq, "result": result})
+            busy.clear()
+            cancelled.clear()
             if result.get("status") == "crashed":  # a poisoned device runs nothing more
                 emit({"type": "bye", "reason": "device poisoned: " + result.get("message", "")})
                 return 3

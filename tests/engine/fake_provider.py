@@ -18,6 +18,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "engine", "providers"))
+import method  # noqa: E402
 import provider_protocol as protocol  # noqa: E402
 
 SYNTHETIC = "synthetic result from the fake provider (nothing was measured)"
@@ -60,7 +61,8 @@ def main():
                                                                   device=args.device, **kw)
         if kernel == "fake_ok":
             median_ms = flops(cell) / 1e12 * 1e3  # as if at 1 TFLOP/s
-            return done("ok", SYNTHETIC, stats=synthetic_stats(median_ms), tflops=1.0, gbps=1.0, check=check(True),
+            seed = method.cell_seed(int(request.get("seed", 0)), protocol.cell_id(cell))
+            return done("ok", "{}; input seed {}".format(SYNTHETIC, seed), stats=synthetic_stats(median_ms), tflops=1.0, gbps=1.0, check=check(True),
                         wall_s=0.001)
         if kernel == "fake_wrong":
             return done("wrong", "wrong result: rel_err 0.5 > tolerance 0.002 (" + SYNTHETIC + ")", check=check(False))

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -85,10 +86,26 @@ struct Collected {
   }
 };
 
+// Sets ATTNSWEEP_TEST_KERNELS=1 for one test (and the workers it starts), then puts it back, so the
+// fault kernels never leak into other suites' kernel lists.
+class TestKernelsVisible {
+ public:
+  TestKernelsVisible() {
+    if (const char* v = std::getenv("ATTNSWEEP_TEST_KERNELS")) saved_ = v;
+    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);
+  }
+  ~TestKernelsVisible() {
+    if (saved_) ::setenv("ATTNSWEEP_TEST_KERNELS", saved_->c_str(), 1);
+    else ::unsetenv("ATTNSWEEP_TEST_KERNELS");
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
 class WorkerExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);  // the children inherit it
     worker_ = fake_worker_path();
     ASSERT_FALSE(worker_.empty() || !fs::exists(worker_))
         << "attnsweep-fake-worker not found ('" << worker_ << "'): add add_subdirectory(engine/fake_worker) to "
@@ -129,6 +146,7 @@ class WorkerExecutorTest : public ::testing::Test {
     return c;
   }
 
+  TestKernelsVisible test_kernels_;  // the children inherit it
   std::string worker_;
   fs::path dir_;
 };

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -69,9 +70,26 @@ std::vector<T> all_of(const Session& s) {
   return out;
 }
 
+// Sets ATTNSWEEP_TEST_KERNELS=1 for one test (and the workers it starts), then puts it back, so the
+// fault kernels never leak into other suites' kernel lists.
+class TestKernelsVisible {
+ public:
+  TestKernelsVisible() {
+    if (const char* v = std::getenv("ATTNSWEEP_TEST_KERNELS")) saved_ = v;
+    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);
+  }
+  ~TestKernelsVisible() {
+    if (saved_) ::setenv("ATTNSWEEP_TEST_KERNELS", saved_->c_str(), 1);
+    else ::unsetenv("ATTNSWEEP_TEST_KERNELS");
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
 class WorkerTest : public ::testing::Test {
  protected:
-  void SetUp() override { ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1); }
+  TestKernelsVisible test_kernels_;
 };
 
 TEST_F(WorkerTest, HelloThenCellsThenShutdown) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <unistd.h>
@@ -49,11 +50,27 @@ SweepSpec fault_spec(std::vector<std::string> kernels) {
   return spec;
 }
 
+// Sets ATTNSWEEP_TEST_KERNELS=1 for one test (and the workers it starts), then puts it back, so the
+// fault kernels never leak into other suites' kernel lists.
+class TestKernelsVisible {
+ public:
+  TestKernelsVisible() {
+    if (const char* v = std::getenv("ATTNSWEEP_TEST_KERNELS")) saved_ = v;
+    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);
+  }
+  ~TestKernelsVisible() {
+    if (saved_) ::setenv("ATTNSWEEP_TEST_KERNELS", saved_->c_str(), 1);
+    else ::unsetenv("ATTNSWEEP_TEST_KERNELS");
+  }
+
+ private:
+  std::optional<std::string> saved_;
+};
+
 class CudaFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device here";
-    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);  // inherited by the workers
     cli_ = cli_path();
     ASSERT_TRUE(!cli_.empty() && fs::exists(cli_)) << "attnsweep-cli not found ('" << cli_ << "'): set ATTNSWEEP_CLI";
     ASSERT_NE(find_kernel("test_cuda_oob"), nullptr) << "the CUDA fault kernels are not registered";
@@ -75,6 +92,7 @@ class CudaFaultTest : public ::testing::Test {
     return o;
   }
 
+  TestKernelsVisible test_kernels_;  // inherited by the workers
   std::string cli_;
   fs::path dir_;
 };

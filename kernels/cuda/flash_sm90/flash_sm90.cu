@@ -5,7 +5,7 @@
 #include <cuda_runtime.h>
 #include <cudaTypedefs.h>
 
-#include <mutex>
+#include <atomic>
 #include <string>
 
 #include "attnsweep/kernels/device.h"
@@ -73,10 +73,15 @@ void launch(const AttentionArgs& a) {
   using L = sm90::Tiles<D, BN, STAGES>;
   const AttentionProblem& p = a.problem;
   auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CAUSAL>;
-  static std::once_flag configured;
-  std::call_once(configured, [&] {
+  // The shared-memory opt-in is per device: remember which devices have it (one bit each).
+  static std::atomic<std::uint64_t> configured{0};
+  int device = 0;
+  check(cudaGetDevice(&device), "cudaGetDevice");
+  const std::uint64_t bit = 1ull << (device & 63);
+  if (!(configured.load() & bit)) {
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, L::kSmemBytes), "cudaFuncSetAttribute");
-  });
+    configured.fetch_or(bit);
+  }
   const CUtensorMap tm_q = make_tensor_map("q", a.q, p.dtype, D, p.q_n, p.heads, p.batch, a.q_row_stride, a.q_head_stride,
                                            a.q_batch_stride, kBlockM);
   const CUtensorMap tm_k = make_tensor_map("k", a.k, p.dtype, D, p.k_n, p.heads, p.batch, a.k_row_stride, a.k_head_stride,

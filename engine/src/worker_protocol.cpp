@@ -174,6 +174,14 @@ std::string dump_line(const json& j) {
 }
 
 // Parses the text and returns the object and its "type", or throws ProtocolError.
+// The parser quotes the bytes it choked on; keep only printable ASCII of that in our messages.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// `kind` with its article: "a request", "an event".
 std::pair<json, std::string> open_message(std::string_view line, const char* kind) {
   if (line.size() > kMaxProtocolLineBytes)
     throw ProtocolError("line of " + std::to_string(line.size()) + " bytes exceeds the limit of " +
@@ -189,9 +197,9 @@ std::pair<json, std::string> open_message(std::string_view line, const char* kin
     }
     throw ProtocolError("not valid JSON");
   }
-  if (!j.is_object()) throw ProtocolError(std::string("a ") + kind + " must be a JSON object");
+  if (!j.is_object()) throw ProtocolError(std::string(kind) + " must be a JSON object");
   const auto t = j.find("type");
-  if (t == j.end()) throw ProtocolError(std::string("a ") + kind + " needs a field 'type'");
+  if (t == j.end()) throw ProtocolError(std::string(kind) + " needs a field 'type'");
   if (!t->is_string()) throw ProtocolError("field 'type' must be a string");
   std::string type = t->get<std::string>();
   return {std::move(j), std::move(type)};
@@ -202,10 +210,8 @@ Parsed<T> guarded(F&& parse) {
   Parsed<T> out;
   try {
     out.value = parse();
-  } catch (const ProtocolError& e) {
-    out.error = e.what();
-  } catch (const std::exception& e) {  // nlohmann type errors, result_from_json's complaints
-    out.error = e.what();
+  } catch (const std::exception& e) {  // ours, nlohmann's type errors, result_from_json's complaints
+    out.error = printable(e.what());  // they may quote the peer's bytes
   }
   return out;
 }
@@ -268,7 +274,7 @@ std::string to_line(const WorkerEvent& event) {
 
 Parsed<WorkerRequest> parse_request(std::string_view line) {
   return guarded<WorkerRequest>([&]() -> WorkerRequest {
-    const auto [j, type] = open_message(line, "request");
+    const auto [j, type] = open_message(line, "a request");
     if (type == "hello") {
       const Fields f(j, "hello");
       return HelloRequest{f.int_("protocol"), f.string_or("client", "")};
@@ -303,7 +309,7 @@ Parsed<WorkerRequest> parse_request(std::string_view line) {
 
 Parsed<WorkerEvent> parse_event(std::string_view line) {
   return guarded<WorkerEvent>([&]() -> WorkerEvent {
-    const auto [j, type] = open_message(line, "event");
+    const auto [j, type] = open_message(line, "an event");
     if (type == "hello") {
       const Fields f(j, "hello");
       HelloEvent h;

@@ -267,6 +267,8 @@ TEST(WorkerProtocol, ArbitraryBytesNeverCrashTheParsers) {
     const Parsed<WorkerEvent> b = parse_event(line);
     EXPECT_NE(a.ok(), !a.error.empty());
     EXPECT_NE(b.ok(), !b.error.empty());
+    for (const std::string* e : {&a.error, &b.error})
+      for (char c : *e) ASSERT_TRUE(c >= 0x20 && c < 0x7f) << "error text must be printable: " << *e;
     ++outcomes;
   };
   for (const std::string& v : valid) {

@@ -8,12 +8,14 @@
 #include <sys/wait.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 #include "attnsweep/engine/store.h"
@@ -88,7 +90,7 @@ class CudaFaultTest : public ::testing::Test {
     o.command = default_worker_command(cli_, Backend::cuda);
     o.backend = Backend::cuda;
     o.devices = std::move(devices);
-    o.watchdog_margin_s = 20;  // the spinning cell is killed after 2 x 0.5 + 20 s
+    o.watchdog_margin_s = 10;  // the spinning cell is killed after 2 x 0.5 + 10 s
     return o;
   }
 
@@ -98,6 +100,9 @@ class CudaFaultTest : public ::testing::Test {
 };
 
 TEST_F(CudaFaultTest, OutOfBoundsCrashesSpinTimesOutAndTheNextCellsRun) {
+  // This process's own view of device 0, to see that killed workers leave no memory held.
+  const std::unique_ptr<Device> gpu = make_cuda_device(0);
+  const std::uint64_t free_before = gpu->free_bytes();
   auto ex = make_worker_executor(options({0}));
   EXPECT_EQ(ex->device()->info().backend, Backend::cuda);
   // Plan order is tier by tier, kernels in spec order: oob, naive, spin, then the same on the second
@@ -142,6 +147,17 @@ TEST_F(CudaFaultTest, OutOfBoundsCrashesSpinTimesOutAndTheNextCellsRun) {
   ex.reset();
   int status = 0;
   EXPECT_TRUE(::waitpid(-1, &status, WNOHANG) == -1 && errno == ECHILD) << "workers left behind";
+
+  // The driver frees a dead process's memory as it tears its context down: allow it a moment.
+  constexpr std::uint64_t kSlack = 64ull << 20;
+  std::uint64_t free_after = gpu->free_bytes();
+  for (int i = 0; i < 50 && free_after + kSlack < free_before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    free_after = gpu->free_bytes();
+  }
+  std::cout << "  device 0 free memory: " << (free_before >> 20) << " MiB before, " << (free_after >> 20)
+            << " MiB after the workers\n";
+  EXPECT_GE(free_after + kSlack, free_before) << "GPU memory still held after every worker was reaped";
 }
 
 TEST_F(CudaFaultTest, TwoGpusShareTheSweep) {

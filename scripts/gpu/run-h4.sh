@@ -18,23 +18,24 @@ if wants tests; then
   echo "== GPU tests"
   timeout 240 $B/bin/kernels_tests --gtest_filter='Cuda*:AllKernels/CudaKernelCheck*' --gtest_brief=1 2>&1 | tee "$OUT/tests.log" | tail -25
   echo "== memcheck"
-  timeout 150 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
-    --gtest_filter='AllKernels/CudaKernelCheck.OddShapesPassTheCheckOrAreUnsupported/*_fp16_d64_causal:AllKernels/CudaKernelCheck.OddShapesPassTheCheckOrAreUnsupported/flash_mma_bf16_d256_full:AllKernels/CudaKernelCheck.OddShapesPassTheCheckOrAreUnsupported/fused_simt_fp32_d128_*:CudaDevice*' \
+  # The oom test is left out: its deliberate failed cudaMalloc counts as an API error here.
+  timeout 100 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+    --gtest_filter='AllKernels/CudaKernelCheck.*/flash_mma_*:AllKernels/CudaKernelCheck.*/*_fp16_d64_causal:AllKernels/CudaKernelCheck.*/fused_simt_fp32_*:AllKernels/CudaKernelCheck.*/cublas_bf16_d128_full:CudaDevice*:-*AnAllocationTooLarge*' \
     > "$OUT/memcheck.log" 2>&1; echo "memcheck rc=$?"; tail -6 "$OUT/memcheck.log"
 fi
 if wants bench; then
   echo "== our kernels"
   python3 scripts/gpu/make_specs.py /tmp
   for s in h4-tensor h4-fp32; do
-    timeout 240 $B/bin/attnsweep-cli run --spec /tmp/$s.json --backend cuda --in-process --quiet --out "$OUT/$s.jsonl" 2>&1 | tail -3
+    timeout ${BENCH_S:-200} $B/bin/attnsweep-cli run --spec /tmp/$s.json --backend cuda --in-process --quiet --out "$OUT/$s.jsonl" 2>&1 | tail -3
   done
 fi
 if wants torch; then
   echo "== torch baselines"
-  PYTHONUNBUFFERED=1 BUDGET_S=${BUDGET_S:-120} SEQS=${NS:-2048,8192,16384} DTYPES=fp16,bf16 CAUSAL=0,1 \
-    KERNELS=vectorized_torch,sdpa_flash,sdpa_cudnn,triton_fa2 timeout 300 python3 $G/torch_baselines.py > "$OUT/torch.log" 2>&1
-  PYTHONUNBUFFERED=1 BUDGET_S=40 SEQS=${NS:-2048,8192,16384} DTYPES=fp32 CAUSAL=0 PEAKS=0 NAME=baselines_fp32 \
-    KERNELS=vectorized_torch,sdpa_efficient timeout 120 python3 $G/torch_baselines.py >> "$OUT/torch.log" 2>&1
+  PYTHONUNBUFFERED=1 BUDGET_S=${BUDGET_S:-100} SEQS=${NS:-2048,8192,16384} DTYPES=fp16,bf16 CAUSAL=0,1 \
+    KERNELS=vectorized_torch,sdpa_flash,sdpa_cudnn,triton_fa2 timeout 150 python3 $G/torch_baselines.py > "$OUT/torch.log" 2>&1
+  PYTHONUNBUFFERED=1 BUDGET_S=30 SEQS=${NS:-2048,8192,16384} DTYPES=fp32 CAUSAL=0 PEAKS=0 NAME=baselines_fp32 \
+    KERNELS=vectorized_torch,sdpa_efficient timeout 70 python3 $G/torch_baselines.py >> "$OUT/torch.log" 2>&1
   python3 - "$OUT" <<'PY'
 import json, sys, os
 o = sys.argv[1]; a = json.load(open(f"{o}/baselines.json")); b = json.load(open(f"{o}/baselines_fp32.json"))

@@ -1,0 +1,294 @@
+#include "app/heatmap_view.h"
+
+#include <QFontMetrics>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QToolTip>
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include "app/picture_style.h"
+#include "core/colors.h"
+#include "core/format.h"
+
+namespace attnsweep::gui {
+
+namespace {
+
+constexpr int kMargin = 16;
+constexpr int kTitleHeight = 26;
+constexpr int kSubtitleHeight = 18;
+constexpr int kGroupHeight = 22;
+constexpr int kSeqHeight = 20;
+constexpr int kMinColumn = 44;
+constexpr int kMinRow = 24;
+constexpr int kMaxRow = 40;
+constexpr int kLegendHeight = 54;
+constexpr int kLegendBarWidth = 280;
+constexpr int kLegendBarHeight = 12;
+
+QColor qcolor(Rgb c) { return QColor(c.r, c.g, c.b); }
+
+std::tuple<std::int64_t, std::int64_t, std::int64_t> group_of(const TierShape& s) { return {s.head_dim, s.heads, s.batch}; }
+
+QString short_count(std::int64_t n) {
+  if (n >= 1024 && n % 1024 == 0) return QString::number(n / 1024) + "k";
+  return QString::number(n);
+}
+
+QString value_text(const HeatGrid& g, double v) {
+  if (g.unit == "%") return QString::number(v, 'f', v < 10 ? 1 : 0);
+  return QString::fromStdString(format_number(v, 3));
+}
+
+}  // namespace
+
+QString seq_label(const TierShape& s) {
+  if (s.k_n != s.q_n) return short_count(s.q_n) + "/" + short_count(s.k_n);
+  return short_count(s.q_n);
+}
+
+struct HeatmapView::Layout {
+  QRect cells;     // the grid of cells
+  int column = 0;  // cell width
+  int row = 0;     // cell height
+  int label_width = 0;
+  QRect legend;
+};
+
+HeatmapView::HeatmapView(QWidget* parent) : QWidget(parent) {
+  setMouseTracking(true);
+  setAttribute(Qt::WA_OpaquePaintEvent);
+}
+
+void HeatmapView::setGrid(HeatGrid grid, QString title, QString subtitle) {
+  grid_ = std::move(grid);
+  title_ = std::move(title);
+  subtitle_ = std::move(subtitle);
+  updateGeometry();
+  update();
+}
+
+HeatmapView::Layout HeatmapView::layout(const QRect& area) const {
+  Layout l;
+  const QFontMetrics fm(style::label_font());
+  for (const std::string& k : grid_.kernels)
+    l.label_width = std::max(l.label_width, fm.horizontalAdvance(QString::fromStdString(k)));
+  l.label_width += 14;
+  const int top = area.top() + kMargin + kTitleHeight + kSubtitleHeight + kGroupHeight + kSeqHeight;
+  const int left = area.left() + kMargin + l.label_width;
+  const int tiers = std::max<int>(1, static_cast<int>(grid_.tiers.size()));
+  const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
+  l.column = std::max(kMinColumn, (area.right() - kMargin - left) / tiers);
+  l.row = std::clamp((area.bottom() - kMargin - kLegendHeight - top) / kernels, kMinRow, kMaxRow);
+  l.cells = QRect(left, top, l.column * tiers, l.row * kernels);
+  l.legend = QRect(area.left() + kMargin, l.cells.bottom() + 14, area.width() - 2 * kMargin, kLegendHeight - 14);
+  return l;
+}
+
+QSize HeatmapView::sizeHint() const {
+  const int tiers = std::max<int>(1, static_cast<int>(grid_.tiers.size()));
+  const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
+  return {std::min(1600, 200 + tiers * 56), std::min(900, 160 + kernels * 34 + kLegendHeight)};
+}
+
+QSize HeatmapView::pictureSize(int width) const {
+  constexpr int kPictureRow = 34;
+  const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
+  const int top = kMargin + kTitleHeight + kSubtitleHeight + kGroupHeight + kSeqHeight;
+  return {width, top + kernels * kPictureRow + kLegendHeight + kMargin + 4};
+}
+
+QSize HeatmapView::minimumSizeHint() const { return {320, 200}; }
+
+void HeatmapView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  paint(p, rect());
+}
+
+void HeatmapView::paint(QPainter& p, const QRect& area) const {
+  p.save();
+  p.setRenderHint(QPainter::Antialiasing, false);
+  p.setRenderHint(QPainter::TextAntialiasing, true);
+  p.fillRect(area, style::background());
+
+  // Title and subtitle.
+  p.setPen(style::ink());
+  p.setFont(style::title_font());
+  const QRect title_rect(area.left() + kMargin, area.top() + kMargin, area.width() - 2 * kMargin, kTitleHeight);
+  p.drawText(title_rect, Qt::AlignLeft | Qt::AlignVCenter, title_);
+  p.setFont(style::small_font());
+  p.setPen(style::muted_ink());
+  p.drawText(title_rect.translated(0, kTitleHeight).adjusted(0, 0, 0, kSubtitleHeight - kTitleHeight),
+             Qt::AlignLeft | Qt::AlignVCenter, subtitle_);
+
+  if (grid_.kernels.empty() || grid_.tiers.empty()) {
+    p.setFont(style::label_font());
+    p.drawText(area, Qt::AlignCenter, tr("No results for this slice yet"));
+    p.restore();
+    return;
+  }
+  const Layout l = layout(area);
+
+  // Group bands (head_dim, heads, batch) and sequence-length labels.
+  std::size_t start = 0;
+  for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
+    if (t < grid_.tiers.size() && group_of(grid_.tiers[t].shape) == group_of(grid_.tiers[start].shape)) continue;
+    const TierShape& s = grid_.tiers[start].shape;
+    const QRect band(l.cells.left() + static_cast<int>(start) * l.column, l.cells.top() - kSeqHeight - kGroupHeight,
+                     static_cast<int>(t - start) * l.column, kGroupHeight);
+    p.setPen(style::ink());
+    p.setFont(style::label_font());
+    const QString label = QString("d%1 · h%2 · b%3").arg(s.head_dim).arg(s.heads).arg(s.batch);
+    p.drawText(band.adjusted(2, 0, -2, -4), Qt::AlignCenter,
+               QFontMetrics(p.font()).elidedText(label, Qt::ElideRight, band.width() - 4));
+    p.setPen(QPen(style::grid_line(), 1));
+    p.drawLine(band.left() + 3, band.bottom() - 2, band.right() - 3, band.bottom() - 2);
+    start = t;
+  }
+  p.setFont(style::small_font());
+  p.setPen(style::muted_ink());
+  for (std::size_t t = 0; t < grid_.tiers.size(); ++t) {
+    const QRect r(l.cells.left() + static_cast<int>(t) * l.column, l.cells.top() - kSeqHeight, l.column, kSeqHeight);
+    p.drawText(r, Qt::AlignCenter, seq_label(grid_.tiers[t].shape));
+  }
+
+  // Kernel labels.
+  p.setFont(style::label_font());
+  p.setPen(style::ink());
+  for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
+    const QRect r(area.left() + kMargin, l.cells.top() + static_cast<int>(k) * l.row, l.label_width - 10, l.row);
+    p.drawText(r, Qt::AlignRight | Qt::AlignVCenter, QString::fromStdString(grid_.kernels[k]));
+  }
+
+  // Cells.
+  QFont cell_font = style::small_font();
+  for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
+    for (std::size_t t = 0; t < grid_.tiers.size(); ++t) {
+      const QRect r(l.cells.left() + static_cast<int>(t) * l.column, l.cells.top() + static_cast<int>(k) * l.row,
+                    l.column, l.row);
+      const QRect inner = r.adjusted(1, 1, -1, -1);
+      const GridCell& c = grid_.at(k, t);
+      if (!c.result) {
+        p.fillRect(inner, style::background());
+        continue;
+      }
+      if (c.value) {
+        const Rgb bg = viridis(grid_.scale_position(*c.value));
+        p.fillRect(inner, qcolor(bg));
+        p.setPen(prefers_dark_text(bg) ? QColor(20, 20, 28) : QColor(250, 250, 252));
+        cell_font.setItalic(false);
+        p.setFont(cell_font);
+        p.drawText(inner, Qt::AlignCenter, value_text(grid_, *c.value));
+      } else {
+        const CellStatus st = c.result->status == CellStatus::ok ? CellStatus::skipped : c.result->status;
+        p.fillRect(inner, qcolor(status_color(st)));
+        p.fillRect(inner, QBrush(QColor(0, 0, 0, 18), Qt::BDiagPattern));
+        p.setPen(c.result->status == CellStatus::wrong || c.result->status == CellStatus::crashed ||
+                         c.result->status == CellStatus::error
+                     ? QColor(150, 30, 30)
+                     : style::muted_ink());
+        cell_font.setItalic(true);
+        p.setFont(cell_font);
+        const QString label = c.result->status == CellStatus::ok ? QStringLiteral("n/a")
+                                                                 : QString::fromStdString(status_label(c.result->status));
+        p.drawText(inner, Qt::AlignCenter, QFontMetrics(cell_font).elidedText(label, Qt::ElideRight, inner.width() - 2));
+      }
+    }
+  }
+  // Separators between groups.
+  p.setPen(QPen(style::background(), 3));
+  for (std::size_t t = 1; t < grid_.tiers.size(); ++t) {
+    if (group_of(grid_.tiers[t].shape) == group_of(grid_.tiers[t - 1].shape)) continue;
+    const int x = l.cells.left() + static_cast<int>(t) * l.column;
+    p.drawLine(x, l.cells.top(), x, l.cells.bottom());
+  }
+
+  // Legend: the colour bar with its range, and what the statuses look like.
+  const QRect bar(l.legend.left() + l.label_width, l.legend.top() + 4, std::min(kLegendBarWidth, l.legend.width() / 2),
+                  kLegendBarHeight);
+  p.setFont(style::small_font());
+  p.setPen(style::ink());
+  p.drawText(QRect(l.legend.left(), bar.top() - 4, l.label_width - 10, kLegendBarHeight + 8),
+             Qt::AlignRight | Qt::AlignVCenter, QString::fromStdString(grid_.unit));
+  if (grid_.hi > grid_.lo || grid_.hi > 0) {
+    for (int x = 0; x < bar.width(); ++x) {
+      // Left end = worst, right end = best, whatever the metric's direction.
+      p.setPen(qcolor(viridis(static_cast<double>(x) / std::max(1, bar.width() - 1))));
+      p.drawLine(bar.left() + x, bar.top(), bar.left() + x, bar.bottom());
+    }
+    const double worst = grid_.higher_is_better ? grid_.lo : grid_.hi;
+    const double best = grid_.higher_is_better ? grid_.hi : grid_.lo;
+    p.setPen(style::muted_ink());
+    const QRect under(bar.left(), bar.bottom() + 2, bar.width(), 16);
+    p.drawText(under, Qt::AlignLeft | Qt::AlignTop, value_text(grid_, worst));
+    p.drawText(under, Qt::AlignRight | Qt::AlignTop, value_text(grid_, best));
+    p.drawText(under, Qt::AlignHCenter | Qt::AlignTop,
+               grid_.log_scale ? tr("log scale · better →") : tr("better →"));
+  } else if (!grid_.note.empty()) {
+    p.setPen(style::muted_ink());
+    p.drawText(bar.adjusted(0, -4, 200, 8), Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(grid_.note));
+  }
+  // Status swatches for the statuses present.
+  int x = bar.right() + 28;
+  for (CellStatus st : {CellStatus::oom, CellStatus::unsupported, CellStatus::wrong, CellStatus::error,
+                        CellStatus::crashed, CellStatus::timeout, CellStatus::skipped}) {
+    const bool present = std::any_of(grid_.cells.begin(), grid_.cells.end(),
+                                     [&](const GridCell& c) { return c.result && c.result->status == st; });
+    if (!present) continue;
+    const QString label = QString::fromStdString(status_label(st));
+    const QRect sw(x, bar.top() - 1, 14, 14);
+    p.fillRect(sw, qcolor(status_color(st)));
+    p.fillRect(sw, QBrush(QColor(0, 0, 0, 18), Qt::BDiagPattern));
+    p.setPen(style::muted_ink());
+    p.drawText(QRect(sw.right() + 5, sw.top() - 2, 120, 18), Qt::AlignLeft | Qt::AlignVCenter, label);
+    x = sw.right() + 5 + QFontMetrics(p.font()).horizontalAdvance(label) + 16;
+  }
+  p.restore();
+}
+
+std::pair<int, int> HeatmapView::cellAt(const QPoint& pos, const QRect& area) const {
+  if (grid_.kernels.empty() || grid_.tiers.empty()) return {-1, -1};
+  const Layout l = layout(area);
+  if (!l.cells.contains(pos)) return {-1, -1};
+  const int t = (pos.x() - l.cells.left()) / l.column;
+  const int k = (pos.y() - l.cells.top()) / l.row;
+  if (k < 0 || t < 0 || k >= static_cast<int>(grid_.kernels.size()) || t >= static_cast<int>(grid_.tiers.size()))
+    return {-1, -1};
+  return {k, t};
+}
+
+void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
+  const auto [k, t] = cellAt(e->position().toPoint(), rect());
+  if (k < 0) {
+    QToolTip::hideText();
+    return;
+  }
+  const GridCell& c = grid_.at(static_cast<std::size_t>(k), static_cast<std::size_t>(t));
+  QString tip = QString("<b>%1</b><br>%2").arg(QString::fromStdString(grid_.kernels[static_cast<std::size_t>(k)]),
+                                                 QString::fromStdString(grid_.tiers[static_cast<std::size_t>(t)].name));
+  if (!c.result) {
+    tip += tr("<br>not in this sweep");
+  } else if (c.result->status == CellStatus::ok && c.result->time_ms) {
+    const SampleStats& s = *c.result->time_ms;
+    tip += QString("<br>median %1 ms (p10 %2, p90 %3)<br>%4 TFLOP/s · %5 samples")
+               .arg(QString::fromStdString(format_ms(s.median)), QString::fromStdString(format_ms(s.p10)),
+                    QString::fromStdString(format_ms(s.p90)), QString::fromStdString(format_number(c.result->tflops, 4)))
+               .arg(s.samples);
+    if (c.value && grid_.metric != HeatMetric::median_ms && grid_.metric != HeatMetric::tflops)
+      tip += QString("<br>%1: %2 %").arg(QString::fromStdString(metric_title(grid_.metric)), value_text(grid_, *c.value));
+  } else {
+    tip += QString("<br><b>%1</b> %2").arg(QString::fromStdString(status_label(c.result->status)),
+                                           QString::fromStdString(c.result->message).toHtmlEscaped());
+  }
+  QToolTip::showText(e->globalPosition().toPoint(), tip, this);
+}
+
+void HeatmapView::mousePressEvent(QMouseEvent* e) {
+  const auto [k, t] = cellAt(e->position().toPoint(), rect());
+  if (k < 0) return;
+  if (const CellResult* r = grid_.at(static_cast<std::size_t>(k), static_cast<std::size_t>(t)).result) emit cellClicked(r);
+}
+
+}  // namespace attnsweep::gui

@@ -1,0 +1,513 @@
+#include "app/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QIcon>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTime>
+#include <QTimer>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include "app/forward_view.h"
+#include "app/heatmap_view.h"
+#include "app/pictures.h"
+#include "app/report_export.h"
+#include "app/results_model.h"
+#include "app/scaling_view.h"
+#include "app/sweep_panel.h"
+#include "attnsweep/engine/environment.h"
+#include "attnsweep/kernels/device.h"
+#include "core/format.h"
+#include "core/sweep_form.h"
+
+namespace attnsweep::gui {
+
+namespace {
+enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
+BackendChoice g_backend = BackendChoice::automatic;  // read by the executor factory at run start
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("AttnSweep");
+  setWindowIcon(QIcon(":/icons/attnsweep.svg"));
+  setAcceptDrops(true);
+  runner_ = new RunController([] { return make_executor_for(g_backend); }, this);
+  model_ = new ResultsModel(&doc_, this);
+
+  // View toolbar: the slice and metrics every picture tab shares.
+  auto* bar = addToolBar(tr("View"));
+  bar->setObjectName("view_toolbar");
+  bar->setMovable(false);
+  slice_ = new QComboBox(bar);
+  slice_->setToolTip(tr("dtype and mask the pictures show"));
+  slice_->setMinimumContentsLength(14);
+  heat_metric_ = new QComboBox(bar);
+  for (HeatMetric m : {HeatMetric::median_ms, HeatMetric::tflops, HeatMetric::pct_of_best, HeatMetric::pct_of_peak})
+    heat_metric_->addItem(QString::fromStdString(metric_title(m)), static_cast<int>(m));
+  heat_metric_->setToolTip(tr("What the heatmap colours"));
+  scaling_metric_ = new QComboBox(bar);
+  scaling_metric_->addItem(tr("time (ms)"), static_cast<int>(ScalingMetric::time_ms));
+  scaling_metric_->addItem(tr("TFLOP/s"), static_cast<int>(ScalingMetric::tflops));
+  scaling_metric_->setToolTip(tr("What the scaling curves plot"));
+  bar->addWidget(new QLabel(tr(" Slice "), bar));
+  bar->addWidget(slice_);
+  bar->addWidget(new QLabel(tr("   Heatmap "), bar));
+  bar->addWidget(heat_metric_);
+  bar->addWidget(new QLabel(tr("   Curves "), bar));
+  bar->addWidget(scaling_metric_);
+  auto redraw = [this] {
+    std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
+    refreshViews();
+  };
+  connect(slice_, &QComboBox::currentIndexChanged, this, redraw);
+  connect(heat_metric_, &QComboBox::currentIndexChanged, this, redraw);
+  connect(scaling_metric_, &QComboBox::currentIndexChanged, this, redraw);
+
+  // Tabs.
+  tabs_ = new QTabWidget(this);
+  tabs_->setDocumentMode(true);
+  auto* table_page = new QWidget(tabs_);
+  auto* tl = new QVBoxLayout(table_page);
+  tl->setContentsMargins(6, 6, 6, 6);
+  auto* filter_row = new QHBoxLayout();
+  filter_ = new QLineEdit(table_page);
+  filter_->setPlaceholderText(tr("Filter: words that must all match kernel, tier, dtype, mask or status (e.g. \"flash fp16 oom\")"));
+  filter_->setClearButtonEnabled(true);
+  connect(filter_, &QLineEdit::textChanged, model_, &ResultsModel::setFilter);
+  auto* copy = new QPushButton(tr("Copy as Markdown"), table_page);
+  copy->setToolTip(tr("Copies the selected rows (or all shown rows) as a Markdown table"));
+  connect(copy, &QPushButton::clicked, this, &MainWindow::copyMarkdown);
+  filter_row->addWidget(filter_, 1);
+  filter_row->addWidget(copy);
+  tl->addLayout(filter_row);
+  table_ = new QTableView(table_page);
+  table_->setModel(model_);
+  table_->setSortingEnabled(true);
+  table_->sortByColumn(-1, Qt::AscendingOrder);
+  table_->setAlternatingRowColors(true);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(22);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->setWordWrap(false);
+  tl->addWidget(table_);
+  tabs_->addTab(table_page, tr("&Table"));
+
+  heatmap_ = new HeatmapView(tabs_);
+  connect(heatmap_, &HeatmapView::cellClicked, this, &MainWindow::selectResult);
+  tabs_->addTab(heatmap_, tr("&Heatmap"));
+  auto* scaling_scroll = new QScrollArea(tabs_);
+  scaling_ = new ScalingView(scaling_scroll);
+  scaling_scroll->setWidget(scaling_);
+  scaling_scroll->setWidgetResizable(true);
+  scaling_scroll->setFrameShape(QFrame::NoFrame);
+  tabs_->addTab(scaling_scroll, tr("&Scaling curves"));
+  forward_ = new ForwardView(tabs_);
+  tabs_->addTab(forward_, tr("&Forward time"));
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] { refreshViews(); });
+  setCentralWidget(tabs_);
+
+  // Sweep panel and log.
+  panel_ = new SweepPanel();
+  auto* panel_scroll = new QScrollArea();
+  panel_scroll->setWidget(panel_);
+  panel_scroll->setWidgetResizable(true);
+  panel_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  panel_scroll->setMinimumWidth(panel_->sizeHint().width() + 24);
+  auto* dock = new QDockWidget(tr("Sweep"), this);
+  dock->setObjectName("sweep_dock");
+  dock->setWidget(panel_scroll);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+  connect(panel_, &SweepPanel::runRequested, this, &MainWindow::startRun);
+  connect(panel_, &SweepPanel::stopRequested, runner_, &RunController::stop);
+
+  log_ = new QPlainTextEdit();
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(5000);
+  log_->setFont(QFont("DejaVu Sans Mono", 9));
+  auto* log_dock = new QDockWidget(tr("Log"), this);
+  log_dock->setObjectName("log_dock");
+  log_dock->setWidget(log_);
+  addDockWidget(Qt::BottomDockWidgetArea, log_dock);
+  resizeDocks({log_dock}, {110}, Qt::Vertical);
+
+  status_ = new QLabel(tr("No results yet: open a result file (Ctrl+O) or run a sweep (F5)"));
+  statusBar()->addWidget(status_, 1);
+
+  refresh_timer_ = new QTimer(this);
+  refresh_timer_->setSingleShot(true);
+  refresh_timer_->setInterval(200);
+  connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
+  connect(&doc_, &ResultsDocument::reset, this, [this] {
+    refreshSlices();
+    std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
+    refreshViews();
+  });
+  connect(&doc_, &ResultsDocument::appended, this, [this] {
+    refreshSlices();
+    scheduleRefresh();
+  });
+
+  // Run events.
+  connect(runner_, &RunController::planned, this, [this](quint64, qulonglong planned, qulonglong already) {
+    run_planned_ = planned;
+    run_already_ = already;
+    run_done_ = 0;
+    panel_->setProgress(already, planned, tr("planned %1 cells (%2 already in the file)").arg(planned).arg(already), std::nullopt);
+  });
+  connect(runner_, &RunController::cellStarted, this, [this](quint64, qulonglong, QString id) {
+    const double elapsed = run_clock_.elapsed() / 1000.0;
+    panel_->setProgress(run_already_ + run_done_, run_planned_, tr("measuring %1").arg(id),
+                        eta_seconds(elapsed, run_done_, run_planned_ - run_already_));
+  });
+  connect(runner_, &RunController::cellsFinished, this, [this](quint64, std::vector<CellResult> results) {
+    run_done_ += results.size();
+    for (const CellResult& r : results)
+      if (r.status != CellStatus::ok && r.status != CellStatus::unsupported)
+        log(r.status == CellStatus::oom || r.status == CellStatus::skipped ? "warning" : "error",
+            QString::fromStdString(r.cell.id() + ": " + std::string(status_name(r.status)) + " " + r.message));
+    doc_.append(std::move(results));
+    panel_->setProgress(run_already_ + run_done_, run_planned_, {}, std::nullopt);
+  });
+  connect(runner_, &RunController::logMessage, this, [this](quint64, QString level, QString text) { log(level, text); });
+  connect(runner_, &RunController::finished, this, [this](quint64, RunSummary s) {
+    panel_->setRunning(false);
+    const QString what = s.cancelled ? tr("stopped") : tr("finished");
+    log("info", tr("sweep %1: %2 cells measured, %3 already done, %4 planned").arg(what).arg(s.measured).arg(s.already_done).arg(s.planned));
+    panel_->setProgress(s.already_done + s.measured, s.planned, tr("sweep %1 (%2)").arg(what, QString::fromStdString(format_duration(run_clock_.elapsed() / 1000.0))), std::nullopt);
+    // Show what is on disk, header and all.
+    openFile(panel_->outputPath());
+  });
+  connect(runner_, &RunController::failed, this, [this](quint64, QString message) {
+    panel_->setRunning(false);
+    log("error", tr("sweep failed: %1").arg(message));
+    panel_->setProgress(run_already_ + run_done_, run_planned_, tr("failed: %1").arg(message), std::nullopt);
+  });
+
+  buildMenus();
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  const QString preset = settings.value("sweep/preset").toString();
+  if (!preset.isEmpty()) panel_->selectPreset(preset);
+  if (!settings.contains("window/geometry")) resize(1366, 768);
+  refreshViews();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open results…"), this, [this] {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open results"), settings.value("dirs/open").toString(),
+                                                      tr("Results (*.jsonl *.json *.md *.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    settings.setValue("dirs/open", QFileInfo(path).absolutePath());
+    QString error;
+    if (!openFile(path, &error)) QMessageBox::warning(this, tr("Cannot open results"), error);
+  });
+  open->setShortcut(QKeySequence::Open);
+  QAction* open_new = file->addAction(tr("Open in a &new window…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open results beside these"), {},
+                                                      tr("Results (*.jsonl *.json *.md *.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    auto* w = new MainWindow();
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    QString error;
+    if (!w->openFile(path, &error)) {
+      QMessageBox::warning(this, tr("Cannot open results"), error);
+      delete w;
+      return;
+    }
+    w->show();
+  });
+  open_new->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  file->addSeparator();
+  file->addAction(tr("&Load spec…"), this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Load sweep spec"), {}, tr("Sweep spec (*.json)"));
+    if (path.isEmpty()) return;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return (void)QMessageBox::warning(this, tr("Cannot load spec"), path + ": " + f.errorString());
+    const SpecParseResult parsed = parse_spec(f.readAll().toStdString());
+    if (!parsed.spec) {
+      QStringList lines;
+      for (const SpecError& e : parsed.errors) lines << QString::fromStdString(e.to_string());
+      return (void)QMessageBox::warning(this, tr("Invalid spec"), path + "\n\n" + lines.join("\n"));
+    }
+    panel_->loadSpec(*parsed.spec);
+  });
+  QAction* save_spec = file->addAction(tr("&Save spec…"), this, [this] {
+    QStringList errors;
+    const auto spec = panel_->spec(&errors);
+    if (!spec) return (void)QMessageBox::warning(this, tr("The spec is not valid"), errors.join("\n"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save sweep spec"), QString::fromStdString(spec->name) + ".json",
+                                                      tr("Sweep spec (*.json)"));
+    if (path.isEmpty()) return;
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray::fromStdString(spec_to_json(*spec))) < 0 || !f.commit())
+      QMessageBox::warning(this, tr("Cannot save spec"), path + ": " + f.errorString());
+  });
+  save_spec->setShortcut(QKeySequence::Save);
+  file->addSeparator();
+  QAction* exp = file->addAction(tr("&Export report…"), this, &MainWindow::exportReportDialog);
+  exp->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  QAction* exp_chart = file->addAction(tr("Export &chart…"), this, &MainWindow::exportCurrentChart);
+  exp_chart->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+  quit->setShortcut(QKeySequence::Quit);
+
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* copy = edit->addAction(tr("Copy as &Markdown"), this, &MainWindow::copyMarkdown);
+  copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+  QAction* find = edit->addAction(tr("&Filter rows"), this, [this] {
+    tabs_->setCurrentIndex(kTableTab);
+    filter_->setFocus();
+    filter_->selectAll();
+  });
+  find->setShortcut(QKeySequence::Find);
+
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  run->addAction(tr("&Run (F5 in the panel)"), this, [this] { startRun(false); });
+  QAction* resume = run->addAction(tr("R&esume"), this, [this] { startRun(true); });
+  resume->setShortcut(QKeySequence(Qt::Key_F6));
+  run->addAction(tr("&Stop (Esc in the panel)"), runner_, &RunController::stop);
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About AttnSweep"), this, &MainWindow::about);
+}
+
+bool MainWindow::openFile(const QString& path, QString* error) {
+  try {
+    ResultSet set = load_result_set(path.toStdString());
+    for (const std::string& w : set.warnings) log("warning", QString::fromStdString(w));
+    log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
+    showResults(std::move(set));
+    return true;
+  } catch (const std::exception& e) {
+    const QString message = QString::fromUtf8(e.what());
+    log("error", message);
+    statusBar()->showMessage(message, 10000);
+    if (error) *error = message;
+    return false;
+  }
+}
+
+void MainWindow::showResults(ResultSet set) {
+  const QString title = QString::fromStdString(set.name);
+  const QString env = QString::fromStdString(describe_environment(set.header));
+  const std::size_t n = set.results.size();
+  doc_.replace(std::move(set));
+  setWindowTitle(title.isEmpty() ? "AttnSweep" : title + " — AttnSweep");
+  status_->setText(tr("%1 · %2 cells%3").arg(title).arg(n).arg(env.isEmpty() ? "" : " · " + env));
+}
+
+void MainWindow::startRun(bool resume) {
+  if (runner_->isRunning()) return;
+  QStringList errors;
+  const auto spec = panel_->spec(&errors);
+  if (!spec) {
+    for (const QString& e : errors) log("error", tr("spec: %1").arg(e));
+    statusBar()->showMessage(tr("The sweep is not valid: %1").arg(errors.value(0)), 10000);
+    return;
+  }
+  QString path = panel_->outputPath();
+  if (path.isEmpty() || (!resume && QFileInfo::exists(path))) {
+    // A fresh run never overwrites: it gets a new file next to the last one.
+    const QString dir = path.isEmpty() ? QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs"
+                                       : QFileInfo(path).absolutePath();
+    QDir().mkpath(dir);
+    path = dir + "/" + QString::fromStdString(spec->name.empty() ? "sweep" : spec->name) + "-" +
+           QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + ".jsonl";
+    panel_->setOutputPath(path);
+  }
+  if (resume && QFileInfo::exists(path)) {
+    if (!openFile(path)) return;
+  } else {
+    ResultSet live;
+    live.name = QFileInfo(path).fileName().toStdString();
+    live.path = path.toStdString();
+    doc_.replace(std::move(live));
+  }
+  g_backend = panel_->backend();
+  QSettings().setValue("sweep/preset", QString::fromStdString(spec->name));
+  run_planned_ = run_done_ = run_already_ = 0;
+  run_clock_.start();
+  if (runner_->start(*spec, path, resume) == 0) return;
+  panel_->setRunning(true);
+  log("info", tr("%1 sweep '%2' into %3").arg(resume ? tr("resuming") : tr("starting"), QString::fromStdString(spec->name), path));
+}
+
+void MainWindow::refreshSlices() {
+  const std::vector<Slice> slices = slices_of(doc_.results());
+  if (static_cast<int>(slices.size()) == slice_->count()) return;
+  const QString current = slice_->currentText();
+  QSignalBlocker block(slice_);
+  slice_->clear();
+  for (const Slice& s : slices) slice_->addItem(QString::fromStdString(s.label()));
+  int index = slice_->findText(current);
+  if (index < 0) {
+    const Slice main = main_slice(doc_.set());
+    index = slice_->findText(QString::fromStdString(main.label()));
+  }
+  slice_->setCurrentIndex(std::max(0, index));
+  std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
+}
+
+void MainWindow::scheduleRefresh() {
+  std::fill(std::begin(views_dirty_) + 1, std::end(views_dirty_), true);  // the table updates itself
+  if (!refresh_timer_->isActive()) refresh_timer_->start();
+}
+
+void MainWindow::refreshViews() {
+  const int tab = tabs_->currentIndex();
+  if (tab <= kTableTab || tab > kForwardTab || !views_dirty_[tab]) return;
+  views_dirty_[tab] = false;
+  const std::vector<Slice> slices = slices_of(doc_.results());
+  const int si = slice_->currentIndex();
+  const Slice slice = si >= 0 && si < static_cast<int>(slices.size()) ? slices[static_cast<std::size_t>(si)] : main_slice(doc_.set());
+  switch (tab) {
+    case kHeatmapTab:
+      show_heatmap(*heatmap_, doc_.set(), slice, static_cast<HeatMetric>(heat_metric_->currentData().toInt()));
+      break;
+    case kScalingTab: {
+      const auto metric = static_cast<ScalingMetric>(scaling_metric_->currentData().toInt());
+      show_scaling(*scaling_, doc_.set(), slice, metric);
+      const int rows = (scaling_->chartCount() + (scaling_->chartCount() > 4 ? 2 : 1)) / (scaling_->chartCount() > 4 ? 3 : 2);
+      scaling_->setMinimumHeight(std::max(1, rows) * 300 + 90);
+      break;
+    }
+    case kForwardTab: show_forward(*forward_, doc_.set(), slice); break;
+    default: break;
+  }
+}
+
+void MainWindow::log(const QString& level, const QString& text) {
+  const QString stamp = QTime::currentTime().toString("HH:mm:ss");
+  const QString color = level == "error" ? "#b02020" : (level == "warning" ? "#a06000" : "#50545e");
+  log_->appendHtml(QString("<span style='color:#8a8d96'>%1</span> <span style='color:%2'>%3</span> %4")
+                       .arg(stamp, color, level.toHtmlEscaped(), text.toHtmlEscaped()));
+}
+
+void MainWindow::copyMarkdown() {
+  std::vector<int> rows;
+  for (const QModelIndex& i : table_->selectionModel()->selectedRows()) rows.push_back(i.row());
+  std::sort(rows.begin(), rows.end());
+  QApplication::clipboard()->setText(model_->markdown(rows));
+  statusBar()->showMessage(tr("Copied %1 rows as Markdown").arg(rows.empty() ? model_->rowCount() : static_cast<int>(rows.size())), 4000);
+}
+
+void MainWindow::selectResult(const CellResult* r) {
+  const auto& results = doc_.results();
+  if (!r || results.empty() || r < results.data() || r >= results.data() + results.size()) return;
+  const std::size_t index = static_cast<std::size_t>(r - results.data());
+  if (model_->rowOfResult(index) < 0) filter_->clear();
+  const int row = model_->rowOfResult(index);
+  if (row < 0) return;
+  tabs_->setCurrentIndex(kTableTab);
+  table_->selectRow(row);
+  table_->scrollTo(model_->index(row, 0), QAbstractItemView::PositionAtCenter);
+}
+
+void MainWindow::exportReportDialog() {
+  if (doc_.results().empty()) return (void)QMessageBox::information(this, tr("Export report"), tr("There are no results to export yet."));
+  QSettings settings;
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the report into a folder"), settings.value("dirs/export").toString());
+  if (dir.isEmpty()) return;
+  settings.setValue("dirs/export", dir);
+  const ExportOutcome out = export_report(doc_.set(), dir);
+  for (const QString& e : out.errors) log("error", tr("export: %1").arg(e));
+  if (!out.ok) return (void)QMessageBox::warning(this, tr("Export failed"), out.errors.join("\n"));
+  log("info", tr("exported %1 files into %2").arg(out.written.size()).arg(dir));
+  statusBar()->showMessage(tr("Report written to %1").arg(dir), 8000);
+}
+
+void MainWindow::exportCurrentChart() {
+  const int tab = tabs_->currentIndex();
+  if (tab == kTableTab) return (void)QMessageBox::information(this, tr("Export chart"), tr("Choose the Heatmap, Scaling curves or Forward time tab first."));
+  const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), {}, tr("PNG image (*.png);;SVG drawing (*.svg)"));
+  if (path.isEmpty()) return;
+  QWidget* view = tab == kHeatmapTab ? static_cast<QWidget*>(heatmap_) : tab == kForwardTab ? static_cast<QWidget*>(forward_) : scaling_;
+  const QSize size = view->size();
+  std::function<void(QPainter&, const QRect&)> paint;
+  if (tab == kHeatmapTab) paint = [this](QPainter& p, const QRect& r) { heatmap_->paint(p, r); };
+  else if (tab == kForwardTab) paint = [this](QPainter& p, const QRect& r) { forward_->paint(p, r); };
+  else paint = [this](QPainter& p, const QRect& r) { scaling_->render(&p, r.topLeft()); };
+  QString error;
+  const bool ok = path.endsWith(".svg", Qt::CaseInsensitive) ? save_svg(paint, size, path, tabs_->tabText(tab), &error)
+                                                             : save_png(paint, size, path, &error);
+  if (!ok) QMessageBox::warning(this, tr("Export failed"), error);
+  else statusBar()->showMessage(tr("Chart written to %1").arg(path), 6000);
+}
+
+void MainWindow::about() {
+  QMessageBox::about(this, tr("About AttnSweep"),
+                     tr("<h3>AttnSweep %1</h3><p>Benchmarks attention-forward kernels.</p>"
+                        "<p>Build %2<br>Qt %3 (runtime %4)<br>%5 kernels built in · %6 CUDA device(s) here</p>"
+                        "<p>Fonts: DejaVu (Bitstream Vera license).</p>")
+                         .arg(QStringLiteral(ATTNSWEEP_VERSION), QString::fromStdString(build_id()), QStringLiteral(QT_VERSION_STR), QString(qVersion()))
+                         .arg(all_kernels().size())
+                         .arg(cuda_device_count()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  runner_->stop();
+  QSettings settings;
+  settings.setValue("window/geometry", saveGeometry());
+  settings.setValue("window/state", saveState());
+  QMainWindow::closeEvent(e);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+  if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+  const QList<QUrl> urls = e->mimeData()->urls();
+  for (int i = 0; i < urls.size(); ++i) {
+    const QString path = urls[i].toLocalFile();
+    if (path.isEmpty()) continue;
+    QString error;
+    if (i == 0) {
+      if (!openFile(path, &error)) QMessageBox::warning(this, tr("Cannot open results"), error);
+      continue;
+    }
+    auto* w = new MainWindow();  // further files open beside this one
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    if (w->openFile(path, &error)) w->show();
+    else {
+      QMessageBox::warning(this, tr("Cannot open results"), error);
+      delete w;
+    }
+  }
+  e->acceptProposedAction();
+}
+
+}  // namespace attnsweep::gui

@@ -1,0 +1,82 @@
+#pragma once
+// The main window: the sweep panel (left), the views in tabs (table, heatmap, scaling curves,
+// forward time), the log (bottom). It owns the results document and the run controller and
+// wires them; drawing and number logic live in the views and the core.
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include "app/results_document.h"
+#include "app/run_controller.h"
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QTabWidget;
+class QTableView;
+class QTimer;
+
+namespace attnsweep::gui {
+
+class ForwardView;
+class HeatmapView;
+class ResultsModel;
+class ScalingView;
+class SweepPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  // Opens a result file; on failure shows (and returns) the reason, keeping what was shown.
+  bool openFile(const QString& path, QString* error = nullptr);
+  void showResults(ResultSet set);
+  void startRun(bool resume);
+  ResultsDocument& document() { return doc_; }
+  RunController& runner() { return *runner_; }
+  QTabWidget* tabs() const { return tabs_; }
+  SweepPanel* panel() const { return panel_; }
+  QTableView* table() const { return table_; }
+  HeatmapView* heatmap() const { return heatmap_; }
+  void refreshViews();
+
+ protected:
+  void closeEvent(QCloseEvent*) override;
+  void dragEnterEvent(QDragEnterEvent*) override;
+  void dropEvent(QDropEvent*) override;
+
+ private:
+  void buildMenus();
+  void refreshSlices();
+  void scheduleRefresh();
+  void log(const QString& level, const QString& text);
+  void exportReportDialog();
+  void exportCurrentChart();
+  void copyMarkdown();
+  void selectResult(const CellResult* r);
+  void about();
+
+  ResultsDocument doc_;
+  ResultsModel* model_;
+  RunController* runner_;
+  SweepPanel* panel_;
+  QTabWidget* tabs_;
+  QTableView* table_;
+  QLineEdit* filter_;
+  HeatmapView* heatmap_;
+  ScalingView* scaling_;
+  ForwardView* forward_;
+  QComboBox* slice_;
+  QComboBox* heat_metric_;
+  QComboBox* scaling_metric_;
+  QPlainTextEdit* log_;
+  QLabel* status_;
+  QTimer* refresh_timer_;
+  QElapsedTimer run_clock_;
+  std::size_t run_planned_ = 0, run_done_ = 0, run_already_ = 0;
+  bool views_dirty_[4] = {true, true, true, true};
+};
+
+}  // namespace attnsweep::gui

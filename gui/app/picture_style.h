@@ -1,0 +1,23 @@
+#pragma once
+// One look for every picture and view: the embedded DejaVu fonts, ink and grid colours.
+#include <QColor>
+#include <QFont>
+
+namespace attnsweep::gui::style {
+
+// Registers the fonts compiled into the binary and makes DejaVu Sans the application font.
+// Returns false (and the app falls back to the system font) if the resource is missing.
+bool install_embedded_fonts();
+
+inline constexpr const char* kFamily = "DejaVu Sans";
+QFont title_font();
+QFont label_font();
+QFont small_font();
+QFont mono_font();
+
+inline QColor background() { return QColor(255, 255, 255); }
+inline QColor ink() { return QColor(32, 34, 42); }
+inline QColor muted_ink() { return QColor(104, 108, 120); }
+inline QColor grid_line() { return QColor(218, 220, 226); }
+
+}  // namespace attnsweep::gui::style

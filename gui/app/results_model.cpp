@@ -1,0 +1,134 @@
+#include "app/results_model.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QFont>
+
+#include "core/colors.h"
+#include "core/format.h"
+
+namespace attnsweep::gui {
+
+ResultsModel::ResultsModel(const ResultsDocument* doc, QObject* parent) : QAbstractTableModel(parent), doc_(doc) {
+  connect(doc, &ResultsDocument::reset, this, [this] {
+    beginResetModel();
+    rebuild();
+    endResetModel();
+  });
+  connect(doc, &ResultsDocument::appended, this, &ResultsModel::onAppended);
+  rebuild();
+}
+
+int ResultsModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int ResultsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : kColumnCount; }
+
+QVariant ResultsModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  const std::size_t result_index = rows_[static_cast<std::size_t>(index.row())];
+  const CellResult& r = doc_->results()[result_index];
+  const auto column = static_cast<Column>(index.column());
+  const bool failed = r.status != CellStatus::ok;
+  switch (role) {
+    case Qt::DisplayRole: return QString::fromStdString(cell_text(r, column));
+    case Qt::ToolTipRole:
+      if (failed) return QString::fromStdString(status_label(r.status) + (r.message.empty() ? "" : ": " + r.message));
+      return QString::fromStdString(r.cell.id());
+    case Qt::TextAlignmentRole:
+      return QVariant::fromValue(Qt::Alignment(column_info(column).numeric ? Qt::AlignRight | Qt::AlignVCenter
+                                                                           : Qt::AlignLeft | Qt::AlignVCenter));
+    case Qt::ForegroundRole:
+      if (failed && (column == Column::status || column == Column::median_ms)) {
+        const bool bad = r.status == CellStatus::wrong || r.status == CellStatus::error ||
+                         r.status == CellStatus::crashed || r.status == CellStatus::timeout;
+        return QBrush(bad ? QColor(176, 32, 32) : QColor(110, 110, 120));
+      }
+      return {};
+    case Qt::BackgroundRole:
+      if (failed && column == Column::status) {
+        const Rgb c = status_color(r.status);
+        return QBrush(QColor(c.r, c.g, c.b));
+      }
+      return {};
+    case Qt::FontRole:
+      if (column == Column::median_ms && !failed) {
+        QFont f;
+        f.setBold(true);
+        return f;
+      }
+      return {};
+    case kResultIndexRole: return QVariant::fromValue(static_cast<qulonglong>(result_index));
+    default: return {};
+  }
+}
+
+QVariant ResultsModel::headerData(int section, Qt::Orientation o, int role) const {
+  if (o != Qt::Horizontal || section < 0 || section >= kColumnCount) return QAbstractTableModel::headerData(section, o, role);
+  const ColumnInfo& info = column_info(static_cast<Column>(section));
+  if (role == Qt::DisplayRole) return QString::fromUtf8(info.title.data(), static_cast<int>(info.title.size()));
+  if (role == Qt::ToolTipRole) return QString::fromUtf8(info.tooltip.data(), static_cast<int>(info.tooltip.size()));
+  return {};
+}
+
+void ResultsModel::sort(int column, Qt::SortOrder order) {
+  if (column < 0 || column >= kColumnCount) return;
+  sort_column_ = column;
+  sort_order_ = order;
+  emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+  const QModelIndexList before = persistentIndexList();
+  std::vector<std::size_t> old_results;
+  for (const QModelIndex& i : before) old_results.push_back(rows_[static_cast<std::size_t>(i.row())]);
+  rows_ = sorted_rows(doc_->results(), std::move(rows_), static_cast<Column>(column), order == Qt::AscendingOrder);
+  QModelIndexList after;
+  for (int k = 0; k < before.size(); ++k) after.push_back(index(rowOfResult(old_results[static_cast<std::size_t>(k)]), before[k].column()));
+  changePersistentIndexList(before, after);
+  emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+void ResultsModel::setFilter(const QString& text) {
+  beginResetModel();
+  filter_ = text.toStdString();
+  rebuild();
+  endResetModel();
+}
+
+int ResultsModel::rowOfResult(std::size_t index) const {
+  for (std::size_t r = 0; r < rows_.size(); ++r)
+    if (rows_[r] == index) return static_cast<int>(r);
+  return -1;
+}
+
+QString ResultsModel::markdown(const std::vector<int>& rows) const {
+  std::vector<std::size_t> picked;
+  if (rows.empty()) picked = rows_;
+  for (int r : rows) picked.push_back(rows_.at(static_cast<std::size_t>(r)));
+  std::vector<Column> columns;
+  for (int c = 0; c < kColumnCount; ++c) columns.push_back(static_cast<Column>(c));
+  return QString::fromStdString(rows_markdown(doc_->results(), picked, columns));
+}
+
+void ResultsModel::rebuild() {
+  rows_.clear();
+  const auto& results = doc_->results();
+  for (std::size_t i = 0; i < results.size(); ++i)
+    if (row_matches(results[i], filter_)) rows_.push_back(i);
+  if (sort_column_ >= 0)
+    rows_ = sorted_rows(results, std::move(rows_), static_cast<Column>(sort_column_), sort_order_ == Qt::AscendingOrder);
+}
+
+void ResultsModel::onAppended(std::size_t first, std::size_t count) {
+  // Live rows go at the end; a sorted view is re-sorted as one layout change.
+  std::vector<std::size_t> fresh;
+  for (std::size_t i = first; i < first + count; ++i)
+    if (row_matches(doc_->results()[i], filter_)) fresh.push_back(i);
+  if (fresh.empty()) return;
+  const int at = static_cast<int>(rows_.size());
+  beginInsertRows({}, at, at + static_cast<int>(fresh.size()) - 1);
+  rows_.insert(rows_.end(), fresh.begin(), fresh.end());
+  endInsertRows();
+  if (sort_column_ >= 0) sort(sort_column_, sort_order_);
+}
+
+}  // namespace attnsweep::gui

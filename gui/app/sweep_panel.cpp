@@ -1,0 +1,274 @@
+#include "app/sweep_panel.h"
+
+#include <QCheckBox>
+#include <algorithm>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "attnsweep/engine/presets.h"
+#include "attnsweep/kernels/device.h"
+#include "attnsweep/kernels/kernel.h"
+#include "core/format.h"
+#include "core/sweep_form.h"
+
+namespace attnsweep::gui {
+
+SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
+  auto* v = new QVBoxLayout(this);
+  v->setContentsMargins(8, 8, 8, 8);
+
+  auto* top = new QFormLayout();
+  preset_ = new QComboBox(this);
+  for (const std::string& n : preset_names()) preset_->addItem(QString::fromStdString(n));
+  preset_->setToolTip(tr("Sweeps shipped with AttnSweep; choosing one fills the form"));
+  connect(preset_, &QComboBox::activated, this, &SweepPanel::choosePreset);
+  name_ = new QLineEdit(this);
+  top->addRow(tr("Preset"), preset_);
+  top->addRow(tr("Name"), name_);
+  v->addLayout(top);
+
+  auto* kbox = new QGroupBox(tr("Kernels"), this);
+  auto* kl = new QVBoxLayout(kbox);
+  kernels_ = new QListWidget(kbox);
+  kernels_->setMinimumHeight(90);
+  const bool have_cuda = cuda_device_count() > 0;
+  for (const Kernel* k : all_kernels()) {
+    const KernelInfo& info = k->info();
+    auto* item = new QListWidgetItem(QString::fromStdString(info.name), kernels_);
+    item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
+    item->setCheckState(Qt::Unchecked);
+    QString tip = QString::fromStdString(info.description);
+    if (!info.seed_analogue.empty()) tip += tr("\nStands in for the seed's %1").arg(QString::fromStdString(info.seed_analogue));
+    if (info.backend == Backend::cuda && !have_cuda) {
+      item->setFlags(Qt::ItemIsUserCheckable);  // shown, not selectable
+      tip += tr("\nGreyed out: no CUDA device on this machine");
+    }
+    item->setToolTip(tip);
+  }
+  kl->addWidget(kernels_);
+  v->addWidget(kbox);
+
+  auto* tbox = new QGroupBox(tr("Tiers (Q_N K_N head_dim heads batch)"), this);
+  auto* tl = new QVBoxLayout(tbox);
+  tiers_ = new QPlainTextEdit(tbox);
+  tiers_->setFont(QFont("DejaVu Sans Mono", 9));
+  tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch; 2k = 2048; # starts a comment"));
+  tiers_->setMinimumHeight(80);
+  tl->addWidget(tiers_);
+  auto* grid = new QFormLayout();
+  auto edit = [&](const QString& text, const QString& tip) {
+    auto* e = new QLineEdit(text, tbox);
+    e->setToolTip(tip);
+    return e;
+  };
+  grid_q_ = edit("512, 1k, 2k", tr("Sequence lengths (Q_N)"));
+  grid_k_ = edit("", tr("K_N values; empty: K_N = Q_N"));
+  grid_d_ = edit("64", tr("head_dim values"));
+  grid_h_ = edit("4", tr("heads values"));
+  grid_b_ = edit("1", tr("batch values"));
+  grid->addRow(tr("Q_N"), grid_q_);
+  grid->addRow(tr("K_N"), grid_k_);
+  grid->addRow(tr("head_dim"), grid_d_);
+  grid->addRow(tr("heads"), grid_h_);
+  grid->addRow(tr("batch"), grid_b_);
+  tl->addLayout(grid);
+  auto* gen = new QPushButton(tr("Replace tiers with this grid"), tbox);
+  gen->setToolTip(tr("Crosses the axes above into tiers"));
+  connect(gen, &QPushButton::clicked, this, &SweepPanel::applyGrid);
+  tl->addWidget(gen);
+  v->addWidget(tbox);
+
+  auto* obox = new QGroupBox(tr("Types and timing"), this);
+  auto* of = new QFormLayout(obox);
+  auto* dt = new QHBoxLayout();
+  fp32_ = new QCheckBox("fp32", obox);
+  fp16_ = new QCheckBox("fp16", obox);
+  bf16_ = new QCheckBox("bf16", obox);
+  dt->addWidget(fp32_);
+  dt->addWidget(fp16_);
+  dt->addWidget(bf16_);
+  of->addRow(tr("dtypes"), dt);
+  auto* mk = new QHBoxLayout();
+  full_ = new QCheckBox(tr("full"), obox);
+  causal_ = new QCheckBox(tr("causal"), obox);
+  mk->addWidget(full_);
+  mk->addWidget(causal_);
+  of->addRow(tr("mask"), mk);
+  max_cell_s_ = new QDoubleSpinBox(obox);
+  max_cell_s_->setRange(0.01, 600);
+  max_cell_s_->setSuffix(" s");
+  max_cell_s_->setToolTip(tr("Time cap for one cell's sampling"));
+  of->addRow(tr("cell cap"), max_cell_s_);
+  max_samples_ = new QSpinBox(obox);
+  max_samples_->setRange(1, 100000);
+  of->addRow(tr("max samples"), max_samples_);
+  cache_ = new QComboBox(obox);
+  cache_->addItems({"cold", "warm"});
+  cache_->setToolTip(tr("cold: the last-level cache is flushed before every sample"));
+  of->addRow(tr("cache"), cache_);
+  backend_ = new QComboBox(obox);
+  backend_->addItem("auto", static_cast<int>(BackendChoice::automatic));
+  backend_->addItem("cpu", static_cast<int>(BackendChoice::cpu));
+  backend_->addItem("cuda", static_cast<int>(BackendChoice::cuda));
+  if (!have_cuda) {
+    backend_->setItemData(2, tr("no CUDA device on this machine"), Qt::ToolTipRole);
+    backend_->setItemData(2, 0, Qt::UserRole - 1);  // disabled item
+  }
+  of->addRow(tr("backend"), backend_);
+  auto* out_row = new QHBoxLayout();
+  output_ = new QLineEdit(obox);
+  output_->setToolTip(tr("Result file (JSON Lines) the sweep writes; Resume continues it"));
+  auto* browse = new QToolButton(obox);
+  browse->setText("…");
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Result file"), output_->text(), tr("Results (*.jsonl)"));
+    if (!p.isEmpty()) output_->setText(p);
+  });
+  out_row->addWidget(output_);
+  out_row->addWidget(browse);
+  of->addRow(tr("output"), out_row);
+  v->addWidget(obox);
+
+  auto* buttons = new QHBoxLayout();
+  run_ = new QPushButton(tr("Run"), this);
+  run_->setToolTip(tr("Start the sweep into a fresh result file (F5)"));
+  run_->setShortcut(QKeySequence(Qt::Key_F5));
+  stop_ = new QPushButton(tr("Stop"), this);
+  stop_->setToolTip(tr("Stop after the current sample; the file stays valid (Esc)"));
+  stop_->setShortcut(QKeySequence(Qt::Key_Escape));
+  resume_ = new QPushButton(tr("Resume"), this);
+  resume_->setToolTip(tr("Continue the output file, skipping finished cells"));
+  buttons->addWidget(run_);
+  buttons->addWidget(stop_);
+  buttons->addWidget(resume_);
+  v->addLayout(buttons);
+  connect(run_, &QPushButton::clicked, this, [this] { emit runRequested(false); });
+  connect(resume_, &QPushButton::clicked, this, [this] { emit runRequested(true); });
+  connect(stop_, &QPushButton::clicked, this, &SweepPanel::stopRequested);
+  progress_ = new QProgressBar(this);
+  progress_->setFormat("%v / %m");
+  current_ = new QLabel(tr("idle"), this);
+  current_->setWordWrap(true);
+  current_->setMinimumHeight(34);
+  current_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  v->addWidget(progress_);
+  v->addWidget(current_);
+  v->addStretch(1);
+  setRunning(false);
+
+  // Start from the smallest preset a CPU runs in seconds.
+  selectPreset(preset_->findText("smoke") >= 0 ? "smoke" : preset_->itemText(0));
+}
+
+void SweepPanel::selectPreset(const QString& name) {
+  const int i = preset_->findText(name);
+  if (i < 0) return;
+  preset_->setCurrentIndex(i);
+  choosePreset(i);
+}
+
+void SweepPanel::choosePreset(int index) {
+  const auto text = preset_json(preset_->itemText(index).toStdString());
+  if (!text) return;
+  const SpecParseResult parsed = parse_spec(*text);
+  if (parsed.spec) loadSpec(*parsed.spec);
+}
+
+void SweepPanel::loadSpec(const SweepSpec& spec) {
+  base_ = spec;
+  name_->setText(QString::fromStdString(spec.name));
+  for (int i = 0; i < kernels_->count(); ++i) {
+    QListWidgetItem* item = kernels_->item(i);
+    const bool wanted = std::find(spec.kernels.begin(), spec.kernels.end(), item->text().toStdString()) != spec.kernels.end();
+    item->setCheckState(wanted ? Qt::Checked : Qt::Unchecked);
+  }
+  tiers_->setPlainText(QString::fromStdString(tier_lines(spec.tiers)));
+  auto has = [&](DType t) { return std::find(spec.dtypes.begin(), spec.dtypes.end(), t) != spec.dtypes.end(); };
+  fp32_->setChecked(has(DType::fp32));
+  fp16_->setChecked(has(DType::fp16));
+  bf16_->setChecked(has(DType::bf16));
+  full_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), false) != spec.causal.end());
+  causal_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), true) != spec.causal.end());
+  max_cell_s_->setValue(spec.timing.max_cell_s);
+  max_samples_->setValue(spec.timing.max_samples);
+  cache_->setCurrentIndex(spec.timing.cache == CacheMode::cold ? 0 : 1);
+}
+
+void SweepPanel::applyGrid() {
+  SizeList q = parse_size_list(grid_q_->text().toStdString());
+  SizeList d = parse_size_list(grid_d_->text().toStdString());
+  SizeList h = parse_size_list(grid_h_->text().toStdString());
+  SizeList b = parse_size_list(grid_b_->text().toStdString());
+  SizeList k;
+  if (!grid_k_->text().trimmed().isEmpty()) k = parse_size_list(grid_k_->text().toStdString());
+  for (auto [label, list] : {std::pair{"Q_N", &q}, {"K_N", &k}, {"head_dim", &d}, {"heads", &h}, {"batch", &b}}) {
+    if (!list->error.empty()) {
+      current_->setText(tr("grid %1: %2").arg(QString::fromLatin1(label), QString::fromStdString(list->error)));
+      return;
+    }
+  }
+  tiers_->setPlainText(QString::fromStdString(tier_lines(cross_grid(q.values, k.values, d.values, h.values, b.values))));
+}
+
+std::optional<SweepSpec> SweepPanel::spec(QStringList* errors) const {
+  SweepSpec s = base_;
+  s.name = name_->text().trimmed().toStdString();
+  s.kernels.clear();
+  for (int i = 0; i < kernels_->count(); ++i)
+    if (kernels_->item(i)->checkState() == Qt::Checked) s.kernels.push_back(kernels_->item(i)->text().toStdString());
+  const TierLines tiers = parse_tier_lines(tiers_->toPlainText().toStdString());
+  if (!tiers.error.empty()) {
+    *errors << tr("tiers, %1").arg(QString::fromStdString(tiers.error));
+    return std::nullopt;
+  }
+  s.tiers = tiers.tiers;
+  s.dtypes.clear();
+  if (fp32_->isChecked()) s.dtypes.push_back(DType::fp32);
+  if (fp16_->isChecked()) s.dtypes.push_back(DType::fp16);
+  if (bf16_->isChecked()) s.dtypes.push_back(DType::bf16);
+  s.causal.clear();
+  if (full_->isChecked()) s.causal.push_back(false);
+  if (causal_->isChecked()) s.causal.push_back(true);
+  s.timing.max_cell_s = max_cell_s_->value();
+  s.timing.max_samples = max_samples_->value();
+  s.timing.min_samples = std::min(s.timing.min_samples, s.timing.max_samples);
+  s.timing.cache = cache_->currentIndex() == 0 ? CacheMode::cold : CacheMode::warm;
+  // The engine's parser is the one judge of a valid spec.
+  const SpecParseResult parsed = parse_spec(spec_to_json(s));
+  for (const SpecError& e : parsed.errors) *errors << QString::fromStdString(e.to_string());
+  return parsed.spec;
+}
+
+BackendChoice SweepPanel::backend() const { return static_cast<BackendChoice>(backend_->currentData().toInt()); }
+QString SweepPanel::outputPath() const { return output_->text().trimmed(); }
+void SweepPanel::setOutputPath(const QString& path) { output_->setText(path); }
+
+void SweepPanel::setRunning(bool running) {
+  run_->setEnabled(!running);
+  resume_->setEnabled(!running);
+  stop_->setEnabled(running);
+  if (!running) progress_->setFormat("%v / %m");
+}
+
+void SweepPanel::setProgress(std::size_t done, std::size_t total, const QString& current, std::optional<double> eta_s) {
+  progress_->setMaximum(static_cast<int>(std::max<std::size_t>(total, 1)));
+  progress_->setValue(static_cast<int>(done));
+  QString text = current;
+  if (eta_s) text += tr("\nabout %1 left").arg(QString::fromStdString(format_duration(*eta_s)));
+  current_->setText(text);
+}
+
+}  // namespace attnsweep::gui

@@ -1,0 +1,75 @@
+#pragma once
+// The sweep form: preset, kernels (greyed with the reason when this machine cannot run them),
+// tiers as lines plus a grid generator, dtypes, masks, timing, backend, output file; Run, Stop,
+// Resume; progress with ETA. It builds a SweepSpec and validates it with the engine's parser.
+#include <QWidget>
+#include <optional>
+
+#include "attnsweep/engine/spec.h"
+#include "attnsweep/engine/sweep.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace attnsweep::gui {
+
+class SweepPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SweepPanel(QWidget* parent = nullptr);
+
+  void loadSpec(const SweepSpec& spec);
+  // The spec the form describes, or the engine's validation errors.
+  std::optional<SweepSpec> spec(QStringList* errors) const;
+  BackendChoice backend() const;
+  QString outputPath() const;
+  void setOutputPath(const QString& path);
+  void selectPreset(const QString& name);
+
+  void setRunning(bool running);
+  void setProgress(std::size_t done, std::size_t total, const QString& current, std::optional<double> eta_s);
+
+ signals:
+  void runRequested(bool resume);
+  void stopRequested();
+
+ private:
+  void applyGrid();
+  void choosePreset(int index);
+
+  QComboBox* preset_;
+  QLineEdit* name_;
+  QListWidget* kernels_;
+  QPlainTextEdit* tiers_;
+  QLineEdit* grid_q_;
+  QLineEdit* grid_k_;
+  QLineEdit* grid_d_;
+  QLineEdit* grid_h_;
+  QLineEdit* grid_b_;
+  QCheckBox* fp32_;
+  QCheckBox* fp16_;
+  QCheckBox* bf16_;
+  QCheckBox* full_;
+  QCheckBox* causal_;
+  QDoubleSpinBox* max_cell_s_;
+  QSpinBox* max_samples_;
+  QComboBox* cache_;
+  QComboBox* backend_;
+  QLineEdit* output_;
+  QPushButton* run_;
+  QPushButton* stop_;
+  QPushButton* resume_;
+  QProgressBar* progress_;
+  QLabel* current_;
+  SweepSpec base_;  // what the form does not show (warm-up, min samples, seed, check) comes from here
+};
+
+}  // namespace attnsweep::gui

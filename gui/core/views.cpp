@@ -1,0 +1,209 @@
+#include "core/views.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <tuple>
+
+#include "core/format.h"
+
+namespace attnsweep::gui {
+
+namespace {
+
+bool is_ok(const CellResult& r) { return r.status == CellStatus::ok && r.time_ms && r.time_ms->median > 0; }
+
+double flops_of(const Cell& c) {
+  AttentionProblem p;
+  p.batch = c.tier.shape.batch;
+  p.heads = c.tier.shape.heads;
+  p.q_n = c.tier.shape.q_n;
+  p.k_n = c.tier.shape.k_n;
+  p.head_dim = c.tier.shape.head_dim;
+  p.causal = c.causal;
+  p.dtype = c.dtype;
+  return p.flops();
+}
+
+// TFLOP/s at a time in ms; older files (the seed import) carry no tflops field.
+double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
+
+double tflops_of(const CellResult& r) { return r.tflops > 0 ? r.tflops : tflops_at(r, r.time_ms->median); }
+
+auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
+
+}  // namespace
+
+std::string Slice::label() const { return std::string(dtype_name(dtype)) + " · " + causal_label(causal); }
+
+std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
+  std::vector<Slice> out;
+  for (const CellResult& r : results) {
+    const Slice s{r.cell.dtype, r.cell.causal};
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Slice& a, const Slice& b) {
+    return std::tuple(static_cast<int>(a.dtype), a.causal) < std::tuple(static_cast<int>(b.dtype), b.causal);
+  });
+  return out;
+}
+
+bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) < shape_key(b); }
+
+std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
+  std::vector<std::string> out;
+  for (const CellResult& r : results)
+    if (std::find(out.begin(), out.end(), r.cell.kernel) == out.end()) out.push_back(r.cell.kernel);
+  return out;
+}
+
+std::string metric_title(HeatMetric m) {
+  switch (m) {
+    case HeatMetric::median_ms: return "Median time (ms)";
+    case HeatMetric::tflops: return "TFLOP/s";
+    case HeatMetric::pct_of_best: return "% of the best kernel in the tier";
+    case HeatMetric::pct_of_peak: return "% of the card's peak";
+  }
+  return {};
+}
+
+double HeatGrid::scale_position(double value) const {
+  if (!(hi > lo)) return 1.0;
+  double t = log_scale ? (std::log(value) - std::log(lo)) / (std::log(hi) - std::log(lo)) : (value - lo) / (hi - lo);
+  t = std::clamp(t, 0.0, 1.0);
+  return higher_is_better ? t : 1.0 - t;
+}
+
+HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& slice, HeatMetric metric,
+                         std::optional<double> peak_tflops) {
+  HeatGrid g;
+  g.metric = metric;
+  std::vector<const CellResult*> in_slice;
+  for (const CellResult& r : results)
+    if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
+
+  for (const CellResult* r : in_slice) {
+    if (std::find(g.kernels.begin(), g.kernels.end(), r->cell.kernel) == g.kernels.end())
+      g.kernels.push_back(r->cell.kernel);
+    const bool seen = std::any_of(g.tiers.begin(), g.tiers.end(),
+                                  [&](const Tier& t) { return t.shape == r->cell.tier.shape; });
+    if (!seen) g.tiers.push_back(r->cell.tier);
+  }
+  std::stable_sort(g.tiers.begin(), g.tiers.end(), [](const Tier& a, const Tier& b) { return tier_before(a.shape, b.shape); });
+  g.cells.resize(g.kernels.size() * g.tiers.size());
+
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
+  for (std::size_t t = 0; t < g.tiers.size(); ++t) tier_index[shape_key(g.tiers[t].shape)] = t;
+  std::map<std::string, std::size_t> kernel_index;
+  for (std::size_t k = 0; k < g.kernels.size(); ++k) kernel_index[g.kernels[k]] = k;
+  for (const CellResult* r : in_slice) {
+    // A later record of the same cell (a rerun) replaces the earlier one.
+    g.cells[kernel_index[r->cell.kernel] * g.tiers.size() + tier_index[shape_key(r->cell.tier.shape)]].result = r;
+  }
+
+  // Fastest median per tier, for pct_of_best.
+  std::vector<double> best(g.tiers.size(), std::numeric_limits<double>::infinity());
+  for (std::size_t k = 0; k < g.kernels.size(); ++k)
+    for (std::size_t t = 0; t < g.tiers.size(); ++t)
+      if (const CellResult* r = g.at(k, t).result; r && is_ok(*r)) best[t] = std::min(best[t], r->time_ms->median);
+
+  switch (metric) {
+    case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
+    case HeatMetric::tflops: g.unit = "TFLOP/s"; break;
+    case HeatMetric::pct_of_best: g.unit = "%"; break;
+    case HeatMetric::pct_of_peak:
+      g.unit = "%";
+      if (!peak_tflops || *peak_tflops <= 0) g.note = "the peak of this device is not known: no values";
+      break;
+  }
+
+  bool any = false;
+  for (std::size_t k = 0; k < g.kernels.size(); ++k) {
+    for (std::size_t t = 0; t < g.tiers.size(); ++t) {
+      GridCell& c = g.cells[k * g.tiers.size() + t];
+      if (!c.result || !is_ok(*c.result)) continue;
+      const double ms = c.result->time_ms->median;
+      switch (metric) {
+        case HeatMetric::median_ms: c.value = ms; break;
+        case HeatMetric::tflops: c.value = tflops_of(*c.result); break;
+        case HeatMetric::pct_of_best: c.value = 100.0 * best[t] / ms; break;
+        case HeatMetric::pct_of_peak:
+          if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result) / *peak_tflops;
+          break;
+      }
+      if (!c.value) continue;
+      g.lo = any ? std::min(g.lo, *c.value) : *c.value;
+      g.hi = any ? std::max(g.hi, *c.value) : *c.value;
+      any = true;
+    }
+  }
+  if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.lo = 0;  // honest origin for shares
+  if (metric == HeatMetric::pct_of_best) g.hi = 100;
+  return g;
+}
+
+std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
+                                        ScalingMetric metric) {
+  const std::vector<std::string> kernels = kernels_of(results);
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, ScalingGroup> groups;
+  for (const CellResult& r : results) {
+    if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
+    const TierShape& s = r.cell.tier.shape;
+    ScalingGroup& g = groups[{s.head_dim, s.heads, s.batch}];
+    if (g.series.empty() && g.title.empty()) {
+      g.head_dim = s.head_dim;
+      g.heads = s.heads;
+      g.batch = s.batch;
+      g.slice = slice;
+      g.title = "d=" + std::to_string(s.head_dim) + " · " + std::to_string(s.heads) + " heads · batch " +
+                std::to_string(s.batch) + " · " + slice.label();
+    }
+    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
+    if (it == g.series.end()) {
+      ScalingSeries series;
+      series.kernel = r.cell.kernel;
+      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), r.cell.kernel) - kernels.begin());
+      g.series.push_back(std::move(series));
+      it = g.series.end() - 1;
+    }
+    const double x = static_cast<double>(s.q_n);
+    if (!is_ok(r)) {
+      it->failed.push_back({x, &r});
+      continue;
+    }
+    const SampleStats& t = *r.time_ms;
+    ScalingPoint p{x, t.median, t.p10 > 0 ? t.p10 : t.median, t.p90 > 0 ? t.p90 : t.median, &r};
+    if (metric == ScalingMetric::tflops) {
+      // Faster samples give more TFLOP/s: the band flips.
+      p = {x, tflops_of(r), tflops_at(r, p.hi), tflops_at(r, p.lo), &r};
+    }
+    it->points.push_back(p);
+  }
+
+  std::vector<ScalingGroup> out;
+  for (auto& [key, g] : groups) {
+    bool any_y = false, any_x = false;
+    auto widen_x = [&](double x) {
+      g.x_lo = any_x ? std::min(g.x_lo, x) : x;
+      g.x_hi = any_x ? std::max(g.x_hi, x) : x;
+      any_x = true;
+    };
+    for (ScalingSeries& s : g.series) {
+      std::stable_sort(s.points.begin(), s.points.end(), [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.failed.begin(), s.failed.end(), [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
+      for (const ScalingPoint& p : s.points) {
+        widen_x(p.x);
+        const double lo = std::min(p.lo, p.y), hi = std::max(p.hi, p.y);
+        g.y_lo = any_y ? std::min(g.y_lo, lo) : lo;
+        g.y_hi = any_y ? std::max(g.y_hi, hi) : hi;
+        any_y = true;
+      }
+      for (const FailedPoint& f : s.failed) widen_x(f.x);
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+}  // namespace attnsweep::gui

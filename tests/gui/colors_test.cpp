@@ -1,0 +1,45 @@
+#include "core/colors.h"
+
+#include <gtest/gtest.h>
+
+#include "core/format.h"
+#include "core/ticks.h"
+
+namespace attnsweep::gui {
+namespace {
+
+TEST(Colors, ViridisEndsAndGetsBrighter) {
+  EXPECT_EQ(viridis(0), (Rgb{68, 1, 84}));
+  EXPECT_EQ(viridis(1), (Rgb{253, 231, 37}));
+  EXPECT_EQ(viridis(-3), viridis(0));
+  EXPECT_EQ(viridis(7), viridis(1));
+  EXPECT_FALSE(prefers_dark_text(viridis(0.05)));
+  EXPECT_TRUE(prefers_dark_text(viridis(0.95)));
+}
+
+TEST(Colors, StatusesAreNotOnTheValueScale) {
+  for (CellStatus s : {CellStatus::oom, CellStatus::wrong, CellStatus::error, CellStatus::crashed})
+    for (double t = 0; t <= 1.0; t += 0.05) EXPECT_NE(status_color(s), viridis(t));
+  EXPECT_NE(kernel_color(0), kernel_color(1));
+  EXPECT_EQ(kernel_color(0), kernel_color(10));
+}
+
+TEST(Ticks, OneTwoFivePerDecadeOrDecadesWhenWide) {
+  EXPECT_EQ(log_ticks(0.5, 30), (std::vector<double>{0.5, 1, 2, 5, 10, 20}));
+  EXPECT_EQ(log_ticks(0.001, 1000), (std::vector<double>{0.001, 0.01, 0.1, 1, 10, 100, 1000}));
+  const LogRange r = nice_log_range(0.6023, 134.29);
+  EXPECT_DOUBLE_EQ(r.lo, 0.5);
+  EXPECT_DOUBLE_EQ(r.hi, 200);
+}
+
+TEST(Format, NumbersDurationsStatuses) {
+  EXPECT_EQ(format_number(1234.6), "1235");
+  EXPECT_EQ(format_number(0.012346), "0.01235");
+  EXPECT_EQ(format_duration(65), "1 min 05 s");
+  EXPECT_EQ(status_label(CellStatus::oom), "OOM");
+  EXPECT_EQ(status_label(CellStatus::timeout), "timeout");
+  EXPECT_EQ(format_bytes(1536), "1.50 KiB");
+}
+
+}  // namespace
+}  // namespace attnsweep::gui

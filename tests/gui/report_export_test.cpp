@@ -1,0 +1,118 @@
+#include "app/report_export.h"
+
+#include <gtest/gtest.h>
+
+#include <QFile>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QXmlStreamReader>
+
+#include "attnsweep/engine/report.h"
+#include "fixtures.h"
+
+namespace attnsweep::gui {
+namespace {
+
+QByteArray read_all(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool is_well_formed_xml(const QByteArray& bytes) {
+  QXmlStreamReader xml(bytes);
+  while (!xml.atEnd()) xml.readNext();
+  return !xml.hasError();
+}
+
+ResultSet sample_set() {
+  ResultSet s;
+  s.name = "sample.jsonl";
+  s.header = {{"environment", {{"device", {{"name", "NVIDIA H100 80GB HBM3"}}}}}};
+  s.results = testing::seed_like_results();
+  return s;
+}
+
+// What every report folder must hold, checked by content, not just by existence.
+void expect_valid_report(const QString& dir) {
+  for (const char* png : {kForwardPng, kHeatmapPng, kScalingPng}) {
+    const QString path = dir + "/" + png;
+    QImage img(path);
+    ASSERT_FALSE(img.isNull()) << png << " is not a readable PNG";
+    EXPECT_GE(img.width(), 1000) << png;
+    // Not a blank canvas: count pixels that are neither white nor nearly white.
+    int inked = 0;
+    for (int y = 0; y < img.height(); y += 7)
+      for (int x = 0; x < img.width(); x += 7) inked += qGray(img.pixel(x, y)) < 200;
+    EXPECT_GT(inked, 200) << png << " looks empty";
+    QString svg_path = path;
+    svg_path.replace(".png", ".svg");
+    const QByteArray svg = read_all(svg_path);
+    EXPECT_TRUE(svg.contains("<svg")) << svg_path.toStdString();
+    EXPECT_TRUE(is_well_formed_xml(svg)) << svg_path.toStdString();
+  }
+  const QByteArray heat_svg = read_all(dir + "/attention_sweep_heatmap.svg");
+  EXPECT_TRUE(heat_svg.contains("flash_mma"));
+  EXPECT_TRUE(heat_svg.contains("OOM")) << "a failed cell must be drawn as its status";
+
+  const QByteArray md = read_all(dir + "/report.md");
+  EXPECT_TRUE(md.contains(kHeatmapPng));
+  EXPECT_TRUE(md.contains("OOM"));
+  const QByteArray html = read_all(dir + "/report.html");
+  EXPECT_TRUE(html.startsWith("<!doctype html>"));
+  EXPECT_EQ(html.count("data:image/png;base64,"), 3);
+  EXPECT_TRUE(html.contains("<td class=\"failed\">OOM</td>"));
+  EXPECT_TRUE(html.contains("</html>"));
+  EXPECT_TRUE(read_all(dir + "/report.csv").contains("flash_mma"));
+  EXPECT_EQ(nlohmann::json::parse(read_all(dir + "/report.json").toStdString())["cells"].size(), 24u);
+}
+
+TEST(ReportExport, WritesTheFolderWithValidFiles) {
+  QTemporaryDir dir;
+  const ExportOutcome out = export_report(sample_set(), dir.path() + "/report");
+  ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
+  EXPECT_EQ(out.written.size(), 10);
+  expect_valid_report(dir.path() + "/report");
+}
+
+TEST(ReportExport, FailureNamesThePath) {
+  QTemporaryDir dir;
+  QFile blocker(dir.filePath("file"));
+  ASSERT_TRUE(blocker.open(QIODevice::WriteOnly));
+  blocker.close();
+  const ExportOutcome out = export_report(sample_set(), dir.filePath("file/sub"));
+  EXPECT_FALSE(out.ok);
+  ASSERT_FALSE(out.errors.isEmpty());
+  EXPECT_TRUE(out.errors[0].contains(dir.filePath("file/sub")));
+}
+
+TEST(HeadlessExport, TheAppWritesTheReportWithoutADisplay) {
+  QTemporaryDir dir;
+  const std::string results = testing::write_result_file(dir, "r.jsonl", testing::seed_like_results());
+  QProcess app;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.remove("DISPLAY");
+  env.remove("WAYLAND_DISPLAY");
+  env.remove("QT_QPA_PLATFORM");
+  app.setProcessEnvironment(env);
+  app.start(ATTNSWEEP_APP, {"--open", QString::fromStdString(results), "--export-report", dir.filePath("out")});
+  ASSERT_TRUE(app.waitForFinished(120000));
+  EXPECT_EQ(app.exitCode(), 0) << app.readAllStandardError().toStdString();
+  expect_valid_report(dir.filePath("out"));
+}
+
+TEST(HeadlessExport, ABadFileExitsWithItsReason) {
+  QTemporaryDir dir;
+  QFile bad(dir.filePath("bad.jsonl"));
+  ASSERT_TRUE(bad.open(QIODevice::WriteOnly));
+  bad.write("{\"type\":\"cell\"}\n");
+  bad.close();
+  QProcess app;
+  app.start(ATTNSWEEP_APP, {"--open", bad.fileName(), "--export-report", dir.filePath("out")});
+  ASSERT_TRUE(app.waitForFinished(60000));
+  EXPECT_EQ(app.exitCode(), 1);
+  EXPECT_TRUE(app.readAllStandardError().contains("bad.jsonl"));
+}
+
+}  // namespace
+}  // namespace attnsweep::gui

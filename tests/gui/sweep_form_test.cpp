@@ -1,0 +1,43 @@
+#include "core/sweep_form.h"
+
+#include <gtest/gtest.h>
+
+namespace attnsweep::gui {
+namespace {
+
+TEST(SweepForm, SizeListsAcceptKAndRejectNonsense) {
+  EXPECT_EQ(parse_size_list("512, 1k 2K,2048").values, (std::vector<std::int64_t>{512, 1024, 2048}));
+  EXPECT_NE(parse_size_list("512, x").error.find("'x'"), std::string::npos);
+  EXPECT_FALSE(parse_size_list("0").error.empty());
+  EXPECT_FALSE(parse_size_list("-4").error.empty());
+  EXPECT_FALSE(parse_size_list("").error.empty());
+  EXPECT_FALSE(parse_size_list("99999999999k").error.empty());
+}
+
+TEST(SweepForm, TierLinesRoundTripAndNameTheBadLine) {
+  const TierLines t = parse_tier_lines("# comment\n2048 2048 64 12 1\n1k 4k 128 8 2  # cross\n\n");
+  ASSERT_TRUE(t.error.empty()) << t.error;
+  ASSERT_EQ(t.tiers.size(), 2u);
+  EXPECT_EQ(t.tiers[1], (TierShape{1024, 4096, 128, 8, 2}));
+  EXPECT_EQ(parse_tier_lines(tier_lines(t.tiers)).tiers, t.tiers);
+  const TierLines bad = parse_tier_lines("512 512 64 1 1\n512 512 64 1\n");
+  EXPECT_EQ(bad.error, "line 2: expected 5 numbers (Q_N K_N head_dim heads batch), got 4");
+  EXPECT_NE(parse_tier_lines("512 512 sixty 1 1").error.find("line 1: 'sixty'"), std::string::npos);
+}
+
+TEST(SweepForm, GridCrossesEveryAxis) {
+  const auto tiers = cross_grid({512, 1024}, {}, {64, 128}, {12}, {1, 8});
+  ASSERT_EQ(tiers.size(), 8u);
+  EXPECT_EQ(tiers.front(), (TierShape{512, 512, 64, 12, 1}));
+  EXPECT_EQ(tiers.back(), (TierShape{1024, 1024, 128, 12, 8}));
+  EXPECT_EQ(cross_grid({512}, {1024, 2048}, {64}, {1}, {1}).size(), 2u);
+}
+
+TEST(SweepForm, EtaFromCellsDone) {
+  EXPECT_FALSE(eta_seconds(10, 0, 10).has_value());
+  EXPECT_DOUBLE_EQ(*eta_seconds(10, 2, 10), 40.0);
+  EXPECT_DOUBLE_EQ(*eta_seconds(10, 10, 10), 0.0);
+}
+
+}  // namespace
+}  // namespace attnsweep::gui

@@ -1,0 +1,86 @@
+#include "core/views.h"
+
+#include <gtest/gtest.h>
+
+#include "fixtures.h"
+
+namespace attnsweep::gui {
+namespace {
+
+using testing::make_result;
+
+TEST(HeatGrid, KernelsByFirstSeenTiersByShapeFailedKeepStatus) {
+  const auto rs = testing::seed_like_results();
+  const HeatGrid g = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::median_ms, std::nullopt);
+  ASSERT_EQ(g.kernels, (std::vector<std::string>{"naive", "cublas", "flash_mma"}));
+  ASSERT_EQ(g.tiers.size(), 8u);
+  EXPECT_EQ(g.tiers[0].shape.head_dim, 64);
+  EXPECT_EQ(g.tiers[0].shape.q_n, 512);
+  EXPECT_EQ(g.tiers[3].shape.q_n, 4096);
+  EXPECT_EQ(g.tiers[4].shape.head_dim, 128);
+  const GridCell& oom = g.at(0, 3);
+  ASSERT_NE(oom.result, nullptr);
+  EXPECT_EQ(oom.result->status, CellStatus::oom);
+  EXPECT_FALSE(oom.value.has_value());
+  EXPECT_TRUE(g.log_scale);
+  EXPECT_FALSE(g.higher_is_better);
+  // The fastest cell is the best end of the scale; the failed one is not on it at all.
+  EXPECT_DOUBLE_EQ(g.scale_position(g.lo), 1.0);
+  EXPECT_DOUBLE_EQ(g.scale_position(g.hi), 0.0);
+}
+
+TEST(HeatGrid, PercentOfBestIsHundredForTheFastest) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 2.0), make_result("b", 512, 64, 1.0),
+                                make_result("c", 512, 64, 0, CellStatus::oom)};
+  const HeatGrid g = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_best, std::nullopt);
+  EXPECT_DOUBLE_EQ(*g.at(1, 0).value, 100.0);
+  EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 50.0);
+  EXPECT_FALSE(g.at(2, 0).value.has_value());
+}
+
+TEST(HeatGrid, PercentOfPeakNeedsAKnownPeak) {
+  std::vector<CellResult> rs = {make_result("a", 4096, 128, 1.0)};
+  const HeatGrid none = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, std::nullopt);
+  EXPECT_FALSE(none.at(0, 0).value.has_value());
+  EXPECT_FALSE(none.note.empty());
+  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 751.0);
+  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].tflops / 751.0, 1e-9);
+}
+
+TEST(HeatGrid, OnlyTheRequestedSlice) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0, CellStatus::ok, DType::fp16, false),
+                                make_result("a", 512, 64, 2.0, CellStatus::ok, DType::bf16, true)};
+  EXPECT_EQ(slices_of(rs).size(), 2u);
+  const HeatGrid g = build_heat_grid(rs, {DType::bf16, true}, HeatMetric::median_ms, std::nullopt);
+  ASSERT_EQ(g.tiers.size(), 1u);
+  EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 2.0);
+}
+
+TEST(Scaling, GroupsByShapeSeriesByKernelFailedApart) {
+  const auto rs = testing::seed_like_results();
+  const auto groups = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(groups.size(), 2u);
+  EXPECT_EQ(groups[0].head_dim, 64);
+  ASSERT_EQ(groups[0].series.size(), 3u);
+  const ScalingSeries& naive = groups[0].series[0];
+  EXPECT_EQ(naive.kernel, "naive");
+  EXPECT_EQ(naive.points.size(), 3u);
+  ASSERT_EQ(naive.failed.size(), 1u);
+  EXPECT_EQ(naive.failed[0].x, 4096);
+  EXPECT_EQ(groups[0].x_lo, 512);
+  EXPECT_EQ(groups[0].x_hi, 4096);
+  for (const auto& s : groups[0].series)
+    for (const auto& p : s.points) EXPECT_LE(p.lo, p.hi);
+}
+
+TEST(Scaling, ThroughputBandFlipsWithTime) {
+  std::vector<CellResult> rs = {make_result("a", 1024, 64, 1.0)};
+  const auto g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::tflops);
+  const ScalingPoint& p = g[0].series[0].points[0];
+  EXPECT_NEAR(p.y, rs[0].tflops, 1e-9);
+  EXPECT_LT(p.lo, p.y);  // the slow p90 sample gives the low throughput
+  EXPECT_GT(p.hi, p.y);
+}
+
+}  // namespace
+}  // namespace attnsweep::gui

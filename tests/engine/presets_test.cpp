@@ -64,12 +64,12 @@ TEST(Presets, EachIsValidWhereItsKernelsExist) {
     const SpecParseResult r = parse_spec(preset_json(name).value());
     const std::vector<std::string> kernels = kernels_of(name);
     const bool all_built = std::all_of(kernels.begin(), kernels.end(), [](const std::string& k) { return find_kernel(k); });
-    if (all_built) {
-      ASSERT_TRUE(r.spec) << errors_text(r);
+    if (all_built) ASSERT_TRUE(r.spec) << errors_text(r);
+    if (r.spec) {
       EXPECT_EQ(r.spec->name, name);  // the preset names itself as its file does
     } else {
-      // In a build without some kernel (CPU-only), the only complaint is that kernel's name.
-      ASSERT_FALSE(r.errors.empty());
+      // In a build without some kernel (CPU-only, or no provider installed), the only complaint
+      // is that kernel's name.
       for (const SpecError& e : r.errors) {
         EXPECT_EQ(e.path.rfind("/kernels/", 0), 0u) << e.to_string();
         EXPECT_NE(e.rule.find("unknown kernel"), std::string::npos) << e.to_string();

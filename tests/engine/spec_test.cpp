@@ -141,11 +141,11 @@ TEST(Spec, LargestLegalValuesAreAccepted) {
 
 TEST(Spec, UnknownKernelMessageListsKnownKernels) {
   json j = base_spec();
-  j["kernels"] = {"flash_attention_triton"};
+  j["kernels"] = {"flash_attention_v9"};
   const SpecParseResult r = parse_spec(j.dump());
   ASSERT_EQ(r.errors.size(), 1u) << errors_text(r);
   EXPECT_EQ(r.errors[0].path, "/kernels/0");
-  EXPECT_NE(r.errors[0].rule.find("unknown kernel \"flash_attention_triton\""), std::string::npos);
+  EXPECT_NE(r.errors[0].rule.find("unknown kernel \"flash_attention_v9\""), std::string::npos);
   EXPECT_NE(r.errors[0].rule.find("cpu_naive"), std::string::npos) << r.errors[0].rule;
   EXPECT_NE(r.errors[0].rule.find("cpu_flash"), std::string::npos) << r.errors[0].rule;
 }

@@ -11,7 +11,7 @@
 namespace attnsweep {
 
 struct Tier {
-  std::string name;  // from the values, e.g. "d64-h12-b1-n2048" or "d64-h12-b1-q1024-k4096"
+  std::string name;  // from the values, e.g. "hd64-h12-b1-n2k" or "hd64-h12-b1-q1k-k4k"
   TierShape shape;
 };
 std::string tier_name(const TierShape& s);

@@ -9,6 +9,13 @@
 namespace attnsweep::cuda {
 namespace {
 
+// Q tile, two K tiles and one V tile of 2-byte elements (flash_mma_kernel.cuh): 160 KiB at d=256.
+template <int D>
+constexpr std::uint64_t smem_bytes() {
+  using S = flash::Shape<D>;
+  return static_cast<std::uint64_t>(S::kBlockM + 3 * S::kBlockN) * D * 2;
+}
+
 class FlashMmaKernel final : public CudaKernel {
  public:
   FlashMmaKernel()
@@ -23,6 +30,10 @@ class FlashMmaKernel final : public CudaKernel {
     if (auto s = check_head_dim_64_128_256(p); !s.ok) return s;
     if (auto s = check_device_cc(caps, 8); !s.ok) return s;
     if (p.q_n >= (1LL << 31) || p.k_n >= (1LL << 31)) return Support::no("q_n and k_n must be < 2^31");
+    const std::uint64_t smem = p.head_dim == 64 ? smem_bytes<64>() : p.head_dim == 128 ? smem_bytes<128>() : smem_bytes<256>();
+    if (caps.known && caps.smem_per_block_optin > 0 && smem > caps.smem_per_block_optin)
+      return Support::no("needs " + std::to_string(smem / 1024) + " KiB of shared memory per block; the device has " +
+                         std::to_string(caps.smem_per_block_optin / 1024));
     return Support::yes();
   }
 

@@ -7,7 +7,7 @@
 // slices of the block's queries; S = Q K^T and O += P V run as m16n8k16 MMAs with fp32
 // accumulators, and the online softmax (exp2, running max and sum) stays in registers, so
 // P never leaves them. The V load of tile j overlaps the S product, and the K load of tile j+1
-// overlaps the P V product (FlashAttention-2's schedule with one K and one V buffer).
+// overlaps the S product, softmax and P V product of tile j (two K buffers, one V buffer).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -32,7 +32,7 @@ struct Traits {
   static constexpr int kNTiles = kBlockN / 8;              // 8-key column tiles of S per warp
   static constexpr int kDTiles = kHeadDim / 8;             // 8-column tiles of O per warp
   static constexpr int kChunks = kHeadDim / 8;             // 16-byte chunks per row
-  static constexpr int kSmemElems = (kBlockM + 2 * kBlockN) * kHeadDim;  // Q, K, V tiles
+  static constexpr int kSmemElems = (kBlockM + 3 * kBlockN) * kHeadDim;  // Q, two K, one V tile
   static_assert(kHeadDim % 64 == 0, "the swizzle permutes groups of 8 chunks: head_dim must be a multiple of 64");
   static_assert(kBlockM % (16 * kWarps) == 0, "each warp owns whole 16-row MMA tiles");
   static_assert(kBlockN % 16 == 0, "keys come in 16-wide MMA k-steps");
@@ -52,6 +52,8 @@ __device__ __forceinline__ std::uint32_t smem_addr(const void* p) {
 
 __device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
 __device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
+// All but the newest group landed.
+__device__ __forceinline__ void cp_async_wait_all_but_one() { asm volatile("cp.async.wait_group 1;\n" ::: "memory"); }
 
 __device__ __forceinline__ void ldmatrix_x4(std::uint32_t (&r)[4], std::uint32_t addr) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
@@ -124,8 +126,8 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
                 kDTiles = Tr::kDTiles, kChunks = Tr::kChunks, D = Tr::kHeadDim;
   extern __shared__ __align__(128) unsigned char smem_raw[];
   T* sQ = reinterpret_cast<T*>(smem_raw);  // (kBlockM, D), later the O staging tile
-  T* sK = sQ + kBlockM * D;                 // (kBlockN, D)
-  T* sV = sK + kBlockN * D;                 // (kBlockN, D)
+  T* sK = sQ + kBlockM * D;                 // 2 x (kBlockN, D): tile j in buffer j % 2
+  T* sV = sK + 2 * kBlockN * D;             // (kBlockN, D)
 
   const AttentionProblem& p = a.problem;
   const int q_n = static_cast<int>(p.q_n), k_n = static_cast<int>(p.k_n);
@@ -164,10 +166,17 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
 
   for (int nb = 0; nb < n_blocks; ++nb) {
     const int n0 = nb * kBlockN;
+    const bool more = nb + 1 < n_blocks;
     cp_async_wait_all();
-    __syncthreads();  // K tile nb (and Q) landed; every warp is done with V tile nb-1
+    __syncthreads();  // K tile nb (and Q) landed; every warp is done with V tile nb-1 and K tile nb-1
     load_tile<Tr, kBlockN>(smem_addr(sV), v + n0 * a.v_row_stride, a.v_row_stride, k_n - n0);
     cp_async_commit();
+    if (more) {  // K tile nb+1 into the other buffer: it has this whole iteration to land
+      load_tile<Tr, kBlockN>(smem_addr(sK) + ((nb + 1) & 1) * kBlockN * kRowBytes, k + (n0 + kBlockN) * a.k_row_stride,
+                             a.k_row_stride, k_n - n0 - kBlockN);
+      cp_async_commit();
+    }
+    const std::uint32_t k_tile = k_frag + (nb & 1) * kBlockN * kRowBytes;
 
     // S (kMTiles*16, kBlockN) = Q K^T for this warp's rows
     float s[kMTiles][kNTiles][4] = {};
@@ -179,7 +188,7 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
 #pragma unroll
       for (int np = 0; np < kNTiles / 2; ++np) {
         std::uint32_t kb[4];
-        ldmatrix_x4(kb, k_frag + np * 16 * kRowBytes + chunk_bytes(2 * kk, k_key));
+        ldmatrix_x4(kb, k_tile + np * 16 * kRowBytes + chunk_bytes(2 * kk, k_key));
 #pragma unroll
         for (int i = 0; i < kMTiles; ++i) {
           mma_16816<T>(s[i][2 * np], qa[i], kb[0], kb[1]);
@@ -234,12 +243,9 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
         }
       }
 
-    cp_async_wait_all();
-    __syncthreads();  // V tile nb landed; every warp is done with K tile nb
-    if (nb + 1 < n_blocks) {
-      load_tile<Tr, kBlockN>(smem_addr(sK), k + (n0 + kBlockN) * a.k_row_stride, a.k_row_stride, k_n - n0 - kBlockN);
-      cp_async_commit();
-    }
+    if (more) cp_async_wait_all_but_one();  // V tile nb landed (K tile nb+1 may still be in flight)
+    else cp_async_wait_all();
+    __syncthreads();  // ... for every thread's copies
 
     // O (kMTiles*16, D) += P (kMTiles*16, kBlockN) V (kBlockN, D); P's C fragments are A fragments.
 #pragma unroll

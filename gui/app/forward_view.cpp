@@ -116,7 +116,7 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
     p.drawLine(l.plot.left(), y, l.plot.right(), y);
     p.setPen(style::muted_ink());
     p.drawText(QRect(area.left() + kMargin, y - 8, kAxisWidth - 8, 16), Qt::AlignRight | Qt::AlignVCenter,
-               QString::fromStdString(format_number(v, 3)));
+               QString::fromStdString(format_tick(v)));
   }
   p.save();
   p.translate(area.left() + kMargin + 4, l.plot.center().y());
@@ -205,7 +205,7 @@ void ForwardView::mouseMoveEvent(QMouseEvent* e) {
   const CellResult& r = *c->result;
   QString tip = QString("<b>%1</b><br>%2<br>").arg(QString::fromStdString(r.cell.kernel), QString::fromStdString(r.cell.tier.name));
   if (c->value)
-    tip += QString("median %1 ms").arg(QString::fromStdString(format_ms(*c->value)));
+    tip += QString("%1 ms").arg(QString::fromStdString(format_ms(*c->value)));
   else
     tip += QString("<b>%1</b> %2").arg(QString::fromStdString(status_label(r.status)), QString::fromStdString(r.message).toHtmlEscaped());
   QToolTip::showText(e->globalPosition().toPoint(), tip, this);

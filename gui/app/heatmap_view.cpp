@@ -272,10 +272,16 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
     tip += tr("<br>not in this sweep");
   } else if (c.result->status == CellStatus::ok && c.result->time_ms) {
     const SampleStats& s = *c.result->time_ms;
-    tip += QString("<br>median %1 ms (p10 %2, p90 %3)<br>%4 TFLOP/s · %5 samples")
-               .arg(QString::fromStdString(format_ms(s.median)), QString::fromStdString(format_ms(s.p10)),
-                    QString::fromStdString(format_ms(s.p90)), QString::fromStdString(format_number(c.result->tflops, 4)))
-               .arg(s.samples);
+    if (s.median > 0)
+      tip += QString("<br>median %1 ms (p10 %2, p90 %3) · %4 samples")
+                 .arg(QString::fromStdString(format_ms(s.median)), QString::fromStdString(format_ms(s.p10)),
+                      QString::fromStdString(format_ms(s.p90)))
+                 .arg(s.samples);
+    else  // the seed's rows: mean, std and min only
+      tip += QString("<br>mean %1 ms (std %2, min %3)")
+                 .arg(QString::fromStdString(format_ms(s.mean)), QString::fromStdString(format_ms(s.std)),
+                      QString::fromStdString(format_ms(s.min)));
+    if (c.result->tflops > 0) tip += QString(" · %1 TFLOP/s").arg(QString::fromStdString(format_number(c.result->tflops, 4)));
     if (c.value && grid_.metric != HeatMetric::median_ms && grid_.metric != HeatMetric::tflops)
       tip += QString("<br>%1: %2 %").arg(QString::fromStdString(metric_title(grid_.metric)), value_text(grid_, *c.value));
   } else {

@@ -23,7 +23,7 @@ QString picture_subtitle(const ResultSet& set, const Slice& slice) {
   QString s = QString::fromStdString(slice.label());
   const std::string env = describe_environment(set.header);
   if (!env.empty()) s += " · " + QString::fromStdString(env);
-  if (!set.name.empty()) s += " · " + QString::fromStdString(set.name);
+  if (!set.name.empty() && env.find(set.name) == std::string::npos) s += " · " + QString::fromStdString(set.name);
   return s;
 }
 

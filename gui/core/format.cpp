@@ -17,6 +17,15 @@ std::string format_number(double v, int significant) {
   return buf;
 }
 
+std::string format_tick(double v) {
+  std::string s = format_number(v, 3);
+  if (s.find('.') != std::string::npos && s.find('e') == std::string::npos) {
+    while (!s.empty() && s.back() == '0') s.pop_back();
+    if (!s.empty() && s.back() == '.') s.pop_back();
+  }
+  return s;
+}
+
 std::string format_ms(double ms) { return format_number(ms, 4); }
 
 std::string format_sci(double v) {

@@ -11,7 +11,9 @@ namespace attnsweep::gui {
 // Four significant digits, no exponent for the ranges timings live in ("0.6023", "116.7").
 std::string format_ms(double ms);
 std::string format_number(double v, int significant = 4);
-std::string format_sci(double v);  // errors: "3.1e-07"
+std::string format_sci(double v);
+// Axis ticks: as few digits as the value needs ("0.5", "10", "200").
+std::string format_tick(double v);  // errors: "3.1e-07"
 // What a failed cell shows in place of a number: "OOM", "unsupported", "wrong", ...
 std::string status_label(CellStatus s);
 std::string causal_label(bool causal);  // "causal" / "full"

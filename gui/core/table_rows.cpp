@@ -59,16 +59,18 @@ std::optional<double> cell_number(const CellResult& r, Column c) {
   }
   if (r.status != CellStatus::ok || !r.time_ms) return std::nullopt;
   const SampleStats& t = *r.time_ms;
+  // A statistic the source did not record (the seed has no median or percentiles) is blank, not 0.
+  auto known = [](double v) -> std::optional<double> { if (v > 0) return v; return std::nullopt; };
   switch (c) {
-    case Column::median_ms: return t.median;
-    case Column::mean_ms: return t.mean;
+    case Column::median_ms: return known(t.median);
+    case Column::mean_ms: return known(t.mean);
     case Column::std_ms: return t.std;
-    case Column::min_ms: return t.min;
-    case Column::p10_ms: return t.p10;
-    case Column::p90_ms: return t.p90;
-    case Column::tflops: return r.tflops;
-    case Column::gbps: return r.gbps;
-    case Column::samples: return static_cast<double>(t.samples);
+    case Column::min_ms: return known(t.min);
+    case Column::p10_ms: return known(t.p10);
+    case Column::p90_ms: return known(t.p90);
+    case Column::tflops: return known(r.tflops);
+    case Column::gbps: return known(r.gbps);
+    case Column::samples: return t.samples > 0 ? std::optional<double>(t.samples) : std::nullopt;
     default: return std::nullopt;
   }
 }

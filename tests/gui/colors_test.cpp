@@ -39,6 +39,9 @@ TEST(Format, NumbersDurationsStatuses) {
   EXPECT_EQ(status_label(CellStatus::oom), "OOM");
   EXPECT_EQ(status_label(CellStatus::timeout), "timeout");
   EXPECT_EQ(format_bytes(1536), "1.50 KiB");
+  EXPECT_EQ(format_tick(10.0), "10");
+  EXPECT_EQ(format_tick(0.5), "0.5");
+  EXPECT_EQ(format_tick(200.0), "200");
 }
 
 }  // namespace

@@ -8,9 +8,11 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 #include "app/heatmap_view.h"
 #include "app/sweep_panel.h"
+#include "core/table_rows.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {

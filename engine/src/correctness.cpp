@@ -124,8 +124,10 @@ CheckResult check_output(Device& device, const AttentionProblem& p, std::uint64_
   for (const auto& [slice, rows] : by_slice) {
     const auto [b, h] = slice;
     const std::uint64_t kv_first = static_cast<std::uint64_t>((b * p.heads + h) * p.k_n * d);
-    generate_input(seed, InputTensor::k, p.dtype, kv_first, k.size(), k.data());
-    generate_input(seed, InputTensor::v, p.dtype, kv_first, v.size(), v.data());
+    parallel_ranges(k.size(), 1 << 16, [&](std::uint64_t first, std::uint64_t last) {
+      generate_input(seed, InputTensor::k, p.dtype, kv_first + first, last - first, k.data() + first);
+      generate_input(seed, InputTensor::v, p.dtype, kv_first + first, last - first, v.data() + first);
+    });
 
     // The kernel's rows, read back one by one (they are scattered through the output).
     const std::uint64_t q_first = static_cast<std::uint64_t>((b * p.heads + h) * p.q_n * d);

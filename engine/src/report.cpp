@@ -18,7 +18,8 @@ using nlohmann::json;
 
 namespace {
 
-// 4 significant digits, plain notation for the sizes a time takes ("0.7293", "116.7", "2598").
+// At most 4 significant digits, plain notation for the sizes a time takes ("0.7293", "116.7",
+// "2598"); trailing zeros dropped so a source's "0.0056" does not claim more digits than it had.
 // Empty for a value that is not known (NaN).
 std::string sig4(double v) {
   if (!std::isfinite(v)) return "";
@@ -29,7 +30,12 @@ std::string sig4(double v) {
   const int decimals = std::max(0, 3 - exponent);
   if (decimals > 9) return buf;
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-  return buf;
+  std::string s = buf;
+  if (s.find('.') != std::string::npos) {
+    s.erase(s.find_last_not_of('0') + 1);
+    if (s.back() == '.') s.pop_back();
+  }
+  return s;
 }
 
 std::string upper(std::string_view s) {

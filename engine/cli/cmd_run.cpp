@@ -4,8 +4,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include "attnsweep/engine/presets.h"
@@ -131,39 +129,6 @@ std::unique_ptr<Executor> make_executor(Backend backend, const RunArgs& args) {
   return make_worker_executor(options);
 }
 
-// Cells of provider kernels (docs/providers.md) go to the provider's program, the rest to the
-// executor above; a spec of provider kernels only starts no built-in workers.
-std::unique_ptr<Executor> make_executor_for(const SweepSpec& spec, Backend backend, const RunArgs& args) {
-  std::map<std::string, std::pair<Provider, std::set<std::string>>> by_provider;
-  bool any_builtin = false;
-  for (const std::string& k : spec.kernels) {
-    if (std::optional<Provider> p = provider_of_kernel(k)) {
-      by_provider.try_emplace(p->name, *p, std::set<std::string>{}).first->second.second.insert(k);
-    } else {
-      any_builtin = true;
-    }
-  }
-  if (by_provider.empty()) return make_executor(backend, args);
-
-  WorkerExecutorOptions options;
-  options.backend = Backend::cuda;
-  options.devices = parse_devices(args.devices, std::max(cuda_device_count(), 1));
-  // A provider's first cells compile (torch.compile, Triton JIT) and its start imports torch.
-  options.startup_timeout_s = 180;
-  options.watchdog_margin_s = 300;
-  std::vector<ExecutorRoute> routes;
-  for (const auto& [name, provider_and_kernels] : by_provider)
-    routes.push_back(make_provider_route(provider_and_kernels.first, provider_and_kernels.second, options));
-  std::unique_ptr<Executor> fallback;
-  if (any_builtin) {
-    fallback = make_executor(backend, args);
-  } else {
-    fallback = std::move(routes.front().executor);
-    routes.erase(routes.begin());
-  }
-  return make_routing_executor(std::move(fallback), std::move(routes));
-}
-
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -201,7 +166,10 @@ int run_command(const RunArgs& args) {
 
   std::unique_ptr<Executor> executor;
   try {
-    executor = make_executor_for(*spec, backend, args);
+    // Provider kernels (docs/providers.md) go to their provider's program, the rest as above.
+    executor = make_executor_for_spec(
+        *spec, [&] { return make_executor(backend, args); },
+        [&] { return provider_worker_options(parse_devices(args.devices, std::max(cuda_device_count(), 1))); });
   } catch (const std::invalid_argument& e) {
     print_error(e.what());
     return kExitUsage;

@@ -156,7 +156,11 @@ Provider parse_provider(std::string_view json_text, const std::string& file) {
   }
 
   const std::string dir = optional_string(j, file, "working_dir", "working_dir");
-  if (!dir.empty()) p.working_dir = (base / dir).lexically_normal().string();
+  if (!dir.empty()) {
+    fs::path normal = (base / dir).lexically_normal();
+    if (!normal.has_filename()) normal = normal.parent_path();  // "/x/" -> "/x"
+    p.working_dir = normal.string();
+  }
 
   const auto kernels = j.find("kernels");
   if (kernels == j.end()) fail(file, "kernels", "is missing");

@@ -1,5 +1,6 @@
 #include "attnsweep/engine/routing_executor.h"
 
+#include <map>
 #include <stdexcept>
 
 namespace attnsweep {
@@ -109,6 +110,15 @@ std::unique_ptr<Executor> make_routing_executor(std::unique_ptr<Executor> fallba
   return std::make_unique<RoutingExecutor>(std::move(fallback), std::move(routes));
 }
 
+WorkerExecutorOptions provider_worker_options(std::vector<int> devices) {
+  WorkerExecutorOptions o;
+  o.backend = Backend::cuda;
+  o.devices = std::move(devices);
+  o.startup_timeout_s = 180;
+  o.watchdog_margin_s = 300;
+  return o;
+}
+
 ExecutorRoute make_provider_route(const Provider& provider, const std::set<std::string>& kernels,
                                   WorkerExecutorOptions base) {
   base.command = provider.launch_command();
@@ -121,6 +131,38 @@ ExecutorRoute make_provider_route(const Provider& provider, const std::set<std::
     throw std::runtime_error("provider '" + provider.name + "' (" + provider.file + ") did not start: " + e.what());
   }
   return route;
+}
+
+}  // namespace attnsweep
+
+namespace attnsweep {
+
+std::unique_ptr<Executor> make_executor_for_spec(const SweepSpec& spec,
+                                                 const std::function<std::unique_ptr<Executor>()>& make_builtin,
+                                                 const std::function<WorkerExecutorOptions()>& provider_options) {
+  std::map<std::string, std::pair<Provider, std::set<std::string>>> by_provider;
+  bool any_builtin = false;
+  for (const std::string& k : spec.kernels) {
+    if (std::optional<Provider> p = provider_of_kernel(k)) {
+      by_provider.try_emplace(p->name, *p, std::set<std::string>{}).first->second.second.insert(k);
+    } else {
+      any_builtin = true;
+    }
+  }
+  if (by_provider.empty()) return make_builtin();
+
+  const WorkerExecutorOptions options = provider_options();
+  std::vector<ExecutorRoute> routes;
+  for (const auto& [name, provider_and_kernels] : by_provider)
+    routes.push_back(make_provider_route(provider_and_kernels.first, provider_and_kernels.second, options));
+  std::unique_ptr<Executor> fallback;
+  if (any_builtin) {
+    fallback = make_builtin();
+  } else {  // no built-in workers to start: the (first) provider is the fallback
+    fallback = std::move(routes.front().executor);
+    routes.erase(routes.begin());
+  }
+  return make_routing_executor(std::move(fallback), std::move(routes));
 }
 
 }  // namespace attnsweep

@@ -305,7 +305,7 @@ TEST(RoutingExecutor, SendsEachCellToItsKernelsExecutorInPlanOrder) {
   EXPECT_EQ(seen.indices, (std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7}));
 
   const ResultFile written = read_result_file(file);
-  EXPECT_EQ(written.header["environment"]["device"]["facts"]["fake.provider"], "fake");
+  EXPECT_EQ(written.header["environment"]["device"]["fake.provider"], "fake");  // facts sit beside name
   const Plan plan = make_plan(spec);
   ASSERT_EQ(written.results.size(), plan.cells.size());
   for (std::size_t i = 0; i < plan.cells.size(); ++i) {

@@ -49,7 +49,7 @@ TEST(ResultSet, OpensTheSeedMarkdownWithZerosAsFailures) {
   EXPECT_EQ(set.results.size(), 96u);
   std::size_t failed = 0;
   for (const CellResult& r : set.results) {
-    if (r.status == CellStatus::ok) EXPECT_GT(r.time_ms->median + r.time_ms->mean, 0);
+    if (r.status == CellStatus::ok) EXPECT_GT(r.time_ms->mean, 0);  // the seed has avg/std/min, no median
     else ++failed;
   }
   EXPECT_GT(failed, 0u);

@@ -3,7 +3,7 @@
 //   gui_bench [CELLS]
 #include <QApplication>
 #include <QElapsedTimer>
-#include <QSignalSpy>
+#include <QEventLoop>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -34,12 +34,13 @@ std::string write_big_file(const QTemporaryDir& dir, int cells) {
   for (DType dt : {DType::fp16, DType::bf16})
     for (bool causal : {false, true})
       for (std::int64_t d : {64, 128, 256})
+        for (std::int64_t h : {8, 16, 32})
         for (std::int64_t b : {1, 2, 4, 8, 16})
           for (std::int64_t n = 256; n <= 32768 && written < cells; n *= 2)
             for (int k = 0; k < 10 && written < cells; ++k) {
               CellResult r;
               r.cell.kernel = kernels[k];
-              r.cell.tier.shape = {n, n, d, 16, b};
+              r.cell.tier.shape = {n, n, d, h, b};
               r.cell.tier.name = tier_name(r.cell.tier.shape);
               r.cell.dtype = dt;
               r.cell.causal = causal;
@@ -106,7 +107,9 @@ int main(int argc, char** argv) {
   live.panel()->selectPreset("smoke");
   live.panel()->setOutputPath(dir.filePath("live.jsonl"));
   live.tabs()->setCurrentIndex(1);
-  QSignalSpy done(&live.runner(), &RunController::finished);
+  QEventLoop loop;
+  QObject::connect(&live.runner(), &RunController::finished, &loop, &QEventLoop::quit);
+  QObject::connect(&live.runner(), &RunController::failed, &loop, &QEventLoop::quit);
   QElapsedTimer clock;
   qint64 last = 0, worst = 0;
   QTimer tick;
@@ -119,7 +122,7 @@ int main(int argc, char** argv) {
   clock.start();
   tick.start();
   live.startRun(false);
-  done.wait(300000);
+  loop.exec();
   std::printf("\nlive sweep (smoke preset, CPU): %zu cells in %.1f s; worst event-loop gap %lld ms\n",
               live.document().results().size(), clock.elapsed() / 1000.0, static_cast<long long>(worst));
   return 0;

@@ -1,6 +1,11 @@
 #include "app/run_controller.h"
 
 #include <QMetaObject>
+
+#ifdef __linux__
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
 #include <QPointer>
 
 #include "attnsweep/kernels/device.h"
@@ -42,6 +47,11 @@ quint64 RunController::start(const SweepSpec& spec, const QString& path, bool re
     flush_posted_ = false;
   }
   worker_ = std::thread([this, run, spec, file = SweepFile{path.toStdString(), resume}] {
+#ifdef __linux__
+    // CPU kernels use every core; a lower priority for this thread (and the kernel threads it
+    // starts, which inherit it) lets the GUI thread in on time.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 5);
+#endif
     SweepObserver obs;
     obs.planned = [&](std::size_t planned, std::size_t already) {
       post(run, [&](Pending& p) {

@@ -164,7 +164,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   refresh_timer_->setSingleShot(true);
   refresh_timer_->setInterval(200);
   connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
+  table_->horizontalHeader()->setResizeContentsPrecision(200);  // sample rows: fast on 10,000 cells
   connect(&doc_, &ResultsDocument::reset, this, [this] {
+    table_->resizeColumnsToContents();
+    table_->scrollToTop();
     refreshSlices();
     std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
     refreshViews();

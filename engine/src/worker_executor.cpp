@@ -135,6 +135,7 @@ struct Slot {
   bool given_up = false;
   std::string start_failure;  // why the last start failed
   std::optional<std::string> doomed;  // a fatal protocol problem found while reading: kill it
+  bool leaving = false;  // it said bye, or reported a crash (a poisoned worker exits): no more cells
 
   // The running cell.
   std::size_t cell_index = 0;
@@ -162,6 +163,7 @@ struct Slot {
     out = LineSplitter();
     err = LineSplitter();
     doomed.reset();
+    leaving = false;
     cancel_sent = false;
   }
 };
@@ -245,7 +247,9 @@ class WorkerExecutor final : public Executor {
         }
         for (auto& s : slots_) {
           if (queue.empty()) break;
-          if (s->state == SlotState::idle) {
+          if (s->state == SlotState::idle && s->leaving) {
+            retire(*s);  // restarted on the next pass, so the cell goes to a fresh worker
+          } else if (s->state == SlotState::idle) {
             dispatch(*s, queue.front());
             queue.pop_front();
           } else if (s->state == SlotState::stopped && !s->given_up) {
@@ -486,6 +490,9 @@ class WorkerExecutor final : public Executor {
       return;
     }
     s.failed_starts = 0;
+    // A worker whose device is poisoned reports the cell crashed, says bye and exits; a cell sent to
+    // it in between would be blamed for a crash it did not cause.
+    if (e.result.status == CellStatus::crashed) s.leaving = true;
     finish(s, std::move(e.result));
   }
   void on_event(Slot& s, LogEvent& e) { log(e.level, s.label + ": " + e.message); }
@@ -493,7 +500,18 @@ class WorkerExecutor final : public Executor {
     s.last_error = e.message;
     log("error", "worker for " + s.label + ": " + e.message);
   }
-  void on_event(Slot& s, ByeEvent& e) { s.bye_reason = e.reason.empty() ? "no reason given" : e.reason; }
+  void on_event(Slot& s, ByeEvent& e) {
+    s.bye_reason = e.reason.empty() ? "no reason given" : e.reason;
+    s.leaving = true;
+  }
+
+  // Waits for a leaving worker to exit (killing it if it lingers) and forgets it.
+  void retire(Slot& s) {
+    const std::string how = s.proc.wait_or_kill(5.0);
+    drain(s);
+    log("info", "worker for " + s.label + " " + describe_exit(s, how) + "; a new one starts for the next cell");
+    s.forget_process();
+  }
 
   void on_stderr_line(Slot& s, std::string_view line) {
     if (is_blank_line(line)) return;

@@ -8,15 +8,35 @@
 #endif
 #include <QPointer>
 
+#include <filesystem>
+
+#include "attnsweep/engine/worker_executor.h"
 #include "attnsweep/kernels/device.h"
 
 namespace attnsweep::gui {
 
+namespace {
+
+// attnsweep-cli beside the app (installed or packed) or in the build tree's engine/ folder.
+std::string find_cli() {
+  const std::filesystem::path self = std::filesystem::path(current_executable_path()).parent_path();
+  for (const auto& candidate : {self / "attnsweep-cli", self.parent_path() / "engine" / "attnsweep-cli"})
+    if (std::filesystem::exists(candidate)) return candidate.string();
+  throw std::runtime_error("attnsweep-cli was not found beside the app (looked in " + self.string() +
+                           " and ../engine): CUDA work runs in its worker process");
+}
+
+}  // namespace
+
 std::unique_ptr<Executor> make_executor_for(BackendChoice backend) {
   if (resolve_backend(backend) == Backend::cuda) {
     if (cuda_device_count() == 0) throw std::runtime_error("no CUDA device on this machine: choose the cpu backend");
-    // Issue 4 replaces this line with the worker-process executor (crash and hang isolation).
-    return make_in_process_executor(make_cuda_device(0));
+    // CUDA work runs in a worker process: a crashing or hanging kernel cannot take the app down.
+    WorkerExecutorOptions options;
+    options.backend = Backend::cuda;
+    options.command = default_worker_command(find_cli(), Backend::cuda);
+    options.devices = {0};
+    return make_worker_executor(options);
   }
   return make_in_process_executor(make_cpu_device());
 }

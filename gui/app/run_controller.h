@@ -5,8 +5,8 @@
 // posts at most one wake-up at a time, so a burst of tiny cells costs the event loop one call
 // (heaptrack's throttling at the source).
 //
-// The executor comes from a factory: in-process CPU today, the worker-process executor for CUDA
-// (issue 4) is a one-line change in make_executor_for().
+// The executor comes from a factory: in-process for the CPU, the worker-process executor for CUDA
+// (make_executor_for()).
 #include <QObject>
 #include <atomic>
 #include <functional>

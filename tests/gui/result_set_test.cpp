@@ -43,8 +43,8 @@ TEST(ResultSet, OpensTheEnginesJsonLines) {
 }
 
 TEST(ResultSet, OpensTheSeedMarkdownWithZerosAsFailures) {
-  const std::string seed = ATTNSWEEP_SOURCE_DIR "/../shared/seeds/000_44dcfb095d361470.txt";
-  if (!QFile::exists(QString::fromStdString(seed))) GTEST_SKIP() << "seed table not beside the repository";
+  // The seed table, copied into the repository so the test runs on any clone.
+  const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
   const ResultSet set = load_result_set(seed);
   EXPECT_EQ(set.results.size(), 96u);
   std::size_t failed = 0;
@@ -52,7 +52,7 @@ TEST(ResultSet, OpensTheSeedMarkdownWithZerosAsFailures) {
     if (r.status == CellStatus::ok) EXPECT_GT(r.time_ms->mean, 0);  // the seed has avg/std/min, no median
     else ++failed;
   }
-  EXPECT_GT(failed, 0u);
+  EXPECT_EQ(failed, 17u);  // the seed's 0 ms rows: out of memory there
 }
 
 TEST(ResultSet, OpensAJsonReport) {

@@ -1,0 +1,179 @@
+// attnsweep-cli end to end: every subcommand through the real binary, its exit codes (0 ran,
+// 2 bad usage or spec, 1 runtime failure), its messages, and the files it writes.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+#include "attnsweep/engine/store.h"
+#include "attnsweep/kernels/device.h"
+
+namespace fs = std::filesystem;
+using namespace attnsweep;
+
+namespace {
+
+struct Outcome {
+  int code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome cli(const std::string& args) {
+  const std::string command = std::string(ATTNSWEEP_CLI) + " " + args + " 2>&1";
+  Outcome out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return out;
+  std::array<char, 4096> buf{};
+  while (std::fgets(buf.data(), buf.size(), pipe)) out.output += buf.data();
+  const int status = ::pclose(pipe);
+  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+// A spec of two tiny tiers on the CPU kernels: seconds to run on two cores.
+constexpr const char* kTinySpec = R"({
+  "name": "cli-test", "kernels": ["cpu_naive", "cpu_flash"], "dtypes": ["fp32"], "causal": [false, true],
+  "tiers": [{"q_n": 32, "head_dim": 16, "heads": 2, "batch": 1}, {"q_n": 48, "k_n": 40, "head_dim": 8, "heads": 1, "batch": 2}],
+  "timing": {"warmup_ms": 1, "min_samples": 3, "max_samples": 5, "target_rel_ci": 0.5, "max_cell_s": 0.2, "cache": "warm"},
+  "seed": 7})";
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("attnsweep-cli-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << text;
+    return p.string();
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST_F(CliTest, ListsKernelsPresetsAndDevices) {
+  const Outcome kernels = cli("list kernels");
+  EXPECT_EQ(kernels.code, 0) << kernels.output;
+  EXPECT_NE(kernels.output.find("cpu_naive"), std::string::npos);
+  EXPECT_NE(kernels.output.find("cpu_flash"), std::string::npos);
+  const Outcome presets = cli("list presets");
+  EXPECT_EQ(presets.code, 0);
+  for (const char* name : {"seed", "smoke", "fa3-paper", "demo-cpu"})
+    EXPECT_NE(presets.output.find(name), std::string::npos) << name;
+  const Outcome devices = cli("list devices");
+  EXPECT_EQ(devices.code, 0);
+  EXPECT_NE(devices.output.find("cpu:0"), std::string::npos);
+  EXPECT_EQ(cli("list gadgets").code, 2);
+}
+
+TEST_F(CliTest, ValidateNamesThePathAndTheRule) {
+  const Outcome good = cli("validate " + write("good.json", kTinySpec));
+  EXPECT_EQ(good.code, 0) << good.output;
+  EXPECT_NE(good.output.find("8 cells"), std::string::npos) << good.output;
+
+  std::string bad = kTinySpec;
+  bad.replace(bad.find("\"head_dim\": 16"), 14, "\"head_dim\": -16");
+  const Outcome rejected = cli("validate " + write("bad.json", bad));
+  EXPECT_EQ(rejected.code, 2);
+  EXPECT_NE(rejected.output.find("/tiers/0/head_dim"), std::string::npos) << rejected.output;
+
+  EXPECT_EQ(cli("validate " + write("garbage.json", "{not json")).code, 2);
+  EXPECT_EQ(cli("validate " + path("missing.json")).code, 2);
+}
+
+TEST_F(CliTest, RunWritesEveryCellAndResumeRunsNoneTwice) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const std::string out = path("results.jsonl");
+  const Outcome first = cli("run --spec " + spec + " --backend cpu --out " + out);
+  ASSERT_EQ(first.code, 0) << first.output;
+  EXPECT_NE(first.output.find("measured 8 of 8 cells"), std::string::npos) << first.output;
+  ResultFile file = read_result_file(out);
+  ASSERT_EQ(file.results.size(), 8u);
+  for (const CellResult& r : file.results) {
+    EXPECT_EQ(r.status, CellStatus::ok) << r.cell.id() << ": " << r.message;
+    EXPECT_TRUE(r.check.passed) << r.cell.id();
+    ASSERT_TRUE(r.time_ms.has_value());
+    EXPECT_GT(r.time_ms->median, 0);
+  }
+  EXPECT_EQ(file.header["spec"]["name"], "cli-test");
+
+  const Outcome again = cli("run --spec " + spec + " --backend cpu --resume --quiet --out " + out);
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("8 already in the file"), std::string::npos) << again.output;
+  EXPECT_EQ(read_result_file(out).results.size(), 8u);
+
+  // Another spec's file is not resumed into.
+  std::string other = kTinySpec;
+  other.replace(other.find("\"seed\": 7"), 9, "\"seed\": 8");
+  const Outcome mismatch = cli("run --spec " + write("other.json", other) + " --backend cpu --resume --out " + out);
+  EXPECT_EQ(mismatch.code, 1);
+  EXPECT_NE(mismatch.output.find("different spec"), std::string::npos) << mismatch.output;
+}
+
+TEST_F(CliTest, BadUsageExitsTwoWithAMessage) {
+  const std::string spec = write("spec.json", kTinySpec);
+  EXPECT_EQ(cli("run").code, 2);
+  EXPECT_EQ(cli("run --preset smoke --spec " + spec).code, 2);
+  const Outcome unknown = cli("run --preset nosuch --out " + path("x.jsonl"));
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.output.find("unknown preset"), std::string::npos) << unknown.output;
+  const Outcome kernel = cli("run --spec " + spec + " --kernels cpu_flash,nosuch --out " + path("x.jsonl"));
+  EXPECT_EQ(kernel.code, 2);
+  EXPECT_NE(kernel.output.find("nosuch"), std::string::npos);
+  EXPECT_EQ(cli("run --spec " + spec + " --backend tpu --out " + path("x.jsonl")).code, 2);
+  const Outcome resume = cli("run --spec " + spec + " --resume");
+  EXPECT_EQ(resume.code, 2);
+  EXPECT_NE(resume.output.find("--out"), std::string::npos);
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
+}
+
+TEST_F(CliTest, CudaWithoutAGpuIsARuntimeFailure) {
+  if (cuda_device_count() > 0) GTEST_SKIP() << "a CUDA device is present";
+  const Outcome r = cli("run --spec " + write("spec.json", kTinySpec) + " --backend cuda --out " + path("x.jsonl"));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.output.find("no CUDA device"), std::string::npos) << r.output;
+}
+
+TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
+  const std::string out = path("results.jsonl");
+  ASSERT_EQ(cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --quiet --out " + out).code, 0);
+  const Outcome md = cli("report " + out + " --format md");
+  EXPECT_EQ(md.code, 0);
+  EXPECT_NE(md.output.find("| Kernel | Tier | Q_N | K_N | head_dim | heads | batch |"), std::string::npos) << md.output;
+  EXPECT_NE(md.output.find("attention_sweep_heatmap.png"), std::string::npos);
+  EXPECT_EQ(cli("report " + out + " --format csv -o " + path("r.csv")).code, 0);
+  EXPECT_TRUE(fs::file_size(path("r.csv")) > 0);
+  ASSERT_EQ(cli("report " + out + " --format json -o " + path("r.json")).code, 0);
+  std::ifstream json(path("r.json"));
+  EXPECT_NO_THROW((void)nlohmann::json::parse(json));
+  EXPECT_EQ(cli("report " + out + " --format pdf").code, 2);
+  EXPECT_EQ(cli("report " + write("junk.jsonl", "hello\n")).code, 2);
+}
+
+TEST_F(CliTest, ImportsTheSeedWithZerosAsOom) {
+  const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
+  const std::string out = path("seed.jsonl");
+  const Outcome r = cli("import " + seed + " -o " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  const ResultFile file = read_result_file(out);
+  ASSERT_EQ(file.results.size(), 96u);
+  std::size_t oom = 0;
+  for (const CellResult& c : file.results) oom += c.status == CellStatus::oom;
+  EXPECT_EQ(oom, 17u);
+  const Outcome md = cli("report " + out);
+  EXPECT_NE(md.output.find("OOM"), std::string::npos);
+  EXPECT_EQ(md.output.find("| 0 | 0 | 0 |"), std::string::npos) << "a failed cell must never read as 0 ms";
+  EXPECT_EQ(cli("import " + write("not-a-table.md", "# nothing here\n") + " -o " + path("x.jsonl")).code, 2);
+}

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 
+#include "attnsweep/engine/routing_executor.h"
 #include "attnsweep/engine/worker_executor.h"
 #include "attnsweep/kernels/device.h"
 
@@ -94,7 +95,10 @@ quint64 RunController::start(const SweepSpec& spec, const QString& path, bool re
     RunSummary summary;
     std::string error;
     try {
-      std::unique_ptr<Executor> executor = factory_();
+      // Built-in kernels go to the factory's executor, provider kernels (providers.h) to their own
+      // worker processes; a spec naming only one kind starts only that one.
+      std::unique_ptr<Executor> executor =
+          make_executor_for_spec(spec, factory_, [] { return provider_worker_options({0}); });
       const SweepOutcome out = run_sweep(spec, *executor, file, obs, &cancel_);
       summary = {out.planned, out.already_done, out.measured, out.cancelled};
     } catch (const std::exception& e) {

@@ -18,6 +18,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/kernels/device.h"
 #include "attnsweep/kernels/kernel.h"
@@ -57,6 +58,19 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
       tip += tr("\nGreyed out: no CUDA device on this machine");
     }
     item->setToolTip(tip);
+  }
+  // Kernels of registered providers (the torch provider: the seed's own PyTorch/Triton rows).
+  for (const Provider& provider : installed_providers()) {
+    for (const ProviderKernel& k : provider.kernels) {
+      auto* item = new QListWidgetItem(QString::fromStdString(k.name), kernels_);
+      item->setFlags(have_cuda ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled) : Qt::ItemIsUserCheckable);
+      item->setCheckState(Qt::Unchecked);
+      QString tip = QString::fromStdString(k.description) +
+                    tr("\nFrom the %1 provider (a worker process)").arg(QString::fromStdString(provider.name));
+      if (!k.seed_analogue.empty()) tip += tr("\nThe seed's own %1").arg(QString::fromStdString(k.seed_analogue));
+      if (!have_cuda) tip += tr("\nGreyed out: no CUDA device on this machine");
+      item->setToolTip(tip);
+    }
   }
   kl->addWidget(kernels_);
   v->addWidget(kbox);

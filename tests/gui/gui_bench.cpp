@@ -100,11 +100,12 @@ int main(int argc, char** argv) {
   std::printf("| %zu | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |\n", w.document().results().size(), open_ms,
               table_ms, tab_ms[0], tab_ms[1], tab_ms[2]);
 
-  // Event loop during a live sweep (the smoke preset on the CPU), heatmap tab showing.
+  // Event loop during a live sweep (argv[2], default the smoke preset, on the CPU), heatmap tab showing.
   MainWindow live;
   live.resize(1366, 768);
   live.show();
-  live.panel()->selectPreset("smoke");
+  const std::string live_preset = argc > 2 ? argv[2] : "smoke";
+  live.panel()->selectPreset(QString::fromStdString(live_preset));
   live.panel()->setOutputPath(dir.filePath("live.jsonl"));
   live.tabs()->setCurrentIndex(1);
   QEventLoop loop;
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
   tick.start();
   live.startRun(false);
   loop.exec();
-  std::printf("\nlive sweep (smoke preset, CPU): %zu cells in %.1f s; worst event-loop gap %lld ms\n",
-              live.document().results().size(), clock.elapsed() / 1000.0, static_cast<long long>(worst));
+  std::printf("\nlive sweep (%s preset, CPU): %zu cells in %.1f s; worst event-loop gap %lld ms\n",
+              live_preset.c_str(), live.document().results().size(), clock.elapsed() / 1000.0, static_cast<long long>(worst));
   return 0;
 }

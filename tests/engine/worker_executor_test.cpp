@@ -3,6 +3,8 @@
 #include "attnsweep/engine/worker_executor.h"
 
 #include <gtest/gtest.h>
+
+#include "support/test_kernels_visible.h"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -86,22 +88,7 @@ struct Collected {
   }
 };
 
-// Sets ATTNSWEEP_TEST_KERNELS=1 for one test (and the workers it starts), then puts it back, so the
-// fault kernels never leak into other suites' kernel lists.
-class TestKernelsVisible {
- public:
-  TestKernelsVisible() {
-    if (const char* v = std::getenv("ATTNSWEEP_TEST_KERNELS")) saved_ = v;
-    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);
-  }
-  ~TestKernelsVisible() {
-    if (saved_) ::setenv("ATTNSWEEP_TEST_KERNELS", saved_->c_str(), 1);
-    else ::unsetenv("ATTNSWEEP_TEST_KERNELS");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
+using test_support::TestKernelsVisible;
 
 class WorkerExecutorTest : public ::testing::Test {
  protected:

@@ -5,6 +5,8 @@
 // The CLI is found from ATTNSWEEP_CLI in the environment (for a test binary copied to a GPU host),
 // else from the path CMake compiled in.
 #include <gtest/gtest.h>
+
+#include "support/test_kernels_visible.h"
 #include <sys/wait.h>
 
 #include <cerrno>
@@ -52,22 +54,7 @@ SweepSpec fault_spec(std::vector<std::string> kernels) {
   return spec;
 }
 
-// Sets ATTNSWEEP_TEST_KERNELS=1 for one test (and the workers it starts), then puts it back, so the
-// fault kernels never leak into other suites' kernel lists.
-class TestKernelsVisible {
- public:
-  TestKernelsVisible() {
-    if (const char* v = std::getenv("ATTNSWEEP_TEST_KERNELS")) saved_ = v;
-    ::setenv("ATTNSWEEP_TEST_KERNELS", "1", 1);
-  }
-  ~TestKernelsVisible() {
-    if (saved_) ::setenv("ATTNSWEEP_TEST_KERNELS", saved_->c_str(), 1);
-    else ::unsetenv("ATTNSWEEP_TEST_KERNELS");
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
+using test_support::TestKernelsVisible;
 
 class CudaFaultTest : public ::testing::Test {
  protected:

@@ -18,18 +18,16 @@ namespace attnsweep::gui {
 
 namespace {
 
-constexpr int kMargin = 16;
-constexpr int kTitleHeight = 26;
-constexpr int kSubtitleHeight = 18;
+using style::kMargin;
+using style::kSubtitleHeight;
+using style::kTitleHeight;
 constexpr int kLegendHeight = 24;
 constexpr int kAxisWidth = 64;
 constexpr int kSeqHeight = 18;
 constexpr int kGroupHeight = 22;
 constexpr double kBarFill = 0.82;  // share of a tier's slot the bars take
 
-std::tuple<std::int64_t, std::int64_t, std::int64_t> group_of(const TierShape& s) { return {s.head_dim, s.heads, s.batch}; }
 
-QColor qcolor(Rgb c) { return QColor(c.r, c.g, c.b); }
 
 }  // namespace
 
@@ -165,7 +163,7 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
       p.setPen(style::muted_ink());
       const QRectF r(l.plot.left() + l.slot * static_cast<double>(t), l.plot.bottom() + 2, l.slot, kSeqHeight);
       p.drawText(r, Qt::AlignCenter, seq_label(grid_.tiers[t].shape));
-      if (group_of(grid_.tiers[t].shape) == group_of(grid_.tiers[start].shape)) continue;
+      if (shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[start].shape)) continue;
     }
     const TierShape& s = grid_.tiers[start].shape;
     const QRectF band(l.plot.left() + l.slot * static_cast<double>(start), l.plot.bottom() + kSeqHeight + 2,

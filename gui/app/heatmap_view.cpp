@@ -16,9 +16,9 @@ namespace attnsweep::gui {
 
 namespace {
 
-constexpr int kMargin = 16;
-constexpr int kTitleHeight = 26;
-constexpr int kSubtitleHeight = 18;
+using style::kMargin;
+using style::kSubtitleHeight;
+using style::kTitleHeight;
 constexpr int kGroupHeight = 22;
 constexpr int kSeqHeight = 20;
 constexpr int kMinColumn = 44;
@@ -28,9 +28,7 @@ constexpr int kLegendHeight = 54;
 constexpr int kLegendBarWidth = 280;
 constexpr int kLegendBarHeight = 12;
 
-QColor qcolor(Rgb c) { return QColor(c.r, c.g, c.b); }
 
-std::tuple<std::int64_t, std::int64_t, std::int64_t> group_of(const TierShape& s) { return {s.head_dim, s.heads, s.batch}; }
 
 QString short_count(std::int64_t n) {
   if (n >= 1024 && n % 1024 == 0) return QString::number(n / 1024) + "k";
@@ -134,7 +132,7 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
   // Group bands (head_dim, heads, batch) and sequence-length labels.
   std::size_t start = 0;
   for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
-    if (t < grid_.tiers.size() && group_of(grid_.tiers[t].shape) == group_of(grid_.tiers[start].shape)) continue;
+    if (t < grid_.tiers.size() && shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[start].shape)) continue;
     const TierShape& s = grid_.tiers[start].shape;
     const QRect band(l.cells.left() + static_cast<int>(start) * l.column, l.cells.top() - kSeqHeight - kGroupHeight,
                      static_cast<int>(t - start) * l.column, kGroupHeight);
@@ -200,7 +198,7 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
   // Separators between groups.
   p.setPen(QPen(style::background(), 3));
   for (std::size_t t = 1; t < grid_.tiers.size(); ++t) {
-    if (group_of(grid_.tiers[t].shape) == group_of(grid_.tiers[t - 1].shape)) continue;
+    if (shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[t - 1].shape)) continue;
     const int x = l.cells.left() + static_cast<int>(t) * l.column;
     p.drawLine(x, l.cells.top(), x, l.cells.bottom());
   }

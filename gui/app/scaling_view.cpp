@@ -23,7 +23,6 @@ namespace attnsweep::gui {
 
 namespace {
 
-QColor qcolor(Rgb c, int alpha = 255) { return QColor(c.r, c.g, c.b, alpha); }
 
 QString metric_unit(ScalingMetric m) { return m == ScalingMetric::time_ms ? "ms" : "TFLOP/s"; }
 

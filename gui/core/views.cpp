@@ -149,11 +149,11 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
   const std::vector<std::string> kernels = kernels_of(results);
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, ScalingGroup> groups;
+  std::map<ShapeGroup, ScalingGroup> groups;
   for (const CellResult& r : results) {
     if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
     const TierShape& s = r.cell.tier.shape;
-    ScalingGroup& g = groups[{s.head_dim, s.heads, s.batch}];
+    ScalingGroup& g = groups[shape_group(s)];
     if (g.series.empty() && g.title.empty()) {
       g.head_dim = s.head_dim;
       g.heads = s.heads;

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "attnsweep/engine/result.h"
@@ -22,6 +23,10 @@ std::vector<Slice> slices_of(const std::vector<CellResult>& results);  // in a s
 
 // Tiers in reading order: by head_dim, heads, batch, then sequence length.
 bool tier_before(const TierShape& a, const TierShape& b);
+
+// The group a tier is drawn in (one chart, one block of heatmap columns): head_dim, heads, batch.
+using ShapeGroup = std::tuple<std::int64_t, std::int64_t, std::int64_t>;
+inline ShapeGroup shape_group(const TierShape& s) { return {s.head_dim, s.heads, s.batch}; }
 
 enum class HeatMetric { median_ms, tflops, pct_of_best, pct_of_peak };
 std::string metric_title(HeatMetric m);

@@ -3,6 +3,7 @@
 // description, and the support rules written once.
 #include <string>
 
+#include "attnsweep/kernels/device.h"
 #include "attnsweep/kernels/kernel.h"
 
 namespace attnsweep::cuda {
@@ -24,6 +25,17 @@ inline Support check_shape(const AttentionProblem& p) {
     return Support::no("batch, heads, q_n, k_n and head_dim must all be >= 1");
   if (p.batch > 65535 || p.heads > 65535) return Support::no("batch and heads must each be <= 65535 (grid limit)");
   return Support::yes();
+}
+
+// Bytes of the fp32 scores S [B, H, Q_N, K_N] that the math-path kernels (naive, cublas) keep.
+inline std::uint64_t scores_bytes(const AttentionProblem& p) {
+  return static_cast<std::uint64_t>(p.batch * p.heads) * p.q_n * p.k_n * sizeof(float);
+}
+
+// Refuses to launch on a workspace smaller than the kernel asked for (a caller bug, not a device one).
+inline void require_workspace(const AttentionArgs& a, std::uint64_t bytes, const char* kernel) {
+  if (a.workspace_bytes < bytes || !a.workspace)
+    throw DeviceError(std::string(kernel) + ": workspace smaller than workspace_bytes(problem)", false);
 }
 
 inline Support check_head_dim_64_128_256(const AttentionProblem& p) {

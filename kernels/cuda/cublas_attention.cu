@@ -97,14 +97,11 @@ class CublasKernel final : public CudaKernel {
     return Support::yes();
   }
 
-  std::uint64_t workspace_bytes(const AttentionProblem& p) const override {
-    return static_cast<std::uint64_t>(p.batch * p.heads) * p.q_n * p.k_n * sizeof(float);
-  }
+  std::uint64_t workspace_bytes(const AttentionProblem& p) const override { return scores_bytes(p); }
 
   void run(const AttentionArgs& a) const override {
     const auto& p = a.problem;
-    if (a.workspace_bytes < workspace_bytes(p) || !a.workspace)
-      throw DeviceError("cublas: workspace smaller than workspace_bytes(problem)", false);
+    require_workspace(a, workspace_bytes(p), "cublas");
     cublasHandle_t h = handle_for_current_device();
     ATTNSWEEP_CUBLAS_CALL(cublasSetStream(h, static_cast<cudaStream_t>(a.stream)));
     dispatch_storage(p.dtype, [&]<typename T>() { run_typed<T>(h, a); });

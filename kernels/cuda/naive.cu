@@ -106,14 +106,11 @@ class NaiveKernel final : public CudaKernel {
     return Support::yes();
   }
 
-  std::uint64_t workspace_bytes(const AttentionProblem& p) const override {
-    return static_cast<std::uint64_t>(p.batch * p.heads) * p.q_n * p.k_n * sizeof(float);
-  }
+  std::uint64_t workspace_bytes(const AttentionProblem& p) const override { return scores_bytes(p); }
 
   void run(const AttentionArgs& a) const override {
     const auto& p = a.problem;
-    if (a.workspace_bytes < workspace_bytes(p) || !a.workspace)
-      throw DeviceError("naive: workspace smaller than workspace_bytes(problem)", false);
+    require_workspace(a, workspace_bytes(p), "naive");
     auto* s = static_cast<float*>(a.workspace);
     auto stream = static_cast<cudaStream_t>(a.stream);
     const unsigned bh = static_cast<unsigned>(p.batch * p.heads);

@@ -17,6 +17,7 @@
 
 #include "attnsweep/kernels/problem.h"
 #include "../cuda_check.h"
+#include "../element.cuh"
 #include "flash_mma_config.h"
 
 namespace attnsweep::cuda::flash {
@@ -87,17 +88,6 @@ __device__ __forceinline__ void mma_16816(float (&d)[4], const std::uint32_t (&a
   }
 }
 
-// Two floats as one register of two T (the lower column in the low half).
-template <typename T>
-__device__ __forceinline__ std::uint32_t pack2(float lo, float hi) {
-  if constexpr (std::is_same_v<T, __half>) {
-    __half2 h = __floats2half2_rn(lo, hi);
-    return *reinterpret_cast<std::uint32_t*>(&h);
-  } else {
-    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<std::uint32_t*>(&h);
-  }
-}
 
 // Copies a (kRows, head_dim) tile into the swizzled shared tile at `smem`, 16 bytes per cp.async;
 // rows >= valid_rows are zero-filled. Each thread keeps one chunk column and steps down the rows,

@@ -16,8 +16,11 @@
 #include <cstdint>
 
 #include "sm90_ptx.cuh"
+#include "../element.cuh"
 
 namespace attnsweep::sm90 {
+
+using attnsweep::cuda::pack2;
 
 struct OutputParams {
   void* o;
@@ -39,16 +42,6 @@ struct Tiles {
   static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
 };
 
-template <class T>
-__device__ __forceinline__ std::uint32_t pack2(float lo, float hi) {
-  if constexpr (std::is_same_v<T, __half>) {
-    __half2 h = __floats2half2_rn(lo, hi);
-    return *reinterpret_cast<std::uint32_t*>(&h);
-  } else {
-    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
-    return *reinterpret_cast<std::uint32_t*>(&h);
-  }
-}
 
 template <int N, class T>
 __device__ __forceinline__ void mma_qk(float (&s)[N / 2], std::uint64_t da, std::uint64_t db, int accumulate) {

@@ -27,9 +27,10 @@ inline Support check_shape(const AttentionProblem& p) {
   return Support::yes();
 }
 
-// Bytes of the fp32 scores S [B, H, Q_N, K_N] that the math-path kernels (naive, cublas) keep.
-inline std::uint64_t scores_bytes(const AttentionProblem& p) {
-  return static_cast<std::uint64_t>(p.batch * p.heads) * p.q_n * p.k_n * sizeof(float);
+// Bytes of the scores S [B, H, Q_N, K_N] that the math-path kernels keep (naive: fp32; cublas:
+// the storage type).
+inline std::uint64_t scores_bytes(const AttentionProblem& p, std::uint64_t element_bytes = sizeof(float)) {
+  return static_cast<std::uint64_t>(p.batch * p.heads) * p.q_n * p.k_n * element_bytes;
 }
 
 // Refuses to launch on a workspace smaller than the kernel asked for (a caller bug, not a device one).

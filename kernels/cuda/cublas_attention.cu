@@ -1,6 +1,7 @@
 // `cublas`: the seed's vectorized_torch. Two cuBLAS strided-batched GEMMs around one fused
-// scale/mask/softmax kernel. S = scale * Q K^T lands in fp32 (the workspace); softmax writes P in
-// the storage type over the start of each S row, so P costs no extra memory; O = P V.
+// mask/softmax kernel. S = scale * Q K^T lands in the storage type (fp16/bf16 as PyTorch's matmul
+// writes it; fp32 for fp32/tf32) with fp32 accumulation; softmax reads each row once, computes in
+// fp32 and writes P over it in place; O = P V.
 // fp32 is exact fp32 (cuBLAS's default math); the tf32 dtype allows TF32 tensor cores.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
@@ -16,7 +17,8 @@ namespace attnsweep::cuda {
 namespace {
 
 constexpr int kSoftmaxThreads = 256;
-constexpr std::int64_t kMaxKeys = 49152;  // one S row is cached in shared memory (192 KiB)
+constexpr int kWarpRowKeys = 1024;    // rows up to this long: one warp per row, held in registers
+constexpr std::int64_t kMaxKeys = 49152;  // longer rows are cached in shared memory (192 KiB of fp32)
 
 // One cuBLAS handle per device, made on first use and kept for the process.
 cublasHandle_t handle_for_current_device() {
@@ -37,56 +39,158 @@ constexpr cudaDataType_t cuda_type() {
   else return CUDA_R_32F;
 }
 
-__device__ float block_reduce(float v, bool is_max, float* partial) {
-  for (int o = 16; o > 0; o >>= 1) {
-    const float other = __shfl_xor_sync(0xffffffffu, v, o);
-    v = is_max ? fmaxf(v, other) : v + other;
+// V consecutive elements of T as floats: one 16-byte access when V * sizeof(T) == 16.
+template <typename T, int V>
+__device__ __forceinline__ void load_vec(const T* p, float (&out)[V]) {
+  if constexpr (V * sizeof(T) == 16) {
+    const uint4 raw = *reinterpret_cast<const uint4*>(p);
+    const T* e = reinterpret_cast<const T*>(&raw);
+#pragma unroll
+    for (int i = 0; i < V; ++i) out[i] = to_float(e[i]);
+  } else {
+#pragma unroll
+    for (int i = 0; i < V; ++i) out[i] = to_float(p[i]);
   }
+}
+
+template <typename T, int V>
+__device__ __forceinline__ void store_vec(T* p, const float (&in)[V]) {
+  if constexpr (V * sizeof(T) == 16) {
+    uint4 raw;
+    T* e = reinterpret_cast<T*>(&raw);
+#pragma unroll
+    for (int i = 0; i < V; ++i) e[i] = from_float<T>(in[i]);
+    *reinterpret_cast<uint4*>(p) = raw;
+  } else {
+#pragma unroll
+    for (int i = 0; i < V; ++i) p[i] = from_float<T>(in[i]);
+  }
+}
+
+__device__ __forceinline__ float warp_max(float v) {
+  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+__device__ __forceinline__ float warp_sum(float v) {
+  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+  return v;
+}
+
+// The keys row `r` of S sees: all of them, or (causal, top-left aligned) keys 0..row.
+__device__ __forceinline__ int last_key(const AttentionProblem& p, long long r) {
+  const int row = static_cast<int>(r % p.q_n), n = static_cast<int>(p.k_n);
+  return p.causal ? min(row, n - 1) : n - 1;
+}
+
+// Short rows (k_n <= kWarpRowKeys): one warp per row, the row in registers, V elements per access.
+// Every row sees key 0, so its max is finite and exp(-inf - max) = 0 masks the rest.
+template <typename T, int V>
+__global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_warp(AttentionProblem p, T* s, long long rows) {
+  constexpr int kChunks = kWarpRowKeys / (32 * V);
+  const long long r = static_cast<long long>(blockIdx.x) * (kSoftmaxThreads / 32) + threadIdx.x / 32;
+  if (r >= rows) return;
+  const int lane = threadIdx.x % 32, n = static_cast<int>(p.k_n), last = last_key(p, r);
+  T* x = s + r * n;
+  float v[kChunks][V];
+  float m = -INFINITY;
+#pragma unroll
+  for (int c = 0; c < kChunks; ++c) {
+    const int j0 = (lane + 32 * c) * V;
+    if (j0 < n) load_vec<T, V>(x + j0, v[c]);
+#pragma unroll
+    for (int e = 0; e < V; ++e) {
+      if (j0 + e > last) v[c][e] = -INFINITY;
+      m = fmaxf(m, v[c][e]);
+    }
+  }
+  m = warp_max(m);
+  float sum = 0;
+#pragma unroll
+  for (int c = 0; c < kChunks; ++c)
+#pragma unroll
+    for (int e = 0; e < V; ++e) sum += (v[c][e] = expf(v[c][e] - m));
+  const float inv = 1.f / warp_sum(sum);
+#pragma unroll
+  for (int c = 0; c < kChunks; ++c) {
+    const int j0 = (lane + 32 * c) * V;
+    if (j0 >= n) break;
+#pragma unroll
+    for (int e = 0; e < V; ++e) v[c][e] *= inv;
+    store_vec<T, V>(x + j0, v[c]);
+  }
+}
+
+__device__ float block_reduce(float v, bool is_max, float* partial) {
+  v = is_max ? warp_max(v) : warp_sum(v);
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   __syncthreads();
   if (lane == 0) partial[warp] = v;
   __syncthreads();
   v = lane < kSoftmaxThreads / 32 ? partial[lane] : (is_max ? -INFINITY : 0.f);
-  for (int o = 16; o > 0; o >>= 1) {
-    const float other = __shfl_xor_sync(0xffffffffu, v, o);
-    v = is_max ? fmaxf(v, other) : v + other;
-  }
-  return v;
+  return is_max ? warp_max(v) : warp_sum(v);
 }
 
-// One block per S row: read it once into shared memory, mask, softmax in fp32, write P as T over
-// the row's first k_n*sizeof(T) bytes (safe: the whole row is read before anything is written).
-template <typename T>
-__global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows(AttentionProblem p, float* s) {
+// Long rows: one block per row, read once into shared memory as fp32, P written back in place.
+template <typename T, int V>
+__global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_block(AttentionProblem p, T* s) {
   extern __shared__ float row_cache[];
   __shared__ float partial[32];
   const long long r = blockIdx.x;
-  const int row = static_cast<int>(r % p.q_n), n = static_cast<int>(p.k_n);
-  float* x = s + r * n;
-  const int last = p.causal ? min(row, n - 1) : n - 1;
+  const int n = static_cast<int>(p.k_n), last = last_key(p, r);
+  T* x = s + r * n;
+  const int visible_chunks = last / V + 1;
   float m = -INFINITY;
-  for (int j = threadIdx.x; j <= last; j += kSoftmaxThreads) {
-    const float v = x[j];
-    row_cache[j] = v;
-    m = fmaxf(m, v);
+  for (int c = threadIdx.x; c < visible_chunks; c += kSoftmaxThreads) {
+    float v[V];
+    load_vec<T, V>(x + c * V, v);
+#pragma unroll
+    for (int e = 0; e < V; ++e) {
+      if (c * V + e > last) v[e] = -INFINITY;
+      row_cache[c * V + e] = v[e];
+      m = fmaxf(m, v[e]);
+    }
   }
   m = block_reduce(m, true, partial);
   float sum = 0;
-  for (int j = threadIdx.x; j <= last; j += kSoftmaxThreads) {
-    const float e = expf(row_cache[j] - m);
-    row_cache[j] = e;
-    sum += e;
-  }
-  sum = block_reduce(sum, false, partial);  // its barriers also order the reads of x before the writes
+  for (int j = threadIdx.x; j <= last; j += kSoftmaxThreads) sum += (row_cache[j] = expf(row_cache[j] - m));
+  sum = block_reduce(sum, false, partial);  // its barriers also order every read of x before the writes
   const float inv = 1.f / sum;
-  T* out = reinterpret_cast<T*>(x);
-  for (int j = threadIdx.x; j < n; j += kSoftmaxThreads) out[j] = from_float<T>(j <= last ? row_cache[j] * inv : 0.f);
+  for (int c = threadIdx.x; c < n / V; c += kSoftmaxThreads) {
+    float v[V];
+#pragma unroll
+    for (int e = 0; e < V; ++e) v[e] = c * V + e <= last ? row_cache[c * V + e] * inv : 0.f;
+    store_vec<T, V>(x + c * V, v);
+  }
+}
+
+// Softmax over every S row, picking the warp or block form and 16-byte accesses when rows allow.
+template <typename T>
+void softmax_rows(const AttentionProblem& p, T* s, cudaStream_t stream) {
+  constexpr int kVec = 16 / sizeof(T);
+  const long long rows = p.batch * p.heads * p.q_n;
+  const bool vectorized = p.k_n % kVec == 0 && reinterpret_cast<std::uintptr_t>(s) % 16 == 0;
+  auto launch = [&]<int V>() {
+    if (p.k_n <= kWarpRowKeys) {
+      const auto blocks = static_cast<unsigned>((rows + kSoftmaxThreads / 32 - 1) / (kSoftmaxThreads / 32));
+      softmax_rows_warp<T, V><<<blocks, kSoftmaxThreads, 0, stream>>>(p, s, rows);
+    } else {
+      const std::size_t smem = static_cast<std::size_t>(p.k_n) * sizeof(float);
+      if (smem > 48 * 1024)
+        ATTNSWEEP_CUDA_CALL(
+            cudaFuncSetAttribute(softmax_rows_block<T, V>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+      softmax_rows_block<T, V><<<static_cast<unsigned>(rows), kSoftmaxThreads, smem, stream>>>(p, s);
+    }
+    ATTNSWEEP_CUDA_CHECK_LAUNCH();
+  };
+  if (vectorized) launch.template operator()<kVec>();
+  else launch.template operator()<1>();
 }
 
 class CublasKernel final : public CudaKernel {
  public:
   CublasKernel()
-      : CudaKernel("cublas", "cuBLAS strided-batched GEMMs + one fused scale/mask/softmax kernel (S in fp32)",
+      : CudaKernel("cublas",
+                   "cuBLAS strided-batched GEMMs + one fused mask/softmax kernel (S in the storage type, softmax in fp32)",
                    "vectorized_torch") {}
 
   Support supports(const AttentionProblem& p, const DeviceCaps&) const override {
@@ -97,7 +201,10 @@ class CublasKernel final : public CudaKernel {
     return Support::yes();
   }
 
-  std::uint64_t workspace_bytes(const AttentionProblem& p) const override { return scores_bytes(p); }
+  // S and P share one buffer of the storage type.
+  std::uint64_t workspace_bytes(const AttentionProblem& p) const override {
+    return scores_bytes(p, dtype_bytes(p.dtype));
+  }
 
   void run(const AttentionArgs& a) const override {
     const auto& p = a.problem;
@@ -113,9 +220,8 @@ class CublasKernel final : public CudaKernel {
     const auto& p = a.problem;
     const cudaDataType_t t = cuda_type<T>();
     const cublasComputeType_t compute = p.dtype == DType::tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F;
-    auto* s = static_cast<float*>(a.workspace);
-    const long long s_stride = p.q_n * p.k_n;  // floats per (batch, head)
-    const int elems_per_float = sizeof(float) / sizeof(T);
+    auto* s = static_cast<T*>(a.workspace);
+    const long long s_stride = p.q_n * p.k_n;  // elements per (batch, head)
     const float one = 1.f, zero = 0.f;
     // One batched call over batch*heads when the batch stride continues the head stride,
     // else one call per batch entry.
@@ -133,23 +239,16 @@ class CublasKernel final : public CudaKernel {
       ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
           h, CUBLAS_OP_T, CUBLAS_OP_N, p.k_n, p.q_n, p.head_dim, &a.softmax_scale, k + b * a.k_batch_stride, t,
           a.k_row_stride, a.k_head_stride, q + b * a.q_batch_stride, t, a.q_row_stride, a.q_head_stride, &zero,
-          s + b * p.heads * s_stride, CUDA_R_32F, p.k_n, s_stride, count, compute, CUBLAS_GEMM_DEFAULT));
+          s + b * p.heads * s_stride, t, p.k_n, s_stride, count, compute, CUBLAS_GEMM_DEFAULT));
 
-    const std::size_t smem = static_cast<std::size_t>(p.k_n) * sizeof(float);
-    if (smem > 48 * 1024)
-      ATTNSWEEP_CUDA_CALL(cudaFuncSetAttribute(softmax_rows<T>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-    softmax_rows<T><<<static_cast<unsigned>(p.batch * p.heads * p.q_n), kSoftmaxThreads, smem,
-                      static_cast<cudaStream_t>(a.stream)>>>(p, s);
-    ATTNSWEEP_CUDA_CHECK_LAUNCH();
+    softmax_rows<T>(p, s, static_cast<cudaStream_t>(a.stream));
 
-    // O^T (d x q_n) = V^T (d x k_n) . P^T (k_n x q_n); P rows sit at S's row pitch.
-    const T* pmat = reinterpret_cast<const T*>(s);
+    // O^T (d x q_n) = V^T (d x k_n) . P^T (k_n x q_n).
     for (int b = 0; b < calls; ++b)
       ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
           h, CUBLAS_OP_N, CUBLAS_OP_N, p.head_dim, p.q_n, p.k_n, &one, v + b * a.v_batch_stride, t, a.v_row_stride,
-          a.v_head_stride, pmat + b * p.heads * s_stride * elems_per_float, t, p.k_n * elems_per_float,
-          s_stride * elems_per_float, &zero, o + b * a.o_batch_stride, t, a.o_row_stride, a.o_head_stride, count,
-          compute, CUBLAS_GEMM_DEFAULT));
+          a.v_head_stride, s + b * p.heads * s_stride, t, p.k_n, s_stride, &zero, o + b * a.o_batch_stride, t,
+          a.o_row_stride, a.o_head_stride, count, compute, CUBLAS_GEMM_DEFAULT));
   }
 };
 

@@ -37,6 +37,15 @@ __device__ __forceinline__ std::uint32_t pack2(float lo, float hi) {
   }
 }
 
+// 2^x in one MUFU.EX2: exp2f without fast-math compiles to ex2.approx.f32, which ptxas wraps in
+// denormal scaling (two extra FMULs and a compare); softmax exponents are <= 0 after the max is
+// subtracted, where flushing a result below 2^-126 to zero changes nothing.
+__device__ __forceinline__ float exp2_ftz(float x) {
+  float y;
+  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
+
 // Calls f.template operator()<T>() with T the storage type of `dtype` (tf32 is stored as fp32).
 template <typename F>
 void dispatch_storage(DType dtype, F&& f) {

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# One device call for issue 3 (helper H4): GPU tests, memcheck on a small filter, our kernels on
-# the benchmark specs, the torch baselines, and a summary table last. Run from the repo root on
-# the GPU machine with the packed programs in .gpu-h4 (see /work/shared/gpu/README.md):
-#   [NS=2048,8192,16384] bash scripts/gpu/run-h4.sh [tests|bench|torch|all]...
+# One device call for issue 3: GPU tests, memcheck on a small filter, our kernels on the benchmark
+# specs, the torch baselines, and a summary table last. Run from the repo root on the GPU machine
+# with the packed programs in $G (default .gpu-h4; see /work/shared/gpu/README.md):
+#   [G=.gpu-x] [NS=2048,8192,16384] bash scripts/gpu/run-h4.sh [tests|bench|torch|all]...
 set -uo pipefail
 modes=" ${*:-all} "
 wants() { [[ $modes == *" $1 "* || $modes == *" all "* ]]; }
-G=.gpu-h4
+G=${G:-.gpu-h4}
 OUT=${OUT:-/tmp/out}
 mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm,clocks.mem,power.limit,temperature.gpu --format=csv > "$OUT/smi.txt"
@@ -22,6 +22,13 @@ if wants tests; then
   timeout 100 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
     --gtest_filter='AllKernels/CudaKernelCheck.*/flash_mma_*:AllKernels/CudaKernelCheck.*/*_fp16_d64_causal:AllKernels/CudaKernelCheck.*/fused_simt_fp32_*:AllKernels/CudaKernelCheck.*/cublas_bf16_d128_full:CudaDevice*:-*AnAllocationTooLarge*' \
     > "$OUT/memcheck.log" 2>&1; echo "memcheck rc=$?"; tail -6 "$OUT/memcheck.log"
+  echo "== memcheck (cublas) and racecheck (fused_simt, flash_mma)"
+  timeout 80 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+    --gtest_filter='AllKernels/CudaKernelCheck.*/cublas_*' > "$OUT/memcheck-cublas.log" 2>&1
+  echo "memcheck cublas rc=$?"; tail -3 "$OUT/memcheck-cublas.log"
+  timeout 120 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+    --gtest_filter='AllKernels/CudaKernelCheck.*/fused_simt_*_d64_*:AllKernels/CudaKernelCheck.*/fused_simt_fp32_d256_*:AllKernels/CudaKernelCheck.*/flash_mma_fp16_d256_*' \
+    > "$OUT/racecheck.log" 2>&1; echo "racecheck rc=$?"; tail -3 "$OUT/racecheck.log"
 fi
 if wants bench; then
   echo "== our kernels"

@@ -89,9 +89,12 @@ TEST(CudaKernelSupport, RefusalsNameTheRule) {
 
 TEST(CudaKernelSupport, WorkspaceHoldsTheMaterialisedScores) {
   AttentionProblem p = problem(DType::fp16, 64);
-  const std::uint64_t scores = 2ull * 3 * 333 * 333 * sizeof(float);
-  EXPECT_EQ(cuda_kernel("naive").workspace_bytes(p), scores);
-  EXPECT_EQ(cuda_kernel("cublas").workspace_bytes(p), scores);
+  const std::uint64_t scores = 2ull * 3 * 333 * 333;
+  EXPECT_EQ(cuda_kernel("naive").workspace_bytes(p), scores * sizeof(float));  // fp32 S
+  EXPECT_EQ(cuda_kernel("cublas").workspace_bytes(p), scores * 2);             // S in fp16, as stored
+  p.dtype = DType::tf32;
+  EXPECT_EQ(cuda_kernel("cublas").workspace_bytes(p), scores * sizeof(float));
+  p.dtype = DType::fp16;
   EXPECT_EQ(cuda_kernel("fused_simt").workspace_bytes(p), 0u);
   EXPECT_EQ(cuda_kernel("flash_mma").workspace_bytes(p), 0u);
 }

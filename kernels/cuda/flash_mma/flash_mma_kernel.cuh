@@ -168,24 +168,34 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
     }
     const std::uint32_t k_tile = k_frag + (nb & 1) * kBlockN * kRowBytes;
 
-    // S (kMTiles*16, kBlockN) = Q K^T for this warp's rows
+    // S (kMTiles*16, kBlockN) = Q K^T for this warp's rows, one (k-step, key pair) at a time. The
+    // K fragment of the next step (and Q's, at a new k-step) is read before this step's MMAs (two
+    // register sets), so ldmatrix latency hides behind tensor-core work with one 16-row tile per warp.
+    constexpr int kPairs = kNTiles / 2;
+    std::uint32_t qa[2][kMTiles][4], kb[2][4];
+#pragma unroll
+    for (int i = 0; i < kMTiles; ++i) ldmatrix_x4(qa[0][i], q_frag + i * 16 * kRowBytes + chunk_bytes(0, q_key));
+    ldmatrix_x4(kb[0], k_tile + chunk_bytes(0, k_key));
     float s[kMTiles][kNTiles][4] = {};
 #pragma unroll
-    for (int kk = 0; kk < D / 16; ++kk) {
-      std::uint32_t qa[kMTiles][4];
+    for (int kk = 0; kk < D / 16; ++kk)
 #pragma unroll
-      for (int i = 0; i < kMTiles; ++i) ldmatrix_x4(qa[i], q_frag + i * 16 * kRowBytes + chunk_bytes(2 * kk, q_key));
+      for (int np = 0; np < kPairs; ++np) {
+        const int cur = (kk * kPairs + np) & 1;
+        if (np + 1 < kPairs) {
+          ldmatrix_x4(kb[cur ^ 1], k_tile + (np + 1) * 16 * kRowBytes + chunk_bytes(2 * kk, k_key));
+        } else if (kk + 1 < D / 16) {
 #pragma unroll
-      for (int np = 0; np < kNTiles / 2; ++np) {
-        std::uint32_t kb[4];
-        ldmatrix_x4(kb, k_tile + np * 16 * kRowBytes + chunk_bytes(2 * kk, k_key));
+          for (int i = 0; i < kMTiles; ++i)
+            ldmatrix_x4(qa[(kk + 1) & 1][i], q_frag + i * 16 * kRowBytes + chunk_bytes(2 * (kk + 1), q_key));
+          ldmatrix_x4(kb[cur ^ 1], k_tile + chunk_bytes(2 * (kk + 1), k_key));
+        }
 #pragma unroll
         for (int i = 0; i < kMTiles; ++i) {
-          mma_16816<T>(s[i][2 * np], qa[i], kb[0], kb[1]);
-          mma_16816<T>(s[i][2 * np + 1], qa[i], kb[2], kb[3]);
+          mma_16816<T>(s[i][2 * np], qa[kk & 1][i], kb[cur][0], kb[cur][1]);
+          mma_16816<T>(s[i][2 * np + 1], qa[kk & 1][i], kb[cur][2], kb[cur][3]);
         }
       }
-    }
 
     // Mask keys past the end and, when causal, keys after the row (only tiles that need it).
     const bool tail = n0 + kBlockN > k_n;
@@ -214,14 +224,14 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
         mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
         mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
         const float mx_scaled = mx == -INFINITY ? 0.f : mx * scale_log2;  // a row with no key yet stays 0
-        const float alpha = exp2f(row_max[i][hh] * scale_log2 - mx_scaled);
+        const float alpha = exp2_ftz(row_max[i][hh] * scale_log2 - mx_scaled);
         row_max[i][hh] = mx;
         float sum = 0.f;
 #pragma unroll
         for (int t = 0; t < kNTiles; ++t)
 #pragma unroll
           for (int e = 2 * hh; e < 2 * hh + 2; ++e) {
-            const float pe = exp2f(s[i][t][e] * scale_log2 - mx_scaled);
+            const float pe = exp2_ftz(fmaf(s[i][t][e], scale_log2, -mx_scaled));
             s[i][t][e] = pe;
             sum += pe;
           }
@@ -238,6 +248,10 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
     __syncthreads();  // ... for every thread's copies
 
     // O (kMTiles*16, D) += P (kMTiles*16, kBlockN) V (kBlockN, D); P's C fragments are A fragments.
+    // V fragments are read one step ahead, as for S.
+    constexpr int kVPairs = kDTiles / 2;
+    std::uint32_t vb[2][4];
+    ldmatrix_x4_trans(vb[0], v_frag + chunk_bytes(0, q_key));
 #pragma unroll
     for (int kk = 0; kk < kBlockN / 16; ++kk) {
       std::uint32_t pa[kMTiles][4];
@@ -249,13 +263,16 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
         pa[i][3] = pack2<T>(s[i][2 * kk + 1][2], s[i][2 * kk + 1][3]);
       }
 #pragma unroll
-      for (int dp = 0; dp < kDTiles / 2; ++dp) {
-        std::uint32_t vb[4];
-        ldmatrix_x4_trans(vb, v_frag + kk * 16 * kRowBytes + chunk_bytes(2 * dp, q_key));
+      for (int dp = 0; dp < kVPairs; ++dp) {
+        const int cur = (kk * kVPairs + dp) & 1;
+        if (dp + 1 < kVPairs)
+          ldmatrix_x4_trans(vb[cur ^ 1], v_frag + kk * 16 * kRowBytes + chunk_bytes(2 * (dp + 1), q_key));
+        else if (kk + 1 < kBlockN / 16)
+          ldmatrix_x4_trans(vb[cur ^ 1], v_frag + (kk + 1) * 16 * kRowBytes + chunk_bytes(0, q_key));
 #pragma unroll
         for (int i = 0; i < kMTiles; ++i) {
-          mma_16816<T>(acc_o[i][2 * dp], pa[i], vb[0], vb[1]);
-          mma_16816<T>(acc_o[i][2 * dp + 1], pa[i], vb[2], vb[3]);
+          mma_16816<T>(acc_o[i][2 * dp], pa[i], vb[cur][0], vb[cur][1]);
+          mma_16816<T>(acc_o[i][2 * dp + 1], pa[i], vb[cur][2], vb[cur][3]);
         }
       }
     }

@@ -1,8 +1,16 @@
 // Standalone check-and-time harness for flash_sm90 on the GPU machine (not part of the library).
 // For every shape: random inputs made on the device, output poisoned with NaN, one run checked
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
-// then timed with events (median of repeats, L2 flushed before each). Prints one line per shape.
-//   bench_sm90 [check|time|all]
+// then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
+// and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64;
+// column ov: 1 = softmax overlapped with the previous block's P V).
+//   bench_sm90 check            36 odd shapes, each with every variant
+//   bench_sm90 time [c64=N] [ov=0|1]  the fa3-paper preset with one variant (default: the
+//                               shipped one); time-nocheck: without the 48-row checks
+//   bench_sm90 ab [nocheck]     the fa3-paper preset, every variant interleaved (same inputs)
+//   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and
+//                               not, every variant interleaved
+//   bench_sm90 all | small      check + time | check
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -18,6 +26,7 @@
 
 #include "attnsweep/kernels/device.h"
 #include "flash_sm90.h"
+#include "flash_sm90_config.h"
 
 using namespace attnsweep;
 
@@ -94,6 +103,20 @@ static Check check(const Shape& s, const std::vector<std::uint16_t>& q, const st
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "all";
+  cuda::Sm90Variant chosen;  // time/all: the one variant timed (defaults: the shipped choices)
+  bool d64_check = true;
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("c64=", 0) == 0) chosen.consumers_d64 = std::atoi(arg.c_str() + 4);
+    else if (arg.rfind("ov=", 0) == 0) chosen.overlap = std::atoi(arg.c_str() + 3);
+    else if (arg == "nocheck") d64_check = false;
+    else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
+  }
+  if (chosen.consumers_d64 != 0 && chosen.consumers_d64 != 2 && chosen.consumers_d64 != 3) {
+    std::fprintf(stderr, "c64 must be 0, 2 or 3\n");
+    return 2;
+  }
+  const bool compare = mode == "ab" || mode == "d64";
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -108,10 +131,15 @@ int main(int argc, char** argv) {
         shapes.push_back({2, 2, 257, 513, 128, causal, dt, "check"});
         shapes.push_back({1, 2, 129, 1000, 256, causal, dt, "check"});
         shapes.push_back({1, 1, 1000, 999, 256, causal, dt, "check"});
+        // d=64 shapes for the 192-row tile: q_n not a multiple of 192 (a last tile whose third
+        // warpgroup has no rows, one with two rows), q_n > k_n with k_n < one key block.
+        shapes.push_back({1, 2, 450, 1000, 64, causal, dt, "check"});
+        shapes.push_back({2, 1, 1000, 999, 64, causal, dt, "check"});
+        shapes.push_back({1, 1, 700, 130, 64, causal, dt, "check"});
       }
   }
-  const bool check_timed = mode != "time-nocheck";
-  if (mode == "time" || mode == "time-nocheck" || mode == "all") {
+  const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
+  if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab") {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -121,6 +149,12 @@ int main(int argc, char** argv) {
             shapes.push_back({16384 / n, 2048 / d, n, n, d, causal, dt, "fa3"});
           }
   }
+  if (mode == "d64") {
+    for (DType dt : {DType::fp16, DType::bf16})
+      for (bool causal : {false, true})
+        for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / 64, n, n, 64, causal, dt, "fa3"});
+  }
+  if (shapes.empty()) { std::fprintf(stderr, "unknown mode %s\n", mode.c_str()); return 2; }
 
   void* flush = nullptr;
   const std::size_t flush_bytes = std::size_t(prop.l2CacheSize) * 4;
@@ -131,9 +165,19 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n", "d", "cau",
-              "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n", "d", "cau",
+              "wg", "ov", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
+    const bool is_check = std::strcmp(s.tag, "check") == 0;
+    // The variants this shape runs with (the warpgroup count matters at d=64 only).
+    std::vector<cuda::Sm90Variant> configs;
+    if (is_check || compare) {
+      for (int c : s.d == 64 ? std::vector<int>{2, 3} : std::vector<int>{2})
+        for (int ov : {0, 1}) configs.push_back({c, ov});
+    } else {
+      configs = {chosen};
+    }
+
     AttentionProblem p;
     p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = s.causal; p.dtype = s.dt;
     const std::uint64_t nq = p.q_elements(), nk = p.kv_elements();
@@ -143,46 +187,64 @@ int main(int argc, char** argv) {
     fill_random<<<1024, 256>>>(q, nq, seed++ * 7919u, bf);
     fill_random<<<1024, 256>>>(k, nk, seed++ * 7919u, bf);
     fill_random<<<1024, 256>>>(v, nk, seed++ * 7919u, bf);
-    CK(cudaMemset(o, 0xff, nq * 2));  // NaN in fp16 and bf16: unwritten outputs show up
     AttentionArgs a = contiguous_args(p, q, k, v, o);
-    try {
-      cuda::launch_flash_sm90(a);
-    } catch (const DeviceError& e) {
-      std::printf("launch failed: %s\n", e.what());
-      ++failures;
-      continue;
-    }
-    CK(cudaDeviceSynchronize());
     std::vector<std::uint16_t> hq(nq), hk(nk), hv(nk), ho(nq);
+    CK(cudaDeviceSynchronize());
     CK(cudaMemcpy(hq.data(), q, nq * 2, cudaMemcpyDeviceToHost));
     CK(cudaMemcpy(hk.data(), k, nk * 2, cudaMemcpyDeviceToHost));
     CK(cudaMemcpy(hv.data(), v, nk * 2, cudaMemcpyDeviceToHost));
-    CK(cudaMemcpy(ho.data(), o, nq * 2, cudaMemcpyDeviceToHost));
-    const Check c = check(s, hq, hk, hv, ho, std::strcmp(s.tag, "check") == 0 ? 1 << 30 : (check_timed ? 48 : 0));
-    const double tol = bf ? 1.5e-2 : 3e-3;
-    const bool ok = c.nonfinite == 0 && c.rel_err < tol;
-    if (!ok) ++failures;
 
-    double us = 0, tflops = 0;
-    if (std::strcmp(s.tag, "check") != 0) {
-      std::vector<float> ms;
-      for (int r = 0; r < 3; ++r) cuda::launch_flash_sm90(a);  // warm-up
-      for (int r = 0; r < 25; ++r) {
-        CK(cudaMemsetAsync(flush, r, flush_bytes));
-        CK(cudaEventRecord(e0));
-        cuda::launch_flash_sm90(a);
-        CK(cudaEventRecord(e1));
-        CK(cudaEventSynchronize(e1));
-        float t;
-        CK(cudaEventElapsedTime(&t, e0, e1));
-        ms.push_back(t);
+    struct Result { cuda::Sm90Variant v; Check c; bool ok, launched; std::vector<float> ms; };
+    std::vector<Result> results;
+    for (const cuda::Sm90Variant& cfg : configs) {
+      Result r{cfg, {0, 0, 0}, false, false, {}};
+      CK(cudaMemset(o, 0xff, nq * 2));  // NaN in fp16 and bf16: unwritten outputs show up
+      try {
+        r.v = cuda::launch_flash_sm90_variant(a, cfg);
+        r.launched = true;
+      } catch (const DeviceError& e) {
+        std::printf("launch failed (c64=%d ov=%d): %s\n", cfg.consumers_d64, cfg.overlap, e.what());
       }
-      std::sort(ms.begin(), ms.end());
-      us = ms[ms.size() / 2] * 1000.0;
-      tflops = p.flops() / (us * 1e-6) / 1e12;
+      if (r.launched) {
+        CK(cudaDeviceSynchronize());
+        CK(cudaMemcpy(ho.data(), o, nq * 2, cudaMemcpyDeviceToHost));
+        r.c = check(s, hq, hk, hv, ho, is_check ? 1 << 30 : (check_timed ? 48 : 0));
+        const double tol = bf ? 1.5e-2 : 3e-3;
+        r.ok = r.c.nonfinite == 0 && r.c.rel_err < tol;
+      }
+      if (!r.ok) ++failures;
+      results.push_back(r);
     }
-    std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16", s.b, s.h, s.qn,
-                s.kn, s.d, int(s.causal), c.rel_err, c.rows, ok ? "ok" : (c.nonfinite ? "NaN" : "BAD"), us, tflops);
+
+    if (!is_check) {
+      // Warm-ups, then the configs interleaved round by round so that drift hits them alike.
+      for (const Result& r : results)
+        if (r.launched)
+          for (int w = 0; w < 3; ++w) cuda::launch_flash_sm90_variant(a, r.v);
+      for (int rep = 0; rep < 25; ++rep)
+        for (Result& r : results) {
+          if (!r.launched) continue;
+          CK(cudaMemsetAsync(flush, rep, flush_bytes));
+          CK(cudaEventRecord(e0));
+          cuda::launch_flash_sm90_variant(a, r.v);
+          CK(cudaEventRecord(e1));
+          CK(cudaEventSynchronize(e1));
+          float t;
+          CK(cudaEventElapsedTime(&t, e0, e1));
+          r.ms.push_back(t);
+        }
+    }
+    for (Result& r : results) {
+      double us = 0, tflops = 0;
+      if (!r.ms.empty()) {
+        std::sort(r.ms.begin(), r.ms.end());
+        us = r.ms[r.ms.size() / 2] * 1000.0;
+        tflops = p.flops() / (us * 1e-6) / 1e12;
+      }
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16", s.b, s.h,
+                  s.qn, s.kn, s.d, int(s.causal), r.v.consumers_d64, r.v.overlap, r.c.rel_err, r.c.rows,
+                  !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
+    }
     std::fflush(stdout);
     CK(cudaFree(q)); CK(cudaFree(k)); CK(cudaFree(v)); CK(cudaFree(o));
   }

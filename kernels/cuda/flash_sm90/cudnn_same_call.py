@@ -1,5 +1,6 @@
 """Times PyTorch's cuDNN SDPA backend on the shapes bench_sm90 times, for same-call ratios.
-Usage on the GPU machine: python3 cudnn_same_call.py [d ...]  (prints one line per shape)."""
+Usage on the GPU machine: python3 cudnn_same_call.py [d ...] [bf16all]  (prints one line per shape;
+bf16all: bf16 at every N, as `bench_sm90 d64` times, instead of N=8192 alone)."""
 import sys
 
 import torch
@@ -7,13 +8,14 @@ import triton.testing
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.nn.functional import scaled_dot_product_attention as sdpa
 
-dims = [int(a) for a in sys.argv[1:]] or [64, 128, 256]
+bf16_all = "bf16all" in sys.argv[1:]
+dims = [int(a) for a in sys.argv[1:] if a != "bf16all"] or [64, 128, 256]
 print("cudnn", torch.cuda.get_device_name(), torch.backends.cudnn.version(), flush=True)
 for dt_name, dt in (("fp16", torch.float16), ("bf16", torch.bfloat16)):
     for causal in (False, True):
         for d in dims:
             for n in (512, 1024, 2048, 4096, 8192, 16384):
-                if dt_name == "bf16" and n != 8192:
+                if dt_name == "bf16" and n != 8192 and not bf16_all:
                     continue
                 b, h = 16384 // n, 2048 // d
                 q, k, v = (torch.randn(b, h, n, d, device="cuda", dtype=dt) for _ in range(3))

@@ -1,5 +1,6 @@
 // Host side of flash_sm90: tensor maps, launch configuration and the Kernel entry.
 #include "flash_sm90.h"
+#include "flash_sm90_config.h"
 
 #include <cuda.h>
 #include <cuda_runtime.h>
@@ -14,9 +15,15 @@
 namespace attnsweep::cuda {
 namespace {
 
-using sm90::kBlockM;
 using sm90::kPanelCols;
-using sm90::kThreads;
+
+// Consumer warpgroups at head_dim 64 in the shipped dispatch: 3 (192-row tiles, as
+// FlashAttention-3) or 2 (128-row tiles, v1). head_dim 128/256 always use 2 (their O and S
+// accumulators do not fit 160 registers).
+constexpr int kConsumersD64 = 3;
+// FlashAttention-3's intra-warpgroup overlap of the softmax with the previous block's P V in the
+// shipped dispatch (see docs/flash_sm90.md for v2/v3, where it measured slower, and v4).
+constexpr bool kOverlap = false;
 
 // cuTensorMapEncodeTiled from the driver, found at run time so that no -lcuda link is needed.
 PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
@@ -68,11 +75,11 @@ void check(cudaError_t err, const char* what) {
   }
 }
 
-template <class T, int D, int BN, int STAGES, bool CAUSAL>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP, bool CAUSAL>
 void launch(const AttentionArgs& a) {
-  using L = sm90::Tiles<D, BN, STAGES>;
+  using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
   const AttentionProblem& p = a.problem;
-  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CAUSAL>;
+  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, OVERLAP, CAUSAL>;
   // The shared-memory opt-in is per device: remember which devices have it (one bit each).
   static std::atomic<std::uint64_t> configured{0};
   int device = 0;
@@ -83,36 +90,44 @@ void launch(const AttentionArgs& a) {
     configured.fetch_or(bit);
   }
   const CUtensorMap tm_q = make_tensor_map("q", a.q, p.dtype, D, p.q_n, p.heads, p.batch, a.q_row_stride, a.q_head_stride,
-                                           a.q_batch_stride, kBlockM);
+                                           a.q_batch_stride, L::kBlockM);
   const CUtensorMap tm_k = make_tensor_map("k", a.k, p.dtype, D, p.k_n, p.heads, p.batch, a.k_row_stride, a.k_head_stride,
                                            a.k_batch_stride, BN);
   const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
                                            a.v_batch_stride, BN);
   const sm90::OutputParams out{a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n),
                                static_cast<int>(p.k_n), a.softmax_scale * 1.4426950408889634f};
-  const dim3 grid(static_cast<unsigned>((p.q_n + kBlockM - 1) / kBlockM), static_cast<unsigned>(p.heads),
+  const dim3 grid(static_cast<unsigned>((p.q_n + L::kBlockM - 1) / L::kBlockM), static_cast<unsigned>(p.heads),
                   static_cast<unsigned>(p.batch));
-  kernel<<<grid, kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
+  kernel<<<grid, L::kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
   check(cudaGetLastError(), "launch");
 }
 
-template <class T, int D, int BN, int STAGES>
-void launch_causal_or_not(const AttentionArgs& a) {
-  if (a.problem.causal) launch<T, D, BN, STAGES, true>(a);
-  else launch<T, D, BN, STAGES, false>(a);
-}
-
-// Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory.
-template <class T>
-void launch_typed(const AttentionArgs& a) {
-  switch (a.problem.head_dim) {
-    case 64: return launch_causal_or_not<T, 64, 128, 4>(a);
-    case 128: return launch_causal_or_not<T, 128, 128, 2>(a);
-    case 256: return launch_causal_or_not<T, 256, 64, 2>(a);
-    default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
+template <class T, int D, int BN, int STAGES, int CONSUMERS>
+void launch_variant(const AttentionArgs& a, bool overlap) {
+  if (overlap) {
+    if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a);
+    else launch<T, D, BN, STAGES, CONSUMERS, true, false>(a);
+  } else {
+    if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, false, true>(a);
+    else launch<T, D, BN, STAGES, CONSUMERS, false, false>(a);
   }
 }
 
+// Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
+// (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB; d=256: 193 KB).
+template <class T>
+void launch_typed(const AttentionArgs& a, Sm90Variant v) {
+  switch (a.problem.head_dim) {
+    case 64:
+      if (v.consumers_d64 == 2) launch_variant<T, 64, 128, 4, 2>(a, v.overlap);
+      else launch_variant<T, 64, 128, 4, 3>(a, v.overlap);
+      return;
+    case 128: launch_variant<T, 128, 128, 2, 2>(a, v.overlap); return;
+    case 256: launch_variant<T, 256, 64, 2, 2>(a, v.overlap); return;
+    default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
+  }
+}
 
 }  // namespace
 
@@ -136,10 +151,18 @@ class FlashSm90 final : public Kernel {
   void run(const AttentionArgs& a) const override { launch_flash_sm90(a); }
 };
 
-void launch_flash_sm90(const AttentionArgs& a) {
-  if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a);
-  else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a);
+void launch_flash_sm90(const AttentionArgs& a) { launch_flash_sm90_variant(a, Sm90Variant{}); }
+
+Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
+  if (v.consumers_d64 == 0) v.consumers_d64 = kConsumersD64;
+  if (v.consumers_d64 != 2 && v.consumers_d64 != 3)
+    throw DeviceError("flash_sm90: consumer warpgroups at head_dim 64 must be 2 or 3", false);
+  if (v.overlap < 0) v.overlap = kOverlap ? 1 : 0;
+  if (a.problem.head_dim != 64) v.consumers_d64 = 2;  // reported as used: other head dims have two
+  if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a, v);
+  else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a, v);
   else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);
+  return v;
 }
 
 }  // namespace attnsweep::cuda

@@ -1,12 +1,17 @@
 #pragma once
 // The flash_sm90 device kernel: FlashAttention forward for Hopper (sm_90a).
 //
-// One CTA computes a 128-row block of O for one (batch, head). Three warpgroups:
-//   warpgroup 0  producer: one thread issues TMA loads of Q once and of K, V blocks into a
-//                STAGES-deep shared-memory ring, each stage completed on an mbarrier;
-//   warpgroups 1, 2  consumers: each owns 64 query rows; S = Q K^T with wgmma (both operands in
-//                shared memory), online softmax in registers (exp2, scale folded into one FMA),
+// One CTA computes a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows,
+// the d=128/256 tiles; 3: 192 rows, FlashAttention-3's head_dim-64 tile). 1 + CONSUMERS warpgroups:
+//   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of Q once and of
+//                K, V blocks into a STAGES-deep shared-memory ring, each stage completed on an
+//                mbarrier;
+//   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
+//                rows; S = Q K^T with wgmma (both operands in shared memory), online softmax in
+//                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA),
 //                O += P V with wgmma (P from registers, V from shared memory, MN-major).
+//                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
+//                block, skips that block's math and only releases its ring slot.
 // Shared tiles use the 128-byte swizzle that TMA writes and wgmma reads, stored as 64-column
 // panels (a swizzled row is at most 128 bytes).
 #include <cuda.h>
@@ -29,17 +34,28 @@ struct OutputParams {
   float scale_log2;  // softmax_scale * log2(e)
 };
 
-constexpr int kBlockM = 128;          // query rows per CTA (two consumer warpgroups of 64)
-constexpr int kThreads = 3 * 128;
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
+constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
 
-template <int D, int BN, int STAGES>
+// CONSUMERS consumer warpgroups of 64 query rows each, plus the producer warpgroup.
+template <int D, int BN, int STAGES, int CONSUMERS>
 struct Tiles {
+  static_assert(CONSUMERS == 2 || CONSUMERS == 3, "two or three consumer warpgroups");
+  static constexpr int kConsumers = CONSUMERS;
+  static constexpr int kBlockM = 64 * CONSUMERS;  // query rows per CTA
+  static constexpr int kThreads = 128 * (1 + CONSUMERS);
+  // setmaxnreg targets: multiples of 8, and the CTA's 64K registers must cover all warpgroups.
+  static constexpr int kProducerRegs = 24;
+  static constexpr int kConsumerRegs = CONSUMERS == 2 ? 240 : 160;
+  static_assert(kProducerRegs % 8 == 0 && kConsumerRegs % 8 == 0, "setmaxnreg needs multiples of 8");
+  static_assert(128 * kProducerRegs + 128 * CONSUMERS * kConsumerRegs <= 65536, "register file");
   static constexpr int kPanels = D / kPanelCols;
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
   static constexpr int kBarriers = 1 + 3 * STAGES;  // q_full, k_full[], v_full[], empty[]
   static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
+  static_assert(kSmemBytes <= kMaxSmemBytes, "shared memory");
+  static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
 };
 
 
@@ -56,11 +72,12 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
   else wgmma_rs_n64(o, a, db, T{});
 }
 
-template <class T, int D, int BN, int STAGES, bool CAUSAL>
-__global__ void __launch_bounds__(kThreads, 1)
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP, bool CAUSAL>
+__global__ void __launch_bounds__(128 * (1 + CONSUMERS), 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
                    const __grid_constant__ CUtensorMap tm_v, const OutputParams params) {
-  using L = Tiles<D, BN, STAGES>;
+  using L = Tiles<D, BN, STAGES, CONSUMERS>;
+  constexpr int kBlockM = L::kBlockM;
   extern __shared__ std::uint8_t smem_raw[];
   std::uint8_t* smem = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(smem_raw) + 1023) & ~std::uintptr_t{1023});
   std::uint8_t* s_q = smem;
@@ -83,7 +100,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     for (int s = 0; s < STAGES; ++s) {
       mbar_init(&k_full[s], 1);
       mbar_init(&v_full[s], 1);
-      mbar_init(&empty[s], 2 * 128);
+      mbar_init(&empty[s], CONSUMERS * 128);
     }
     fence_barrier_init();
   }
@@ -91,7 +108,7 @@ __global__ void __launch_bounds__(kThreads, 1)
 
   const int warpgroup = threadIdx.x / 128;
   if (warpgroup == 0) {
-    regs_dealloc<24>();
+    regs_dealloc<L::kProducerRegs>();
     if (threadIdx.x == 0) {
       prefetch_tensor_map(&tm_q);
       prefetch_tensor_map(&tm_k);
@@ -114,7 +131,7 @@ __global__ void __launch_bounds__(kThreads, 1)
     return;
   }
 
-  regs_alloc<240>();
+  regs_alloc<L::kConsumerRegs>();
   const int consumer = warpgroup - 1;
   const int tid = threadIdx.x % 128;
   const int warp = tid / 32, lane = tid % 32;
@@ -129,15 +146,18 @@ __global__ void __launch_bounds__(kThreads, 1)
   float row_sum[2] = {0.f, 0.f};  // this thread's partial sums; the quad is summed at the end
   const float scale_log2 = params.scale_log2;
 
+  // Key blocks this warpgroup computes: none when all its rows are past q_n (the last CTA of a
+  // q_n that is not a multiple of kBlockM); for causal, none past its own last row. The CTA loads
+  // n_blocks, and every block is computed by at least the warpgroup holding row min(m0 + kBlockM, q_n) - 1.
+  const int wg_row0 = m0 + consumer * 64;
+  int my_blocks = wg_row0 < params.q_n ? n_blocks : 0;
+  if constexpr (CAUSAL) my_blocks = min(my_blocks, (wg_row0 + 64 + BN - 1) / BN);
+
   mbar_wait(q_full, 0);
   const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
 
-  for (int j = 0; j < n_blocks; ++j) {
-    const int stage = j % STAGES;
-    const std::uint32_t phase = (j / STAGES) & 1;
-    float s[BN / 2];
-
-    mbar_wait(&k_full[stage], phase);
+  // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
+  const auto issue_qk = [&](float (&s)[BN / 2], int stage) {
     const std::uint8_t* k_tile = s_k + stage * L::kKVBytes;
     wgmma_fence();
 #pragma unroll
@@ -147,9 +167,21 @@ __global__ void __launch_bounds__(kThreads, 1)
                     smem_desc(k_tile + panel * BN * 128 + step, 16, 1024), k > 0);
     }
     wgmma_commit();
-    wgmma_wait<0>();
-    fence_regs(s);
-
+  };
+  // O += P V for the value block in `stage`, one asynchronous wgmma group.
+  const auto issue_pv = [&](const std::uint32_t (&p)[BN / 16][4], int stage) {
+    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
+    fence_regs(o);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; ++kk)
+      mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
+    wgmma_commit();
+  };
+  // Masks block j's scores, updates the running max and sum, turns s into unnormalised
+  // probabilities p = exp2(s * scale_log2 - max), and returns in corr the factor by which the
+  // output so far must be scaled before this block's P V is added.
+  const auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2]) {
     // Mask the key tail and, for causal, keys after the row. Uniform per warpgroup.
     const int col_base = j * BN;
     const bool needs_mask = col_base + BN > params.k_n || (CAUSAL && col_base + BN - 1 > m0 + consumer * 64);
@@ -161,9 +193,7 @@ __global__ void __launch_bounds__(kThreads, 1)
         if (col >= params.k_n || (CAUSAL && col > row)) s[i] = -INFINITY;
       }
     }
-
-    // Online softmax in base 2: p = exp2(s * scale_log2 - max).
-    float corr[2], max_used[2];
+    float max_used[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float mx = -INFINITY;
@@ -174,37 +204,89 @@ __global__ void __launch_bounds__(kThreads, 1)
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, 2));
       const float m_new = fmaxf(row_max[r], mx * scale_log2);
       max_used[r] = m_new == -INFINITY ? 0.f : m_new;  // a fully masked row so far: avoid inf - inf
-      corr[r] = exp2f(row_max[r] - max_used[r]);
+      corr[r] = exp2_ftz(row_max[r] - max_used[r]);
       row_max[r] = m_new;
       row_sum[r] *= corr[r];
     }
 #pragma unroll
     for (int i = 0; i < BN / 2; ++i) {
       const int r = (i % 4) / 2;
-      s[i] = exp2f(fmaf(s[i], scale_log2, -max_used[r]));
+      s[i] = exp2_ftz(fmaf(s[i], scale_log2, -max_used[r]));
       row_sum[r] += s[i];
     }
+  };
+  const auto rescale_o = [&](const float (&corr)[2]) {
 #pragma unroll
     for (int i = 0; i < D / 2; ++i) o[i] *= corr[(i % 4) / 2];
-
-    // P as the A operand of m64nDk16: four packed pairs per 16 keys, in accumulator order.
-    std::uint32_t p[BN / 16][4];
+  };
+  // P as the A operand of m64nDk16: four packed pairs per 16 keys, in accumulator order.
+  const auto pack_p = [&](const float (&s)[BN / 2], std::uint32_t (&p)[BN / 16][4]) {
 #pragma unroll
     for (int kk = 0; kk < BN / 16; ++kk)
 #pragma unroll
       for (int e = 0; e < 4; ++e) p[kk][e] = pack2<T>(s[8 * kk + 2 * e], s[8 * kk + 2 * e + 1]);
+  };
+  const auto stage_of = [](int j) { return j % STAGES; };
+  const auto phase_of = [](int j) { return static_cast<std::uint32_t>((j / STAGES) & 1); };
 
-    mbar_wait(&v_full[stage], phase);
-    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
-    fence_regs(o);
-    wgmma_fence();
-#pragma unroll
-    for (int kk = 0; kk < BN / 16; ++kk)
-      mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
-    wgmma_commit();
+  float s[BN / 2], corr[2];
+  std::uint32_t p[BN / 16][4];
+  if constexpr (!OVERLAP) {
+    // One block at a time: scores, softmax, then P V; the other warpgroups fill the gaps.
+    for (int j = 0; j < my_blocks; ++j) {
+      mbar_wait(&k_full[stage_of(j)], phase_of(j));
+      issue_qk(s, stage_of(j));
+      wgmma_wait<0>();
+      fence_regs(s);
+      softmax(s, j, corr);
+      rescale_o(corr);
+      pack_p(s, p);
+      mbar_wait(&v_full[stage_of(j)], phase_of(j));
+      issue_pv(p, stage_of(j));
+      wgmma_wait<0>();
+      fence_regs(o);
+      mbar_arrive(&empty[stage_of(j)]);
+    }
+  } else if (my_blocks > 0) {
+    // FlashAttention-3's intra-warpgroup overlap: S_j = Q K_j and O += P_{j-1} V_{j-1} are in
+    // flight together and the softmax of block j runs while the P V product does. O is rescaled
+    // (by block j-1's factor) before that product is issued, so nothing after the final wait
+    // depends on the exponentials' inputs alone and the compiler has no reason to hoist the wait.
+    mbar_wait(&k_full[0], 0);
+    issue_qk(s, 0);
+    wgmma_wait<0>();
+    fence_regs(s);
+    softmax(s, 0, corr);
+    pack_p(s, p);
+    for (int j = 1; j < my_blocks; ++j) {
+      mbar_wait(&k_full[stage_of(j)], phase_of(j));
+      issue_qk(s, stage_of(j));
+      rescale_o(corr);
+      mbar_wait(&v_full[stage_of(j - 1)], phase_of(j - 1));
+      issue_pv(p, stage_of(j - 1));
+      wgmma_wait<1>();  // the scores (the older group) are done; P V may still run
+      fence_regs(s);
+      softmax(s, j, corr);
+      wgmma_wait<0>();
+      fence_regs(o);
+      mbar_arrive(&empty[stage_of(j - 1)]);
+      pack_p(s, p);
+    }
+    const int last = my_blocks - 1;
+    rescale_o(corr);
+    mbar_wait(&v_full[stage_of(last)], phase_of(last));
+    issue_pv(p, stage_of(last));
     wgmma_wait<0>();
     fence_regs(o);
-    mbar_arrive(&empty[stage]);
+    mbar_arrive(&empty[stage_of(last)]);
+  }
+  // Release the slots of the skipped blocks: `empty` counts every consumer thread. Waiting for the
+  // block's K first keeps this arrival out of the slot's previous phase (its reload cannot have
+  // started before that phase completed).
+#pragma unroll 1
+  for (int j = my_blocks; j < n_blocks; ++j) {
+    mbar_wait(&k_full[j % STAGES], (j / STAGES) & 1);
+    mbar_arrive(&empty[j % STAGES]);
   }
 
   // Normalise and write O straight from registers.

@@ -3,9 +3,9 @@
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64;
-// column ov: 1 = softmax overlapped with the previous block's P V).
+// column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256).
 //   bench_sm90 check            36 odd shapes, each with every variant
-//   bench_sm90 time [c64=N] [ov=0|1]  the fa3-paper preset with one variant (default: the
+//   bench_sm90 time [wg=N] [wk=0|1]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset, every variant interleaved (same inputs)
 //   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and
@@ -107,13 +107,13 @@ int main(int argc, char** argv) {
   bool d64_check = true;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.rfind("c64=", 0) == 0) chosen.consumers_d64 = std::atoi(arg.c_str() + 4);
-    else if (arg.rfind("ov=", 0) == 0) chosen.overlap = std::atoi(arg.c_str() + 3);
+    if (arg.rfind("wg=", 0) == 0) chosen.consumers = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("wk=", 0) == 0) chosen.wide_keys = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
   }
-  if (chosen.consumers_d64 != 0 && chosen.consumers_d64 != 2 && chosen.consumers_d64 != 3) {
-    std::fprintf(stderr, "c64 must be 0, 2 or 3\n");
+  if (chosen.consumers != 0 && chosen.consumers != 2 && chosen.consumers != 3) {
+    std::fprintf(stderr, "wg must be 0, 2 or 3\n");
     return 2;
   }
   const bool compare = mode == "ab" || mode == "d64";
@@ -166,14 +166,14 @@ int main(int argc, char** argv) {
   std::uint32_t seed = 1;
 
   std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n", "d", "cau",
-              "wg", "ov", "rel_err", "rows", "ok", "us", "TFLOP/s");
+              "wg", "wk", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_check = std::strcmp(s.tag, "check") == 0;
     // The variants this shape runs with (the warpgroup count matters at d=64 only).
     std::vector<cuda::Sm90Variant> configs;
     if (is_check || compare) {
-      for (int c : s.d == 64 ? std::vector<int>{2, 3} : std::vector<int>{2})
-        for (int ov : {0, 1}) configs.push_back({c, ov});
+      if (s.d == 64) configs = {{2, 0}, {3, 0}};
+      else configs = {{2, 0}, {2, 1}};
     } else {
       configs = {chosen};
     }
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
         r.v = cuda::launch_flash_sm90_variant(a, cfg);
         r.launched = true;
       } catch (const DeviceError& e) {
-        std::printf("launch failed (c64=%d ov=%d): %s\n", cfg.consumers_d64, cfg.overlap, e.what());
+        std::printf("launch failed (wg=%d wk=%d): %s\n", cfg.consumers, cfg.wide_keys, e.what());
       }
       if (r.launched) {
         CK(cudaDeviceSynchronize());
@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
       std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16", s.b, s.h,
-                  s.qn, s.kn, s.d, int(s.causal), r.v.consumers_d64, r.v.overlap, r.c.rel_err, r.c.rows,
+                  s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

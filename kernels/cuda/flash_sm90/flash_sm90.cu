@@ -17,13 +17,14 @@ namespace {
 
 using sm90::kPanelCols;
 
-// Consumer warpgroups at head_dim 64 in the shipped dispatch: 3 (192-row tiles, as
-// FlashAttention-3) or 2 (128-row tiles, v1). head_dim 128/256 always use 2 (their O and S
-// accumulators do not fit 160 registers).
+// Consumer warpgroups at d=64 in the shipped dispatch: 3 (192-row tiles, as FlashAttention-3;
+// 2 was v1). d=128 and d=256 use 2: at d=128 a third fits 160 registers only with 64-key blocks,
+// which measured 4-8% slower at N >= 4096 (v6 in docs/flash_sm90.md); d=256's O alone is 128.
 constexpr int kConsumersD64 = 3;
-// FlashAttention-3's intra-warpgroup overlap of the softmax with the previous block's P V in the
-// shipped dispatch (see docs/flash_sm90.md for v2/v3, where it measured slower, and v4).
-constexpr bool kOverlap = false;
+// Wider key blocks (176 at d=128, 80 at d=256, instead of 128 and 64) in the shipped dispatch:
+// at d=256, where they measured 1-3% faster at N >= 2048, and for causal d=128, 2-4% faster at
+// N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
+bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
 
 // cuTensorMapEncodeTiled from the driver, found at run time so that no -lcuda link is needed.
 PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
@@ -75,11 +76,11 @@ void check(cudaError_t err, const char* what) {
   }
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP, bool CAUSAL>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL>
 void launch(const AttentionArgs& a) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
   const AttentionProblem& p = a.problem;
-  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, OVERLAP, CAUSAL>;
+  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL>;
   // The shared-memory opt-in is per device: remember which devices have it (one bit each).
   static std::atomic<std::uint64_t> configured{0};
   int device = 0;
@@ -104,27 +105,29 @@ void launch(const AttentionArgs& a) {
 }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
-void launch_variant(const AttentionArgs& a, bool overlap) {
-  if (overlap) {
-    if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a);
-    else launch<T, D, BN, STAGES, CONSUMERS, true, false>(a);
-  } else {
-    if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, false, true>(a);
-    else launch<T, D, BN, STAGES, CONSUMERS, false, false>(a);
-  }
+void launch_causal_or_not(const AttentionArgs& a) {
+  if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true>(a);
+  else launch<T, D, BN, STAGES, CONSUMERS, false>(a);
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
-// (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB; d=256: 193 KB).
+// (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB, 209 KB with 176-key
+// blocks; d=256: 193 KB, 225 KB with 80-key blocks).
 template <class T>
 void launch_typed(const AttentionArgs& a, Sm90Variant v) {
   switch (a.problem.head_dim) {
     case 64:
-      if (v.consumers_d64 == 2) launch_variant<T, 64, 128, 4, 2>(a, v.overlap);
-      else launch_variant<T, 64, 128, 4, 3>(a, v.overlap);
+      if (v.consumers == 2) launch_causal_or_not<T, 64, 128, 4, 2>(a);
+      else launch_causal_or_not<T, 64, 128, 4, 3>(a);
       return;
-    case 128: launch_variant<T, 128, 128, 2, 2>(a, v.overlap); return;
-    case 256: launch_variant<T, 256, 64, 2, 2>(a, v.overlap); return;
+    case 128:
+      if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a);
+      else launch_causal_or_not<T, 128, 128, 2, 2>(a);
+      return;
+    case 256:
+      if (v.wide_keys) launch_causal_or_not<T, 256, 80, 2, 2>(a);
+      else launch_causal_or_not<T, 256, 64, 2, 2>(a);
+      return;
     default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
   }
 }
@@ -154,11 +157,13 @@ class FlashSm90 final : public Kernel {
 void launch_flash_sm90(const AttentionArgs& a) { launch_flash_sm90_variant(a, Sm90Variant{}); }
 
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
-  if (v.consumers_d64 == 0) v.consumers_d64 = kConsumersD64;
-  if (v.consumers_d64 != 2 && v.consumers_d64 != 3)
-    throw DeviceError("flash_sm90: consumer warpgroups at head_dim 64 must be 2 or 3", false);
-  if (v.overlap < 0) v.overlap = kOverlap ? 1 : 0;
-  if (a.problem.head_dim != 64) v.consumers_d64 = 2;  // reported as used: other head dims have two
+  const bool d64 = a.problem.head_dim == 64;
+  if (v.consumers == 0) v.consumers = d64 ? kConsumersD64 : 2;
+  if (v.consumers != 2 && v.consumers != 3)
+    throw DeviceError("flash_sm90: consumer warpgroups must be 2 or 3", false);
+  if (!d64) v.consumers = 2;  // reported as used
+  if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(a.problem) ? 1 : 0;
+  if (d64) v.wide_keys = 0;   // one key block size there
   if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a, v);
   else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a, v);
   else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);

@@ -7,13 +7,13 @@
 namespace attnsweep::cuda {
 
 struct Sm90Variant {
-  int consumers_d64 = 0;  // consumer warpgroups at head_dim 64: 2 (128-row tiles), 3 (192), 0 = shipped
-  int overlap = -1;       // softmax overlapped with the previous block's P V: 0, 1, -1 = shipped
+  int consumers = 0;   // consumer warpgroups at head_dim 64: 2 (128-row tiles), 3 (192), 0 = shipped;
+                       // d=128 and d=256 always have 2
+  int wide_keys = -1;  // key blocks of 176 (d=128) / 80 (d=256) instead of 128 / 64: 0, 1, -1 = shipped
 };
 
-// Launches the variant (head_dim 128/256 always use 2 consumer warpgroups) and returns the one
-// used, with the shipped choices filled in. Throws DeviceError as launch_flash_sm90 does, and for
-// an unknown consumers_d64.
+// Launches the variant and returns the one used, with the shipped choices filled in. Throws
+// DeviceError as launch_flash_sm90 does, and for a consumer count other than 0, 2 or 3.
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& args, Sm90Variant variant);
 
 }  // namespace attnsweep::cuda

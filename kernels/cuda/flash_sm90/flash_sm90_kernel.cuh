@@ -25,6 +25,7 @@
 
 namespace attnsweep::sm90 {
 
+using attnsweep::cuda::exp2_ftz;
 using attnsweep::cuda::pack2;
 
 struct OutputParams {
@@ -61,7 +62,9 @@ struct Tiles {
 
 template <int N, class T>
 __device__ __forceinline__ void mma_qk(float (&s)[N / 2], std::uint64_t da, std::uint64_t db, int accumulate) {
-  if constexpr (N == 128) wgmma_ss_n128(s, da, db, accumulate, T{});
+  if constexpr (N == 176) wgmma_ss_n176(s, da, db, accumulate, T{});
+  else if constexpr (N == 128) wgmma_ss_n128(s, da, db, accumulate, T{});
+  else if constexpr (N == 80) wgmma_ss_n80(s, da, db, accumulate, T{});
   else wgmma_ss_n64(s, da, db, accumulate, T{});
 }
 
@@ -72,7 +75,7 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
   else wgmma_rs_n64(o, a, db, T{});
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP, bool CAUSAL>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL>
 __global__ void __launch_bounds__(128 * (1 + CONSUMERS), 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
                    const __grid_constant__ CUtensorMap tm_v, const OutputParams params) {
@@ -226,59 +229,26 @@ __global__ void __launch_bounds__(128 * (1 + CONSUMERS), 1)
 #pragma unroll
       for (int e = 0; e < 4; ++e) p[kk][e] = pack2<T>(s[8 * kk + 2 * e], s[8 * kk + 2 * e + 1]);
   };
-  const auto stage_of = [](int j) { return j % STAGES; };
-  const auto phase_of = [](int j) { return static_cast<std::uint32_t>((j / STAGES) & 1); };
-
+  // One block at a time: scores, softmax, then P V. The other consumer warpgroups' GEMMs fill the
+  // tensor cores meanwhile. (FlashAttention-3's intra-warpgroup overlap measured 8-30% slower here:
+  // ptxas hoists the final wgmma wait above the softmax; v4 in docs/flash_sm90.md.)
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
-  if constexpr (!OVERLAP) {
-    // One block at a time: scores, softmax, then P V; the other warpgroups fill the gaps.
-    for (int j = 0; j < my_blocks; ++j) {
-      mbar_wait(&k_full[stage_of(j)], phase_of(j));
-      issue_qk(s, stage_of(j));
-      wgmma_wait<0>();
-      fence_regs(s);
-      softmax(s, j, corr);
-      rescale_o(corr);
-      pack_p(s, p);
-      mbar_wait(&v_full[stage_of(j)], phase_of(j));
-      issue_pv(p, stage_of(j));
-      wgmma_wait<0>();
-      fence_regs(o);
-      mbar_arrive(&empty[stage_of(j)]);
-    }
-  } else if (my_blocks > 0) {
-    // FlashAttention-3's intra-warpgroup overlap: S_j = Q K_j and O += P_{j-1} V_{j-1} are in
-    // flight together and the softmax of block j runs while the P V product does. O is rescaled
-    // (by block j-1's factor) before that product is issued, so nothing after the final wait
-    // depends on the exponentials' inputs alone and the compiler has no reason to hoist the wait.
-    mbar_wait(&k_full[0], 0);
-    issue_qk(s, 0);
+  for (int j = 0; j < my_blocks; ++j) {
+    const int stage = j % STAGES;
+    const std::uint32_t phase = (j / STAGES) & 1;
+    mbar_wait(&k_full[stage], phase);
+    issue_qk(s, stage);
     wgmma_wait<0>();
     fence_regs(s);
-    softmax(s, 0, corr);
-    pack_p(s, p);
-    for (int j = 1; j < my_blocks; ++j) {
-      mbar_wait(&k_full[stage_of(j)], phase_of(j));
-      issue_qk(s, stage_of(j));
-      rescale_o(corr);
-      mbar_wait(&v_full[stage_of(j - 1)], phase_of(j - 1));
-      issue_pv(p, stage_of(j - 1));
-      wgmma_wait<1>();  // the scores (the older group) are done; P V may still run
-      fence_regs(s);
-      softmax(s, j, corr);
-      wgmma_wait<0>();
-      fence_regs(o);
-      mbar_arrive(&empty[stage_of(j - 1)]);
-      pack_p(s, p);
-    }
-    const int last = my_blocks - 1;
+    softmax(s, j, corr);
     rescale_o(corr);
-    mbar_wait(&v_full[stage_of(last)], phase_of(last));
-    issue_pv(p, stage_of(last));
+    pack_p(s, p);
+    mbar_wait(&v_full[stage], phase);
+    issue_pv(p, stage);
     wgmma_wait<0>();
     fence_regs(o);
-    mbar_arrive(&empty[stage_of(last)]);
+    mbar_arrive(&empty[stage]);
   }
   // Release the slots of the skipped blocks: `empty` counts every consumer thread. Waiting for the
   // block's K first keeps this arrival out of the slot's previous phase (its reload cannot have

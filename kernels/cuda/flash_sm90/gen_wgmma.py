@@ -54,7 +54,7 @@ def main():
            "// Tag types pick the element type by overload: wgmma_ss_n128(d, a, b, acc, __half{}).",
            ]
     for ctype, ptype in [("__half", "f16"), ("__nv_bfloat16", "bf16")]:
-        for n in (64, 128):
+        for n in (64, 80, 128, 176):  # key blocks: 64/80 at d=256, 128/176 at d=128, 128 at d=64
             out.append(ss(n, ctype, ptype))
         for n in (64, 128, 256):
             out.append(rs(n, ctype, ptype))

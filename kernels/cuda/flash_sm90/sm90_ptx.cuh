@@ -76,17 +76,6 @@ __device__ __forceinline__ std::uint64_t smem_desc(const void* p, std::uint32_t 
   return d;
 }
 
-// ---- math ----
-// 2^x as one MUFU.EX2. exp2f (no fast-math) is ex2.approx.f32, which ptxas wraps in denormal
-// handling (a compare and two predicated FMULs around the MUFU); the .ftz form is the MUFU alone.
-// Softmax exponents are <= 0 after the max is subtracted: results below 2^-126 flush to 0, which
-// is below what an fp16/bf16 P or an fp32 row sum can register. exp2(-inf) = +0.
-__device__ __forceinline__ float exp2_ftz(float x) {
-  float y;
-  asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
-  return y;
-}
-
 // ---- register reallocation ----
 template <int N>
 __device__ __forceinline__ void regs_dealloc() {

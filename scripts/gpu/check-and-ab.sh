@@ -7,16 +7,7 @@
 #   G=.gpu-x bash scripts/gpu/check-and-ab.sh
 # Everything lands in $OUT/call.tar.gz; the summaries are also copied to $OUT.
 set -uo pipefail
-G=${G:-.gpu-x}
-OUT=${OUT:-/tmp/out}
-W=/tmp/work
-mkdir -p "$W" "$OUT"
-exec > >(tee "$OUT/log.txt") 2>&1
-t0=$(date +%s)
-stamp() { echo "-- $(( $(date +%s) - t0 )) s"; }
-bash $G/run.sh kernels_tests --gtest_list_tests >/dev/null 2>&1 || true  # unpacks the bundle
-B=/tmp/attnsweep-bundle
-export LD_LIBRARY_PATH="$B/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+source "$(dirname "$0")/call-setup.sh"
 SM90=$B/bin/flash_sm90_bench
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format=csv
 echo "== GPU tests"

@@ -5,12 +5,8 @@
 #   G=.gpu-z bash scripts/gpu/sm90-seed-tiers.sh
 set -uo pipefail
 G=${G:-.gpu-z}
-OUT=${OUT:-/tmp/out}
-W=/tmp/work
-mkdir -p "$W" "$OUT"
-bash $G/run.sh kernels_tests --gtest_filter='*FlashSm90*' --gtest_brief=1 2>&1 | tail -2  # also unpacks
-B=/tmp/attnsweep-bundle
-export LD_LIBRARY_PATH="$B/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+source "$(dirname "$0")/call-setup.sh"
+timeout 60 $B/bin/kernels_tests --gtest_filter='*FlashSm90*' --gtest_brief=1 2>&1 | tail -2
 nvidia-smi --query-gpu=name,uuid,clocks.sm,clocks.max.sm --format=csv
 python3 - "$W" <<'PY'
 import json, sys

@@ -9,6 +9,7 @@
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/kernels/kernel.h"
 #include "attnsweep/kernels/reference.h"
+#include "support/reference_errors.h"
 
 namespace attnsweep {
 namespace {
@@ -55,32 +56,6 @@ std::vector<float> run_dense(const Kernel& kernel, const AttentionProblem& p, co
   return o;
 }
 
-// ||out - ref|| / ||ref|| over every row, and the same for the naive fp32 computation.
-struct Errors {
-  double kernel = 0, naive = 0;
-};
-Errors errors_against_reference(const AttentionProblem& p, const Tensors& t, const std::vector<float>& out) {
-  const std::int64_t d = p.head_dim;
-  double err2 = 0, naive2 = 0, ref2 = 0;
-  std::vector<double> ref(d);
-  std::vector<float> naive(d);
-  for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh) {
-    const float* k = t.k.data() + bh * p.k_n * d;
-    const float* v = t.v.data() + bh * p.k_n * d;
-    for (std::int64_t i = 0; i < p.q_n; ++i) {
-      const std::int64_t row = (bh * p.q_n + i) * d;
-      reference_row_double(p, t.q.data() + row, k, v, i, ref.data());
-      naive_row_in_precision(p, t.q.data() + row, k, v, i, naive.data());
-      for (std::int64_t c = 0; c < d; ++c) {
-        err2 += (out[row + c] - ref[c]) * (out[row + c] - ref[c]);
-        naive2 += (naive[c] - ref[c]) * (naive[c] - ref[c]);
-        ref2 += ref[c] * ref[c];
-      }
-    }
-  }
-  return {std::sqrt(err2 / ref2), std::sqrt(naive2 / ref2)};
-}
-
 const Kernel& kernel_named(const std::string& name) {
   const Kernel* k = find_kernel(name);
   if (!k) throw std::runtime_error("kernel " + name + " is not registered");
@@ -97,7 +72,7 @@ TEST_P(CpuKernelShapes, MatchesDoubleReferenceOnEveryRow) {
   const Tensors t(p);
   const std::vector<float> out = run_dense(kernel, p, t);
   for (float x : out) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
-  const Errors e = errors_against_reference(p, t, out);
+  const test_support::ReferenceErrors e = test_support::errors_against_reference(p, t.q.data(), t.k.data(), t.v.data(), out);
   // The production rule for fp32 (engine/correctness.cpp): twice the naive error plus 1e-5.
   EXPECT_LE(e.kernel, 2 * e.naive + 1e-5) << "naive fp32 error " << e.naive;
 }

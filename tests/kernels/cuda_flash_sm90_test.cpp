@@ -13,6 +13,7 @@
 #include "attnsweep/kernels/device.h"
 #include "attnsweep/kernels/kernel.h"
 #include "attnsweep/kernels/reference.h"
+#include "support/reference_errors.h"
 
 namespace attnsweep {
 namespace {
@@ -87,33 +88,6 @@ std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out) {
   return o;
 }
 
-struct Errors {
-  double kernel = 0, naive = 0;
-};
-// ||out - ref|| / ||ref|| over every row (dense [B, H, N, d] output), and the same for the
-// naive computation in the kernel's precision.
-Errors errors_against_reference(const AttentionProblem& p, const Inputs& in, const std::vector<float>& out) {
-  const std::int64_t d = p.head_dim;
-  double err2 = 0, naive2 = 0, ref2 = 0;
-  std::vector<double> ref(d);
-  std::vector<float> naive(d);
-  for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh) {
-    const float* k = in.k.data() + bh * p.k_n * d;
-    const float* v = in.v.data() + bh * p.k_n * d;
-    for (std::int64_t i = 0; i < p.q_n; ++i) {
-      const std::int64_t row = (bh * p.q_n + i) * d;
-      reference_row_double(p, in.q.data() + row, k, v, i, ref.data());
-      naive_row_in_precision(p, in.q.data() + row, k, v, i, naive.data());
-      for (std::int64_t c = 0; c < d; ++c) {
-        err2 += (out[row + c] - ref[c]) * (out[row + c] - ref[c]);
-        naive2 += (naive[c] - ref[c]) * (naive[c] - ref[c]);
-        ref2 += ref[c] * ref[c];
-      }
-    }
-  }
-  return {std::sqrt(err2 / ref2), std::sqrt(naive2 / ref2)};
-}
-
 class FlashSm90Shapes : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(FlashSm90Shapes, MatchesDoubleReferenceOnEveryRow) {
@@ -126,7 +100,7 @@ TEST_P(FlashSm90Shapes, MatchesDoubleReferenceOnEveryRow) {
   DeviceBuffer out(*dev, p.q_elements() * 2);
   const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
   for (float x : o) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
-  const Errors e = errors_against_reference(p, in, o);
+  const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
   EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << "naive error " << e.naive;
 }
 

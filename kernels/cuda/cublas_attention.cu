@@ -12,6 +12,7 @@
 #include "common.h"
 #include "cuda_check.h"
 #include "element.cuh"
+#include "reduce.cuh"
 
 namespace attnsweep::cuda {
 namespace {
@@ -67,15 +68,6 @@ __device__ __forceinline__ void store_vec(T* p, const float (&in)[V]) {
   }
 }
 
-__device__ __forceinline__ float warp_max(float v) {
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  return v;
-}
-__device__ __forceinline__ float warp_sum(float v) {
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  return v;
-}
-
 // The keys row `r` of S sees: all of them, or (causal, top-left aligned) keys 0..row.
 __device__ __forceinline__ int last_key(const AttentionProblem& p, long long r) {
   const int row = static_cast<int>(r % p.q_n), n = static_cast<int>(p.k_n);
@@ -120,21 +112,10 @@ __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_warp(AttentionPr
   }
 }
 
-__device__ float block_reduce(float v, bool is_max, float* partial) {
-  v = is_max ? warp_max(v) : warp_sum(v);
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  __syncthreads();
-  if (lane == 0) partial[warp] = v;
-  __syncthreads();
-  v = lane < kSoftmaxThreads / 32 ? partial[lane] : (is_max ? -INFINITY : 0.f);
-  return is_max ? warp_max(v) : warp_sum(v);
-}
-
 // Long rows: one block per row, read once into shared memory as fp32, P written back in place.
 template <typename T, int V>
 __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_block(AttentionProblem p, T* s) {
   extern __shared__ float row_cache[];
-  __shared__ float partial[32];
   const long long r = blockIdx.x;
   const int n = static_cast<int>(p.k_n), last = last_key(p, r);
   T* x = s + r * n;
@@ -150,10 +131,10 @@ __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_block(AttentionP
       m = fmaxf(m, v[e]);
     }
   }
-  m = block_reduce(m, true, partial);
+  m = block_reduce(m, true);
   float sum = 0;
   for (int j = threadIdx.x; j <= last; j += kSoftmaxThreads) sum += (row_cache[j] = expf(row_cache[j] - m));
-  sum = block_reduce(sum, false, partial);  // its barriers also order every read of x before the writes
+  sum = block_reduce(sum, false);  // its barriers also order every read of x before the writes
   const float inv = 1.f / sum;
   for (int c = threadIdx.x; c < n / V; c += kSoftmaxThreads) {
     float v[V];

@@ -18,6 +18,7 @@
 #include <cuda_runtime.h>
 
 #include "common.h"
+#include "cp_async.cuh"
 #include "cuda_check.h"
 #include "element.cuh"
 
@@ -69,14 +70,11 @@ __device__ __forceinline__ int q_swizzle(int row, int col) { return col ^ (row &
 // scalar stores and float4 reads hit different banks.
 __device__ __forceinline__ int p_swizzle(int row, int key) { return key ^ ((row & 4) << 2); }
 
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
-
 // Copies 4 elements global -> shared without a register round trip (16 bytes of fp32 via .cg, which
 // skips L1; 8 bytes of fp16/bf16 need .ca). `valid` false zero-fills (src-size 0 reads nothing).
 template <typename T>
 __device__ __forceinline__ void cp_async4(T* dst, const T* src, bool valid) {
-  const auto d = static_cast<std::uint32_t>(__cvta_generic_to_shared(dst));
+  const std::uint32_t d = smem_addr(dst);
   if constexpr (sizeof(T) == 4)
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(d), "l"(src), "r"(valid ? 16 : 0) : "memory");
   else
@@ -186,7 +184,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<D>) fused_simt_fwd(const 
   for (int i = 0; i < 4; ++i) row_max[i] = -INFINITY, row_sum[i] = 0.f;
 
   for (int n0 = 0; n0 < n_end; n0 += kKeys) {
-    cp_async_wait_all();
+    cp_async_wait<0>();
     __syncthreads();  // K(n) (and Q) landed for every thread; P V(n-1) no longer reads V or P
     copy_tile_async<D, kKeys, D, false>(sV, v + n0 * a.v_row_stride, a.v_row_stride, k_n - n0);
     cp_async_commit();
@@ -234,7 +232,7 @@ __global__ void __launch_bounds__(kThreads, kMinBlocks<D>) fused_simt_fwd(const 
         for (int e = 0; e < 4; ++e) acc[i][c][e] *= alpha;
     }
 
-    cp_async_wait_all();
+    cp_async_wait<0>();
     __syncthreads();  // V(n) and P visible to every thread; S(n) no longer reads K
     if (n0 + kKeys < n_end) {
       copy_tile_async<D, kKeys, kKPitch, false>(sK, k + (n0 + kKeys) * a.k_row_stride, a.k_row_stride,

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "cuda_check.h"
 #include "element.cuh"
+#include "reduce.cuh"
 
 namespace attnsweep::cuda {
 namespace {
@@ -33,24 +34,6 @@ __global__ void scores_kernel(AttentionArgs a, float* s) {
     __syncthreads();
   }
   if (row < p.q_n && key < p.k_n) s[(static_cast<long long>(bh) * p.q_n + row) * p.k_n + key] = acc * a.softmax_scale;
-}
-
-__device__ float block_reduce(float v, bool is_max) {
-  __shared__ float partial[32];
-  for (int o = 16; o > 0; o >>= 1) {
-    const float other = __shfl_xor_sync(0xffffffffu, v, o);
-    v = is_max ? fmaxf(v, other) : v + other;
-  }
-  const int warp = threadIdx.x / 32, lane = threadIdx.x % 32, warps = blockDim.x / 32;
-  __syncthreads();  // `partial` may still be read by the previous reduction
-  if (lane == 0) partial[warp] = v;
-  __syncthreads();
-  v = lane < warps ? partial[lane] : (is_max ? -INFINITY : 0.f);
-  for (int o = 16; o > 0; o >>= 1) {
-    const float other = __shfl_xor_sync(0xffffffffu, v, o);
-    v = is_max ? fmaxf(v, other) : v + other;
-  }
-  return v;
 }
 
 // One block per row of S: P = softmax(S) in place, keys after the row masked out when causal.

@@ -157,7 +157,9 @@ TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   EXPECT_TRUE(fs::file_size(path("r.csv")) > 0);
   ASSERT_EQ(cli("report " + out + " --format json -o " + path("r.json")).code, 0);
   std::ifstream json(path("r.json"));
-  EXPECT_NO_THROW((void)nlohmann::json::parse(json));
+  nlohmann::json report;
+  EXPECT_NO_THROW(report = nlohmann::json::parse(json));
+  EXPECT_FALSE(report.is_null());
   EXPECT_EQ(cli("report " + out + " --format pdf").code, 2);
   EXPECT_EQ(cli("report " + write("junk.jsonl", "hello\n")).code, 2);
 }

@@ -16,6 +16,7 @@
 #include <type_traits>
 
 #include "attnsweep/kernels/problem.h"
+#include "../cp_async.cuh"
 #include "../cuda_check.h"
 #include "../element.cuh"
 #include "flash_mma_config.h"
@@ -47,14 +48,6 @@ __device__ __forceinline__ int swizzle(int row, int chunk) {
   return row * kChunks * 8 + ((chunk ^ (row & 7)) * 8);
 }
 
-__device__ __forceinline__ std::uint32_t smem_addr(const void* p) {
-  return static_cast<std::uint32_t>(__cvta_generic_to_shared(p));
-}
-
-__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
-__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
-// All but the newest group landed.
-__device__ __forceinline__ void cp_async_wait_all_but_one() { asm volatile("cp.async.wait_group 1;\n" ::: "memory"); }
 
 __device__ __forceinline__ void ldmatrix_x4(std::uint32_t (&r)[4], std::uint32_t addr) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
@@ -157,7 +150,7 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
   for (int nb = 0; nb < n_blocks; ++nb) {
     const int n0 = nb * kBlockN;
     const bool more = nb + 1 < n_blocks;
-    cp_async_wait_all();
+    cp_async_wait<0>();
     __syncthreads();  // K tile nb (and Q) landed; every warp is done with V tile nb-1 and K tile nb-1
     load_tile<Tr, kBlockN>(smem_addr(sV), v + n0 * a.v_row_stride, a.v_row_stride, k_n - n0);
     cp_async_commit();
@@ -244,8 +237,8 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
         }
       }
 
-    if (more) cp_async_wait_all_but_one();  // V tile nb landed (K tile nb+1 may still be in flight)
-    else cp_async_wait_all();
+    if (more) cp_async_wait<1>();  // V tile nb landed (K tile nb+1 may still be in flight)
+    else cp_async_wait<0>();
     __syncthreads();  // ... for every thread's copies
 
     // O (kMTiles*16, D) += P (kMTiles*16, kBlockN) V (kBlockN, D); P's C fragments are A fragments.

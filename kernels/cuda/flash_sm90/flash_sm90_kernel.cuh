@@ -42,7 +42,6 @@ constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per b
 template <int D, int BN, int STAGES, int CONSUMERS>
 struct Tiles {
   static_assert(CONSUMERS == 2 || CONSUMERS == 3, "two or three consumer warpgroups");
-  static constexpr int kConsumers = CONSUMERS;
   static constexpr int kBlockM = 64 * CONSUMERS;  // query rows per CTA
   static constexpr int kThreads = 128 * (1 + CONSUMERS);
   // setmaxnreg targets: multiples of 8, and the CTA's 64K registers must cover all warpgroups.
@@ -76,7 +75,7 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
 }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL>
-__global__ void __launch_bounds__(128 * (1 + CONSUMERS), 1)
+__global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
                    const __grid_constant__ CUtensorMap tm_v, const OutputParams params) {
   using L = Tiles<D, BN, STAGES, CONSUMERS>;

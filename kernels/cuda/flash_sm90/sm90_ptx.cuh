@@ -1,15 +1,14 @@
 #pragma once
 // Thin inline-PTX wrappers for the Hopper machinery flash_sm90 uses: mbarriers, TMA tensor loads,
-// wgmma fences and shared-memory descriptors, flush-to-zero exp2, register reallocation. sm_90a only.
+// wgmma fences and shared-memory descriptors, register reallocation. sm_90a only.
 #include <cstdint>
 
+#include "../cp_async.cuh"
 #include "sm90_wgmma.cuh"
 
 namespace attnsweep::sm90 {
 
-__device__ __forceinline__ std::uint32_t smem_addr(const void* p) {
-  return static_cast<std::uint32_t>(__cvta_generic_to_shared(p));
-}
+using attnsweep::cuda::smem_addr;
 
 // ---- mbarrier ----
 __device__ __forceinline__ void mbar_init(std::uint64_t* bar, std::uint32_t count) {

@@ -5,6 +5,7 @@
 G=${G:-.gpu-x}
 OUT=${OUT:-/tmp/out}
 W=/tmp/work
+rm -rf "$W"  # a machine may keep /tmp between calls: no stale results
 mkdir -p "$W" "$OUT"
 exec > >(tee "$OUT/log.txt") 2>&1
 t0=$(date +%s)

@@ -1,62 +1,55 @@
 #!/usr/bin/env bash
 # One device call that checks kernel changes before the full benchmark: every CUDA GPU test,
-# compute-sanitizer on the changed kernels, the flash_sm90 harness (odd-shape checks of every
-# variant, racecheck, every variant timed side by side on the fa3-paper shapes, cuDNN on the same
-# shapes, the SASS of the loop), and a quick timing of our other kernels on a few tiers.
+# memcheck on the flash_sm90 suite and flash_mma's d=256 cases, racecheck on a flash_sm90 shape with
+# more tiles than SMs (SAN=0 skips both sanitizers), the flash_sm90 harness check (every variant),
+# then flash_sm90's variants side by side on the seed's tiers (`bench_sm90 seed`) with cuDNN on the
+# same shapes, the causal tile orders (`bench_sm90 order`), and, when $G/flash_sm90_bench_old is
+# there, the previous build's harness beside this one's on the fa3-paper shapes.
 # Run from the repo root on the GPU machine with the packed programs in $G:
-#   G=.gpu-x bash scripts/gpu/check-and-ab.sh
+#   G=.gpu-x [SAN=0] bash scripts/gpu/check-and-ab.sh
 # Everything lands in $OUT/call.tar.gz; the summaries are also copied to $OUT.
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
 SM90=$B/bin/flash_sm90_bench
+SAN=/usr/local/cuda/bin/compute-sanitizer
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format=csv
 echo "== GPU tests"
-timeout 120 $B/bin/kernels_tests --gtest_filter='Cuda*:AllKernels/CudaKernelCheck*' --gtest_brief=1 > "$W/tests.log" 2>&1
+ATTNSWEEP_CLI=$B/bin/attnsweep-cli timeout 200 $B/bin/kernels_tests --gtest_filter='Cuda*:AllKernels/CudaKernelCheck*:*FlashSm90*' \
+  --gtest_brief=1 > "$W/tests.log" 2>&1
 echo "tests rc=$?"; tail -4 "$W/tests.log"; grep -E "FAILED" "$W/tests.log" | head -20
 stamp
 echo "== flash_sm90 check (every variant)"
-timeout 120 $SM90 check > "$W/sm90-check.txt" 2>&1; echo "check rc=$?"; tail -3 "$W/sm90-check.txt"
+timeout 120 $SM90 check > "$W/sm90-check.txt" 2>&1; echo "check rc=$?"; tail -1 "$W/sm90-check.txt"
 grep -E " (BAD|NaN|ERR) " "$W/sm90-check.txt" | head
 stamp
-echo "== flash_sm90 racecheck (small shapes)"
-timeout 60 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $SM90 small > "$W/sm90-race.txt" 2>&1
-echo "racecheck rc=$?"; tail -3 "$W/sm90-race.txt"
+if [ "${SAN:-1}" != 0 ]; then
+echo "== memcheck: flash_sm90 suite, flash_mma d=256; racecheck: flash_sm90 causal with more tiles than SMs"
+timeout 150 $SAN --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+  --gtest_filter='*FlashSm90*:AllKernels/CudaKernelCheck.*/flash_mma_*_d256_*' > "$W/memcheck.log" 2>&1
+echo "memcheck rc=$?"; grep -E "ERROR SUMMARY|PASSED|FAILED" "$W/memcheck.log" | head -4
+timeout 100 $SAN --tool racecheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+  --gtest_filter='Gpu/FlashSm90Shapes.*/fp16_b3h50q200k333d64causal' > "$W/racecheck.log" 2>&1
+echo "racecheck rc=$?"; grep -E "RACECHECK SUMMARY|PASSED|FAILED" "$W/racecheck.log" | head -3
 stamp
-echo "== flash_sm90 variants side by side"
-timeout 150 $SM90 ab > "$W/sm90-ab.txt" 2>&1; echo "ab rc=$?"
-cp "$W/sm90-ab.txt" "$OUT/"
+fi
+echo "== flash_sm90 variants side by side on the seed tiers, then cuDNN"
+timeout 180 $SM90 seed nocheck > "$W/sm90-seed.txt" 2>&1; echo "seed rc=$?"
+PYTHONUNBUFFERED=1 timeout 90 python3 kernels/cuda/flash_sm90/cudnn_same_call.py seed > "$W/cudnn-seed.txt" 2>&1; echo "cudnn rc=$?"
+cp "$W/sm90-seed.txt" "$W/cudnn-seed.txt" "$OUT/"
 stamp
-echo "== cuDNN, same shapes"
-PYTHONUNBUFFERED=1 timeout 70 python3 kernels/cuda/flash_sm90/cudnn_same_call.py > "$W/cudnn.txt" 2>&1; echo "cudnn rc=$?"
-cp "$W/cudnn.txt" "$OUT/"
+echo "== causal tile orders side by side"
+timeout 150 $SM90 order nocheck > "$W/sm90-order.txt" 2>&1; echo "order rc=$?"; cp "$W/sm90-order.txt" "$OUT/"
 stamp
-echo "== SASS of the harness (flash_sm90 kernels)"
-/usr/local/cuda/bin/cuobjdump -sass $SM90 2>/dev/null | gzip > "$W/sm90.sass.gz"; ls -la "$W/sm90.sass.gz"
-echo "== our kernels, quick timing"
-python3 - "$W" <<'PY'
-import json, sys
-w = sys.argv[1]
-fam = [(64, 12, 1), (64, 12, 8), (128, 12, 1), (256, 24, 2)]
-timing = {"warmup_ms": 10, "min_samples": 5, "max_samples": 20, "target_rel_ci": 0.03, "max_cell_s": 0.3, "cache": "cold"}
-def tiers(ns, fams=fam): return [{"q_n": n, "head_dim": d, "heads": h, "batch": b} for d, h, b in fams for n in ns]
-specs = {"q-cublas": dict(kernels=["cublas"], dtypes=["fp16", "fp32"], causal=[False], tiers=tiers([512, 1024, 16384])),
-         "q-fmma": dict(kernels=["flash_mma"], dtypes=["fp16"], causal=[False, True], tiers=tiers([2048, 16384])),
-         "q-simt": dict(kernels=["fused_simt"], dtypes=["fp32"], causal=[False], tiers=tiers([2048, 8192]))}
-for name, s in specs.items():
-    json.dump(dict(version=1, name=name, timing=timing, seed=0, **s), open(f"{w}/{name}.json", "w"))
-PY
-for s in q-cublas q-fmma q-simt; do
-  timeout 100 $B/bin/attnsweep-cli run --spec "$W/$s.json" --backend cuda --in-process --quiet --out "$W/$s.jsonl" 2>&1 | tail -2
-done
-python3 scripts/gpu/summarize.py "$W"/q-*.jsonl > "$W/quick.md" 2>&1; cp "$W/quick.md" "$OUT/"
-stamp
-echo "== sanitizers on the changed kernels"
-timeout 70 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
-  --gtest_filter='AllKernels/CudaKernelCheck.*/cublas_*:AllKernels/CudaKernelCheck.*/fused_simt_*:AllKernels/CudaKernelCheck.*/flash_mma_fp16_*' \
-  > "$W/memcheck.log" 2>&1; echo "memcheck rc=$?"; tail -3 "$W/memcheck.log"
-stamp
-timeout 60 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
-  --gtest_filter='AllKernels/CudaKernelCheck.*/fused_simt_fp32_*:AllKernels/CudaKernelCheck.*/fused_simt_fp16_d64_*:AllKernels/CudaKernelCheck.*/flash_mma_fp16_d256_*' \
-  > "$W/racecheck.log" 2>&1; echo "racecheck rc=$?"; tail -3 "$W/racecheck.log"
-stamp
+if [ -x "$G/flash_sm90_bench_old" ]; then
+  echo "== previous build's harness, then this one's (one CTA per tile, then persistent) on the fa3-paper shapes"
+  timeout 80 "$G/flash_sm90_bench_old" time-nocheck > "$W/sm90-old.txt" 2>&1; echo "old rc=$?"
+  timeout 80 $SM90 time-nocheck pe=0 > "$W/sm90-new-pe0.txt" 2>&1; echo "new pe=0 rc=$?"
+  timeout 80 $SM90 time-nocheck pe=1 > "$W/sm90-new-pe1.txt" 2>&1; echo "new pe=1 rc=$?"
+  paste <(awk '$1=="fa3"{print $2,$3,$4,$5,$7,$8,$(NF-1)}' "$W/sm90-old.txt") \
+        <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe0.txt") <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe1.txt") |
+    awk 'BEGIN{print "dt B H N d causal | us: old new-pe0 new-pe1 | old/new-pe0 old/new-pe1"} {printf "%s %s %s %s %s %s | %s %s %s | %.3f %.3f\n",$1,$2,$3,$4,$5,$6,$7,$8,$9,$7/$8,$7/$9}' \
+    | tee "$W/sm90-old-new.txt"
+  cp "$W/sm90-old-new.txt" "$OUT/"
+  stamp
+fi
 tar czf "$OUT/call.tar.gz" -C "$W" .

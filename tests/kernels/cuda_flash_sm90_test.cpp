@@ -112,6 +112,10 @@ const Shape kShapes[] = {
     {1, 1, 1000, 999, 256, true, DType::fp16},
     {1, 2, 129, 1000, 256, false, DType::bf16},
     {1, 1, 640, 640, 64, true, DType::bf16},    // whole blocks, several ring laps
+    // More tiles than an H100 has SMs (132): a persistent CTA computes two or three in turn.
+    {3, 50, 200, 333, 64, true, DType::fp16},
+    {2, 70, 150, 260, 128, false, DType::bf16},
+    {1, 140, 130, 100, 256, true, DType::fp16},
 };
 
 INSTANTIATE_TEST_SUITE_P(Gpu, FlashSm90Shapes, ::testing::ValuesIn(kShapes),

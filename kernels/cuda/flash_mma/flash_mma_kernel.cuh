@@ -6,8 +6,9 @@
 // XOR-swizzled so ldmatrix reads them without bank conflicts. Each warp owns kMTiles 16-row
 // slices of the block's queries; S = Q K^T and O += P V run as m16n8k16 MMAs with fp32
 // accumulators, and the online softmax (exp2, running max and sum) stays in registers, so
-// P never leaves them. The V load of tile j overlaps the S product, and the K load of tile j+1
-// overlaps the S product, softmax and P V product of tile j (two K buffers, one V buffer).
+// P never leaves them. The V load of tile j overlaps the S product; the K load of tile j+1
+// overlaps the S product, softmax and P V product of tile j with two K buffers, or (one K buffer,
+// so that two blocks fit an SM) the softmax and P V product once every warp is done with K tile j.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -23,21 +24,26 @@
 
 namespace attnsweep::cuda::flash {
 
-template <int kHeadDim_, int kBlockM_, int kBlockN_, int kWarps_>
+template <int kHeadDim_, int kBlockM_, int kBlockN_, int kWarps_, int kKBuffers_>
 struct Traits {
   static constexpr int kHeadDim = kHeadDim_;
   static constexpr int kBlockM = kBlockM_;  // query rows per block
   static constexpr int kBlockN = kBlockN_;  // keys per tile
   static constexpr int kWarps = kWarps_;
+  static constexpr int kKBuffers = kKBuffers_;  // 2: K tile j+1 loads during tile j's S product
   static constexpr int kThreads = kWarps * 32;
   static constexpr int kMTiles = kBlockM / (16 * kWarps);  // 16-row MMA tiles per warp
   static constexpr int kNTiles = kBlockN / 8;              // 8-key column tiles of S per warp
   static constexpr int kDTiles = kHeadDim / 8;             // 8-column tiles of O per warp
   static constexpr int kChunks = kHeadDim / 8;             // 16-byte chunks per row
-  static constexpr int kSmemElems = (kBlockM + 3 * kBlockN) * kHeadDim;  // Q, two K, one V tile
+  static constexpr int kSmemElems = (kBlockM + (kKBuffers + 1) * kBlockN) * kHeadDim;  // Q, K tiles, one V tile
+  // One K buffer is chosen so that two blocks share an SM (228 KiB, 1 KiB reserved per block).
+  static constexpr int kBlocksPerSm = kKBuffers == 1 ? 2 : 0;  // 0: no minimum for ptxas
+  static_assert(kKBuffers == 2 || 2 * (kSmemElems * 2 + 1024) <= 228 * 1024, "the blocks must fit an SM's shared memory");
   static_assert(kHeadDim % 64 == 0, "the swizzle permutes groups of 8 chunks: head_dim must be a multiple of 64");
   static_assert(kBlockM % (16 * kWarps) == 0, "each warp owns whole 16-row MMA tiles");
   static_assert(kBlockN % 16 == 0, "keys come in 16-wide MMA k-steps");
+  static_assert(kKBuffers == 1 || kKBuffers == 2, "one or two K buffers");
 };
 
 // Element offset of 16-byte chunk `chunk` of row `row` in a (rows, kChunks*8) tile: the low three
@@ -84,33 +90,38 @@ __device__ __forceinline__ void mma_16816(float (&d)[4], const std::uint32_t (&a
 
 // Copies a (kRows, head_dim) tile into the swizzled shared tile at `smem`, 16 bytes per cp.async;
 // rows >= valid_rows are zero-filled. Each thread keeps one chunk column and steps down the rows,
-// so its XOR key never changes and the addresses are one base plus constants.
+// so its XOR key (row & 7) takes at most two values and the addresses are two bases plus constants:
+// one key when a pass covers a multiple of 8 rows, two alternating when it covers 4 (d=256, 4 warps).
 template <typename Tr, int kRows, typename T>
 __device__ __forceinline__ void load_tile(std::uint32_t smem, const T* gmem, std::int64_t row_stride, int valid_rows) {
   constexpr int kRowsPerPass = Tr::kThreads / Tr::kChunks;
-  static_assert(Tr::kThreads % Tr::kChunks == 0 && kRowsPerPass % 8 == 0 && kRows % kRowsPerPass == 0,
-                "each thread must keep its chunk column and its row & 7");
+  static_assert(Tr::kThreads % Tr::kChunks == 0 && kRowsPerPass % 4 == 0 && kRows % (2 * kRowsPerPass) == 0,
+                "each thread must keep its chunk column, and its row & 7 must repeat every two passes");
   constexpr std::uint32_t kRowBytes = Tr::kHeadDim * sizeof(T);
   const int row0 = threadIdx.x / Tr::kChunks, chunk = threadIdx.x % Tr::kChunks;
   const std::uint32_t dst = smem + row0 * kRowBytes + chunk_bytes(chunk & ~7, (chunk & 7) ^ (row0 & 7));
+  const int row1 = row0 + kRowsPerPass;  // the odd passes' first row
+  const std::uint32_t dst_odd = smem + row1 * kRowBytes + chunk_bytes(chunk & ~7, (chunk & 7) ^ (row1 & 7));
   const T* src = gmem + row0 * row_stride + chunk * 8;
 #pragma unroll
   for (int i = 0; i < kRows / kRowsPerPass; ++i) {
     const int row = row0 + i * kRowsPerPass;
     const bool valid = row < valid_rows;
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst + i * kRowsPerPass * kRowBytes),
+    const std::uint32_t to = kRowsPerPass % 8 == 0 ? dst + i * kRowsPerPass * kRowBytes
+                                                   : (i & 1 ? dst_odd : dst) + (i & ~1) * kRowsPerPass * kRowBytes;
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(to),
                  "l"(valid ? src + i * kRowsPerPass * row_stride : gmem), "r"(valid ? 16 : 0));
   }
 }
 
 template <typename Tr, typename T>
-__global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a) {
+__global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(const AttentionArgs a) {
   constexpr int kBlockM = Tr::kBlockM, kBlockN = Tr::kBlockN, kMTiles = Tr::kMTiles, kNTiles = Tr::kNTiles,
                 kDTiles = Tr::kDTiles, kChunks = Tr::kChunks, D = Tr::kHeadDim;
   extern __shared__ __align__(128) unsigned char smem_raw[];
   T* sQ = reinterpret_cast<T*>(smem_raw);  // (kBlockM, D), later the O staging tile
-  T* sK = sQ + kBlockM * D;                 // 2 x (kBlockN, D): tile j in buffer j % 2
-  T* sV = sK + 2 * kBlockN * D;             // (kBlockN, D)
+  T* sK = sQ + kBlockM * D;                 // kKBuffers x (kBlockN, D): tile j in buffer j % kKBuffers
+  T* sV = sK + Tr::kKBuffers * kBlockN * D;  // (kBlockN, D)
 
   const AttentionProblem& p = a.problem;
   const int q_n = static_cast<int>(p.q_n), k_n = static_cast<int>(p.k_n);
@@ -150,16 +161,17 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
   for (int nb = 0; nb < n_blocks; ++nb) {
     const int n0 = nb * kBlockN;
     const bool more = nb + 1 < n_blocks;
+    constexpr bool kDoubleK = Tr::kKBuffers == 2;
     cp_async_wait<0>();
     __syncthreads();  // K tile nb (and Q) landed; every warp is done with V tile nb-1 and K tile nb-1
     load_tile<Tr, kBlockN>(smem_addr(sV), v + n0 * a.v_row_stride, a.v_row_stride, k_n - n0);
     cp_async_commit();
-    if (more) {  // K tile nb+1 into the other buffer: it has this whole iteration to land
+    if (kDoubleK && more) {  // K tile nb+1 into the other buffer: it has this whole iteration to land
       load_tile<Tr, kBlockN>(smem_addr(sK) + ((nb + 1) & 1) * kBlockN * kRowBytes, k + (n0 + kBlockN) * a.k_row_stride,
                              a.k_row_stride, k_n - n0 - kBlockN);
       cp_async_commit();
     }
-    const std::uint32_t k_tile = k_frag + (nb & 1) * kBlockN * kRowBytes;
+    const std::uint32_t k_tile = kDoubleK ? k_frag + (nb & 1) * kBlockN * kRowBytes : k_frag;
 
     // S (kMTiles*16, kBlockN) = Q K^T for this warp's rows, one (k-step, key pair) at a time. The
     // K fragment of the next step (and Q's, at a new k-step) is read before this step's MMAs (two
@@ -206,6 +218,14 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
             if (key >= k_n || (p.causal && key > row)) s[i][t][e] = -INFINITY;
           }
     }
+    if constexpr (!kDoubleK) {
+      cp_async_wait<0>();
+      __syncthreads();  // V tile nb landed, and every warp is done reading K tile nb: reload its buffer
+      if (more) {
+        load_tile<Tr, kBlockN>(smem_addr(sK), k + (n0 + kBlockN) * a.k_row_stride, a.k_row_stride, k_n - n0 - kBlockN);
+        cp_async_commit();
+      }
+    }
 
     // Online softmax: new running max, rescale what was summed so far, exponentiate this tile.
 #pragma unroll
@@ -237,9 +257,11 @@ __global__ void __launch_bounds__(Tr::kThreads) flash_fwd(const AttentionArgs a)
         }
       }
 
-    if (more) cp_async_wait<1>();  // V tile nb landed (K tile nb+1 may still be in flight)
-    else cp_async_wait<0>();
-    __syncthreads();  // ... for every thread's copies
+    if constexpr (kDoubleK) {
+      if (more) cp_async_wait<1>();  // V tile nb landed (K tile nb+1 may still be in flight)
+      else cp_async_wait<0>();
+      __syncthreads();  // ... for every thread's copies
+    }
 
     // O (kMTiles*16, D) += P (kMTiles*16, kBlockN) V (kBlockN, D); P's C fragments are A fragments.
     // V fragments are read one step ahead, as for S.
@@ -307,6 +329,9 @@ void launch(const AttentionArgs& a) {
   constexpr std::size_t smem = Tr::kSmemElems * sizeof(T);
   if constexpr (smem > 48 * 1024)
     ATTNSWEEP_CUDA_CALL(cudaFuncSetAttribute(flash_fwd<Tr, T>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  if constexpr (Tr::kBlocksPerSm > 1)  // all of L1 as shared memory, so that the blocks fit side by side
+    ATTNSWEEP_CUDA_CALL(
+        cudaFuncSetAttribute(flash_fwd<Tr, T>, cudaFuncAttributePreferredSharedMemoryCarveout, cudaSharedmemCarveoutMaxShared));
   const dim3 grid(static_cast<unsigned>((p.q_n + Tr::kBlockM - 1) / Tr::kBlockM), static_cast<unsigned>(p.heads),
                   static_cast<unsigned>(p.batch));
   flash_fwd<Tr, T><<<grid, Tr::kThreads, smem, static_cast<cudaStream_t>(a.stream)>>>(a);
@@ -316,7 +341,7 @@ void launch(const AttentionArgs& a) {
 template <typename T, int kHeadDim>
 void run(const AttentionArgs& a) {
   using S = Shape<kHeadDim>;
-  launch<Traits<kHeadDim, S::kBlockM, S::kBlockN, S::kWarps>, T>(a);
+  launch<Traits<kHeadDim, S::kBlockM, S::kBlockN, S::kWarps, S::kKBuffers>, T>(a);
 }
 
 }  // namespace attnsweep::cuda::flash

@@ -3,19 +3,27 @@
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64;
-// column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256).
-//   bench_sm90 check            36 odd shapes, each with every variant
-//   bench_sm90 time [wg=N] [wk=0|1]  the fa3-paper preset with one variant (default: the
+// column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
+// column sec: causal tile order, (head, batch) pairs per section).
+//   bench_sm90 check            48 odd shapes, each with every variant
+//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset, every variant interleaved (same inputs)
 //   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and
 //                               not, every variant interleaved
+//   bench_sm90 seed [nocheck]   the seed's tiers (d64 H12 B1/B8, d128 H12 B1, d256 H24 B2), N = 512..16384,
+//                               fp16, causal and not, every variant interleaved
+//   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
+//                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
+//                               of tiles, and the shipped L2-sized ones
+//   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [wg=N] [wk=0|1]  one shape (e.g. under a profiler)
 //   bench_sm90 all | small      check + time | check
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -105,9 +113,21 @@ int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "all";
   cuda::Sm90Variant chosen;  // time/all: the one variant timed (defaults: the shipped choices)
   bool d64_check = true;
+  std::vector<Shape> one_shape;
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg.rfind("wg=", 0) == 0) chosen.consumers = std::atoi(arg.c_str() + 3);
+    int b, h, n, d, c;
+    char dt[8] = {};
+    if (arg.rfind("shape=", 0) == 0) {
+      if (std::sscanf(arg.c_str() + 6, "%d,%d,%d,%d,%d,%7s", &b, &h, &n, &d, &c, dt) != 6 || b < 1 || h < 1 || n < 1 ||
+          (std::strcmp(dt, "fp16") != 0 && std::strcmp(dt, "bf16") != 0)) {
+        std::fprintf(stderr, "shape must be B,H,N,D,causal,fp16|bf16 (positive integers)\n");
+        return 2;
+      }
+      one_shape.push_back({b, h, n, n, d, c != 0, std::strcmp(dt, "bf16") == 0 ? DType::bf16 : DType::fp16, "one"});
+    } else if (arg.rfind("wg=", 0) == 0) chosen.consumers = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("pe=", 0) == 0) chosen.persistent = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("sec=", 0) == 0) chosen.pairs_per_section = std::atoi(arg.c_str() + 4);
     else if (arg.rfind("wk=", 0) == 0) chosen.wide_keys = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
@@ -116,7 +136,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "wg must be 0, 2 or 3\n");
     return 2;
   }
-  const bool compare = mode == "ab" || mode == "d64";
+  const bool order = mode == "order";
+  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || order;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -136,10 +157,16 @@ int main(int argc, char** argv) {
         shapes.push_back({1, 2, 450, 1000, 64, causal, dt, "check"});
         shapes.push_back({2, 1, 1000, 999, 64, causal, dt, "check"});
         shapes.push_back({1, 1, 700, 130, 64, causal, dt, "check"});
+        // More tiles than SMs, so that a persistent CTA computes several (rows sampled).
+        shapes.push_back({3, 50, 200, 333, 64, causal, dt, "multi"});
+        shapes.push_back({2, 70, 150, 260, 128, causal, dt, "multi"});
+        shapes.push_back({1, 140, 130, 100, 256, causal, dt, "multi"});
       }
   }
   const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
-  if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab") {
+  if (!one_shape.empty()) {
+    shapes = one_shape;
+  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab") {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -154,6 +181,17 @@ int main(int argc, char** argv) {
       for (bool causal : {false, true})
         for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / 64, n, n, 64, causal, dt, "fa3"});
   }
+  if (order) {
+    for (auto [d, h, b] : {std::array{64, 12, 1}, std::array{64, 12, 8}, std::array{128, 12, 1}, std::array{256, 24, 2}})
+      for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, true, DType::fp16, "seed"});
+    for (int d : {64, 128, 256})
+      for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
+  }
+  if (mode == "seed") {
+    for (bool causal : {false, true})
+      for (auto [d, h, b] : {std::array{64, 12, 1}, std::array{64, 12, 8}, std::array{128, 12, 1}, std::array{256, 24, 2}})
+        for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, causal, DType::fp16, "seed"});
+  }
   if (shapes.empty()) { std::fprintf(stderr, "unknown mode %s\n", mode.c_str()); return 2; }
 
   void* flush = nullptr;
@@ -165,15 +203,32 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n", "d", "cau",
-              "wg", "wk", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n",
+              "d", "cau", "wg", "wk", "pe", "sec", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
-    const bool is_check = std::strcmp(s.tag, "check") == 0;
+    const bool is_multi = std::strcmp(s.tag, "multi") == 0;
+    const bool is_check = std::strcmp(s.tag, "check") == 0 || is_multi;
     // The variants this shape runs with (the warpgroup count matters at d=64 only).
+    // check: every tile choice, one CTA per tile and persistent (causal: sections of one pair and of
+    // four); compare: the shipped variant first, then non-causal without the persistent grid, causal
+    // with sections of one pair and of all pairs, and at d=64 both warpgroup counts.
     std::vector<cuda::Sm90Variant> configs;
-    if (is_check || compare) {
-      if (s.d == 64) configs = {{2, 0}, {3, 0}};
-      else configs = {{2, 0}, {2, 1}};
+    if (is_check) {
+      for (int pe : {0, 1}) {
+        const int sec = s.causal ? (pe ? 4 : 1) : 0;  // 4: a short last section where pairs % 4 != 0
+        if (s.d == 64) configs.insert(configs.end(), {{2, 0, pe, sec}, {3, 0, pe, sec}});
+        else configs.insert(configs.end(), {{2, 0, pe, sec}, {2, 1, pe, sec}});
+      }
+    } else if (order) {
+      const int rows = s.d == 64 ? 192 : 128, m_blocks = (s.qn + rows - 1) / rows, sms = prop.multiProcessorCount;
+      const int wg = s.d == 64 ? 3 : 0;
+      configs = {{wg, -1, -1, 0}, {wg, -1, -1, 1}, {wg, -1, -1, (sms + m_blocks - 1) / m_blocks},
+                 {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
+    } else if (compare) {
+      configs = {{}};
+      if (s.causal) configs.insert(configs.end(), {{0, -1, -1, 1}, {0, -1, -1, 1 << 20}});
+      else configs.push_back({0, -1, 0});
+      if (s.d == 64) configs.insert(configs.end(), {{2}, {3}});
     } else {
       configs = {chosen};
     }
@@ -203,12 +258,12 @@ int main(int argc, char** argv) {
         r.v = cuda::launch_flash_sm90_variant(a, cfg);
         r.launched = true;
       } catch (const DeviceError& e) {
-        std::printf("launch failed (wg=%d wk=%d): %s\n", cfg.consumers, cfg.wide_keys, e.what());
+        std::printf("launch failed (wg=%d wk=%d pe=%d): %s\n", cfg.consumers, cfg.wide_keys, cfg.persistent, e.what());
       }
       if (r.launched) {
         CK(cudaDeviceSynchronize());
         CK(cudaMemcpy(ho.data(), o, nq * 2, cudaMemcpyDeviceToHost));
-        r.c = check(s, hq, hk, hv, ho, is_check ? 1 << 30 : (check_timed ? 48 : 0));
+        r.c = check(s, hq, hk, hv, ho, is_multi ? 2000 : is_check ? 1 << 30 : (check_timed ? 48 : 0));
         const double tol = bf ? 1.5e-2 : 3e-3;
         r.ok = r.c.nonfinite == 0 && r.c.rel_err < tol;
       }
@@ -241,8 +296,9 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16", s.b, s.h,
-                  s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.c.rel_err, r.c.rows,
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16",
+                  s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent, r.v.pairs_per_section,
+                  r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

@@ -6,7 +6,9 @@
 #include <cuda_runtime.h>
 #include <cudaTypedefs.h>
 
+#include <algorithm>
 #include <atomic>
+#include <limits>
 #include <string>
 
 #include "attnsweep/kernels/device.h"
@@ -17,14 +19,41 @@ namespace {
 
 using sm90::kPanelCols;
 
-// Consumer warpgroups at d=64 in the shipped dispatch: 3 (192-row tiles, as FlashAttention-3;
-// 2 was v1). d=128 and d=256 use 2: at d=128 a third fits 160 registers only with 64-key blocks,
-// which measured 4-8% slower at N >= 4096 (v6 in docs/flash_sm90.md); d=256's O alone is 128.
-constexpr int kConsumersD64 = 3;
+// Consumer warpgroups at d=64 in the shipped dispatch: 3 (192-row tiles, as FlashAttention-3) run
+// about 12% faster per row than 2 (v4 in docs/flash_sm90.md) but make fewer, larger tiles. On a small
+// grid the idle SMs of the last wave cost more than that, so the dispatch takes the count with the
+// lower estimate of waves x rows per tile (v9). d=128 and d=256 use 2: at d=128 a third fits 160
+// registers only with 64-key blocks, which measured 4-8% slower at N >= 4096 (v6); d=256's O alone is 128.
+int consumers_at_d64(const AttentionProblem& p, int sms) {
+  const auto cost = [&](int consumers, double per_row) {
+    const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
+    return static_cast<double>((tiles + sms - 1) / sms) * static_cast<double>(rows) * per_row;
+  };
+  return cost(3, 1.0) <= cost(2, 1.12) ? 3 : 2;
+}
 // Wider key blocks (176 at d=128, 80 at d=256, instead of 128 and 64) in the shipped dispatch:
 // at d=256, where they measured 1-3% faster at N >= 2048, and for causal d=128, 2-4% faster at
 // N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
 bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
+// A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
+// tile's loads overlap this tile's tail instead of a new CTA starting cold: for non-causal attention
+// at d=64 (2-19% faster than one CTA per tile on most shapes) and at d=128 with at most 4096 keys
+// (0-13% faster). With more keys, and at d=256, the one-tile kernel, which keeps fewer registers
+// live, measured as fast or 1-9% faster. Causal tiles differ in work: there the hardware's own
+// scheduling of one CTA per tile balances the SMs; a static turn was up to 43% slower from N = 2048.
+// (v8 and v9 in docs/flash_sm90.md.)
+bool persistent_by_default(const AttentionProblem& p) {
+  return !p.causal && (p.head_dim == 64 || (p.head_dim == 128 && p.k_n <= 4096));
+}
+// Causal tile order (v9): with at least as many (head, batch) pairs as SMs and at most 16 row blocks
+// a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
+// pairs keep the SMs even: 2-15% faster). Otherwise as many pairs per section as fill half the L2 with
+// their K and V, heaviest row blocks of the section first (with few pairs, up to 1.4x faster).
+int pairs_per_section(const AttentionProblem& p, int m_blocks, int sms, std::int64_t l2_bytes) {
+  const std::int64_t kv_bytes = 2 * p.k_n * p.head_dim * 2, pairs = p.heads * p.batch;
+  if (pairs >= sms && m_blocks <= 16) return 1;
+  return static_cast<int>(std::clamp<std::int64_t>(l2_bytes / 2 / kv_bytes, 1, pairs));
+}
 
 // cuTensorMapEncodeTiled from the driver, found at run time so that no -lcuda link is needed.
 PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
@@ -76,16 +105,32 @@ void check(cudaError_t err, const char* what) {
   }
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL>
-void launch(const AttentionArgs& a) {
-  using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
-  const AttentionProblem& p = a.problem;
-  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL>;
-  // The shared-memory opt-in is per device: remember which devices have it (one bit each).
-  static std::atomic<std::uint64_t> configured{0};
+// The current device, its multiprocessors (a persistent grid has one CTA each) and its L2 size,
+// read once per device and thread.
+struct Gpu {
+  int device = -1, sms = 0, l2_bytes = 0;
+};
+const Gpu& current_gpu() {
+  thread_local Gpu gpu;
   int device = 0;
   check(cudaGetDevice(&device), "cudaGetDevice");
-  const std::uint64_t bit = 1ull << (device & 63);
+  if (gpu.device != device) {
+    check(cudaDeviceGetAttribute(&gpu.sms, cudaDevAttrMultiProcessorCount, device), "cudaDeviceGetAttribute");
+    check(cudaDeviceGetAttribute(&gpu.l2_bytes, cudaDevAttrL2CacheSize, device), "cudaDeviceGetAttribute");
+    gpu.device = device;
+  }
+  return gpu;
+}
+
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
+void launch(const AttentionArgs& a, const Sm90Variant& v) {
+  using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
+  const AttentionProblem& p = a.problem;
+  const Gpu& gpu = current_gpu();
+  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL, PERSISTENT>;
+  // The shared-memory opt-in is per device: remember which devices have it (one bit each).
+  static std::atomic<std::uint64_t> configured{0};
+  const std::uint64_t bit = 1ull << (gpu.device & 63);
   if (!(configured.load() & bit)) {
     check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, L::kSmemBytes), "cudaFuncSetAttribute");
     configured.fetch_or(bit);
@@ -96,37 +141,51 @@ void launch(const AttentionArgs& a) {
                                            a.k_batch_stride, BN);
   const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
                                            a.v_batch_stride, BN);
-  const sm90::OutputParams out{a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n),
-                               static_cast<int>(p.k_n), a.softmax_scale * 1.4426950408889634f};
-  const dim3 grid(static_cast<unsigned>((p.q_n + L::kBlockM - 1) / L::kBlockM), static_cast<unsigned>(p.heads),
-                  static_cast<unsigned>(p.batch));
+  const int m_blocks = static_cast<int>((p.q_n + L::kBlockM - 1) / L::kBlockM);
+  const sm90::OutputParams out{a.o,
+                               a.o_batch_stride,
+                               a.o_head_stride,
+                               a.o_row_stride,
+                               static_cast<int>(p.q_n),
+                               static_cast<int>(p.k_n),
+                               a.softmax_scale * 1.4426950408889634f,
+                               m_blocks,
+                               static_cast<int>(p.heads),
+                               static_cast<int>(p.batch),
+                               v.pairs_per_section};
+  const std::int64_t tiles = std::int64_t{m_blocks} * p.heads * p.batch;
+  if (tiles > std::numeric_limits<int>::max()) throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
+  const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
   kernel<<<grid, L::kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
   check(cudaGetLastError(), "launch");
 }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
-void launch_causal_or_not(const AttentionArgs& a) {
-  if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true>(a);
-  else launch<T, D, BN, STAGES, CONSUMERS, false>(a);
+void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
+  const bool causal = a.problem.causal;
+  if (causal && v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a, v);
+  else if (causal) launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);
+  else if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
+  else launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
 // (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB, 209 KB with 176-key
 // blocks; d=256: 193 KB, 225 KB with 80-key blocks).
 template <class T>
-void launch_typed(const AttentionArgs& a, Sm90Variant v) {
+void launch_typed(const AttentionArgs& a, const Sm90Variant& v) {
   switch (a.problem.head_dim) {
     case 64:
-      if (v.consumers == 2) launch_causal_or_not<T, 64, 128, 4, 2>(a);
-      else launch_causal_or_not<T, 64, 128, 4, 3>(a);
+      if (v.consumers == 2) launch_causal_or_not<T, 64, 128, 4, 2>(a, v);
+      else launch_causal_or_not<T, 64, 128, 4, 3>(a, v);
       return;
     case 128:
-      if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a);
-      else launch_causal_or_not<T, 128, 128, 2, 2>(a);
+      if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a, v);
+      else launch_causal_or_not<T, 128, 128, 2, 2>(a, v);
       return;
     case 256:
-      if (v.wide_keys) launch_causal_or_not<T, 256, 80, 2, 2>(a);
-      else launch_causal_or_not<T, 256, 64, 2, 2>(a);
+      if (v.wide_keys) launch_causal_or_not<T, 256, 80, 2, 2>(a, v);
+      else launch_causal_or_not<T, 256, 64, 2, 2>(a, v);
       return;
     default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
   }
@@ -148,7 +207,8 @@ class FlashSm90 final : public Kernel {
     if (p.head_dim != 64 && p.head_dim != 128 && p.head_dim != 256)
       return Support::no("head_dim " + std::to_string(p.head_dim) + ": only 64/128/256");
     if (p.q_n < 1 || p.k_n < 1 || p.q_n > (1ll << 30) || p.k_n > (1ll << 30)) return Support::no("q_n and k_n must be in 1..2^30");
-    if (p.heads > 65535 || p.batch > 65535) return Support::no("heads and batch must be at most 65535 (grid limits)");
+    if ((p.q_n + 63) / 64 * p.heads * p.batch > std::numeric_limits<int>::max())
+      return Support::no("more than 2^31 - 1 tiles of 64 rows (q_n/64 x heads x batch)");
     return Support::yes();
   }
   void run(const AttentionArgs& a) const override { launch_flash_sm90(a); }
@@ -157,15 +217,22 @@ class FlashSm90 final : public Kernel {
 void launch_flash_sm90(const AttentionArgs& a) { launch_flash_sm90_variant(a, Sm90Variant{}); }
 
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
-  const bool d64 = a.problem.head_dim == 64;
-  if (v.consumers == 0) v.consumers = d64 ? kConsumersD64 : 2;
+  const AttentionProblem& p = a.problem;
+  const bool d64 = p.head_dim == 64;
+  const Gpu& gpu = current_gpu();
+  if (v.consumers == 0) v.consumers = d64 ? consumers_at_d64(p, gpu.sms) : 2;
   if (v.consumers != 2 && v.consumers != 3)
     throw DeviceError("flash_sm90: consumer warpgroups must be 2 or 3", false);
   if (!d64) v.consumers = 2;  // reported as used
-  if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(a.problem) ? 1 : 0;
+  if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
   if (d64) v.wide_keys = 0;   // one key block size there
-  if (a.problem.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a, v);
-  else if (a.problem.dtype == DType::fp16) launch_typed<__half>(a, v);
+  if (v.persistent < 0) v.persistent = persistent_by_default(p) ? 1 : 0;
+  const int tile_rows = d64 ? 64 * v.consumers : 128;
+  if (v.pairs_per_section <= 0)
+    v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);
+  v.pairs_per_section = static_cast<int>(std::min<std::int64_t>(v.pairs_per_section, p.heads * p.batch));
+  if (p.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a, v);
+  else if (p.dtype == DType::fp16) launch_typed<__half>(a, v);
   else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);
   return v;
 }

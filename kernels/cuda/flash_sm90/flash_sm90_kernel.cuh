@@ -1,11 +1,15 @@
 #pragma once
 // The flash_sm90 device kernel: FlashAttention forward for Hopper (sm_90a).
 //
-// One CTA computes a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows,
-// the d=128/256 tiles; 3: 192 rows, FlashAttention-3's head_dim-64 tile). 1 + CONSUMERS warpgroups:
-//   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of Q once and of
-//                K, V blocks into a STAGES-deep shared-memory ring, each stage completed on an
-//                mbarrier;
+// A tile is a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows, the
+// d=128/256 tiles; 3: 192 rows, FlashAttention-3's head_dim-64 tile). A CTA computes tile blockIdx.x
+// alone, or, PERSISTENT (a grid of at most one CTA per SM), tiles blockIdx.x, blockIdx.x + gridDim.x,
+// ... in turn, so that the next tile's Q, K and V load while this tile's last blocks and output are
+// computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
+// which matters at d=256.) 1 + CONSUMERS warpgroups:
+//   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
+//                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
+//                an mbarrier (the ring runs on across tiles);
 //   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
 //                rows; S = Q K^T with wgmma (both operands in shared memory), online softmax in
 //                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA),
@@ -33,7 +37,28 @@ struct OutputParams {
   std::int64_t batch_stride, head_stride, row_stride;  // elements
   int q_n, k_n;
   float scale_log2;  // softmax_scale * log2(e)
+  int m_blocks, heads, batch;  // tiles = m_blocks * heads * batch
+  int section;                 // causal: (head, batch) pairs whose tiles are ordered together
 };
+
+// Tile t's row block, head and batch. Non-causal: row blocks vary fastest, so the CTAs running at
+// once share one head's K and V in L2. Causal: the (head, batch) pairs go in sections (sized on the
+// host so that a section's K and V fit in L2); within one, the heaviest row blocks (most keys) of
+// all its pairs come first, so that the last tiles to start are the light ones.
+struct TileCoord { int m_block, head, batch; };
+template <bool CAUSAL>
+__device__ __forceinline__ TileCoord tile_coord(int t, const OutputParams& p) {
+  if constexpr (CAUSAL) {
+    const int pairs = p.heads * p.batch, section_tiles = p.section * p.m_blocks;
+    const int first_pair = t / section_tiles * p.section, r = t % section_tiles;
+    const int in_section = min(p.section, pairs - first_pair);  // the last section may be short
+    const int hb = first_pair + r % in_section;
+    return {p.m_blocks - 1 - r / in_section, hb % p.heads, hb / p.heads};
+  } else {
+    const int hb = t / p.m_blocks;
+    return {t % p.m_blocks, hb % p.heads, hb / p.heads};
+  }
+}
 
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
 constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
@@ -52,7 +77,7 @@ struct Tiles {
   static constexpr int kPanels = D / kPanelCols;
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
-  static constexpr int kBarriers = 1 + 3 * STAGES;  // q_full, k_full[], v_full[], empty[]
+  static constexpr int kBarriers = 2 + 3 * STAGES;  // q_full, q_empty, k_full[], v_full[], empty[]
   static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
   static_assert(kSmemBytes <= kMaxSmemBytes, "shared memory");
   static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
@@ -74,7 +99,7 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
   else wgmma_rs_n64(o, a, db, T{});
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
 __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
                    const __grid_constant__ CUtensorMap tm_v, const OutputParams params) {
@@ -86,19 +111,22 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   std::uint8_t* s_k = s_q + L::kQBytes;
   std::uint8_t* s_v = s_k + STAGES * L::kKVBytes;
   std::uint64_t* q_full = reinterpret_cast<std::uint64_t*>(s_v + STAGES * L::kKVBytes);
-  std::uint64_t* k_full = q_full + 1;
+  std::uint64_t* q_empty = q_full + 1;  // every consumer thread is done with this tile's Q
+  std::uint64_t* k_full = q_full + 2;
   std::uint64_t* v_full = k_full + STAGES;
   std::uint64_t* empty = v_full + STAGES;
 
-  // Causal: the heaviest row blocks (most keys) start first.
-  const int m_block = CAUSAL ? gridDim.x - 1 - blockIdx.x : blockIdx.x;
-  const int head = blockIdx.y, batch = blockIdx.z;
-  const int m0 = m_block * kBlockM;
-  int n_blocks = (params.k_n + BN - 1) / BN;
-  if constexpr (CAUSAL) n_blocks = min(n_blocks, (min(m0 + kBlockM, params.q_n) + BN - 1) / BN);
+  const int tiles = params.m_blocks * params.heads * params.batch;
+  // Key blocks the CTA loads for the tile whose first row is m0.
+  const auto key_blocks = [&](int m0) {
+    int n = (params.k_n + BN - 1) / BN;
+    if constexpr (CAUSAL) n = min(n, (min(m0 + kBlockM, params.q_n) + BN - 1) / BN);
+    return n;
+  };
 
   if (threadIdx.x == 0) {
     mbar_init(q_full, 1);
+    mbar_init(q_empty, CONSUMERS * 128);
     for (int s = 0; s < STAGES; ++s) {
       mbar_init(&k_full[s], 1);
       mbar_init(&v_full[s], 1);
@@ -115,19 +143,27 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       prefetch_tensor_map(&tm_q);
       prefetch_tensor_map(&tm_k);
       prefetch_tensor_map(&tm_v);
-      mbar_expect_tx(q_full, L::kQBytes);
-      for (int p = 0; p < L::kPanels; ++p)
-        tma_load_4d(s_q + p * kBlockM * 128, &tm_q, q_full, p * kPanelCols, m0, head, batch);
-      for (int j = 0; j < n_blocks; ++j) {
-        const int stage = j % STAGES;
-        const std::uint32_t phase = (j / STAGES) & 1;
-        mbar_wait(&empty[stage], phase ^ 1);
-        mbar_expect_tx(&k_full[stage], L::kKVBytes);
+      int it = 0;  // key blocks loaded so far, over all of this CTA's tiles: the ring position
+      for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
+        const TileCoord c = tile_coord<CAUSAL>(t, params);
+        const int m0 = c.m_block * kBlockM;
+        if (PERSISTENT && local > 0) mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
+        mbar_expect_tx(q_full, L::kQBytes);
         for (int p = 0; p < L::kPanels; ++p)
-          tma_load_4d(s_k + stage * L::kKVBytes + p * BN * 128, &tm_k, &k_full[stage], p * kPanelCols, j * BN, head, batch);
-        mbar_expect_tx(&v_full[stage], L::kKVBytes);
-        for (int p = 0; p < L::kPanels; ++p)
-          tma_load_4d(s_v + stage * L::kKVBytes + p * BN * 128, &tm_v, &v_full[stage], p * kPanelCols, j * BN, head, batch);
+          tma_load_4d(s_q + p * kBlockM * 128, &tm_q, q_full, p * kPanelCols, m0, c.head, c.batch);
+        const int n_blocks = key_blocks(m0);
+        for (int j = 0; j < n_blocks; ++j, ++it) {
+          const int stage = it % STAGES;
+          const std::uint32_t phase = (it / STAGES) & 1;
+          mbar_wait(&empty[stage], phase ^ 1);
+          mbar_expect_tx(&k_full[stage], L::kKVBytes);
+          for (int p = 0; p < L::kPanels; ++p)
+            tma_load_4d(s_k + stage * L::kKVBytes + p * BN * 128, &tm_k, &k_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
+          mbar_expect_tx(&v_full[stage], L::kKVBytes);
+          for (int p = 0; p < L::kPanels; ++p)
+            tma_load_4d(s_v + stage * L::kKVBytes + p * BN * 128, &tm_v, &v_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
+        }
+        if constexpr (!PERSISTENT) break;
       }
     }
     return;
@@ -137,26 +173,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const int consumer = warpgroup - 1;
   const int tid = threadIdx.x % 128;
   const int warp = tid / 32, lane = tid % 32;
-  // This thread's two rows (accumulator layout of wgmma m64nN: row lane/4 and lane/4 + 8 of its warp's 16).
-  const int row0 = m0 + consumer * 64 + warp * 16 + lane / 4;
   const int col_in_chunk = 2 * (lane % 4);
+  const float scale_log2 = params.scale_log2;
+  const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
 
   float o[D / 2];
-#pragma unroll
-  for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
-  float row_max[2] = {-INFINITY, -INFINITY};
-  float row_sum[2] = {0.f, 0.f};  // this thread's partial sums; the quad is summed at the end
-  const float scale_log2 = params.scale_log2;
-
-  // Key blocks this warpgroup computes: none when all its rows are past q_n (the last CTA of a
-  // q_n that is not a multiple of kBlockM); for causal, none past its own last row. The CTA loads
-  // n_blocks, and every block is computed by at least the warpgroup holding row min(m0 + kBlockM, q_n) - 1.
-  const int wg_row0 = m0 + consumer * 64;
-  int my_blocks = wg_row0 < params.q_n ? n_blocks : 0;
-  if constexpr (CAUSAL) my_blocks = min(my_blocks, (wg_row0 + 64 + BN - 1) / BN);
-
-  mbar_wait(q_full, 0);
-  const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
+  float row_max[2], row_sum[2];  // row_sum: this thread's partial sums; the quad is summed at the end
+  int row0 = 0, m0 = 0;          // this thread's first row (wgmma m64nN layout: lane/4 and lane/4 + 8 of its warp's 16)
 
   // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
   const auto issue_qk = [&](float (&s)[BN / 2], int stage) {
@@ -233,46 +256,69 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // ptxas hoists the final wgmma wait above the softmax; v4 in docs/flash_sm90.md.)
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
-  for (int j = 0; j < my_blocks; ++j) {
-    const int stage = j % STAGES;
-    const std::uint32_t phase = (j / STAGES) & 1;
-    mbar_wait(&k_full[stage], phase);
-    issue_qk(s, stage);
-    wgmma_wait<0>();
-    fence_regs(s);
-    softmax(s, j, corr);
-    rescale_o(corr);
-    pack_p(s, p);
-    mbar_wait(&v_full[stage], phase);
-    issue_pv(p, stage);
-    wgmma_wait<0>();
-    fence_regs(o);
-    mbar_arrive(&empty[stage]);
-  }
-  // Release the slots of the skipped blocks: `empty` counts every consumer thread. Waiting for the
-  // block's K first keeps this arrival out of the slot's previous phase (its reload cannot have
-  // started before that phase completed).
-#pragma unroll 1
-  for (int j = my_blocks; j < n_blocks; ++j) {
-    mbar_wait(&k_full[j % STAGES], (j / STAGES) & 1);
-    mbar_arrive(&empty[j % STAGES]);
-  }
+  int it = 0;  // the ring position, as the producer counts it
+  for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
+    const TileCoord c = tile_coord<CAUSAL>(t, params);
+    m0 = c.m_block * kBlockM;
+    row0 = m0 + consumer * 64 + warp * 16 + lane / 4;
+    const int n_blocks = key_blocks(m0);
+    // Key blocks this warpgroup computes: none when all its rows are past q_n (the last tile of a
+    // q_n that is not a multiple of kBlockM); for causal, none past its own last row. The CTA loads
+    // n_blocks, and every block is computed by at least the warpgroup holding row min(m0 + kBlockM, q_n) - 1.
+    const int wg_row0 = m0 + consumer * 64;
+    int my_blocks = wg_row0 < params.q_n ? n_blocks : 0;
+    if constexpr (CAUSAL) my_blocks = min(my_blocks, (wg_row0 + 64 + BN - 1) / BN);
+#pragma unroll
+    for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+    row_max[0] = row_max[1] = -INFINITY;
+    row_sum[0] = row_sum[1] = 0.f;
 
-  // Normalise and write O straight from registers.
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    float sum = row_sum[r];
-    sum += __shfl_xor_sync(0xffffffff, sum, 1);
-    sum += __shfl_xor_sync(0xffffffff, sum, 2);
-    const float inv = sum > 0.f ? 1.f / sum : 0.f;
-    const int row = row0 + 8 * r;
-    if (row < params.q_n) {
-      T* out = static_cast<T*>(params.o) + batch * params.batch_stride + head * params.head_stride + row * params.row_stride;
-#pragma unroll
-      for (int c = 0; c < D / 8; ++c)
-        *reinterpret_cast<std::uint32_t*>(out + c * 8 + col_in_chunk) =
-            pack2<T>(o[4 * c + 2 * r] * inv, o[4 * c + 2 * r + 1] * inv);
+    mbar_wait(q_full, local & 1);
+    if (PERSISTENT && my_blocks == 0) mbar_arrive(q_empty);
+    for (int j = 0; j < my_blocks; ++j) {
+      const int stage = (it + j) % STAGES;
+      const std::uint32_t phase = ((it + j) / STAGES) & 1;
+      mbar_wait(&k_full[stage], phase);
+      issue_qk(s, stage);
+      wgmma_wait<0>();
+      fence_regs(s);
+      if (PERSISTENT && j + 1 == my_blocks) mbar_arrive(q_empty);  // the next tile's Q may load
+      softmax(s, j, corr);
+      rescale_o(corr);
+      pack_p(s, p);
+      mbar_wait(&v_full[stage], phase);
+      issue_pv(p, stage);
+      wgmma_wait<0>();
+      fence_regs(o);
+      mbar_arrive(&empty[stage]);
     }
+    // Release the slots of the skipped blocks: `empty` counts every consumer thread. Waiting for the
+    // block's K first keeps this arrival out of the slot's previous phase (its reload cannot have
+    // started before that phase completed).
+#pragma unroll 1
+    for (int j = my_blocks; j < n_blocks; ++j) {
+      mbar_wait(&k_full[(it + j) % STAGES], ((it + j) / STAGES) & 1);
+      mbar_arrive(&empty[(it + j) % STAGES]);
+    }
+    it += n_blocks;
+
+    // Normalise and write O straight from registers.
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      float sum = row_sum[r];
+      sum += __shfl_xor_sync(0xffffffff, sum, 1);
+      sum += __shfl_xor_sync(0xffffffff, sum, 2);
+      const float inv = sum > 0.f ? 1.f / sum : 0.f;
+      const int row = row0 + 8 * r;
+      if (row < params.q_n) {
+        T* out = static_cast<T*>(params.o) + c.batch * params.batch_stride + c.head * params.head_stride + row * params.row_stride;
+#pragma unroll
+        for (int k = 0; k < D / 8; ++k)
+          *reinterpret_cast<std::uint32_t*>(out + k * 8 + col_in_chunk) =
+              pack2<T>(o[4 * k + 2 * r] * inv, o[4 * k + 2 * r + 1] * inv);
+      }
+    }
+    if constexpr (!PERSISTENT) break;
   }
 }
 

@@ -6,7 +6,9 @@
 # backends on the same tiers in the same call, and the seed preset through worker processes (every
 # kernel; the GUI's bundled sample results).
 # Run from the repo root on the GPU machine with the packed programs and torch_baselines.py in $G:
-#   G=.gpu-x bash scripts/gpu/final-call.sh
+#   G=.gpu-x [KERNELS=flash_sm90] [SEED_PRESET=0] bash scripts/gpu/final-call.sh
+# (KERNELS: the kernels timed on the tier families, default flash_mma,flash_sm90; SEED_PRESET=0 skips
+# the seed preset.)
 # Everything lands in $OUT/call.tar.gz; the summaries are also copied to $OUT.
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
@@ -29,12 +31,12 @@ if [ -x "$G/flash_sm90_bench_old" ]; then
 fi
 
 echo "== our tensor-core kernels on the seed's tier families"
-python3 - "$W" <<'PY'
-import json, sys
+KERNELS=${KERNELS:-flash_mma,flash_sm90} python3 - "$W" <<'PY'
+import json, os, sys
 fam = [(64, 12, 1), (64, 12, 8), (128, 12, 1), (256, 24, 2)]
 timing = {"warmup_ms": 10, "min_samples": 5, "max_samples": 25, "target_rel_ci": 0.02, "max_cell_s": 0.3, "cache": "cold"}
 tiers = [{"q_n": n, "head_dim": d, "heads": h, "batch": b} for d, h, b in fam for n in (512, 1024, 2048, 4096, 8192, 16384)]
-json.dump(dict(version=1, name="f-tensor", timing=timing, seed=0, kernels=["flash_mma", "flash_sm90"], dtypes=["fp16", "bf16"],
+json.dump(dict(version=1, name="f-tensor", timing=timing, seed=0, kernels=os.environ["KERNELS"].split(","), dtypes=["fp16", "bf16"],
                causal=[False, True], tiers=tiers), open(f"{sys.argv[1]}/f-tensor.json", "w"))
 PY
 timeout 200 $B/bin/attnsweep-cli run --spec "$W/f-tensor.json" --backend cuda --in-process --quiet --out "$W/f-tensor.jsonl" 2>&1 | tail -2
@@ -46,8 +48,10 @@ cp $G/torch_baselines.py "$W/"
 python3 scripts/gpu/summarize.py "$W"/f-tensor.jsonl --baselines "$W/baselines.json" > "$W/summary.md" 2>&1
 cp "$W/summary.md" "$W/f-tensor.jsonl" "$W/baselines.json" "$OUT/"
 stamp
+if [ "${SEED_PRESET:-1}" != 0 ]; then
 echo "== seed preset through workers"
 timeout 260 $B/bin/attnsweep-cli run --preset seed --backend cuda --devices all --kernels naive,cublas,fused_simt,flash_mma,flash_sm90 --out "$W/seed.jsonl" 2>&1 | tail -3
 cp "$W/seed.jsonl" "$OUT/"
 stamp
+fi
 tar czf "$OUT/call.tar.gz" -C "$W" .

@@ -22,12 +22,16 @@ using sm90::kPanelCols;
 // Consumer warpgroups at d=64 in the shipped dispatch: 3 (192-row tiles, as FlashAttention-3) run
 // about 12% faster per row than 2 (v4 in docs/flash_sm90.md) but make fewer, larger tiles. On a small
 // grid the idle SMs of the last wave cost more than that, so the dispatch takes the count with the
-// lower estimate of waves x rows per tile (v9). d=128 and d=256 use 2: at d=128 a third fits 160
-// registers only with 64-key blocks, which measured 4-8% slower at N >= 4096 (v6); d=256's O alone is 128.
+// lower estimate of waves x rows per tile; causal tiles differ in work, so there the rule is simply
+// 2 while 192-row tiles would make fewer than two per SM (v9). d=128 and d=256 use 2: at d=128 a third
+// fits 160 registers only with 64-key blocks, which measured 4-8% slower at N >= 4096 (v6); d=256's
+// O alone is 128.
 int consumers_at_d64(const AttentionProblem& p, int sms) {
+  const auto tiles = [&](std::int64_t rows) { return (p.q_n + rows - 1) / rows * p.heads * p.batch; };
+  if (p.causal) return tiles(192) < 2 * sms ? 2 : 3;
   const auto cost = [&](int consumers, double per_row) {
-    const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
-    return static_cast<double>((tiles + sms - 1) / sms) * static_cast<double>(rows) * per_row;
+    const std::int64_t rows = 64 * consumers;
+    return static_cast<double>((tiles(rows) + sms - 1) / sms) * static_cast<double>(rows) * per_row;
   };
   return cost(3, 1.0) <= cost(2, 1.12) ? 3 : 2;
 }
@@ -45,13 +49,13 @@ bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 
 bool persistent_by_default(const AttentionProblem& p) {
   return !p.causal && (p.head_dim == 64 || (p.head_dim == 128 && p.k_n <= 4096));
 }
-// Causal tile order (v9): with at least as many (head, batch) pairs as SMs and at most 16 row blocks
+// Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
 // pairs keep the SMs even: 2-15% faster). Otherwise as many pairs per section as fill half the L2 with
 // their K and V, heaviest row blocks of the section first (with few pairs, up to 1.4x faster).
 int pairs_per_section(const AttentionProblem& p, int m_blocks, int sms, std::int64_t l2_bytes) {
   const std::int64_t kv_bytes = 2 * p.k_n * p.head_dim * 2, pairs = p.heads * p.batch;
-  if (pairs >= sms && m_blocks <= 16) return 1;
+  if (10 * pairs >= 9 * sms && m_blocks <= 16) return 1;  // 128 pairs on 132 SMs: back to back (measured)
   return static_cast<int>(std::clamp<std::int64_t>(l2_bytes / 2 / kv_bytes, 1, pairs));
 }
 

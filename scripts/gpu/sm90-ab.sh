@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # One short device call for a flash_sm90 change: the GoogleTest suite, the harness check of every
-# variant, racecheck on the suite, then the harness's side-by-side MODE (default pp: with and
-# without ping-pong) on the seed tiers and the fa3-paper preset, and cuDNN on the same shapes.
+# variant, racecheck on the suite, then the harness's side-by-side MODE (default seed; ab: the
+# fa3-paper preset; order: causal tile orders) and cuDNN on the seed tiers and the fa3-paper shapes.
 # Run from the repo root on the GPU machine with the packed programs in $G:
-#   G=.gpu-x [MODE=pp] bash scripts/gpu/sm90-ab.sh
+#   G=.gpu-x [MODE=seed] bash scripts/gpu/sm90-ab.sh
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
 SM90=$B/bin/flash_sm90_bench
@@ -15,9 +15,9 @@ timeout 120 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitc
   --gtest_filter='Gpu/FlashSm90Shapes.*' > "$W/racecheck.log" 2>&1
 echo "racecheck rc=$?"; grep -E "RACECHECK SUMMARY|PASSED|FAILED" "$W/racecheck.log" | head -3
 stamp
-timeout 200 $SM90 "${MODE:-pp}" nocheck > "$W/sm90-${MODE:-pp}.txt" 2>&1; echo "${MODE:-pp} rc=$?"
+timeout 200 $SM90 "${MODE:-seed}" nocheck > "$W/sm90-${MODE:-seed}.txt" 2>&1; echo "${MODE:-seed} rc=$?"
 stamp
 ( PYTHONUNBUFFERED=1 timeout 60 python3 kernels/cuda/flash_sm90/cudnn_same_call.py seed
   PYTHONUNBUFFERED=1 timeout 60 python3 kernels/cuda/flash_sm90/cudnn_same_call.py ) > "$W/cudnn.txt" 2>&1; echo "cudnn rc=$?"
 stamp
-cp "$W/sm90-${MODE:-pp}.txt" "$W/cudnn.txt" "$W/sm90-check.txt" "$OUT/"
+cp "$W/sm90-${MODE:-seed}.txt" "$W/cudnn.txt" "$W/sm90-check.txt" "$OUT/"

@@ -4,8 +4,7 @@
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64;
 // column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
-// column sec: causal tile order, (head, batch) pairs per section; column pp: 1 = the two consumer
-// warpgroups take turns at their exponentials).
+// column sec: causal tile order, (head, batch) pairs per section).
 //   bench_sm90 check            48 odd shapes, each with every variant
 //   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
@@ -17,8 +16,6 @@
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
-//   bench_sm90 pp [nocheck]     the seed tiers and the fa3-paper preset, the shipped variant with and
-//                               without ping-pong
 //   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [wg=N] [wk=0|1]  one shape (e.g. under a profiler)
 //   bench_sm90 all | small      check + time | check
 #include <cuda_bf16.h>
@@ -131,7 +128,6 @@ int main(int argc, char** argv) {
     } else if (arg.rfind("wg=", 0) == 0) chosen.consumers = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("pe=", 0) == 0) chosen.persistent = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("sec=", 0) == 0) chosen.pairs_per_section = std::atoi(arg.c_str() + 4);
-    else if (arg.rfind("pp=", 0) == 0) chosen.pingpong = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("wk=", 0) == 0) chosen.wide_keys = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
@@ -141,7 +137,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool order = mode == "order";
-  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || order || mode == "pp";
+  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || order;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -170,7 +166,7 @@ int main(int argc, char** argv) {
   const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
   if (!one_shape.empty()) {
     shapes = one_shape;
-  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab" || mode == "pp") {
+  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab") {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -191,7 +187,7 @@ int main(int argc, char** argv) {
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
-  if (mode == "seed" || mode == "pp") {
+  if (mode == "seed") {
     for (bool causal : {false, true})
       for (auto [d, h, b] : {std::array{64, 12, 1}, std::array{64, 12, 8}, std::array{128, 12, 1}, std::array{256, 24, 2}})
         for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, causal, DType::fp16, "seed"});
@@ -207,8 +203,8 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n",
-              "k_n", "d", "cau", "wg", "wk", "pe", "sec", "pp", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n",
+              "d", "cau", "wg", "wk", "pe", "sec", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || is_multi;
@@ -228,8 +224,6 @@ int main(int argc, char** argv) {
       const int wg = s.d == 64 ? 3 : 0;
       configs = {{wg, -1, -1, 0}, {wg, -1, -1, 1}, {wg, -1, -1, (sms + m_blocks - 1) / m_blocks},
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
-    } else if (mode == "pp") {
-      configs = {{0, -1, -1, 0, 1}, {0, -1, -1, 0, 0}};
     } else if (compare) {
       configs = {{}};
       if (s.causal) configs.insert(configs.end(), {{0, -1, -1, 1}, {0, -1, -1, 1 << 20}});
@@ -302,9 +296,9 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
-                  bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent,
-                  r.v.pairs_per_section, r.v.pingpong, r.c.rel_err, r.c.rows,
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16",
+                  s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent, r.v.pairs_per_section,
+                  r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

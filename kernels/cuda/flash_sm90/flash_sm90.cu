@@ -46,9 +46,6 @@ bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 
 // live, measured as fast or 1-9% faster. Causal tiles differ in work: there the hardware's own
 // scheduling of one CTA per tile balances the SMs; a static turn was up to 43% slower from N = 2048.
 // (v8 and v9 in docs/flash_sm90.md.)
-// Ping-pong (v10): the two consumer warpgroups' exponentials take turns (named barriers), as
-// cuDNN's kernel does (its SASS in docs/benchmarks/h100-2026-11-25-session3/profiles).
-constexpr bool kPingPong = false;
 bool persistent_by_default(const AttentionProblem& p) {
   return !p.causal && (p.head_dim == 64 || (p.head_dim == 128 && p.k_n <= 4096));
 }
@@ -159,8 +156,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                m_blocks,
                                static_cast<int>(p.heads),
                                static_cast<int>(p.batch),
-                               v.pairs_per_section,
-                               v.pingpong};
+                               v.pairs_per_section};
   const std::int64_t tiles = std::int64_t{m_blocks} * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max()) throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
   const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
@@ -235,8 +231,6 @@ Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
   if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
   if (d64) v.wide_keys = 0;   // one key block size there
   if (v.persistent < 0) v.persistent = persistent_by_default(p) ? 1 : 0;
-  if (v.pingpong < 0) v.pingpong = kPingPong ? 1 : 0;
-  if (v.consumers != 2) v.pingpong = 0;  // two warpgroups take turns; three do not
   const int tile_rows = d64 ? 64 * v.consumers : 128;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);

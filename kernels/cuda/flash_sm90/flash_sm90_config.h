@@ -12,7 +12,6 @@ struct Sm90Variant {
   int wide_keys = -1;     // key blocks of 176 (d=128) / 80 (d=256) instead of 128 / 64: 0, 1, -1 = shipped
   int persistent = -1;    // 1: one CTA per SM taking tiles in turn; 0: one CTA per tile; -1 = shipped
   int pairs_per_section = 0;  // causal tile order: (head, batch) pairs walked together; 0 = shipped
-  int pingpong = -1;      // 2 consumer warpgroups take turns at their exponentials: 0, 1, -1 = shipped
 };
 
 // Launches the variant and returns the one used, with the shipped choices filled in. Throws

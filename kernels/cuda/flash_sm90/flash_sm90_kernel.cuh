@@ -39,7 +39,6 @@ struct OutputParams {
   float scale_log2;  // softmax_scale * log2(e)
   int m_blocks, heads, batch;  // tiles = m_blocks * heads * batch
   int section;                 // causal: (head, batch) pairs whose tiles are ordered together
-  int pingpong;                // 2 consumer warpgroups: their exponentials take turns
 };
 
 // Tile t's row block, head and batch. Non-causal: row blocks vary fastest, so the CTAs running at
@@ -63,7 +62,6 @@ __device__ __forceinline__ TileCoord tile_coord(int t, const OutputParams& p) {
 
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
 constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
-constexpr int kTurnBarrier = 1;            // named barriers 1, 2: the consumer warpgroups' turns
 
 // CONSUMERS consumer warpgroups of 64 query rows each, plus the producer warpgroup.
 template <int D, int BN, int STAGES, int CONSUMERS>
@@ -208,7 +206,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // Masks block j's scores, updates the running max and sum, turns s into unnormalised
   // probabilities p = exp2(s * scale_log2 - max), and returns in corr the factor by which the
   // output so far must be scaled before this block's P V is added.
-  const auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2], bool take_turns) {
+  const auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2]) {
     // Mask the key tail and, for causal, keys after the row. Uniform per warpgroup.
     const int col_base = j * BN;
     const bool needs_mask = col_base + BN > params.k_n || (CAUSAL && col_base + BN - 1 > m0 + consumer * 64);
@@ -235,16 +233,12 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       row_max[r] = m_new;
       row_sum[r] *= corr[r];
     }
-    // Ping-pong: this warpgroup's exponentials wait for the other's to finish, so that one
-    // warpgroup's MUFU work runs while the other's GEMMs keep the tensor cores busy.
-    if (take_turns) named_bar_sync(kTurnBarrier + consumer, 256);
 #pragma unroll
     for (int i = 0; i < BN / 2; ++i) {
       const int r = (i % 4) / 2;
       s[i] = exp2_ftz(fmaf(s[i], scale_log2, -max_used[r]));
       row_sum[r] += s[i];
     }
-    if (take_turns) named_bar_arrive(kTurnBarrier + (consumer ^ 1), 256);
   };
   const auto rescale_o = [&](const float (&corr)[2]) {
 #pragma unroll
@@ -263,9 +257,6 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
   int it = 0;  // the ring position, as the producer counts it
-  // Ping-pong needs two consumer warpgroups that both compute a block; warpgroup 0 goes first.
-  const bool pingpong = CONSUMERS == 2 && params.pingpong;
-  if (pingpong && consumer == 1) named_bar_arrive(kTurnBarrier, 256);
   for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
     const TileCoord c = tile_coord<CAUSAL>(t, params);
     m0 = c.m_block * kBlockM;
@@ -277,9 +268,6 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     const int wg_row0 = m0 + consumer * 64;
     int my_blocks = wg_row0 < params.q_n ? n_blocks : 0;
     if constexpr (CAUSAL) my_blocks = min(my_blocks, (wg_row0 + 64 + BN - 1) / BN);
-    // Blocks both warpgroups compute (warpgroup 0's, when warpgroup 1 has rows): they take turns there.
-    int both_blocks = m0 + 64 < params.q_n ? n_blocks : 0;
-    if constexpr (CAUSAL) both_blocks = min(both_blocks, (m0 + 64 + BN - 1) / BN);
 #pragma unroll
     for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
     row_max[0] = row_max[1] = -INFINITY;
@@ -295,7 +283,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       wgmma_wait<0>();
       fence_regs(s);
       if (PERSISTENT && j + 1 == my_blocks) mbar_arrive(q_empty);  // the next tile's Q may load
-      softmax(s, j, corr, pingpong && j < both_blocks);
+      softmax(s, j, corr);
       rescale_o(corr);
       pack_p(s, p);
       mbar_wait(&v_full[stage], phase);

@@ -1,7 +1,7 @@
 # Sourced by the one-call GPU scripts (check-and-ab.sh, final-call.sh, seed-and-race.sh,
-# sm90-seed-tiers.sh): work and output folders, everything printed also logged to $OUT/log.txt,
-# the packed programs in $G unpacked to $B with their libraries on the path, and `stamp` for the
-# seconds since the start.
+# sm90-seed-tiers.sh, sm90-ab.sh, profile-call.sh): work and output folders, everything printed
+# also logged to $OUT/log.txt, the packed programs in $G unpacked to $B with their libraries on the
+# path, `stamp` for the seconds since the start, and `sm90_before_after`.
 G=${G:-.gpu-x}
 OUT=${OUT:-/tmp/out}
 W=/tmp/work
@@ -13,3 +13,20 @@ stamp() { echo "-- $(( $(date +%s) - t0 )) s"; }
 bash "$G/run.sh" kernels_tests --gtest_list_tests >/dev/null 2>&1 || true  # unpacks the bundle
 B=/tmp/attnsweep-bundle
 export LD_LIBRARY_PATH="$B/lib:/usr/local/cuda/lib64:${LD_LIBRARY_PATH:-}"
+
+# sm90_before_after [ARG...]: when $G/flash_sm90_bench_old (a previous build's harness) was packed,
+# times the fa3-paper shapes with it, then with this build's harness with one CTA per tile, then
+# with ARGs (none: as shipped), and writes the three side by side to $W/sm90-old-new.txt and $OUT.
+sm90_before_after() {
+  [ -x "$G/flash_sm90_bench_old" ] || return 0
+  echo "== flash_sm90 harness: previous build, this build with one CTA per tile, this build with [$*]"
+  timeout 80 "$G/flash_sm90_bench_old" time-nocheck > "$W/sm90-old.txt" 2>&1; echo "old rc=$?"
+  timeout 80 "$B/bin/flash_sm90_bench" time-nocheck pe=0 > "$W/sm90-new-pe0.txt" 2>&1; echo "new pe=0 rc=$?"
+  timeout 80 "$B/bin/flash_sm90_bench" time-nocheck "$@" > "$W/sm90-new.txt" 2>&1; echo "new [$*] rc=$?"
+  paste <(awk '$1=="fa3"{print $2,$3,$4,$5,$7,$8,$(NF-1)}' "$W/sm90-old.txt") \
+        <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe0.txt") <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new.txt") |
+    awk -v args="$*" 'BEGIN{print "dt B H N d causal | us: old new-pe0 new[" args "] | old/new-pe0 old/new"}
+         {printf "%s %s %s %s %s %s | %s %s %s | %.3f %.3f\n",$1,$2,$3,$4,$5,$6,$7,$8,$9,$7/$8,$7/$9}' | tee "$W/sm90-old-new.txt"
+  cp "$W/sm90-old-new.txt" "$OUT/"
+  stamp
+}

@@ -40,16 +40,5 @@ stamp
 echo "== causal tile orders side by side"
 timeout 150 $SM90 order nocheck > "$W/sm90-order.txt" 2>&1; echo "order rc=$?"; cp "$W/sm90-order.txt" "$OUT/"
 stamp
-if [ -x "$G/flash_sm90_bench_old" ]; then
-  echo "== previous build's harness, then this one's (one CTA per tile, then persistent) on the fa3-paper shapes"
-  timeout 80 "$G/flash_sm90_bench_old" time-nocheck > "$W/sm90-old.txt" 2>&1; echo "old rc=$?"
-  timeout 80 $SM90 time-nocheck pe=0 > "$W/sm90-new-pe0.txt" 2>&1; echo "new pe=0 rc=$?"
-  timeout 80 $SM90 time-nocheck pe=1 > "$W/sm90-new-pe1.txt" 2>&1; echo "new pe=1 rc=$?"
-  paste <(awk '$1=="fa3"{print $2,$3,$4,$5,$7,$8,$(NF-1)}' "$W/sm90-old.txt") \
-        <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe0.txt") <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe1.txt") |
-    awk 'BEGIN{print "dt B H N d causal | us: old new-pe0 new-pe1 | old/new-pe0 old/new-pe1"} {printf "%s %s %s %s %s %s | %s %s %s | %.3f %.3f\n",$1,$2,$3,$4,$5,$6,$7,$8,$9,$7/$8,$7/$9}' \
-    | tee "$W/sm90-old-new.txt"
-  cp "$W/sm90-old-new.txt" "$OUT/"
-  stamp
-fi
+sm90_before_after pe=1
 tar czf "$OUT/call.tar.gz" -C "$W" .

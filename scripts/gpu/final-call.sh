@@ -17,18 +17,7 @@ nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format
 echo "== flash_sm90 suite (shipped dispatch)"
 timeout 60 $B/bin/kernels_tests --gtest_filter='*FlashSm90*' --gtest_brief=1 2>&1 | tail -2
 
-if [ -x "$G/flash_sm90_bench_old" ]; then
-  echo "== flash_sm90 harness: previous build, this build with one CTA per tile, this build as shipped"
-  timeout 80 "$G/flash_sm90_bench_old" time-nocheck > "$W/sm90-old.txt" 2>&1; echo "old rc=$?"
-  timeout 80 $SM90 time-nocheck pe=0 > "$W/sm90-new-pe0.txt" 2>&1; echo "new pe=0 rc=$?"
-  timeout 80 $SM90 time-nocheck > "$W/sm90-new.txt" 2>&1; echo "new rc=$?"
-  paste <(awk '$1=="fa3"{print $2,$3,$4,$5,$7,$8,$(NF-1)}' "$W/sm90-old.txt") \
-        <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new-pe0.txt") <(awk '$1=="fa3"{print $(NF-1)}' "$W/sm90-new.txt") |
-    awk 'BEGIN{print "dt B H N d causal | us: old new-pe0 new | old/new-pe0 old/new"} {printf "%s %s %s %s %s %s | %s %s %s | %.3f %.3f\n",$1,$2,$3,$4,$5,$6,$7,$8,$9,$7/$8,$7/$9}' \
-    | tee "$W/sm90-old-new.txt"
-  cp "$W/sm90-old-new.txt" "$OUT/"
-  stamp
-fi
+sm90_before_after
 
 echo "== our tensor-core kernels on the seed's tier families"
 KERNELS=${KERNELS:-flash_mma,flash_sm90} python3 - "$W" <<'PY'

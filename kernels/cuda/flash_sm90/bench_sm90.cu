@@ -181,16 +181,19 @@ int main(int argc, char** argv) {
       for (bool causal : {false, true})
         for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / 64, n, n, 64, causal, dt, "fa3"});
   }
-  if (order) {
+  // The seed's tier families (d, H, B), fp16, N = 512..16384.
+  const auto add_seed_tiers = [&](bool causal) {
     for (auto [d, h, b] : {std::array{64, 12, 1}, std::array{64, 12, 8}, std::array{128, 12, 1}, std::array{256, 24, 2}})
-      for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, true, DType::fp16, "seed"});
+      for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, causal, DType::fp16, "seed"});
+  };
+  if (order) {
+    add_seed_tiers(true);
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
   if (mode == "seed") {
-    for (bool causal : {false, true})
-      for (auto [d, h, b] : {std::array{64, 12, 1}, std::array{64, 12, 8}, std::array{128, 12, 1}, std::array{256, 24, 2}})
-        for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({b, h, n, n, d, causal, DType::fp16, "seed"});
+    add_seed_tiers(false);
+    add_seed_tiers(true);
   }
   if (shapes.empty()) { std::fprintf(stderr, "unknown mode %s\n", mode.c_str()); return 2; }
 

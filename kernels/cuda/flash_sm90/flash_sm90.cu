@@ -158,7 +158,8 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                static_cast<int>(p.batch),
                                v.pairs_per_section};
   const std::int64_t tiles = std::int64_t{m_blocks} * p.heads * p.batch;
-  if (tiles > std::numeric_limits<int>::max()) throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
+  if (tiles > std::numeric_limits<int>::max())
+    throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
   const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
   kernel<<<grid, L::kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
   check(cudaGetLastError(), "launch");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One short device call for a flash_sm90 change: the GoogleTest suite, the harness check of every
 # variant, racecheck on the suite, then the harness's side-by-side MODE (default seed; ab: the
-# fa3-paper preset; order: causal tile orders) and cuDNN on the seed tiers and the fa3-paper shapes.
+# fa3-paper preset; order: causal tile orders) and cuDNN on the seed tiers and the fa3-paper
+# shapes, and (when packed) the previous build's harness beside this one's.
 # Run from the repo root on the GPU machine with the packed programs in $G:
 #   G=.gpu-x [MODE=seed] bash scripts/gpu/sm90-ab.sh
 set -uo pipefail
@@ -21,3 +22,4 @@ stamp
   PYTHONUNBUFFERED=1 timeout 60 python3 kernels/cuda/flash_sm90/cudnn_same_call.py ) > "$W/cudnn.txt" 2>&1; echo "cudnn rc=$?"
 stamp
 cp "$W/sm90-${MODE:-seed}.txt" "$W/cudnn.txt" "$W/sm90-check.txt" "$OUT/"
+sm90_before_after

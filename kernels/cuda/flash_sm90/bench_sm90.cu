@@ -212,8 +212,8 @@ int main(int argc, char** argv) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || is_multi;
     // The variants this shape runs with (the warpgroup count matters at d=64 only).
-    // check: every tile choice, one CTA per tile and persistent (causal: sections of one pair and of
-    // four); compare: the shipped variant first, then non-causal without the persistent grid, causal
+    // check: every tile choice, one CTA per tile and persistent (causal, always one CTA per tile:
+    // sections of one pair and of four); compare: the shipped variant first, then non-causal without the persistent grid, causal
     // with sections of one pair and of all pairs, and at d=64 both warpgroup counts.
     std::vector<cuda::Sm90Variant> configs;
     if (is_check) {

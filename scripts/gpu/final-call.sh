@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# One device call that measures the tensor-core kernels for the benchmark tables: the flash_sm90
-# GoogleTest suite, flash_sm90's harness as shipped against the previous build's harness on the
+# One device call that measures the tensor-core kernels for the benchmark tables: the CUDA GPU tests
+# and memcheck on the flash_sm90 suite, flash_sm90's harness as shipped against the previous build's harness on the
 # fa3-paper shapes (when $G/flash_sm90_bench_old is there: a same-card before/after), flash_mma
 # and flash_sm90 through the CLI on the seed's tier families, PyTorch's FlashAttention-2 and cuDNN
 # backends on the same tiers in the same call, and the seed preset through worker processes (every
@@ -14,8 +14,13 @@ set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
 SM90=$B/bin/flash_sm90_bench
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format=csv | tee "$W/smi.txt"
-echo "== flash_sm90 suite (shipped dispatch)"
-timeout 60 $B/bin/kernels_tests --gtest_filter='*FlashSm90*' --gtest_brief=1 2>&1 | tail -2
+echo "== CUDA GPU tests (every kernel, shipped dispatch); memcheck on the flash_sm90 suite"
+ATTNSWEEP_CLI=$B/bin/attnsweep-cli timeout 240 $B/bin/kernels_tests --gtest_filter='Cuda*:AllKernels/CudaKernelCheck*:*FlashSm90*' \
+  --gtest_brief=1 > "$W/gpu-tests.log" 2>&1; echo "gpu tests rc=$?"; grep -E "tests ran|PASSED|SKIPPED|FAILED" "$W/gpu-tests.log" | head -6
+timeout 150 /usr/local/cuda/bin/compute-sanitizer --tool memcheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
+  --gtest_filter='*FlashSm90*' > "$W/memcheck.log" 2>&1
+echo "memcheck rc=$?"; grep -E "ERROR SUMMARY|PASSED|FAILED" "$W/memcheck.log" | head -3
+stamp
 
 sm90_before_after
 

@@ -53,20 +53,22 @@ std::unique_ptr<Device> hopper_or_reason(std::string& why) {
   return device;
 }
 
-// Host copies of Q, K, V (floats exactly as the device holds them) and the device copies.
+// Host copies of Q, K, V (floats exactly as the device holds them) and the device copies; the
+// generated values times `amplitude`.
 struct Inputs {
   std::vector<float> q, k, v;
   DeviceBuffer dq, dk, dv;
-  Inputs(Device& dev, const AttentionProblem& p, std::uint64_t seed)
+  Inputs(Device& dev, const AttentionProblem& p, std::uint64_t seed, float amplitude = 1.f)
       : q(p.q_elements()), k(p.kv_elements()), v(p.kv_elements()),
         dq(dev, p.q_elements() * 2), dk(dev, p.kv_elements() * 2), dv(dev, p.kv_elements() * 2) {
-    upload(dev, p, seed, InputTensor::q, q, dq);
-    upload(dev, p, seed, InputTensor::k, k, dk);
-    upload(dev, p, seed, InputTensor::v, v, dv);
+    upload(dev, p, seed, InputTensor::q, amplitude, q, dq);
+    upload(dev, p, seed, InputTensor::k, amplitude, k, dk);
+    upload(dev, p, seed, InputTensor::v, amplitude, v, dv);
   }
-  static void upload(Device& dev, const AttentionProblem& p, std::uint64_t seed, InputTensor t, std::vector<float>& host,
-                     DeviceBuffer& buf) {
+  static void upload(Device& dev, const AttentionProblem& p, std::uint64_t seed, InputTensor t, float amplitude,
+                     std::vector<float>& host, DeviceBuffer& buf) {
     generate_input(seed, t, p.dtype, 0, host.size(), host.data());
+    for (float& x : host) x *= amplitude;
     std::vector<std::uint16_t> bits(host.size());
     encode_to_dtype(host.data(), host.size(), p.dtype, bits.data());
     decode_from_dtype(bits.data(), bits.size(), p.dtype, host.data());  // what the device sees
@@ -120,6 +122,25 @@ const Shape kShapes[] = {
 
 INSTANTIATE_TEST_SUITE_P(Gpu, FlashSm90Shapes, ::testing::ValuesIn(kShapes),
                          [](const auto& info) { return shape_name(info.param); });
+
+// Lazy rescaling keeps a warp's stale running max until a row's scores jump by more than 2^8 over
+// it: with inputs 16 times larger, scores spread over hundreds (log2 units) and the max keeps
+// jumping after the first key block, so the rescaling path runs many times per row.
+TEST(FlashSm90, StaysExactWhenTheRunningMaxJumps) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  for (const Shape& s : {Shape{1, 2, 333, 1100, 64, false, DType::fp16}, Shape{1, 2, 333, 1100, 128, true, DType::bf16},
+                         Shape{1, 2, 333, 1100, 256, false, DType::fp16}}) {
+    const AttentionProblem p = problem_of(s);
+    Inputs in(*dev, p, 3, 16.f);
+    DeviceBuffer out(*dev, p.q_elements() * 2);
+    const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
+    for (float x : o) ASSERT_TRUE(std::isfinite(x)) << shape_name(s) << ": an output element was not written or is NaN/Inf";
+    const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
+    EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << shape_name(s) << ": naive error " << e.naive;
+  }
+}
 
 // Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.
 TEST(FlashSm90, FollowsStridesOfAnotherLayout) {

@@ -2,17 +2,18 @@
 // For every shape: random inputs made on the device, output poisoned with NaN, one run checked
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
-// and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64;
+// and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64/128;
 // column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
 // column sec: causal tile order, (head, batch) pairs per section).
 //   bench_sm90 check            48 odd shapes, each with every variant
 //   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
-//   bench_sm90 ab [nocheck]     the fa3-paper preset, every variant interleaved (same inputs)
+//   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
+//                               or one CTA per tile; non-causal) and, at d=128, 2 warpgroups; interleaved
 //   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and
 //                               not, every variant interleaved
 //   bench_sm90 seed [nocheck]   the seed's tiers (d64 H12 B1/B8, d128 H12 B1, d256 H24 B2), N = 512..16384,
-//                               fp16, causal and not, every variant interleaved
+//                               fp16, causal and not, variants as ab
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
@@ -47,11 +48,11 @@ using namespace attnsweep;
     }                                                                                          \
   } while (0)
 
-__global__ void fill_random(std::uint16_t* x, std::uint64_t n, std::uint32_t seed, bool bf16) {
+__global__ void fill_random(std::uint16_t* x, std::uint64_t n, std::uint32_t seed, bool bf16, float amplitude) {
   for (std::uint64_t i = blockIdx.x * std::uint64_t(blockDim.x) + threadIdx.x; i < n; i += std::uint64_t(gridDim.x) * blockDim.x) {
     std::uint32_t h = static_cast<std::uint32_t>(i) * 2654435761u ^ seed ^ static_cast<std::uint32_t>(i >> 32) * 40503u;
     h ^= h >> 15; h *= 2246822519u; h ^= h >> 13; h *= 3266489917u; h ^= h >> 16;
-    const float u = (h & 0xffffff) / float(0x1000000) * 4.f - 2.f;  // uniform in [-2, 2)
+    const float u = ((h & 0xffffff) / float(0x1000000) * 2.f - 1.f) * amplitude;  // uniform in [-amplitude, amplitude)
     if (bf16) { __nv_bfloat16 b = __float2bfloat16(u); x[i] = *reinterpret_cast<std::uint16_t*>(&b); }
     else { __half b = __float2half(u); x[i] = *reinterpret_cast<std::uint16_t*>(&b); }
   }
@@ -62,6 +63,7 @@ struct Shape {
   bool causal;
   DType dt;
   const char* tag;
+  float amplitude = 2.f;  // inputs uniform in [-amplitude, amplitude)
 };
 
 static float to_f(std::uint16_t v, DType dt) { return dt == DType::bf16 ? bf16_bits_to_float(v) : half_bits_to_float(v); }
@@ -161,6 +163,9 @@ int main(int argc, char** argv) {
         shapes.push_back({3, 50, 200, 333, 64, causal, dt, "multi"});
         shapes.push_back({2, 70, 150, 260, 128, causal, dt, "multi"});
         shapes.push_back({1, 140, 130, 100, 256, causal, dt, "multi"});
+        // Large inputs: scores spread over hundreds (log2 units), so that a row's running max
+        // keeps jumping by more than lazy rescaling's threshold after the first block.
+        for (int d : {64, 128, 256}) shapes.push_back({1, 2, 333, 1100, d, causal, dt, "spike", 16.f});
       }
   }
   const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
@@ -210,23 +215,35 @@ int main(int argc, char** argv) {
               "d", "cau", "wg", "wk", "pe", "sec", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
-    const bool is_check = std::strcmp(s.tag, "check") == 0 || is_multi;
+    const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
     // The variants this shape runs with (the warpgroup count matters at d=64 only).
     // check: every tile choice, one CTA per tile and persistent (causal, always one CTA per tile:
-    // sections of one pair and of four); compare: the shipped variant first, then non-causal without the persistent grid, causal
-    // with sections of one pair and of all pairs, and at d=64 both warpgroup counts.
+    // sections of one pair and of four); ab and seed: the shipped variant first, then (non-causal) with
+    // the other grid, and at d=128 with two warpgroups;
+    // d64: the shipped variant, non-causal without the persistent grid, causal with sections of one
+    // pair and of all pairs, and both warpgroup counts.
     std::vector<cuda::Sm90Variant> configs;
     if (is_check) {
       for (int pe : {0, 1}) {
         const int sec = s.causal ? (pe ? 4 : 1) : 0;  // 4: a short last section where pairs % 4 != 0
-        if (s.d == 64) configs.insert(configs.end(), {{2, 0, pe, sec}, {3, 0, pe, sec}});
-        else configs.insert(configs.end(), {{2, 0, pe, sec}, {2, 1, pe, sec}});
+        configs.push_back({2, 0, pe, sec});
+        if (s.d == 256) configs.push_back({2, 1, pe, sec});
+        else configs.push_back({3, 0, pe, sec});
+        if (s.d == 128) configs.push_back({2, 1, pe, sec});
       }
     } else if (order) {
       const int rows = s.d == 64 ? 192 : 128, m_blocks = (s.qn + rows - 1) / rows, sms = prop.multiProcessorCount;
       const int wg = s.d == 64 ? 3 : 0;
       configs = {{wg, -1, -1, 0}, {wg, -1, -1, 1}, {wg, -1, -1, (sms + m_blocks - 1) / m_blocks},
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
+    } else if (mode == "ab" || mode == "seed") {
+      configs = {{}};
+      if (!s.causal) {  // the other grid than the shipped one
+        AttentionProblem p;
+        p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = false; p.dtype = s.dt;
+        configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(p, {}).persistent ? 0 : 1});
+      }
+      if (s.d == 128) configs.push_back({2});
     } else if (compare) {
       configs = {{}};
       if (s.causal) configs.insert(configs.end(), {{0, -1, -1, 1}, {0, -1, -1, 1 << 20}});
@@ -242,9 +259,9 @@ int main(int argc, char** argv) {
     std::uint16_t *q, *k, *v, *o;
     CK(cudaMalloc(&q, nq * 2)); CK(cudaMalloc(&k, nk * 2)); CK(cudaMalloc(&v, nk * 2)); CK(cudaMalloc(&o, nq * 2));
     const bool bf = s.dt == DType::bf16;
-    fill_random<<<1024, 256>>>(q, nq, seed++ * 7919u, bf);
-    fill_random<<<1024, 256>>>(k, nk, seed++ * 7919u, bf);
-    fill_random<<<1024, 256>>>(v, nk, seed++ * 7919u, bf);
+    fill_random<<<1024, 256>>>(q, nq, seed++ * 7919u, bf, s.amplitude);
+    fill_random<<<1024, 256>>>(k, nk, seed++ * 7919u, bf, s.amplitude);
+    fill_random<<<1024, 256>>>(v, nk, seed++ * 7919u, bf, s.amplitude);
     AttentionArgs a = contiguous_args(p, q, k, v, o);
     std::vector<std::uint16_t> hq(nq), hk(nk), hv(nk), ho(nq);
     CK(cudaDeviceSynchronize());

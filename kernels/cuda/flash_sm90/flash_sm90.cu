@@ -19,16 +19,17 @@ namespace {
 
 using sm90::kPanelCols;
 
-// Consumer warpgroups at d=64 in the shipped dispatch: 3 (192-row tiles, as FlashAttention-3) run
-// about 12% faster per row than 2 (v4 in docs/flash_sm90.md) but make fewer, larger tiles. On a small
-// grid the idle SMs of the last wave cost more than that, so the dispatch takes the count with the
-// lower estimate of waves x rows per tile; causal tiles differ in work, so there the rule is simply
-// 2 while 192-row tiles would make fewer than two per SM (v9). d=128 and d=256 use 2: at d=128 a third
-// fits 160 registers only with 64-key blocks, which measured 4-8% slower at N >= 4096 (v6); d=256's
-// O alone is 128.
-int consumers_at_d64(const AttentionProblem& p, int sms) {
+// Consumer warpgroups in the shipped dispatch. 3 (192-row tiles, as FlashAttention-3) run faster per
+// row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-9%, causal 7-15%, v12) but make
+// fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
+// per SM (v9, v12). At d=64 the count with the lower estimate of waves x rows per tile; at d=128, 3
+// from 2048 keys where they fill at least one wave (with fewer keys 2 measured 2-5% faster even on
+// many tiles). d=256 uses 2: its O alone takes 128 of a third warpgroup's 160 registers.
+int default_consumers(const AttentionProblem& p, int sms) {
   const auto tiles = [&](std::int64_t rows) { return (p.q_n + rows - 1) / rows * p.heads * p.batch; };
+  if (p.head_dim == 256) return 2;
   if (p.causal) return tiles(192) < 2 * sms ? 2 : 3;
+  if (p.head_dim == 128) return p.k_n >= 2048 && tiles(192) >= sms ? 3 : 2;
   const auto cost = [&](int consumers, double per_row) {
     const std::int64_t rows = 64 * consumers;
     return static_cast<double>((tiles(rows) + sms - 1) / sms) * static_cast<double>(rows) * per_row;
@@ -41,13 +42,14 @@ int consumers_at_d64(const AttentionProblem& p, int sms) {
 bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
 // tile's loads overlap this tile's tail instead of a new CTA starting cold: for non-causal attention
-// at d=64 (2-19% faster than one CTA per tile on most shapes) and at d=128 with at most 4096 keys
-// (0-13% faster). With more keys, and at d=256, the one-tile kernel, which keeps fewer registers
-// live, measured as fast or 1-9% faster. Causal tiles differ in work: there the hardware's own
-// scheduling of one CTA per tile balances the SMs; a static turn was up to 43% slower from N = 2048.
-// (v8 and v9 in docs/flash_sm90.md.)
-bool persistent_by_default(const AttentionProblem& p) {
-  return !p.causal && (p.head_dim == 64 || (p.head_dim == 128 && p.k_n <= 4096));
+// with at most 4096 keys (d=64: 2-19% faster than one CTA per tile, d=128 with two warpgroups 0-16%,
+// d=256 1-6%; v9, v12). With more keys the one-tile kernel, which keeps fewer registers live and
+// frees K's slots early, measured level or 1-3% faster; with three warpgroups at d=128, 7-20% faster.
+// Causal tiles differ in work: there the hardware's own scheduling of one CTA per tile balances the
+// SMs; a static turn was up to 43% slower from N = 2048 (v8), and 7-70% slower on most shapes from
+// N = 1024 (v12; 6-12% faster only at N = 512 with d=64).
+bool persistent_by_default(const AttentionProblem& p, int consumers) {
+  return !p.causal && p.k_n <= 4096 && !(p.head_dim == 128 && consumers == 3);
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
@@ -183,7 +185,8 @@ void launch_typed(const AttentionArgs& a, const Sm90Variant& v) {
       else launch_causal_or_not<T, 64, 128, 4, 3>(a, v);
       return;
     case 128:
-      if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a, v);
+      if (v.consumers == 3) launch_causal_or_not<T, 128, 128, 2, 3>(a, v);
+      else if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a, v);
       else launch_causal_or_not<T, 128, 128, 2, 2>(a, v);
       return;
     case 256:
@@ -219,22 +222,27 @@ class FlashSm90 final : public Kernel {
 
 void launch_flash_sm90(const AttentionArgs& a) { launch_flash_sm90_variant(a, Sm90Variant{}); }
 
-Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
-  const AttentionProblem& p = a.problem;
+Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v) {
   const bool d64 = p.head_dim == 64;
   const Gpu& gpu = current_gpu();
-  if (v.consumers == 0) v.consumers = d64 ? consumers_at_d64(p, gpu.sms) : 2;
+  if (v.consumers == 0) v.consumers = default_consumers(p, gpu.sms);
   if (v.consumers != 2 && v.consumers != 3)
     throw DeviceError("flash_sm90: consumer warpgroups must be 2 or 3", false);
-  if (!d64) v.consumers = 2;  // reported as used
+  if (p.head_dim == 256) v.consumers = 2;  // reported as used: O alone takes 128 registers
   if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
-  if (d64) v.wide_keys = 0;   // one key block size there
-  if (v.persistent < 0) v.persistent = persistent_by_default(p) ? 1 : 0;
-  if (p.causal) v.persistent = 0;  // a static turn over tiles of unequal work measured up to 43% slower (v8)
-  const int tile_rows = d64 ? 64 * v.consumers : 128;
+  if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
+  if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers) ? 1 : 0;
+  if (p.causal) v.persistent = 0;  // see persistent_by_default
+  const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);
   v.pairs_per_section = static_cast<int>(std::min<std::int64_t>(v.pairs_per_section, p.heads * p.batch));
+  return v;
+}
+
+Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
+  const AttentionProblem& p = a.problem;
+  v = resolve_flash_sm90_variant(p, v);
   if (p.dtype == DType::bf16) launch_typed<__nv_bfloat16>(a, v);
   else if (p.dtype == DType::fp16) launch_typed<__half>(a, v);
   else throw DeviceError("flash_sm90: dtype must be fp16 or bf16", false);

@@ -7,15 +7,19 @@
 namespace attnsweep::cuda {
 
 struct Sm90Variant {
-  int consumers = 0;      // consumer warpgroups at head_dim 64: 2 (128-row tiles), 3 (192), 0 = shipped;
-                          // d=128 and d=256 always have 2
+  int consumers = 0;      // consumer warpgroups: 2 (128-row tiles), 3 (192; d=64 and d=128), 0 = shipped;
+                          // d=256 always has 2
   int wide_keys = -1;     // key blocks of 176 (d=128) / 80 (d=256) instead of 128 / 64: 0, 1, -1 = shipped
   int persistent = -1;    // 1: one CTA per SM taking tiles in turn (non-causal only); 0: one CTA per tile; -1 = shipped
   int pairs_per_section = 0;  // causal tile order: (head, batch) pairs walked together; 0 = shipped
 };
 
-// Launches the variant and returns the one used, with the shipped choices filled in. Throws
-// DeviceError as launch_flash_sm90 does, and for a consumer count other than 0, 2 or 3.
+// The variant with the shipped choices filled in for the current device. Throws DeviceError for a
+// consumer count other than 0, 2 or 3.
+Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& problem, Sm90Variant variant);
+
+// Launches the variant and returns the one used (resolved as above). Throws DeviceError as
+// launch_flash_sm90 does.
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& args, Sm90Variant variant);
 
 }  // namespace attnsweep::cuda

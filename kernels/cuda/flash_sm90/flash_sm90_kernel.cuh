@@ -1,18 +1,21 @@
 #pragma once
 // The flash_sm90 device kernel: FlashAttention forward for Hopper (sm_90a).
 //
-// A tile is a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows, the
-// d=128/256 tiles; 3: 192 rows, FlashAttention-3's head_dim-64 tile). A CTA computes tile blockIdx.x
+// A tile is a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows; 3: 192 rows,
+// FlashAttention-3's head_dim-64 tile, also used at d=128). A CTA computes tile blockIdx.x
 // alone, or, PERSISTENT (a grid of at most one CTA per SM), tiles blockIdx.x, blockIdx.x + gridDim.x,
 // ... in turn, so that the next tile's Q, K and V load while this tile's last blocks and output are
 // computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
 // which matters at d=256.) 1 + CONSUMERS warpgroups:
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
-//                an mbarrier (the ring runs on across tiles);
+//                an mbarrier (the ring runs on across tiles); a K slot is reloaded once every
+//                consumer warp is past its Q K^T (one-tile kernel) or its P V (persistent), a V
+//                slot once every consumer warp is past its P V;
 //   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
 //                rows; S = Q K^T with wgmma (both operands in shared memory), online softmax in
-//                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA),
+//                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA; O rescaled
+//                only when a warp's running max grows by more than 2^8, kLazyMaxGrowth),
 //                O += P V with wgmma (P from registers, V from shared memory, MN-major).
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
 //                block, skips that block's math and only releases its ring slot.
@@ -40,6 +43,11 @@ struct OutputParams {
   int m_blocks, heads, batch;  // tiles = m_blocks * heads * batch
   int section;                 // causal: (head, batch) pairs whose tiles are ordered together
 };
+
+// Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
+// max exceeds it by more than this (log2 units), so that probabilities stay <= 2^8 and O and the sums
+// are rescaled only on a larger jump. Exact: the max used cancels in O / sum.
+constexpr float kLazyMaxGrowth = 8.f;
 
 // Tile t's row block, head and batch. Non-causal: row blocks vary fastest, so the CTAs running at
 // once share one head's K and V in L2. Causal: the (head, batch) pairs go in sections (sized on the
@@ -77,7 +85,7 @@ struct Tiles {
   static constexpr int kPanels = D / kPanelCols;
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
-  static constexpr int kBarriers = 2 + 3 * STAGES;  // q_full, q_empty, k_full[], v_full[], empty[]
+  static constexpr int kBarriers = 2 + 4 * STAGES;  // q_full, q_empty, k_full[], v_full[], k_empty[], v_empty[]
   static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
   static_assert(kSmemBytes <= kMaxSmemBytes, "shared memory");
   static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
@@ -114,7 +122,12 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   std::uint64_t* q_empty = q_full + 1;  // every consumer thread is done with this tile's Q
   std::uint64_t* k_full = q_full + 2;
   std::uint64_t* v_full = k_full + STAGES;
-  std::uint64_t* empty = v_full + STAGES;
+  // The one-tile kernel frees a K slot right after Q K^T (k_empty) and its V slot after P V (v_empty),
+  // as cuDNN does: 0-3% faster with three warpgroups at d=128, level elsewhere. The persistent
+  // kernel, where it measured 1-2% slower, frees both after P V (v_empty). (v12 in docs/flash_sm90.md.)
+  constexpr bool kEarlyKRelease = !PERSISTENT;
+  std::uint64_t* k_empty = v_full + STAGES;
+  std::uint64_t* v_empty = k_empty + STAGES;
 
   const int tiles = params.m_blocks * params.heads * params.batch;
   // Key blocks the CTA loads for the tile whose first row is m0.
@@ -126,11 +139,12 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
   if (threadIdx.x == 0) {
     mbar_init(q_full, 1);
-    mbar_init(q_empty, CONSUMERS * 128);
+    mbar_init(q_empty, CONSUMERS * 4);  // the empty barriers count one arrival per consumer warp
     for (int s = 0; s < STAGES; ++s) {
       mbar_init(&k_full[s], 1);
       mbar_init(&v_full[s], 1);
-      mbar_init(&empty[s], CONSUMERS * 128);
+      mbar_init(&k_empty[s], CONSUMERS * 4);
+      mbar_init(&v_empty[s], CONSUMERS * 4);
     }
     fence_barrier_init();
   }
@@ -155,10 +169,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         for (int j = 0; j < n_blocks; ++j, ++it) {
           const int stage = it % STAGES;
           const std::uint32_t phase = (it / STAGES) & 1;
-          mbar_wait(&empty[stage], phase ^ 1);
+          mbar_wait(kEarlyKRelease ? &k_empty[stage] : &v_empty[stage], phase ^ 1);
           mbar_expect_tx(&k_full[stage], L::kKVBytes);
           for (int p = 0; p < L::kPanels; ++p)
             tma_load_4d(s_k + stage * L::kKVBytes + p * BN * 128, &tm_k, &k_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
+          if (kEarlyKRelease) mbar_wait(&v_empty[stage], phase ^ 1);
           mbar_expect_tx(&v_full[stage], L::kKVBytes);
           for (int p = 0; p < L::kPanels; ++p)
             tma_load_4d(s_v + stage * L::kKVBytes + p * BN * 128, &tm_v, &v_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
@@ -176,6 +191,12 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const int col_in_chunk = 2 * (lane % 4);
   const float scale_log2 = params.scale_log2;
   const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
+
+  // One arrival per warp on the empty barriers: after wgmma_wait, which the warp's lanes pass
+  // together, its reads of the slot are done (32 times fewer shared-memory atomics than per thread).
+  const auto release = [&](std::uint64_t* bar) {
+    if (lane == 0) mbar_arrive(bar);
+  };
 
   float o[D / 2];
   float row_max[2], row_sum[2];  // row_sum: this thread's partial sums; the quad is summed at the end
@@ -205,7 +226,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   };
   // Masks block j's scores, updates the running max and sum, turns s into unnormalised
   // probabilities p = exp2(s * scale_log2 - max), and returns in corr the factor by which the
-  // output so far must be scaled before this block's P V is added.
+  // output so far must be scaled before this block's P V is added; returns false (warp-uniform)
+  // when the max was kept (lazy rescaling) and O needs no scaling.
   const auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2]) {
     // Mask the key tail and, for causal, keys after the row. Uniform per warpgroup.
     const int col_base = j * BN;
@@ -218,7 +240,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         if (col >= params.k_n || (CAUSAL && col > row)) s[i] = -INFINITY;
       }
     }
-    float max_used[2];
+    float block_max[2], max_used[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float mx = -INFINITY;
@@ -227,7 +249,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         if ((i % 4) / 2 == r) mx = fmaxf(mx, s[i]);
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, 1));
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, 2));
-      const float m_new = fmaxf(row_max[r], mx * scale_log2);
+      block_max[r] = mx * scale_log2;
+    }
+    const bool grow =
+        __any_sync(0xffffffff, block_max[0] > row_max[0] + kLazyMaxGrowth || block_max[1] > row_max[1] + kLazyMaxGrowth);
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const float m_new = grow ? fmaxf(row_max[r], block_max[r]) : row_max[r];
       max_used[r] = m_new == -INFINITY ? 0.f : m_new;  // a fully masked row so far: avoid inf - inf
       corr[r] = exp2_ftz(row_max[r] - max_used[r]);
       row_max[r] = m_new;
@@ -239,6 +267,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       s[i] = exp2_ftz(fmaf(s[i], scale_log2, -max_used[r]));
       row_sum[r] += s[i];
     }
+    return grow;
   };
   const auto rescale_o = [&](const float (&corr)[2]) {
 #pragma unroll
@@ -274,7 +303,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     row_sum[0] = row_sum[1] = 0.f;
 
     mbar_wait(q_full, local & 1);
-    if (PERSISTENT && my_blocks == 0) mbar_arrive(q_empty);
+    if (PERSISTENT && my_blocks == 0) release(q_empty);
     for (int j = 0; j < my_blocks; ++j) {
       const int stage = (it + j) % STAGES;
       const std::uint32_t phase = ((it + j) / STAGES) & 1;
@@ -282,23 +311,28 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       issue_qk(s, stage);
       wgmma_wait<0>();
       fence_regs(s);
-      if (PERSISTENT && j + 1 == my_blocks) mbar_arrive(q_empty);  // the next tile's Q may load
-      softmax(s, j, corr);
-      rescale_o(corr);
+      if (kEarlyKRelease) release(&k_empty[stage]);
+      if (PERSISTENT && j + 1 == my_blocks) release(q_empty);  // the next tile's Q may load
+      if (softmax(s, j, corr)) rescale_o(corr);
       pack_p(s, p);
       mbar_wait(&v_full[stage], phase);
       issue_pv(p, stage);
       wgmma_wait<0>();
       fence_regs(o);
-      mbar_arrive(&empty[stage]);
+      release(&v_empty[stage]);
     }
-    // Release the slots of the skipped blocks: `empty` counts every consumer thread. Waiting for the
-    // block's K first keeps this arrival out of the slot's previous phase (its reload cannot have
-    // started before that phase completed).
+    // Release the slots of the skipped blocks: the empty barriers count every consumer warp. Waiting
+    // for the block's K and V first keeps each arrival out of its slot's previous phase (the reload
+    // cannot have started before that phase completed; with kEarlyKRelease, K's reload says nothing
+    // about V's slot, which other warpgroups may still be reading).
 #pragma unroll 1
     for (int j = my_blocks; j < n_blocks; ++j) {
-      mbar_wait(&k_full[(it + j) % STAGES], ((it + j) / STAGES) & 1);
-      mbar_arrive(&empty[(it + j) % STAGES]);
+      const int stage = (it + j) % STAGES;
+      const std::uint32_t phase = ((it + j) / STAGES) & 1;
+      mbar_wait(&k_full[stage], phase);
+      if (kEarlyKRelease) release(&k_empty[stage]);
+      mbar_wait(&v_full[stage], phase);
+      release(&v_empty[stage]);
     }
     it += n_blocks;
 

@@ -238,9 +238,11 @@ int main(int argc, char** argv) {
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
-      AttentionProblem p;  // the other grid than the shipped one
-      p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = s.causal; p.dtype = s.dt;
-      configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(p, {}).persistent ? 0 : 1});
+      if (!s.causal) {  // the other grid than the shipped one
+        AttentionProblem p;
+        p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = false; p.dtype = s.dt;
+        configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(p, {}).persistent ? 0 : 1});
+      }
       if (s.d == 128) configs.push_back({2});
     } else if (compare) {
       configs = {{}};

@@ -9,10 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
-#include <map>
-#include <mutex>
 #include <string>
-#include <utility>
 
 #include "attnsweep/kernels/device.h"
 #include "flash_sm90_kernel.cuh"
@@ -44,16 +41,15 @@ int default_consumers(const AttentionProblem& p, int sms) {
 // N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
 bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
-// tile's loads overlap this tile's tail instead of a new CTA starting cold. Non-causal, with at most
-// 4096 keys (d=64: 2-19% faster than one CTA per tile, d=128 with two warpgroups 0-16%, d=256 0-6%;
-// v9, v12); with more keys the one-tile kernel, which keeps fewer registers live and frees K's slots
-// early, measured level or 1-5% faster, and with three warpgroups at d=128 7-20% faster. Causal
-// tiles differ in work and are taken from a counter, heaviest first (v12): 3-20% faster with at most
-// 4096 keys at d=64 and 2048 at d=256 and at d=128 with three warpgroups, 2-6% slower beyond and at
-// d=128 with two (a static turn was up to 43% slower, v8).
+// tile's loads overlap this tile's tail instead of a new CTA starting cold: for non-causal attention
+// with at most 4096 keys (d=64: 2-19% faster than one CTA per tile, d=128 with two warpgroups 0-16%,
+// d=256 1-6%; v9, v12). With more keys the one-tile kernel, which keeps fewer registers live and
+// frees K's slots early, measured level or 1-3% faster; with three warpgroups at d=128, 7-20% faster.
+// Causal tiles differ in work: there the hardware's own scheduling of one CTA per tile balances the
+// SMs; a static turn was up to 43% slower from N = 2048 (v8), and 7-70% slower on most shapes from
+// N = 1024 (v12; 6-12% faster only at N = 512 with d=64).
 bool persistent_by_default(const AttentionProblem& p, int consumers) {
-  if (p.causal) return p.k_n <= (p.head_dim == 64 ? 4096 : 2048) && !(p.head_dim == 128 && consumers == 2);
-  return p.k_n <= 4096 && !(p.head_dim == 128 && consumers == 3);
+  return !p.causal && p.k_n <= 4096 && !(p.head_dim == 128 && consumers == 3);
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
@@ -132,20 +128,6 @@ const Gpu& current_gpu() {
   return gpu;
 }
 
-// The causal persistent kernel's tile counter for a device and stream: two ints, zero between launches (the
-// last CTA of each launch resets them), so that launches in turn on one stream can share them.
-int* tile_counter(int device, cudaStream_t stream) {
-  static std::mutex mutex;
-  static std::map<std::pair<int, cudaStream_t>, int*> counters;
-  const std::lock_guard<std::mutex> lock(mutex);
-  int*& counter = counters[{device, stream}];
-  if (!counter) {
-    check(cudaMalloc(&counter, 2 * sizeof(int)), "cudaMalloc (tile counter)");
-    check(cudaMemsetAsync(counter, 0, 2 * sizeof(int), stream), "cudaMemsetAsync (tile counter)");
-  }
-  return counter;
-}
-
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
 void launch(const AttentionArgs& a, const Sm90Variant& v) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
@@ -176,8 +158,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                m_blocks,
                                static_cast<int>(p.heads),
                                static_cast<int>(p.batch),
-                               v.pairs_per_section,
-                               CAUSAL && PERSISTENT ? tile_counter(gpu.device, static_cast<cudaStream_t>(a.stream)) : nullptr};
+                               v.pairs_per_section};
   const std::int64_t tiles = std::int64_t{m_blocks} * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max())
     throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
@@ -188,14 +169,9 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
 void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
-  if (a.problem.causal) {
-    if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a, v);
-    else launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);
-  } else if (v.persistent) {
-    launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
-  } else {
-    launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
-  }
+  if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);  // never persistent
+  else if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
+  else launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
@@ -256,6 +232,7 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
   if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
   if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers) ? 1 : 0;
+  if (p.causal) v.persistent = 0;  // see persistent_by_default
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);

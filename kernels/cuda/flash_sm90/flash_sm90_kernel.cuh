@@ -7,12 +7,12 @@
 // ... in turn, so that the next tile's Q, K and V load while this tile's last blocks and output are
 // computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
 // which matters at d=256.) 1 + CONSUMERS warpgroups:
-//   warpgroup 0  producer (setmaxnreg down to 24; 32 causal persistent): one thread issues TMA loads of each tile's Q and
+//   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
 //                an mbarrier (the ring runs on across tiles); a K slot is reloaded once every
 //                consumer warp is past its Q K^T (one-tile kernel) or its P V (persistent), a V
 //                slot once every consumer warp is past its P V;
-//   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2 (232 causal persistent), 160 with 3): each owns 64 query
+//   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
 //                rows; S = Q K^T with wgmma (both operands in shared memory), online softmax in
 //                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA; O rescaled
 //                only when a warp's running max grows by more than 2^8, kLazyMaxGrowth),
@@ -42,7 +42,6 @@ struct OutputParams {
   float scale_log2;  // softmax_scale * log2(e)
   int m_blocks, heads, batch;  // tiles = m_blocks * heads * batch
   int section;                 // causal: (head, batch) pairs whose tiles are ordered together
-  int* tile_counter;           // causal persistent: {tiles taken past the first wave, CTAs finished}, zero at launch
 };
 
 // Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
@@ -72,31 +71,22 @@ __device__ __forceinline__ TileCoord tile_coord(int t, const OutputParams& p) {
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
 constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
 
-// setmaxnreg targets (multiples of 8). The CTA starts with the launch's registers per thread (64K
-// over its threads, rounded down to 8) and the consumers' increase must come out of what the producer
-// gives up, or setmaxnreg.inc waits for ever. A producer that takes tiles from a counter spills in
-// 24 registers: it keeps 32, and two consumers get 232 instead of 240.
-template <int CONSUMERS, bool DYNAMIC_TILES>
-struct Registers {
-  static constexpr int kLaunch = 65536 / (128 * (1 + CONSUMERS)) / 8 * 8;
-  static constexpr int kProducer = DYNAMIC_TILES ? 32 : 24;
-  static constexpr int kConsumer = CONSUMERS == 2 ? (DYNAMIC_TILES ? 232 : 240) : 160;
-  static_assert(kProducer % 8 == 0 && kConsumer % 8 == 0, "setmaxnreg needs multiples of 8");
-  static_assert(kLaunch - kProducer >= CONSUMERS * (kConsumer - kLaunch), "the producer must free what the consumers take");
-};
-
 // CONSUMERS consumer warpgroups of 64 query rows each, plus the producer warpgroup.
 template <int D, int BN, int STAGES, int CONSUMERS>
 struct Tiles {
   static_assert(CONSUMERS == 2 || CONSUMERS == 3, "two or three consumer warpgroups");
   static constexpr int kBlockM = 64 * CONSUMERS;  // query rows per CTA
   static constexpr int kThreads = 128 * (1 + CONSUMERS);
+  // setmaxnreg targets: multiples of 8, and the CTA's 64K registers must cover all warpgroups.
+  static constexpr int kProducerRegs = 24;
+  static constexpr int kConsumerRegs = CONSUMERS == 2 ? 240 : 160;
+  static_assert(kProducerRegs % 8 == 0 && kConsumerRegs % 8 == 0, "setmaxnreg needs multiples of 8");
+  static_assert(128 * kProducerRegs + 128 * CONSUMERS * kConsumerRegs <= 65536, "register file");
   static constexpr int kPanels = D / kPanelCols;
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
   static constexpr int kBarriers = 2 + 4 * STAGES;  // q_full, q_empty, k_full[], v_full[], k_empty[], v_empty[]
-  // + the tile index the producer hands to the consumers (persistent kernel)
-  static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers + 16;
+  static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
   static_assert(kSmemBytes <= kMaxSmemBytes, "shared memory");
   static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
 };
@@ -138,15 +128,6 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr bool kEarlyKRelease = !PERSISTENT;
   std::uint64_t* k_empty = v_full + STAGES;
   std::uint64_t* v_empty = k_empty + STAGES;
-  // Causal tiles differ in work: the persistent kernel takes them (heaviest first) from a global
-  // counter, so that the SMs stay evenly loaded, and the producer hands each tile's index to the
-  // consumers in shared memory between two named barriers per consumer warpgroup (full: written;
-  // empty: read), so that no warpgroup waits for another's tile to end. Non-causal tiles go in a
-  // static turn (blockIdx.x, + gridDim.x, ...), which keeps the producer in 24 registers.
-  constexpr bool kDynamicTiles = CAUSAL && PERSISTENT;
-  constexpr int kTileFull = 1, kTileEmpty = 1 + CONSUMERS, kTileThreads = 128 + 32;  // named barrier ids + consumer
-  using R = Registers<CONSUMERS, kDynamicTiles>;
-  volatile int* next_tile = reinterpret_cast<volatile int*>(v_empty + STAGES);
 
   const int tiles = params.m_blocks * params.heads * params.batch;
   // Key blocks the CTA loads for the tile whose first row is m0.
@@ -171,32 +152,16 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
   const int warpgroup = threadIdx.x / 128;
   if (warpgroup == 0) {
-    regs_dealloc<R::kProducer>();
+    regs_dealloc<L::kProducerRegs>();
     if (threadIdx.x == 0) {
       prefetch_tensor_map(&tm_q);
       prefetch_tensor_map(&tm_k);
       prefetch_tensor_map(&tm_v);
       int it = 0;  // key blocks loaded so far, over all of this CTA's tiles: the ring position
-      for (int local = 0;; ++local) {
-        int t = blockIdx.x + local * gridDim.x;
-        if constexpr (kDynamicTiles) {
-          if (local > 0) {
-            mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
-            t = gridDim.x + atomicAdd(&params.tile_counter[0], 1);
-            for (int w = 0; w < CONSUMERS; ++w) named_barrier_sync(kTileEmpty + w, kTileThreads);  // nor its index
-          }
-          *next_tile = t;
-          for (int w = 0; w < CONSUMERS; ++w) named_barrier_arrive(kTileFull + w, kTileThreads);
-          if (t >= tiles) {  // no more tiles: the consumers read t and stop
-            for (int w = 0; w < CONSUMERS; ++w) named_barrier_sync(kTileEmpty + w, kTileThreads);
-            break;
-          }
-        } else {
-          if (t >= tiles) break;
-          if (PERSISTENT && local > 0) mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
-        }
+      for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
         const TileCoord c = tile_coord<CAUSAL>(t, params);
         const int m0 = c.m_block * kBlockM;
+        if (PERSISTENT && local > 0) mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
         mbar_expect_tx(q_full, L::kQBytes);
         for (int p = 0; p < L::kPanels; ++p)
           tma_load_4d(s_q + p * kBlockM * 128, &tm_q, q_full, p * kPanelCols, m0, c.head, c.batch);
@@ -215,20 +180,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         }
         if constexpr (!PERSISTENT) break;
       }
-      if constexpr (kDynamicTiles) {
-        // The last CTA to finish taking tiles resets the counter for the next launch on this stream
-        // (the fence orders this CTA's last take before its count).
-        __threadfence();
-        if (atomicAdd(&params.tile_counter[1], 1) == static_cast<int>(gridDim.x) - 1) {
-          params.tile_counter[0] = 0;
-          params.tile_counter[1] = 0;
-        }
-      }
     }
     return;
   }
 
-  regs_alloc<R::kConsumer>();
+  regs_alloc<L::kConsumerRegs>();
   const int consumer = warpgroup - 1;
   const int tid = threadIdx.x % 128;
   const int warp = tid / 32, lane = tid % 32;
@@ -236,10 +192,9 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const float scale_log2 = params.scale_log2;
   const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
 
-  // One arrival per warp on the empty barriers (32 times fewer shared-memory atomics than per
-  // thread), once every lane is past its reads: of a slot, after wgmma_wait; of the tile index.
+  // One arrival per warp on the empty barriers: after wgmma_wait, which the warp's lanes pass
+  // together, its reads of the slot are done (32 times fewer shared-memory atomics than per thread).
   const auto release = [&](std::uint64_t* bar) {
-    __syncwarp();
     if (lane == 0) mbar_arrive(bar);
   };
 
@@ -331,14 +286,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
   int it = 0;  // the ring position, as the producer counts it
-  for (int local = 0;; ++local) {
-    int t = blockIdx.x + local * gridDim.x;
-    if constexpr (kDynamicTiles) {
-      named_barrier_sync(kTileFull + consumer, kTileThreads);
-      t = *next_tile;
-      named_barrier_arrive(kTileEmpty + consumer, kTileThreads);
-    }
-    if (t >= tiles) break;
+  for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
     const TileCoord c = tile_coord<CAUSAL>(t, params);
     m0 = c.m_block * kBlockM;
     row0 = m0 + consumer * 64 + warp * 16 + lane / 4;

@@ -33,16 +33,6 @@ __device__ __forceinline__ void mbar_wait(std::uint64_t* bar, std::uint32_t pari
 }
 __device__ __forceinline__ void fence_barrier_init() { asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory"); }
 
-// ---- named barriers ----
-// barrier.cta (not .aligned: the producer's single thread may use it; its warp's other threads have
-// exited). `threads` counts whole warps.
-__device__ __forceinline__ void named_barrier_sync(int id, int threads) {
-  asm volatile("barrier.cta.sync %0, %1;" ::"r"(id), "r"(threads) : "memory");
-}
-__device__ __forceinline__ void named_barrier_arrive(int id, int threads) {
-  asm volatile("barrier.cta.arrive %0, %1;" ::"r"(id), "r"(threads) : "memory");
-}
-
 // ---- TMA ----
 // Loads one box of a rank-4 tensor map at coordinates (c0 innermost .. c3) into shared memory;
 // completion is counted in bytes on `bar`. Out-of-range elements arrive as zeros.

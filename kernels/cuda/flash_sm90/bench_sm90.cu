@@ -5,7 +5,7 @@
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64/128;
 // column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
 // column sec: causal tile order, (head, batch) pairs per section).
-//   bench_sm90 check            48 odd shapes, each with every variant
+//   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
 //   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent

@@ -20,10 +20,10 @@ namespace {
 using sm90::kPanelCols;
 
 // Consumer warpgroups in the shipped dispatch. 3 (192-row tiles, as FlashAttention-3) run faster per
-// row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-9%, causal 7-15%, v12) but make
+// row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-6%, causal 7-17%, v12) but make
 // fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
 // per SM (v9, v12). At d=64 the count with the lower estimate of waves x rows per tile; at d=128, 3
-// from 2048 keys where they fill at least one wave (with fewer keys 2 measured 2-5% faster even on
+// from 2048 keys where they fill at least one wave (with fewer keys 2 measured 2-4% faster even on
 // many tiles). d=256 uses 2: its O alone takes 128 of a third warpgroup's 160 registers.
 int default_consumers(const AttentionProblem& p, int sms) {
   const auto tiles = [&](std::int64_t rows) { return (p.q_n + rows - 1) / rows * p.heads * p.batch; };
@@ -44,10 +44,10 @@ bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 
 // tile's loads overlap this tile's tail instead of a new CTA starting cold: for non-causal attention
 // with at most 4096 keys (d=64: 2-19% faster than one CTA per tile, d=128 with two warpgroups 0-16%,
 // d=256 1-6%; v9, v12). With more keys the one-tile kernel, which keeps fewer registers live and
-// frees K's slots early, measured level or 1-3% faster; with three warpgroups at d=128, 7-20% faster.
+// frees K's slots early, measured level or 1-3% faster; with three warpgroups at d=128, 7-21% faster.
 // Causal tiles differ in work: there the hardware's own scheduling of one CTA per tile balances the
-// SMs; a static turn was up to 43% slower from N = 2048 (v8), and 7-70% slower on most shapes from
-// N = 1024 (v12; 6-12% faster only at N = 512 with d=64).
+// SMs; a static turn was up to 43% slower from N = 2048 (v8), and up to 75% slower from N = 1024
+// (v12; 6-12% faster only at N = 512 with d=64).
 bool persistent_by_default(const AttentionProblem& p, int consumers) {
   return !p.causal && p.k_n <= 4096 && !(p.head_dim == 128 && consumers == 3);
 }

@@ -190,11 +190,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const int warp = tid / 32, lane = tid % 32;
   const int col_in_chunk = 2 * (lane % 4);
   const float scale_log2 = params.scale_log2;
-  // Shared-memory descriptors of this warpgroup's Q rows and of the first K and V slots; each wgmma's
-  // operand is one of these plus a constant offset (desc_plus).
-  const std::uint64_t q_desc = smem_desc(s_q + consumer * 64 * 128, 16, 1024);
-  const std::uint64_t k_desc = smem_desc(s_k, 16, 1024);
-  const std::uint64_t v_desc = smem_desc(s_v, BN * 128, 1024);
+  const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
 
   // One arrival per warp on the empty barriers: after wgmma_wait, which the warp's lanes pass
   // together, its reads of the slot are done (32 times fewer shared-memory atomics than per thread).
@@ -208,23 +204,24 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
   // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
   const auto issue_qk = [&](float (&s)[BN / 2], int stage) {
-    const std::uint64_t k_stage = desc_plus(k_desc, stage * L::kKVBytes);
+    const std::uint8_t* k_tile = s_k + stage * L::kKVBytes;
     wgmma_fence();
 #pragma unroll
     for (int k = 0; k < D / 16; ++k) {
       const int panel = k / 4, step = (k % 4) * 32;
-      mma_qk<BN, T>(s, desc_plus(q_desc, panel * kBlockM * 128 + step), desc_plus(k_stage, panel * BN * 128 + step), k > 0);
+      mma_qk<BN, T>(s, smem_desc(q_tile + panel * kBlockM * 128 + step, 16, 1024),
+                    smem_desc(k_tile + panel * BN * 128 + step, 16, 1024), k > 0);
     }
     wgmma_commit();
   };
   // O += P V for the value block in `stage`, one asynchronous wgmma group.
   const auto issue_pv = [&](const std::uint32_t (&p)[BN / 16][4], int stage) {
-    const std::uint64_t v_stage = desc_plus(v_desc, stage * L::kKVBytes);
+    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
     fence_regs(o);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < BN / 16; ++kk)
-      mma_pv<D, T>(o, p[kk], desc_plus(v_stage, kk * 16 * 128));
+      mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
     wgmma_commit();
   };
   // Masks block j's scores, updates the running max and sum, turns s into unnormalised

@@ -5,7 +5,7 @@
 # fa3-paper preset; order: causal tile orders) and cuDNN on the seed tiers and the fa3-paper
 # shapes, and (when packed) the previous build's harness beside this one's.
 # Run from the repo root on the GPU machine with the packed programs in $G:
-#   G=.gpu-x [MODES="seed ab"] [RACE="shape=2,3,333,128,0,fp16 wg=3 ek=1;..."] bash scripts/gpu/sm90-ab.sh
+#   G=.gpu-x [MODES="seed ab"] [RACE="shape=2,3,333,128,0,fp16 wg=3 pe=0;..."] bash scripts/gpu/sm90-ab.sh
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
 SM90=$B/bin/flash_sm90_bench

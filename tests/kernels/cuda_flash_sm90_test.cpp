@@ -90,20 +90,26 @@ std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out) {
   return o;
 }
 
+// Every output row of shape `s` (inputs from `seed`, times `amplitude`) written, finite and within
+// FlashAttention's rule of the double reference.
+void expect_matches_reference(Device& dev, const Shape& s, std::uint64_t seed, float amplitude = 1.f) {
+  const AttentionProblem p = problem_of(s);
+  ASSERT_TRUE(flash_sm90()->supports(p, dev.caps()).ok) << shape_name(s);
+  Inputs in(dev, p, seed, amplitude);
+  DeviceBuffer out(dev, p.q_elements() * 2);
+  const std::vector<float> o = run(dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
+  for (float x : o) ASSERT_TRUE(std::isfinite(x)) << shape_name(s) << ": an output element was not written or is NaN/Inf";
+  const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
+  EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << shape_name(s) << ": naive error " << e.naive;
+}
+
 class FlashSm90Shapes : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(FlashSm90Shapes, MatchesDoubleReferenceOnEveryRow) {
   std::string why;
   auto dev = hopper_or_reason(why);
   if (!dev) GTEST_SKIP() << why;
-  const AttentionProblem p = problem_of(GetParam());
-  ASSERT_TRUE(flash_sm90()->supports(p, dev->caps()).ok);
-  Inputs in(*dev, p, 11);
-  DeviceBuffer out(*dev, p.q_elements() * 2);
-  const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
-  for (float x : o) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
-  const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
-  EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << "naive error " << e.naive;
+  expect_matches_reference(*dev, GetParam(), 11);
 }
 
 const Shape kShapes[] = {
@@ -131,15 +137,8 @@ TEST(FlashSm90, StaysExactWhenTheRunningMaxJumps) {
   auto dev = hopper_or_reason(why);
   if (!dev) GTEST_SKIP() << why;
   for (const Shape& s : {Shape{1, 2, 333, 1100, 64, false, DType::fp16}, Shape{1, 2, 333, 1100, 128, true, DType::bf16},
-                         Shape{1, 2, 333, 1100, 256, false, DType::fp16}}) {
-    const AttentionProblem p = problem_of(s);
-    Inputs in(*dev, p, 3, 16.f);
-    DeviceBuffer out(*dev, p.q_elements() * 2);
-    const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
-    for (float x : o) ASSERT_TRUE(std::isfinite(x)) << shape_name(s) << ": an output element was not written or is NaN/Inf";
-    const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
-    EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << shape_name(s) << ": naive error " << e.naive;
-  }
+                         Shape{1, 2, 333, 1100, 256, false, DType::fp16}})
+    expect_matches_reference(*dev, s, 3, 16.f);
 }
 
 // Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.

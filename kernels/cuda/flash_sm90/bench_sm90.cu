@@ -66,6 +66,12 @@ struct Shape {
   float amplitude = 2.f;  // inputs uniform in [-amplitude, amplitude)
 };
 
+static AttentionProblem problem_of(const Shape& s) {
+  AttentionProblem p;
+  p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = s.causal; p.dtype = s.dt;
+  return p;
+}
+
 static float to_f(std::uint16_t v, DType dt) { return dt == DType::bf16 ? bf16_bits_to_float(v) : half_bits_to_float(v); }
 
 // ‖out − ref‖ / ‖ref‖ over the checked rows; also counts non-finite outputs anywhere.
@@ -216,7 +222,7 @@ int main(int argc, char** argv) {
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
-    // The variants this shape runs with (the warpgroup count matters at d=64 only).
+    // The variants this shape runs with (the warpgroup count matters at d=64 and d=128).
     // check: every tile choice, one CTA per tile and persistent (causal, always one CTA per tile:
     // sections of one pair and of four); ab and seed: the shipped variant first, then (non-causal) with
     // the other grid, and at d=128 with two warpgroups;
@@ -238,11 +244,8 @@ int main(int argc, char** argv) {
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
-      if (!s.causal) {  // the other grid than the shipped one
-        AttentionProblem p;
-        p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = false; p.dtype = s.dt;
-        configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(p, {}).persistent ? 0 : 1});
-      }
+      if (!s.causal)  // the other grid than the shipped one
+        configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});
       if (s.d == 128) configs.push_back({2});
     } else if (compare) {
       configs = {{}};
@@ -253,8 +256,7 @@ int main(int argc, char** argv) {
       configs = {chosen};
     }
 
-    AttentionProblem p;
-    p.batch = s.b; p.heads = s.h; p.q_n = s.qn; p.k_n = s.kn; p.head_dim = s.d; p.causal = s.causal; p.dtype = s.dt;
+    const AttentionProblem p = problem_of(s);
     const std::uint64_t nq = p.q_elements(), nk = p.kv_elements();
     std::uint16_t *q, *k, *v, *o;
     CK(cudaMalloc(&q, nq * 2)); CK(cudaMalloc(&k, nk * 2)); CK(cudaMalloc(&v, nk * 2)); CK(cudaMalloc(&o, nq * 2));

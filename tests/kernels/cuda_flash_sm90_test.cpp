@@ -141,6 +141,25 @@ TEST(FlashSm90, StaysExactWhenTheRunningMaxJumps) {
     expect_matches_reference(*dev, s, 3, 16.f);
 }
 
+// The causal persistent kernel takes its tiles from a counter that the last CTA of each launch
+// resets: launches in turn on one stream each compute every tile, with the same bits.
+TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  for (const Shape& s : {Shape{3, 50, 200, 333, 64, true, DType::fp16}, Shape{1, 140, 130, 100, 256, true, DType::bf16}}) {
+    const AttentionProblem p = problem_of(s);
+    Inputs in(*dev, p, 7);
+    DeviceBuffer out(*dev, p.q_elements() * 2);
+    const AttentionArgs a = contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get());
+    const std::vector<float> first = run(*dev, a, out);
+    for (float x : first) ASSERT_TRUE(std::isfinite(x)) << shape_name(s) << ": an output element was not written or is NaN/Inf";
+    for (int launch = 1; launch < 4; ++launch) ASSERT_EQ(run(*dev, a, out), first) << shape_name(s) << ", launch " << launch;
+    const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), first);
+    EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << shape_name(s) << ": naive error " << e.naive;
+  }
+}
+
 // Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.
 TEST(FlashSm90, FollowsStridesOfAnotherLayout) {
   std::string why;

@@ -9,7 +9,7 @@
 //   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
-//                               or one CTA per tile; non-causal) and, at d=128, 2 warpgroups; interleaved
+//                               or one CTA per tile) and, at d=128, 2 warpgroups; interleaved
 //   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and
 //                               not, every variant interleaved
 //   bench_sm90 seed [nocheck]   the seed's tiers (d64 H12 B1/B8, d128 H12 B1, d256 H24 B2), N = 512..16384,
@@ -223,9 +223,9 @@ int main(int argc, char** argv) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
     // The variants this shape runs with (the warpgroup count matters at d=64 and d=128).
-    // check: every tile choice, one CTA per tile and persistent (causal, always one CTA per tile:
-    // sections of one pair and of four); ab and seed: the shipped variant first, then (non-causal) with
-    // the other grid, and at d=128 with two warpgroups;
+    // check: every tile choice, one CTA per tile and persistent (causal: sections of one pair and of
+    // four); ab and seed: the shipped variant first, then with the other grid, and at d=128 with two
+    // warpgroups;
     // d64: the shipped variant, non-causal without the persistent grid, causal with sections of one
     // pair and of all pairs, and both warpgroup counts.
     std::vector<cuda::Sm90Variant> configs;
@@ -244,8 +244,7 @@ int main(int argc, char** argv) {
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
-      if (!s.causal)  // the other grid than the shipped one
-        configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});
+      configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});  // the other grid
       if (s.d == 128) configs.push_back({2});
     } else if (compare) {
       configs = {{}};

@@ -9,10 +9,16 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <array>
+#include <deque>
+#include <map>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "attnsweep/kernels/device.h"
 #include "flash_sm90_kernel.cuh"
+#include "tile_schedule.h"
 
 namespace attnsweep::cuda {
 namespace {
@@ -41,15 +47,26 @@ int default_consumers(const AttentionProblem& p, int sms) {
 // N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
 bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
-// tile's loads overlap this tile's tail instead of a new CTA starting cold: for non-causal attention
-// with at most 4096 keys (d=64: 2-19% faster than one CTA per tile, d=128 with two warpgroups 0-16%,
-// d=256 1-6%; v9, v12). With more keys the one-tile kernel, which keeps fewer registers live and
-// frees K's slots early, measured level or 1-3% faster; with three warpgroups at d=128, 7-21% faster.
-// Causal tiles differ in work: there the hardware's own scheduling of one CTA per tile balances the
-// SMs; a static turn was up to 43% slower from N = 2048 (v8), and up to 75% slower from N = 1024
-// (v12; 6-12% faster only at N = 512 with d=64).
-bool persistent_by_default(const AttentionProblem& p, int consumers) {
-  return !p.causal && p.k_n <= 4096 && !(p.head_dim == 128 && consumers == 3);
+// tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2 and 3,
+// same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster), d=64 with
+// at most 2048 keys (up to 27%; 1-3% slower at 4096) unless three warpgroups' tiles fit one wave
+// (7% slower), d=128 with two warpgroups and at most 4096 keys (up to 16%); with three warpgroups
+// at d=128, level. Causal tiles differ in work: a static turn was up to 43% slower (v8, v12), so the
+// kernel follows a plan made on the host as a shared counter would hand the tiles out, heaviest
+// first (v14, tile_schedule.h): with more than two waves of tiles, 3-20% faster at d=64 with at most
+// 4096 keys, at d=128 with three warpgroups and at most 2048 (2-5% slower at 4096), and at d=256 at
+// every length (1-8%); with fewer tiles, or with two warpgroups at d=128, level or slower.
+bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
+  const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
+  if (p.causal) {
+    if (tiles <= 2 * sms) return false;
+    if (p.head_dim == 64) return p.k_n <= 4096;
+    if (p.head_dim == 128) return consumers == 3 && p.k_n <= 2048;
+    return true;
+  }
+  if (p.head_dim == 64) return p.k_n <= 2048 && !(consumers == 3 && tiles <= sms);
+  if (p.head_dim == 128) return consumers == 2 && p.k_n <= 4096;
+  return true;
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
@@ -128,6 +145,35 @@ const Gpu& current_gpu() {
   return gpu;
 }
 
+// The causal persistent grid's tile plan (plan_causal_tiles) on the device, made and uploaded on the
+// first launch of a shape and kept for the next (a sweep times each shape many times). At most
+// kKeptPlans are kept; the oldest goes first.
+const std::int32_t* causal_plan(int device, const sm90::TileGrid& grid, int ctas, int block_rows, int key_block, int q_n,
+                                int k_n) {
+  constexpr std::size_t kKeptPlans = 64;
+  using Key = std::array<int, 10>;
+  static std::mutex mutex;
+  static std::map<Key, std::int32_t*> plans;
+  static std::deque<Key> made;  // oldest first
+  const Key key{device, grid.m_blocks, grid.heads, grid.batch, grid.section, ctas, block_rows, key_block, q_n, k_n};
+  const std::lock_guard<std::mutex> lock(mutex);
+  if (const auto found = plans.find(key); found != plans.end()) return found->second;
+  if (made.size() == kKeptPlans) {
+    check(cudaFree(plans.at(made.front())), "cudaFree (causal tile plan)");  // waits for launches reading it
+    plans.erase(made.front());
+    made.pop_front();
+  }
+  const std::vector<std::int32_t> plan = sm90::plan_causal_tiles(grid, ctas, block_rows, key_block, q_n, k_n);
+  std::int32_t* on_device = nullptr;
+  check(cudaMalloc(&on_device, plan.size() * sizeof(std::int32_t)), "cudaMalloc (causal tile plan)");
+  const cudaError_t copied = cudaMemcpy(on_device, plan.data(), plan.size() * sizeof(std::int32_t), cudaMemcpyHostToDevice);
+  if (copied != cudaSuccess) cudaFree(on_device);
+  check(copied, "cudaMemcpy (causal tile plan)");
+  plans[key] = on_device;
+  made.push_back(key);
+  return on_device;
+}
+
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
 void launch(const AttentionArgs& a, const Sm90Variant& v) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
@@ -147,31 +193,31 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                            a.k_batch_stride, BN);
   const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
                                            a.v_batch_stride, BN);
-  const int m_blocks = static_cast<int>((p.q_n + L::kBlockM - 1) / L::kBlockM);
-  const sm90::OutputParams out{a.o,
-                               a.o_batch_stride,
-                               a.o_head_stride,
-                               a.o_row_stride,
-                               static_cast<int>(p.q_n),
-                               static_cast<int>(p.k_n),
-                               a.softmax_scale * 1.4426950408889634f,
-                               m_blocks,
-                               static_cast<int>(p.heads),
-                               static_cast<int>(p.batch),
-                               v.pairs_per_section};
-  const std::int64_t tiles = std::int64_t{m_blocks} * p.heads * p.batch;
+  const std::int64_t m_blocks = (p.q_n + L::kBlockM - 1) / L::kBlockM, tiles = m_blocks * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max())
     throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
+  const sm90::TileGrid tile_grid{static_cast<int>(m_blocks), static_cast<int>(p.heads), static_cast<int>(p.batch), v.pairs_per_section};
   const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
+  const sm90::OutputParams out{
+      a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n),
+      a.softmax_scale * 1.4426950408889634f, tile_grid,
+      CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
+                                         static_cast<int>(p.k_n))
+                           : nullptr};
   kernel<<<grid, L::kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
   check(cudaGetLastError(), "launch");
 }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
 void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
-  if (a.problem.causal) launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);  // never persistent
-  else if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
-  else launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
+  if (a.problem.causal) {
+    if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a, v);
+    else launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);
+  } else if (v.persistent) {
+    launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
+  } else {
+    launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
+  }
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
@@ -231,8 +277,7 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (p.head_dim == 256) v.consumers = 2;  // reported as used: O alone takes 128 registers
   if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
   if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
-  if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers) ? 1 : 0;
-  if (p.causal) v.persistent = 0;  // see persistent_by_default
+  if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers, gpu.sms) ? 1 : 0;
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);

@@ -4,8 +4,8 @@
 // A tile is a 64*CONSUMERS-row block of O for one (batch, head) (CONSUMERS = 2: 128 rows; 3: 192 rows,
 // FlashAttention-3's head_dim-64 tile, also used at d=128). A CTA computes tile blockIdx.x
 // alone, or, PERSISTENT (a grid of at most one CTA per SM), tiles blockIdx.x, blockIdx.x + gridDim.x,
-// ... in turn, so that the next tile's Q, K and V load while this tile's last blocks and output are
-// computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
+// ... in turn (causal: the tiles the host planned for it, tile_schedule.h), so that the next tile's
+// Q, K and V load while this tile's last blocks and output are computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
 // which matters at d=256.) 1 + CONSUMERS warpgroups:
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
@@ -28,6 +28,7 @@
 #include <cstdint>
 
 #include "sm90_ptx.cuh"
+#include "tile_schedule.h"
 #include "../element.cuh"
 
 namespace attnsweep::sm90 {
@@ -40,8 +41,8 @@ struct OutputParams {
   std::int64_t batch_stride, head_stride, row_stride;  // elements
   int q_n, k_n;
   float scale_log2;  // softmax_scale * log2(e)
-  int m_blocks, heads, batch;  // tiles = m_blocks * heads * batch
-  int section;                 // causal: (head, batch) pairs whose tiles are ordered together
+  TileGrid grid;
+  const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
 };
 
 // Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
@@ -49,27 +50,21 @@ struct OutputParams {
 // are rescaled only on a larger jump. Exact: the max used cancels in O / sum.
 constexpr float kLazyMaxGrowth = 8.f;
 
-// Tile t's row block, head and batch. Non-causal: row blocks vary fastest, so the CTAs running at
-// once share one head's K and V in L2. Causal: the (head, batch) pairs go in sections (sized on the
-// host so that a section's K and V fit in L2); within one, the heaviest row blocks (most keys) of
-// all its pairs come first, so that the last tiles to start are the light ones.
-struct TileCoord { int m_block, head, batch; };
-template <bool CAUSAL>
-__device__ __forceinline__ TileCoord tile_coord(int t, const OutputParams& p) {
-  if constexpr (CAUSAL) {
-    const int pairs = p.heads * p.batch, section_tiles = p.section * p.m_blocks;
-    const int first_pair = t / section_tiles * p.section, r = t % section_tiles;
-    const int in_section = min(p.section, pairs - first_pair);  // the last section may be short
-    const int hb = first_pair + r % in_section;
-    return {p.m_blocks - 1 - r / in_section, hb % p.heads, hb / p.heads};
-  } else {
-    const int hb = t / p.m_blocks;
-    return {t % p.m_blocks, hb % p.heads, hb / p.heads};
-  }
-}
-
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
 constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
+
+// setmaxnreg targets (multiples of 8). The CTA starts with the launch's registers per thread (64K
+// over its threads, rounded down to 8), and the consumers' increase must come out of what the
+// producer gives up, or setmaxnreg.inc waits for ever (session 4's hang). A producer that walks a
+// planned tile list spills in 24 registers: it keeps 32, and two consumers get 232 instead of 240.
+template <int CONSUMERS, bool PLANNED_TILES>
+struct Registers {
+  static constexpr int kLaunch = 65536 / (128 * (1 + CONSUMERS)) / 8 * 8;
+  static constexpr int kProducer = PLANNED_TILES ? 32 : 24;
+  static constexpr int kConsumer = CONSUMERS == 2 ? (PLANNED_TILES ? 232 : 240) : 160;
+  static_assert(kProducer % 8 == 0 && kConsumer % 8 == 0, "setmaxnreg needs multiples of 8");
+  static_assert(kLaunch - kProducer >= CONSUMERS * (kConsumer - kLaunch), "the producer must free what the consumers take");
+};
 
 // CONSUMERS consumer warpgroups of 64 query rows each, plus the producer warpgroup.
 template <int D, int BN, int STAGES, int CONSUMERS>
@@ -77,11 +72,6 @@ struct Tiles {
   static_assert(CONSUMERS == 2 || CONSUMERS == 3, "two or three consumer warpgroups");
   static constexpr int kBlockM = 64 * CONSUMERS;  // query rows per CTA
   static constexpr int kThreads = 128 * (1 + CONSUMERS);
-  // setmaxnreg targets: multiples of 8, and the CTA's 64K registers must cover all warpgroups.
-  static constexpr int kProducerRegs = 24;
-  static constexpr int kConsumerRegs = CONSUMERS == 2 ? 240 : 160;
-  static_assert(kProducerRegs % 8 == 0 && kConsumerRegs % 8 == 0, "setmaxnreg needs multiples of 8");
-  static_assert(128 * kProducerRegs + 128 * CONSUMERS * kConsumerRegs <= 65536, "register file");
   static constexpr int kPanels = D / kPanelCols;
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
@@ -128,8 +118,26 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr bool kEarlyKRelease = !PERSISTENT;
   std::uint64_t* k_empty = v_full + STAGES;
   std::uint64_t* v_empty = k_empty + STAGES;
+  // Causal tiles differ in work: the persistent kernel computes the tiles the host planned for it,
+  // balanced by their key blocks (tile_schedule.h); the non-causal one takes them in a static turn
+  // (blockIdx.x, + gridDim.x, ...).
+  constexpr bool kPlannedTiles = CAUSAL && PERSISTENT;
+  using R = Registers<CONSUMERS, kPlannedTiles>;
 
-  const int tiles = params.m_blocks * params.heads * params.batch;
+  const int tiles = params.grid.tiles();
+  const std::int32_t* my_tiles = nullptr;  // causal persistent: this CTA's planned tiles, my_count of them
+  int my_count = 0;
+  if constexpr (kPlannedTiles) {
+    my_tiles = params.causal_plan + gridDim.x + 1 + params.causal_plan[blockIdx.x];
+    my_count = params.causal_plan[blockIdx.x + 1] - params.causal_plan[blockIdx.x];
+  }
+  // This CTA's tile number `local`, or -1 past its last. A plan's first wave is tile c on CTA c:
+  // the first tile starts without waiting for the plan's loads.
+  const auto tile_at = [&](int local) {
+    if constexpr (kPlannedTiles) return local == 0 ? static_cast<int>(blockIdx.x) : local < my_count ? my_tiles[local] : -1;
+    const int t = blockIdx.x + local * gridDim.x;
+    return t < tiles ? t : -1;
+  };
   // Key blocks the CTA loads for the tile whose first row is m0.
   const auto key_blocks = [&](int m0) {
     int n = (params.k_n + BN - 1) / BN;
@@ -150,16 +158,21 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   }
   __syncthreads();
 
-  const int warpgroup = threadIdx.x / 128;
+  // Read from lane 0 so that the compiler knows it is the same across the warp: the Q descriptors
+  // built from it then live in uniform registers, one UIADD3 per wgmma instead of six instructions
+  // (a 64-bit add in vector registers and two R2UR; the SASS of v14's d=256 loop).
+  const int warpgroup = __shfl_sync(0xffffffff, threadIdx.x / 128, 0);
   if (warpgroup == 0) {
-    regs_dealloc<L::kProducerRegs>();
+    regs_dealloc<R::kProducer>();
     if (threadIdx.x == 0) {
       prefetch_tensor_map(&tm_q);
       prefetch_tensor_map(&tm_k);
       prefetch_tensor_map(&tm_v);
       int it = 0;  // key blocks loaded so far, over all of this CTA's tiles: the ring position
-      for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
-        const TileCoord c = tile_coord<CAUSAL>(t, params);
+      for (int local = 0;; ++local) {
+        const int t = tile_at(local);
+        if (t < 0) break;
+        const TileCoord c = tile_coord(t, params.grid, CAUSAL);
         const int m0 = c.m_block * kBlockM;
         if (PERSISTENT && local > 0) mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
         mbar_expect_tx(q_full, L::kQBytes);
@@ -184,13 +197,17 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     return;
   }
 
-  regs_alloc<L::kConsumerRegs>();
+  regs_alloc<R::kConsumer>();
   const int consumer = warpgroup - 1;
   const int tid = threadIdx.x % 128;
   const int warp = tid / 32, lane = tid % 32;
   const int col_in_chunk = 2 * (lane % 4);
   const float scale_log2 = params.scale_log2;
-  const std::uint8_t* q_tile = s_q + consumer * 64 * 128;
+  // Shared-memory descriptors of this warpgroup's Q rows and of the first K and V slots; each wgmma's
+  // operand is one of these plus a constant offset (desc_plus).
+  const std::uint64_t q_desc = smem_desc(s_q + consumer * 64 * 128, 16, 1024);
+  const std::uint64_t k_desc = smem_desc(s_k, 16, 1024);
+  const std::uint64_t v_desc = smem_desc(s_v, BN * 128, 1024);
 
   // One arrival per warp on the empty barriers: after wgmma_wait, which the warp's lanes pass
   // together, its reads of the slot are done (32 times fewer shared-memory atomics than per thread).
@@ -204,24 +221,23 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
   // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
   const auto issue_qk = [&](float (&s)[BN / 2], int stage) {
-    const std::uint8_t* k_tile = s_k + stage * L::kKVBytes;
+    const std::uint64_t k_stage = desc_plus(k_desc, stage * L::kKVBytes);
     wgmma_fence();
 #pragma unroll
     for (int k = 0; k < D / 16; ++k) {
       const int panel = k / 4, step = (k % 4) * 32;
-      mma_qk<BN, T>(s, smem_desc(q_tile + panel * kBlockM * 128 + step, 16, 1024),
-                    smem_desc(k_tile + panel * BN * 128 + step, 16, 1024), k > 0);
+      mma_qk<BN, T>(s, desc_plus(q_desc, panel * kBlockM * 128 + step), desc_plus(k_stage, panel * BN * 128 + step), k > 0);
     }
     wgmma_commit();
   };
   // O += P V for the value block in `stage`, one asynchronous wgmma group.
   const auto issue_pv = [&](const std::uint32_t (&p)[BN / 16][4], int stage) {
-    const std::uint8_t* v_tile = s_v + stage * L::kKVBytes;
+    const std::uint64_t v_stage = desc_plus(v_desc, stage * L::kKVBytes);
     fence_regs(o);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < BN / 16; ++kk)
-      mma_pv<D, T>(o, p[kk], smem_desc(v_tile + kk * 16 * 128, BN * 128, 1024));
+      mma_pv<D, T>(o, p[kk], desc_plus(v_stage, kk * 16 * 128));
     wgmma_commit();
   };
   // Masks block j's scores, updates the running max and sum, turns s into unnormalised
@@ -286,8 +302,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
   int it = 0;  // the ring position, as the producer counts it
-  for (int t = blockIdx.x, local = 0; t < tiles; t += gridDim.x, ++local) {
-    const TileCoord c = tile_coord<CAUSAL>(t, params);
+  for (int local = 0;; ++local) {
+    const int t = tile_at(local);
+    if (t < 0) break;
+    const TileCoord c = tile_coord(t, params.grid, CAUSAL);
     m0 = c.m_block * kBlockM;
     row0 = m0 + consumer * 64 + warp * 16 + lane / 4;
     const int n_blocks = key_blocks(m0);

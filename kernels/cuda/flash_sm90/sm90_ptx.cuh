@@ -75,6 +75,11 @@ __device__ __forceinline__ std::uint64_t smem_desc(const void* p, std::uint32_t 
   return d;
 }
 
+// The descriptor of p + bytes, from p's: the start address field is the shared address / 16 and a
+// CTA's shared window is under 256 KB, so the offset adds without carrying out of the field. One
+// add per wgmma instead of rebuilding the descriptor (its masks and shifts) from the address.
+__device__ __forceinline__ std::uint64_t desc_plus(std::uint64_t desc, std::uint32_t bytes) { return desc + (bytes >> 4); }
+
 // ---- register reallocation ----
 template <int N>
 __device__ __forceinline__ void regs_dealloc() {

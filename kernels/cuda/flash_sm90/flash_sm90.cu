@@ -47,15 +47,16 @@ int default_consumers(const AttentionProblem& p, int sms) {
 // N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
 bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
-// tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2 and 3,
-// same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster), d=64 with
+// tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2-5,
+// same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster); d=64 with
 // at most 2048 keys (up to 27%; 1-3% slower at 4096) unless three warpgroups' tiles fit one wave
-// (7% slower), d=128 with two warpgroups and at most 4096 keys (up to 16%); with three warpgroups
-// at d=128, level. Causal tiles differ in work: a static turn was up to 43% slower (v8, v12), so the
-// kernel follows a plan made on the host as a shared counter would hand the tiles out, heaviest
-// first (v14, tile_schedule.h): with more than two waves of tiles, 3-20% faster at d=64 with at most
-// 4096 keys, at d=128 with three warpgroups and at most 2048 (2-5% slower at 4096), and at d=256 at
-// every length (1-8%); with fewer tiles, or with two warpgroups at d=128, level or slower.
+// (7% slower); d=128 with two warpgroups and at most 4096 keys (up to 16%), and with three at every
+// length (1-2.5%, since the Q descriptors went to uniform registers). Causal tiles differ in work: a
+// static turn was up to 43% slower (v8, v12), so the kernel follows a plan made on the host as a
+// shared counter would hand the tiles out, heaviest first (v14, tile_schedule.h): with more than two
+// waves of tiles, 3-20% faster at d=64 with at most 4096 keys, at d=128 with three warpgroups and at
+// most 2048 (from 4096 keys -4%..+2.5%), and at d=256 at every length (1-8%); with fewer tiles, or
+// with two warpgroups at d=128, level or slower.
 bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
   const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
   if (p.causal) {
@@ -65,7 +66,7 @@ bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
     return true;
   }
   if (p.head_dim == 64) return p.k_n <= 2048 && !(consumers == 3 && tiles <= sms);
-  if (p.head_dim == 128) return consumers == 2 && p.k_n <= 4096;
+  if (p.head_dim == 128) return consumers == 3 || p.k_n <= 4096;
   return true;
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks

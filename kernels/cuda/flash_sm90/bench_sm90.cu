@@ -14,6 +14,9 @@
 //                               not, every variant interleaved
 //   bench_sm90 seed [nocheck]   the seed's tiers (d64 H12 B1/B8, d128 H12 B1, d256 H24 B2), N = 512..16384,
 //                               fp16, causal and not, variants as ab
+//   bench_sm90 tiles [nocheck]  the seed's and the fa3-paper fp16 shapes with N <= 2048, causal and not:
+//                               tile choices side by side (2 and 3 warpgroups at d=64/128, 64- and
+//                               80-key blocks at d=256), each with its shipped grid
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
@@ -145,7 +148,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool order = mode == "order";
-  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || order;
+  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -202,9 +205,15 @@ int main(int argc, char** argv) {
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
-  if (mode == "seed") {
+  if (mode == "seed" || mode == "tiles") {
     add_seed_tiers(false);
     add_seed_tiers(true);
+  }
+  if (mode == "tiles") {
+    for (bool causal : {false, true})
+      for (int d : {64, 128, 256})
+        for (int n : {512, 1024, 2048}) shapes.push_back({16384 / n, 2048 / d, n, n, d, causal, DType::fp16, "fa3"});
+    std::erase_if(shapes, [](const Shape& s) { return s.qn > 2048; });
   }
   if (shapes.empty()) { std::fprintf(stderr, "unknown mode %s\n", mode.c_str()); return 2; }
 
@@ -242,6 +251,9 @@ int main(int argc, char** argv) {
       const int wg = s.d == 64 ? 3 : 0;
       configs = {{wg, -1, -1, 0}, {wg, -1, -1, 1}, {wg, -1, -1, (sms + m_blocks - 1) / m_blocks},
                  {wg, -1, -1, (2 * sms + m_blocks - 1) / m_blocks}};
+    } else if (mode == "tiles") {
+      if (s.d == 256) configs = {{2, 0}, {2, 1}};
+      else configs = {{2}, {3}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
       configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});  // the other grid

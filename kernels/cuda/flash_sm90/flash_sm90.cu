@@ -28,13 +28,14 @@ using sm90::kPanelCols;
 // Consumer warpgroups in the shipped dispatch. 3 (192-row tiles, as FlashAttention-3) run faster per
 // row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-6%, causal 7-17%, v12) but make
 // fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
-// per SM (v9, v12). At d=64 the count with the lower estimate of waves x rows per tile; at d=128, 3
-// from 2048 keys where they fill at least one wave (with fewer keys 2 measured 2-4% faster even on
-// many tiles). d=256 uses 2: its O alone takes 128 of a third warpgroup's 160 registers.
+// per SM (v9, v12), and at d=64 with fewer than 2048 keys (2-5% faster, v14). At d=64 the count
+// with the lower estimate of waves x rows per tile; at d=128, 3 from 2048 keys where they fill at
+// least one wave (with fewer keys 2 measured 2-4% faster even on many tiles). d=256 uses 2: its O
+// alone takes 128 of a third warpgroup's 160 registers.
 int default_consumers(const AttentionProblem& p, int sms) {
   const auto tiles = [&](std::int64_t rows) { return (p.q_n + rows - 1) / rows * p.heads * p.batch; };
   if (p.head_dim == 256) return 2;
-  if (p.causal) return tiles(192) < 2 * sms ? 2 : 3;
+  if (p.causal) return tiles(192) >= 2 * sms && (p.head_dim == 128 || p.k_n >= 2048) ? 3 : 2;
   if (p.head_dim == 128) return p.k_n >= 2048 && tiles(192) >= sms ? 3 : 2;
   const auto cost = [&](int consumers, double per_row) {
     const std::int64_t rows = 64 * consumers;
@@ -43,9 +44,14 @@ int default_consumers(const AttentionProblem& p, int sms) {
   return cost(3, 1.0) <= cost(2, 1.12) ? 3 : 2;
 }
 // Wider key blocks (176 at d=128, 80 at d=256, instead of 128 and 64) in the shipped dispatch:
-// at d=256, where they measured 1-3% faster at N >= 2048, and for causal d=128, 2-4% faster at
-// N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal d=128 was within -2..+1%.
-bool wide_keys_by_default(const AttentionProblem& p) { return p.head_dim == 256 || (p.head_dim == 128 && p.causal); }
+// at d=256, where they measured 1-3% faster at N >= 2048, except causal with at most 2048 keys
+// (64-key blocks 1-4% faster there: less of the diagonal block is masked, v14); and for causal
+// d=128, 2-4% faster at N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal
+// d=128 was within -2..+1%.
+bool wide_keys_by_default(const AttentionProblem& p) {
+  if (p.head_dim == 256) return !(p.causal && p.k_n <= 2048);
+  return p.head_dim == 128 && p.causal;
+}
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
 // tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2-5,
 // same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster); d=64 with

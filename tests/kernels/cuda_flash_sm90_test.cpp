@@ -200,6 +200,30 @@ TEST(FlashSm90, FollowsStridesOfAnotherLayout) {
   EXPECT_EQ(strided, to_bshd(dense, p.q_n));
 }
 
+// An output whose rows TMA cannot address (a stride of d + 2 elements) is still written, by plain
+// stores, with the same bits as a dense one (which goes through shared memory and a TMA store).
+TEST(FlashSm90, WritesOutputsWithStridesTmaCannotAddress) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  for (const Shape& s : {Shape{2, 3, 200, 150, 64, false, DType::fp16}, Shape{1, 2, 333, 257, 128, true, DType::bf16}}) {
+    const AttentionProblem p = problem_of(s);
+    Inputs in(*dev, p, 9);
+    DeviceBuffer dense_out(*dev, p.q_elements() * 2);
+    const std::vector<float> dense = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), dense_out.get()), dense_out);
+    const std::int64_t d = p.head_dim, padded = d + 2;
+    DeviceBuffer padded_out(*dev, p.batch * p.heads * p.q_n * padded * 2);
+    AttentionArgs a = contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), padded_out.get());
+    a.o_row_stride = padded;
+    a.o_head_stride = p.q_n * padded;
+    a.o_batch_stride = p.heads * p.q_n * padded;
+    const std::vector<float> out = run(*dev, a, padded_out);
+    for (std::int64_t row = 0; row < p.batch * p.heads * p.q_n; ++row)
+      for (std::int64_t c = 0; c < d; ++c)
+        ASSERT_EQ(out[row * padded + c], dense[row * d + c]) << shape_name(s) << " row " << row << " column " << c;
+  }
+}
+
 // Unaligned strides are refused with an error naming the tensor, not a crash.
 TEST(FlashSm90, RejectsStridesTmaCannotRead) {
   std::string why;

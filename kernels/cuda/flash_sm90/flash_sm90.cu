@@ -98,13 +98,20 @@ PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
   return fn;
 }
 
-// A rank-4 view (head_dim, rows, heads, batch) of one operand, read in boxes of
-// 64 columns x box_rows rows with the 128-byte swizzle. Rows past `rows` read as zeros.
+// Whether TMA can address a tensor with these element strides from this base: 16-byte strides and
+// a 16-byte aligned base.
+bool tma_addressable(const void* base, std::int64_t row_stride, std::int64_t head_stride, std::int64_t batch_stride) {
+  for (std::int64_t s : {row_stride, head_stride, batch_stride})
+    if ((s * 2) % 16 != 0) return false;
+  return reinterpret_cast<std::uintptr_t>(base) % 16 == 0;
+}
+
+// A rank-4 view (head_dim, rows, heads, batch) of one operand, read (or written) in boxes of
+// 64 columns x box_rows rows with the 128-byte swizzle. Rows past `rows` read as zeros and are not written.
 CUtensorMap make_tensor_map(const char* field, const void* base, DType dtype, std::int64_t head_dim, std::int64_t rows,
                             std::int64_t heads, std::int64_t batch, std::int64_t row_stride, std::int64_t head_stride,
                             std::int64_t batch_stride, int box_rows) {
-  const std::int64_t strides[3] = {row_stride, head_stride, batch_stride};
-  for (std::int64_t s : strides)
+  for (std::int64_t s : {row_stride, head_stride, batch_stride})
     if ((s * 2) % 16 != 0)
       throw DeviceError(std::string("flash_sm90: ") + field + " strides must be multiples of 8 elements (TMA needs 16-byte strides)",
                         false);
@@ -184,6 +191,7 @@ const std::int32_t* causal_plan(int device, const sm90::TileGrid& grid, int ctas
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
 void launch(const AttentionArgs& a, const Sm90Variant& v) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
+  using S = sm90::SharedLayout<D, BN, STAGES, CONSUMERS, PERSISTENT>;
   const AttentionProblem& p = a.problem;
   const Gpu& gpu = current_gpu();
   auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL, PERSISTENT>;
@@ -191,7 +199,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
   static std::atomic<std::uint64_t> configured{0};
   const std::uint64_t bit = 1ull << (gpu.device & 63);
   if (!(configured.load() & bit)) {
-    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, L::kSmemBytes), "cudaFuncSetAttribute");
+    check(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, S::kBytes), "cudaFuncSetAttribute");
     configured.fetch_or(bit);
   }
   const CUtensorMap tm_q = make_tensor_map("q", a.q, p.dtype, D, p.q_n, p.heads, p.batch, a.q_row_stride, a.q_head_stride,
@@ -200,6 +208,12 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                            a.k_batch_stride, BN);
   const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
                                            a.v_batch_stride, BN);
+  // O through a TMA store where the tile has room for it and TMA can address O (else 4-byte stores,
+  // which need no particular strides).
+  const bool o_staged = S::kStagedStore && tma_addressable(a.o, a.o_row_stride, a.o_head_stride, a.o_batch_stride);
+  CUtensorMap tm_o{};
+  if (o_staged)
+    tm_o = make_tensor_map("o", a.o, p.dtype, D, p.q_n, p.heads, p.batch, a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64);
   const std::int64_t m_blocks = (p.q_n + L::kBlockM - 1) / L::kBlockM, tiles = m_blocks * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max())
     throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
@@ -210,8 +224,9 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
       a.softmax_scale * 1.4426950408889634f, tile_grid,
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
-                           : nullptr};
-  kernel<<<grid, L::kThreads, L::kSmemBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, out);
+                           : nullptr,
+      o_staged};
+  kernel<<<grid, L::kThreads, S::kBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, tm_o, out);
   check(cudaGetLastError(), "launch");
 }
 

@@ -18,7 +18,9 @@
 //                only when a warp's running max grows by more than 2^8, kLazyMaxGrowth),
 //                O += P V with wgmma (P from registers, V from shared memory, MN-major).
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
-//                block, skips that block's math and only releases its ring slot.
+//                block, skips that block's math and only releases its ring slot. The epilogue
+//                normalises O and writes it through shared memory and a TMA store where
+//                SharedLayout has room for it, else with 4-byte stores from registers.
 // Shared tiles use the 128-byte swizzle that TMA writes and wgmma reads, stored as 64-column
 // panels (a swizzled row is at most 128 bytes).
 #include <cuda.h>
@@ -43,6 +45,7 @@ struct OutputParams {
   float scale_log2;  // softmax_scale * log2(e)
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
+  bool o_staged;                    // tm_o describes O (strides TMA can write): SharedLayout::kStagedStore kernels use it
 };
 
 // Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
@@ -76,9 +79,22 @@ struct Tiles {
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
   static constexpr int kBarriers = 2 + 4 * STAGES;  // q_full, q_empty, k_full[], v_full[], k_empty[], v_empty[]
-  static constexpr int kSmemBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
-  static_assert(kSmemBytes <= kMaxSmemBytes, "shared memory");
+  static constexpr int kRingBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
+  static_assert(kRingBytes <= kMaxSmemBytes, "shared memory");
   static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
+};
+
+// A CTA's shared memory: Q and the K/V ring, and, where there is room and it pays, an O tile on its
+// way to a TMA store, so that a warpgroup's epilogue is D/4 shared stores per row pair and one bulk
+// store instead of D/4 four-byte global stores (the stores took up to 21% of the time at N=512,
+// session 5 call 9). Measured (call 10): d=128 1-10% faster; d=64 persistent 2-6%, but d=64 with one
+// CTA per tile 2-4% slower from 4096 keys, so not there. No room at d=256 or with 176-key blocks.
+template <int D, int BN, int STAGES, int CONSUMERS, bool PERSISTENT>
+struct SharedLayout {
+  using L = Tiles<D, BN, STAGES, CONSUMERS>;
+  static constexpr bool kStagedStore = L::kRingBytes + L::kQBytes <= kMaxSmemBytes && (D == 128 || PERSISTENT);
+  static constexpr int kOBytes = kStagedStore ? L::kQBytes : 0;
+  static constexpr int kBytes = L::kRingBytes + kOBytes;
 };
 
 
@@ -100,13 +116,16 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
 __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
-                   const __grid_constant__ CUtensorMap tm_v, const OutputParams params) {
+                   const __grid_constant__ CUtensorMap tm_v, const __grid_constant__ CUtensorMap tm_o,
+                   const OutputParams params) {
   using L = Tiles<D, BN, STAGES, CONSUMERS>;
+  using S = SharedLayout<D, BN, STAGES, CONSUMERS, PERSISTENT>;
   constexpr int kBlockM = L::kBlockM;
   extern __shared__ std::uint8_t smem_raw[];
   std::uint8_t* smem = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(smem_raw) + 1023) & ~std::uintptr_t{1023});
   std::uint8_t* s_q = smem;
-  std::uint8_t* s_k = s_q + L::kQBytes;
+  std::uint8_t* s_o = s_q + L::kQBytes;  // the O tile on its way to the TMA store (kStagedStore)
+  std::uint8_t* s_k = s_o + S::kOBytes;
   std::uint8_t* s_v = s_k + STAGES * L::kKVBytes;
   std::uint64_t* q_full = reinterpret_cast<std::uint64_t*>(s_v + STAGES * L::kKVBytes);
   std::uint64_t* q_empty = q_full + 1;  // every consumer thread is done with this tile's Q
@@ -354,24 +373,56 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     }
     it += n_blocks;
 
-    // Normalise and write O straight from registers.
+    // Normalise and write O: through shared memory and a TMA store where the tile has room for it,
+    // else straight from registers.
+    float inv[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       float sum = row_sum[r];
       sum += __shfl_xor_sync(0xffffffff, sum, 1);
       sum += __shfl_xor_sync(0xffffffff, sum, 2);
-      const float inv = sum > 0.f ? 1.f / sum : 0.f;
-      const int row = row0 + 8 * r;
-      if (row < params.q_n) {
-        T* out = static_cast<T*>(params.o) + c.batch * params.batch_stride + c.head * params.head_stride + row * params.row_stride;
+      inv[r] = sum > 0.f ? 1.f / sum : 0.f;
+    }
+    if (S::kStagedStore && params.o_staged) {
+      // This warpgroup's 64 rows of each 64-column panel, 128-byte swizzled as TMA reads them:
+      // 16-byte chunk kc of row r sits at chunk kc ^ (r % 8), so a warp's stores hit 32 banks.
+      std::uint8_t* o_tile = s_o + consumer * 64 * 128;
+      const int warpgroup_barrier = 1 + consumer;
+      if (tid == 0) bulk_wait_read<0>();  // the previous tile's store has read these rows
+      named_barrier_sync(warpgroup_barrier, 128);
 #pragma unroll
-        for (int k = 0; k < D / 8; ++k)
-          *reinterpret_cast<std::uint32_t*>(out + k * 8 + col_in_chunk) =
-              pack2<T>(o[4 * k + 2 * r] * inv, o[4 * k + 2 * r + 1] * inv);
+      for (int r = 0; r < 2; ++r) {
+        const int row = warp * 16 + lane / 4 + 8 * r;
+#pragma unroll
+        for (int k = 0; k < D / 8; ++k) {
+          const int chunk = (k % 8) ^ (row % 8);
+          *reinterpret_cast<std::uint32_t*>(o_tile + (k / 8) * kBlockM * 128 + row * 128 + chunk * 16 + col_in_chunk * 2) =
+              pack2<T>(o[4 * k + 2 * r] * inv[r], o[4 * k + 2 * r + 1] * inv[r]);
+        }
+      }
+      fence_proxy_async_shared();
+      named_barrier_sync(warpgroup_barrier, 128);
+      if (tid == 0) {  // rows past q_n fall outside the tensor map and are not written
+        for (int p = 0; p < L::kPanels; ++p)
+          tma_store_4d(&tm_o, o_tile + p * kBlockM * 128, p * kPanelCols, m0 + consumer * 64, c.head, c.batch);
+        bulk_commit();
+      }
+    } else {
+#pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        const int row = row0 + 8 * r;
+        if (row < params.q_n) {
+          T* out = static_cast<T*>(params.o) + c.batch * params.batch_stride + c.head * params.head_stride + row * params.row_stride;
+#pragma unroll
+          for (int k = 0; k < D / 8; ++k)
+            *reinterpret_cast<std::uint32_t*>(out + k * 8 + col_in_chunk) =
+                pack2<T>(o[4 * k + 2 * r] * inv[r], o[4 * k + 2 * r + 1] * inv[r]);
+        }
       }
     }
     if constexpr (!PERSISTENT) break;
   }
+  if (S::kStagedStore && params.o_staged && tid == 0) bulk_wait_read<0>();  // shared memory outlives the last store's reads
 }
 
 }  // namespace attnsweep::sm90

@@ -208,11 +208,11 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                            a.k_batch_stride, BN);
   const CUtensorMap tm_v = make_tensor_map("v", a.v, p.dtype, D, p.k_n, p.heads, p.batch, a.v_row_stride, a.v_head_stride,
                                            a.v_batch_stride, BN);
-  // O through a TMA store where the tile has room for it and TMA can address O (else 4-byte stores,
-  // which need no particular strides).
-  const bool o_staged = S::kStagedStore && tma_addressable(a.o, a.o_row_stride, a.o_head_stride, a.o_batch_stride);
+  // O through a TMA store where the tile has room for it and TMA can address O, else 16-byte stores
+  // where O's rows are 16-byte aligned (the same condition), else 4-byte stores.
+  const bool o_aligned = tma_addressable(a.o, a.o_row_stride, a.o_head_stride, a.o_batch_stride);
   CUtensorMap tm_o{};
-  if (o_staged)
+  if (S::kStagedStore && o_aligned)
     tm_o = make_tensor_map("o", a.o, p.dtype, D, p.q_n, p.heads, p.batch, a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64);
   const std::int64_t m_blocks = (p.q_n + L::kBlockM - 1) / L::kBlockM, tiles = m_blocks * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max())
@@ -225,7 +225,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
                            : nullptr,
-      o_staged};
+      o_aligned};
   kernel<<<grid, L::kThreads, S::kBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, tm_o, out);
   check(cudaGetLastError(), "launch");
 }

@@ -45,7 +45,7 @@ struct OutputParams {
   float scale_log2;  // softmax_scale * log2(e)
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
-  bool o_staged;                    // tm_o describes O (strides TMA can write): SharedLayout::kStagedStore kernels use it
+  bool o_aligned;                   // O's rows start 16-byte aligned (strides of 8 elements): tm_o describes O
 };
 
 // Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
@@ -374,7 +374,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     it += n_blocks;
 
     // Normalise and write O: through shared memory and a TMA store where the tile has room for it,
-    // else straight from registers.
+    // else straight from registers, 16 bytes per lane where O's rows are 16-byte aligned.
     float inv[2];
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
@@ -383,7 +383,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       sum += __shfl_xor_sync(0xffffffff, sum, 2);
       inv[r] = sum > 0.f ? 1.f / sum : 0.f;
     }
-    if (S::kStagedStore && params.o_staged) {
+    if (S::kStagedStore && params.o_aligned) {
       // This warpgroup's 64 rows of each 64-column panel, 128-byte swizzled as TMA reads them:
       // 16-byte chunk kc of row r sits at chunk kc ^ (r % 8), so a warp's stores hit 32 banks.
       std::uint8_t* o_tile = s_o + consumer * 64 * 128;
@@ -407,7 +407,36 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
           tma_store_4d(&tm_o, o_tile + p * kBlockM * 128, p * kPanelCols, m0 + consumer * 64, c.head, c.batch);
         bulk_commit();
       }
-    } else {
+    } else if (params.o_aligned) {
+      // 16-byte stores: a quad holds 8 columns of each 8-column chunk of its row, two per lane;
+      // two butterfly exchanges give lane q all 8 of chunk 4g + q (4x fewer store requests than
+      // one 4-byte store per lane and chunk).
+      const int q = lane % 4;
+      const bool odd = q & 1, upper = q & 2;
+#pragma unroll
+      for (int r = 0; r < 2; ++r) {
+        const int row = row0 + 8 * r;
+        T* out = row < params.q_n ? static_cast<T*>(params.o) + c.batch * params.batch_stride + c.head * params.head_stride +
+                                        row * params.row_stride
+                                  : nullptr;  // past q_n: the quad still shuffles, nothing is stored
+#pragma unroll
+        for (int g = 0; g < D / 32; ++g) {
+          std::uint32_t p[4];
+#pragma unroll
+          for (int i = 0; i < 4; ++i) p[i] = pack2<T>(o[4 * (4 * g + i) + 2 * r] * inv[r], o[4 * (4 * g + i) + 2 * r + 1] * inv[r]);
+          // Lanes q, q^1: lane q keeps 4 columns (at 4 * (q >> 1)) of chunk 4g + (q & 1), and of 4g + 2 + (q & 1).
+          const std::uint32_t got_a = __shfl_xor_sync(0xffffffff, odd ? p[0] : p[1], 1);
+          const std::uint32_t got_b = __shfl_xor_sync(0xffffffff, odd ? p[2] : p[3], 1);
+          const std::uint32_t a_lo = odd ? got_a : p[0], a_hi = odd ? p[1] : got_a;
+          const std::uint32_t b_lo = odd ? got_b : p[2], b_hi = odd ? p[3] : got_b;
+          // Lanes q, q^2: the lower lane completes chunk 4g + q from its A half, the upper from its B half.
+          const std::uint32_t got_lo = __shfl_xor_sync(0xffffffff, upper ? a_lo : b_lo, 2);
+          const std::uint32_t got_hi = __shfl_xor_sync(0xffffffff, upper ? a_hi : b_hi, 2);
+          const uint4 chunk = upper ? make_uint4(got_lo, got_hi, b_lo, b_hi) : make_uint4(a_lo, a_hi, got_lo, got_hi);
+          if (out) *reinterpret_cast<uint4*>(out + (4 * g + q) * 8) = chunk;
+        }
+      }
+    } else {  // O's rows not 16-byte aligned: one 4-byte store per lane and chunk
 #pragma unroll
       for (int r = 0; r < 2; ++r) {
         const int row = row0 + 8 * r;
@@ -422,7 +451,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     }
     if constexpr (!PERSISTENT) break;
   }
-  if (S::kStagedStore && params.o_staged && tid == 0) bulk_wait_read<0>();  // shared memory outlives the last store's reads
+  if (S::kStagedStore && params.o_aligned && tid == 0) bulk_wait_read<0>();  // shared memory outlives the last store's reads
 }
 
 }  // namespace attnsweep::sm90

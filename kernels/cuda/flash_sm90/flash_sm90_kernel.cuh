@@ -20,7 +20,8 @@
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
 //                block, skips that block's math and only releases its ring slot. The epilogue
 //                normalises O and writes it through shared memory and a TMA store where
-//                SharedLayout has room for it, else with 4-byte stores from registers.
+//                SharedLayout has room for it, else from registers (16-byte stores where O's rows
+//                are 16-byte aligned).
 // Shared tiles use the 128-byte swizzle that TMA writes and wgmma reads, stored as 64-column
 // panels (a swizzled row is at most 128 bytes).
 #include <cuda.h>

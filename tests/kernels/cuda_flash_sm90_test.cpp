@@ -141,8 +141,9 @@ TEST(FlashSm90, StaysExactWhenTheRunningMaxJumps) {
     expect_matches_reference(*dev, s, 3, 16.f);
 }
 
-// The causal persistent kernel takes its tiles from a counter that the last CTA of each launch
-// resets: launches in turn on one stream each compute every tile, with the same bits.
+// The causal persistent kernel walks a tile plan made on the host on the first launch of a shape
+// and kept: launches in turn on one stream each compute every tile, with the same bits. (Both
+// shapes have more than two waves of tiles on an H100, so the shipped dispatch plans them.)
 TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
   std::string why;
   auto dev = hopper_or_reason(why);

@@ -10,7 +10,7 @@ struct Sm90Variant {
   int consumers = 0;      // consumer warpgroups: 2 (128-row tiles), 3 (192; d=64 and d=128), 0 = shipped;
                           // d=256 always has 2
   int wide_keys = -1;     // key blocks of 176 (d=128) / 80 (d=256) instead of 128 / 64: 0, 1, -1 = shipped
-  int persistent = -1;    // 1: one CTA per SM taking tiles (in turn; causal: from a counter); 0: one CTA per tile; -1 = shipped
+  int persistent = -1;    // 1: one CTA per SM taking tiles (in turn; causal: a host-made plan); 0: one CTA per tile; -1 = shipped
   int pairs_per_section = 0;  // causal tile order: (head, batch) pairs walked together; 0 = shipped
 };
 

@@ -5,8 +5,9 @@
 // FlashAttention-3's head_dim-64 tile, also used at d=128). A CTA computes tile blockIdx.x
 // alone, or, PERSISTENT (a grid of at most one CTA per SM), tiles blockIdx.x, blockIdx.x + gridDim.x,
 // ... in turn (causal: the tiles the host planned for it, tile_schedule.h), so that the next tile's
-// Q, K and V load while this tile's last blocks and output are computed. (The one-tile kernel is compiled without the tile loop: it keeps fewer registers live,
-// which matters at d=256.) 1 + CONSUMERS warpgroups:
+// Q, K and V load while this tile's last blocks and output are computed. (The one-tile kernel is
+// compiled without the tile loop: it keeps fewer registers live, which matters at d=256.)
+// 1 + CONSUMERS warpgroups:
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
 //                an mbarrier (the ring runs on across tiles); a K slot is reloaded once every

@@ -7,10 +7,10 @@
 #include <cudaTypedefs.h>
 
 #include <algorithm>
-#include <atomic>
-#include <limits>
 #include <array>
+#include <atomic>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -98,24 +98,23 @@ PFN_cuTensorMapEncodeTiled_v12000 tensor_map_encoder() {
   return fn;
 }
 
-// Whether TMA can address a tensor with these element strides from this base: 16-byte strides and
-// a 16-byte aligned base.
-bool tma_addressable(const void* base, std::int64_t row_stride, std::int64_t head_stride, std::int64_t batch_stride) {
+// What TMA needs of a tensor: strides (in 16-bit elements) of 16 bytes, and a 16-byte aligned base.
+bool tma_strides(std::int64_t row_stride, std::int64_t head_stride, std::int64_t batch_stride) {
   for (std::int64_t s : {row_stride, head_stride, batch_stride})
     if ((s * 2) % 16 != 0) return false;
-  return reinterpret_cast<std::uintptr_t>(base) % 16 == 0;
+  return true;
 }
+bool tma_aligned(const void* base) { return reinterpret_cast<std::uintptr_t>(base) % 16 == 0; }
 
 // A rank-4 view (head_dim, rows, heads, batch) of one operand, read (or written) in boxes of
 // 64 columns x box_rows rows with the 128-byte swizzle. Rows past `rows` read as zeros and are not written.
 CUtensorMap make_tensor_map(const char* field, const void* base, DType dtype, std::int64_t head_dim, std::int64_t rows,
                             std::int64_t heads, std::int64_t batch, std::int64_t row_stride, std::int64_t head_stride,
                             std::int64_t batch_stride, int box_rows) {
-  for (std::int64_t s : {row_stride, head_stride, batch_stride})
-    if ((s * 2) % 16 != 0)
-      throw DeviceError(std::string("flash_sm90: ") + field + " strides must be multiples of 8 elements (TMA needs 16-byte strides)",
-                        false);
-  if (reinterpret_cast<std::uintptr_t>(base) % 16 != 0)
+  if (!tma_strides(row_stride, head_stride, batch_stride))
+    throw DeviceError(std::string("flash_sm90: ") + field + " strides must be multiples of 8 elements (TMA needs 16-byte strides)",
+                      false);
+  if (!tma_aligned(base))
     throw DeviceError(std::string("flash_sm90: ") + field + " must be 16-byte aligned", false);
   CUtensorMap map;
   const cuuint64_t dims[4] = {static_cast<cuuint64_t>(head_dim), static_cast<cuuint64_t>(rows), static_cast<cuuint64_t>(heads),
@@ -210,7 +209,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
                                            a.v_batch_stride, BN);
   // O through a TMA store where the tile has room for it and TMA can address O, else 16-byte stores
   // where O's rows are 16-byte aligned (the same condition), else 4-byte stores.
-  const bool o_aligned = tma_addressable(a.o, a.o_row_stride, a.o_head_stride, a.o_batch_stride);
+  const bool o_aligned = tma_aligned(a.o) && tma_strides(a.o_row_stride, a.o_head_stride, a.o_batch_stride);
   CUtensorMap tm_o{};
   if (S::kStagedStore && o_aligned)
     tm_o = make_tensor_map("o", a.o, p.dtype, D, p.q_n, p.heads, p.batch, a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64);

@@ -159,11 +159,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     const int t = blockIdx.x + local * gridDim.x;
     return t < tiles ? t : -1;
   };
-  // Key blocks the CTA loads for the tile whose first row is m0.
+  // Key blocks the CTA loads for the tile whose first row is m0 (causal: the rule the host's plan
+  // counts with).
   const auto key_blocks = [&](int m0) {
-    int n = (params.k_n + BN - 1) / BN;
-    if constexpr (CAUSAL) n = min(n, (min(m0 + kBlockM, params.q_n) + BN - 1) / BN);
-    return n;
+    if constexpr (CAUSAL) return causal_key_blocks(m0, kBlockM, BN, params.q_n, params.k_n);
+    return (params.k_n + BN - 1) / BN;
   };
 
   if (threadIdx.x == 0) {

@@ -4,9 +4,10 @@
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64/128;
 // column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
-// column sec: causal tile order, (head, batch) pairs per section).
+// column sec: causal tile order, (head, batch) pairs per section; column ov: 1 = a warpgroup's softmax
+// overlaps its previous block's P V).
 //   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
-//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N]  the fa3-paper preset with one variant (default: the
+//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
 //                               or one CTA per tile) and, at d=128, 2 warpgroups; interleaved
@@ -14,6 +15,9 @@
 //                               not, every variant interleaved
 //   bench_sm90 seed [nocheck]   the seed's tiers (d64 H12 B1/B8, d128 H12 B1, d256 H24 B2), N = 512..16384,
 //                               fp16, causal and not, variants as ab
+//   bench_sm90 overlap [nocheck]  the seed's tiers and the fa3-paper preset (fp16; bf16 at 8192): the
+//                               shipped variant without and with the overlap, the other grid with it,
+//                               and at d=128 two warpgroups without and with it
 //   bench_sm90 tiles [nocheck]  the seed's and the fa3-paper fp16 shapes with N <= 2048, causal and not:
 //                               tile choices side by side (2 and 3 warpgroups at d=64/128, 64- and
 //                               80-key blocks at d=256), each with its shipped grid
@@ -140,6 +144,7 @@ int main(int argc, char** argv) {
     else if (arg.rfind("pe=", 0) == 0) chosen.persistent = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("sec=", 0) == 0) chosen.pairs_per_section = std::atoi(arg.c_str() + 4);
     else if (arg.rfind("wk=", 0) == 0) chosen.wide_keys = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("ov=", 0) == 0) chosen.overlap = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
   }
@@ -148,7 +153,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bool order = mode == "order";
-  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order;
+  const bool overlap = mode == "overlap";
+  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -180,7 +186,7 @@ int main(int argc, char** argv) {
   const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
   if (!one_shape.empty()) {
     shapes = one_shape;
-  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab") {
+  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab" || overlap) {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -205,7 +211,7 @@ int main(int argc, char** argv) {
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
-  if (mode == "seed" || mode == "tiles") {
+  if (mode == "seed" || mode == "tiles" || overlap) {
     add_seed_tiers(false);
     add_seed_tiers(true);
   }
@@ -226,8 +232,8 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n", "k_n",
-              "d", "cau", "wg", "wk", "pe", "sec", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n",
+              "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
@@ -239,13 +245,14 @@ int main(int argc, char** argv) {
     // pair and of all pairs, and both warpgroup counts.
     std::vector<cuda::Sm90Variant> configs;
     if (is_check) {
-      for (int pe : {0, 1}) {
-        const int sec = s.causal ? (pe ? 4 : 1) : 0;  // 4: a short last section where pairs % 4 != 0
-        configs.push_back({2, 0, pe, sec});
-        if (s.d == 256) configs.push_back({2, 1, pe, sec});
-        else configs.push_back({3, 0, pe, sec});
-        if (s.d == 128) configs.push_back({2, 1, pe, sec});
-      }
+      for (int ov : {0, 1})
+        for (int pe : {0, 1}) {
+          const int sec = s.causal ? (pe ? 4 : 1) : 0;  // 4: a short last section where pairs % 4 != 0
+          configs.push_back({2, 0, pe, sec, ov});
+          if (s.d == 256) configs.push_back({2, 1, pe, sec, ov});
+          else if (s.d == 64 || !ov) configs.push_back({3, 0, pe, sec, ov});  // no overlap with 3 at d=128
+          if (s.d == 128) configs.push_back({2, 1, pe, sec, ov});
+        }
     } else if (order) {
       const int rows = s.d == 64 ? 192 : 128, m_blocks = (s.qn + rows - 1) / rows, sms = prop.multiProcessorCount;
       const int wg = s.d == 64 ? 3 : 0;
@@ -254,6 +261,10 @@ int main(int argc, char** argv) {
     } else if (mode == "tiles") {
       if (s.d == 256) configs = {{2, 0}, {2, 1}};
       else configs = {{2}, {3}};
+    } else if (overlap) {
+      const cuda::Sm90Variant shipped = cuda::resolve_flash_sm90_variant(problem_of(s), {});
+      configs = {{0, -1, -1, 0, 0}, {0, -1, -1, 0, 1}, {0, -1, shipped.persistent ? 0 : 1, 0, 1}};
+      if (s.d == 128 && shipped.consumers == 3) configs.insert(configs.end(), {{2, -1, -1, 0, 0}, {2, -1, -1, 0, 1}});
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
       configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});  // the other grid
@@ -329,9 +340,9 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag, bf ? "bf16" : "fp16",
-                  s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent, r.v.pairs_per_section,
-                  r.c.rel_err, r.c.rows,
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
+                  bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent,
+                  r.v.pairs_per_section, r.v.overlap, r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

@@ -62,18 +62,33 @@ bool wide_keys_by_default(const AttentionProblem& p) {
 // shared counter would hand the tiles out, heaviest first (v14, tile_schedule.h): with more than two
 // waves of tiles, 3-20% faster at d=64 with at most 4096 keys, at d=128 with three warpgroups and at
 // most 2048 (from 4096 keys -4%..+2.5%), and at d=256 at every length (1-8%); with fewer tiles, or
-// with two warpgroups at d=128, level or slower.
+// with two warpgroups at d=128, level or slower. Also three warpgroups at d=64 from 8192 keys, causal
+// or not: there the persistent grid runs overlapped (overlap_by_default), 1-3% faster than one CTA
+// per tile without the overlap (session 6, call 1).
 bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
   const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
   if (p.causal) {
     if (tiles <= 2 * sms) return false;
-    if (p.head_dim == 64) return p.k_n <= 4096;
+    if (p.head_dim == 64) return p.k_n <= 4096 || (consumers == 3 && p.k_n >= 8192);
     if (p.head_dim == 128) return consumers == 3 && p.k_n <= 2048;
     return true;
   }
-  if (p.head_dim == 64) return p.k_n <= 2048 && !(consumers == 3 && tiles <= sms);
+  if (p.head_dim == 64) return (p.k_n <= 2048 && !(consumers == 3 && tiles <= sms)) || (consumers == 3 && p.k_n >= 8192);
   if (p.head_dim == 128) return consumers == 3 || p.k_n <= 4096;
   return true;
+}
+// FlashAttention-3's intra-warpgroup overlap (a warpgroup's softmax of key block j runs while its
+// P V of block j-1 is on the tensor cores) in the shipped dispatch, measured interleaved against
+// one block at a time in two calls on two cards (session 6, calls 1 and 2): d=256 always (1.03-1.21x
+// from 1024 keys, 0.99-1.04x at 512); two warpgroups at d=128 (1.01-1.07x; three have no registers
+// for it) unless their tiles fit one wave with at most 512 keys (3% slower: four key blocks leave
+// nothing to hide, and nothing else runs); at d=64 only with three warpgroups from 8192 keys on the
+// persistent grid (1.01-1.04x), its short blocks leaving less to hide (1-8% slower elsewhere).
+bool overlap_by_default(const AttentionProblem& p, int consumers, bool persistent, int sms) {
+  const std::int64_t tiles = (p.q_n + 64 * consumers - 1) / (64 * consumers) * p.heads * p.batch;
+  if (p.head_dim == 256) return true;
+  if (p.head_dim == 128) return consumers == 2 && (p.k_n > 512 || tiles > sms);
+  return consumers == 3 && persistent && p.k_n >= 8192;
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
@@ -187,13 +202,13 @@ const std::int32_t* causal_plan(int device, const sm90::TileGrid& grid, int ctas
   return on_device;
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT, bool OVERLAP>
 void launch(const AttentionArgs& a, const Sm90Variant& v) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
   using S = sm90::SharedLayout<D, BN, STAGES, CONSUMERS, PERSISTENT>;
   const AttentionProblem& p = a.problem;
   const Gpu& gpu = current_gpu();
-  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL, PERSISTENT>;
+  auto* kernel = &sm90::flash_fwd_sm90<T, D, BN, STAGES, CONSUMERS, CAUSAL, PERSISTENT, OVERLAP>;
   // The shared-memory opt-in is per device: remember which devices have it (one bit each).
   static std::atomic<std::uint64_t> configured{0};
   const std::uint64_t bit = 1ull << (gpu.device & 63);
@@ -229,16 +244,29 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
   check(cudaGetLastError(), "launch");
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP>
 void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
   if (a.problem.causal) {
-    if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true>(a, v);
-    else launch<T, D, BN, STAGES, CONSUMERS, true, false>(a, v);
+    if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true, OVERLAP>(a, v);
+    else launch<T, D, BN, STAGES, CONSUMERS, true, false, OVERLAP>(a, v);
   } else if (v.persistent) {
-    launch<T, D, BN, STAGES, CONSUMERS, false, true>(a, v);
+    launch<T, D, BN, STAGES, CONSUMERS, false, true, OVERLAP>(a, v);
   } else {
-    launch<T, D, BN, STAGES, CONSUMERS, false, false>(a, v);
+    launch<T, D, BN, STAGES, CONSUMERS, false, false, OVERLAP>(a, v);
   }
+}
+
+// Three warpgroups at d=128 have no registers for the overlap (O, S and the previous block's P
+// together take all 160).
+template <int D, int CONSUMERS>
+constexpr bool can_overlap() { return !(D == 128 && CONSUMERS == 3); }
+
+template <class T, int D, int BN, int STAGES, int CONSUMERS>
+void launch_overlapped_or_not(const AttentionArgs& a, const Sm90Variant& v) {
+  if constexpr (can_overlap<D, CONSUMERS>()) {
+    if (v.overlap) return launch_causal_or_not<T, D, BN, STAGES, CONSUMERS, true>(a, v);
+  }
+  launch_causal_or_not<T, D, BN, STAGES, CONSUMERS, false>(a, v);
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
@@ -248,17 +276,17 @@ template <class T>
 void launch_typed(const AttentionArgs& a, const Sm90Variant& v) {
   switch (a.problem.head_dim) {
     case 64:
-      if (v.consumers == 2) launch_causal_or_not<T, 64, 128, 4, 2>(a, v);
-      else launch_causal_or_not<T, 64, 128, 4, 3>(a, v);
+      if (v.consumers == 2) launch_overlapped_or_not<T, 64, 128, 4, 2>(a, v);
+      else launch_overlapped_or_not<T, 64, 128, 4, 3>(a, v);
       return;
     case 128:
-      if (v.consumers == 3) launch_causal_or_not<T, 128, 128, 2, 3>(a, v);
-      else if (v.wide_keys) launch_causal_or_not<T, 128, 176, 2, 2>(a, v);
-      else launch_causal_or_not<T, 128, 128, 2, 2>(a, v);
+      if (v.consumers == 3) launch_overlapped_or_not<T, 128, 128, 2, 3>(a, v);
+      else if (v.wide_keys) launch_overlapped_or_not<T, 128, 176, 2, 2>(a, v);
+      else launch_overlapped_or_not<T, 128, 128, 2, 2>(a, v);
       return;
     case 256:
-      if (v.wide_keys) launch_causal_or_not<T, 256, 80, 2, 2>(a, v);
-      else launch_causal_or_not<T, 256, 64, 2, 2>(a, v);
+      if (v.wide_keys) launch_overlapped_or_not<T, 256, 80, 2, 2>(a, v);
+      else launch_overlapped_or_not<T, 256, 64, 2, 2>(a, v);
       return;
     default: throw DeviceError("flash_sm90: head_dim must be 64, 128 or 256", false);
   }
@@ -299,6 +327,8 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (v.wide_keys < 0) v.wide_keys = wide_keys_by_default(p) ? 1 : 0;
   if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
   if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers, gpu.sms) ? 1 : 0;
+  if (v.overlap < 0) v.overlap = overlap_by_default(p, v.consumers, v.persistent, gpu.sms) ? 1 : 0;
+  if (p.head_dim == 128 && v.consumers == 3) v.overlap = 0;  // reported as used: no registers for it
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);

@@ -12,6 +12,8 @@ struct Sm90Variant {
   int wide_keys = -1;     // key blocks of 176 (d=128) / 80 (d=256) instead of 128 / 64: 0, 1, -1 = shipped
   int persistent = -1;    // 1: one CTA per SM taking tiles (in turn; causal: a host-made plan); 0: one CTA per tile; -1 = shipped
   int pairs_per_section = 0;  // causal tile order: (head, batch) pairs walked together; 0 = shipped
+  int overlap = -1;       // 1: a warpgroup's softmax of key block j overlaps its P V of block j-1; 0: one block at a time;
+                          // -1 = shipped; 3 warpgroups at d=128 never (no registers for it)
 };
 
 // The variant with the shipped choices filled in for the current device. Throws DeviceError for a

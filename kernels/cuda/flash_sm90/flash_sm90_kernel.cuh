@@ -18,6 +18,10 @@
 //                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA; O rescaled
 //                only when a warp's running max grows by more than 2^8, kLazyMaxGrowth),
 //                O += P V with wgmma (P from registers, V from shared memory, MN-major).
+//                OVERLAPped (FlashAttention-3's intra-warpgroup pipelining), a warpgroup issues
+//                block j's Q K^T and block j-1's P V together and computes block j's softmax while
+//                the P V runs; else one block at a time, the other warpgroups' GEMMs filling the
+//                tensor cores meanwhile.
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
 //                block, skips that block's math and only releases its ring slot. The epilogue
 //                normalises O and writes it through shared memory and a TMA store where
@@ -115,7 +119,7 @@ __device__ __forceinline__ void mma_pv(float (&o)[N / 2], const std::uint32_t (&
   else wgmma_rs_n64(o, a, db, T{});
 }
 
-template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT>
+template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT, bool OVERLAP>
 __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     flash_fwd_sm90(const __grid_constant__ CUtensorMap tm_q, const __grid_constant__ CUtensorMap tm_k,
                    const __grid_constant__ CUtensorMap tm_v, const __grid_constant__ CUtensorMap tm_o,
@@ -135,8 +139,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   std::uint64_t* v_full = k_full + STAGES;
   // The one-tile kernel frees a K slot right after Q K^T (k_empty) and its V slot after P V (v_empty),
   // as cuDNN does: 0-3% faster with three warpgroups at d=128, level elsewhere. The persistent
-  // kernel, where it measured 1-2% slower, frees both after P V (v_empty). (v12 in docs/flash_sm90.md.)
-  constexpr bool kEarlyKRelease = !PERSISTENT;
+  // kernel, where it measured 1-2% slower, frees both after P V (v_empty) (v12 in
+  // docs/flash_sm90.md), unless it OVERLAPs: that holds a V slot until the next block's Q K^T is
+  // issued, and K's reload would wait for it.
+  constexpr bool kEarlyKRelease = !PERSISTENT || OVERLAP;
   std::uint64_t* k_empty = v_full + STAGES;
   std::uint64_t* v_empty = k_empty + STAGES;
   // Causal tiles differ in work: the persistent kernel computes the tiles the host planned for it,
@@ -237,7 +243,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   };
 
   float o[D / 2];
-  float row_max[2], row_sum[2];  // row_sum: this thread's partial sums; the quad is summed at the end
+  float row_max[2] = {}, row_sum[2] = {};  // set per tile; row_sum: this thread's partial sums, the quad's summed at the end
   int row0 = 0, m0 = 0;          // this thread's first row (wgmma m64nN layout: lane/4 and lane/4 + 8 of its warp's 16)
 
   // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
@@ -317,9 +323,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 #pragma unroll
       for (int e = 0; e < 4; ++e) p[kk][e] = pack2<T>(s[8 * kk + 2 * e], s[8 * kk + 2 * e + 1]);
   };
-  // One block at a time: scores, softmax, then P V. The other consumer warpgroups' GEMMs fill the
-  // tensor cores meanwhile. (FlashAttention-3's intra-warpgroup overlap measured 8-30% slower here:
-  // ptxas hoists the final wgmma wait above the softmax; v4 in docs/flash_sm90.md.)
+  // The ring slot of the CTA's key block number n (over all its tiles, as the producer counts) and
+  // the parity of that slot's use.
+  const auto stage_of = [](int n) { return n % STAGES; };
+  const auto phase_of = [](int n) { return static_cast<std::uint32_t>((n / STAGES) & 1); };
   float s[BN / 2], corr[2];
   std::uint32_t p[BN / 16][4];
   int it = 0;  // the ring position, as the producer counts it
@@ -343,22 +350,64 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
     mbar_wait(q_full, local & 1);
     if (PERSISTENT && my_blocks == 0) release(q_empty);
-    for (int j = 0; j < my_blocks; ++j) {
-      const int stage = (it + j) % STAGES;
-      const std::uint32_t phase = ((it + j) / STAGES) & 1;
-      mbar_wait(&k_full[stage], phase);
-      issue_qk(s, stage);
-      wgmma_wait<0>();
-      fence_regs(s);
-      if (kEarlyKRelease) release(&k_empty[stage]);
-      if (PERSISTENT && j + 1 == my_blocks) release(q_empty);  // the next tile's Q may load
-      if (softmax(s, j, corr)) rescale_o(corr);
-      pack_p(s, p);
-      mbar_wait(&v_full[stage], phase);
-      issue_pv(p, stage);
-      wgmma_wait<0>();
-      fence_regs(o);
-      release(&v_empty[stage]);
+    if constexpr (OVERLAP) {
+      // FlashAttention-3's intra-warpgroup overlap: block j's softmax runs while the tensor cores
+      // compute block j-1's P V (issued right after block j's Q K^T). The wait for that P V sits at
+      // the top of the next trip round a loop that is not unrolled: within one trip, ptxas hoisted
+      // it above the exponentials (v2-v4 in docs/flash_sm90.md).
+      if (my_blocks > 0) {
+        mbar_wait(&k_full[stage_of(it)], phase_of(it));
+        issue_qk(s, stage_of(it));
+        wgmma_wait<0>();
+        fence_regs(s);
+        release(&k_empty[stage_of(it)]);
+        if (PERSISTENT && my_blocks == 1) release(q_empty);
+        bool grow = softmax(s, 0, corr);
+#pragma unroll 1
+        for (int j = 1; j <= my_blocks; ++j) {
+          wgmma_wait<0>();  // block j-2's P V: its V slot is free, O may be scaled
+          fence_regs(o);
+          if (j >= 2) release(&v_empty[stage_of(it + j - 2)]);
+          if (grow) rescale_o(corr);
+          pack_p(s, p);
+          if (j == my_blocks) break;
+          mbar_wait(&k_full[stage_of(it + j)], phase_of(it + j));
+          issue_qk(s, stage_of(it + j));
+          mbar_wait(&v_full[stage_of(it + j - 1)], phase_of(it + j - 1));
+          issue_pv(p, stage_of(it + j - 1));
+          wgmma_wait<1>();  // block j's Q K^T
+          fence_regs(s);
+          release(&k_empty[stage_of(it + j)]);
+          if (PERSISTENT && j + 1 == my_blocks) release(q_empty);
+          grow = softmax(s, j, corr);
+        }
+        const int last = it + my_blocks - 1;
+        mbar_wait(&v_full[stage_of(last)], phase_of(last));
+        issue_pv(p, stage_of(last));
+        wgmma_wait<0>();
+        fence_regs(o);
+        release(&v_empty[stage_of(last)]);
+      }
+    } else {
+      // One block at a time: scores, softmax, then P V. The other consumer warpgroups' GEMMs fill
+      // the tensor cores meanwhile.
+      for (int j = 0; j < my_blocks; ++j) {
+        const int stage = stage_of(it + j);
+        const std::uint32_t phase = phase_of(it + j);
+        mbar_wait(&k_full[stage], phase);
+        issue_qk(s, stage);
+        wgmma_wait<0>();
+        fence_regs(s);
+        if (kEarlyKRelease) release(&k_empty[stage]);
+        if (PERSISTENT && j + 1 == my_blocks) release(q_empty);  // the next tile's Q may load
+        if (softmax(s, j, corr)) rescale_o(corr);
+        pack_p(s, p);
+        mbar_wait(&v_full[stage], phase);
+        issue_pv(p, stage);
+        wgmma_wait<0>();
+        fence_regs(o);
+        release(&v_empty[stage]);
+      }
     }
     // Release the slots of the skipped blocks: the empty barriers count every consumer warp. Waiting
     // for the block's K and V first keeps each arrival out of its slot's previous phase (the reload
@@ -366,8 +415,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     // about V's slot, which other warpgroups may still be reading).
 #pragma unroll 1
     for (int j = my_blocks; j < n_blocks; ++j) {
-      const int stage = (it + j) % STAGES;
-      const std::uint32_t phase = ((it + j) / STAGES) & 1;
+      const int stage = stage_of(it + j);
+      const std::uint32_t phase = phase_of(it + j);
       mbar_wait(&k_full[stage], phase);
       if (kEarlyKRelease) release(&k_empty[stage]);
       mbar_wait(&v_full[stage], phase);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,11 @@
 #include "attnsweep/kernels/kernel.h"
 #include "attnsweep/kernels/reference.h"
 #include "support/reference_errors.h"
+
+#if __has_include("flash_sm90_config.h")  // flash_sm90 is built: its variants can be launched
+#include "flash_sm90_config.h"
+#define ATTNSWEEP_TEST_SM90_VARIANTS 1
+#endif
 
 namespace attnsweep {
 namespace {
@@ -76,12 +82,15 @@ struct Inputs {
   }
 };
 
-// Runs the kernel with `a` (pointers to the device buffers) into a NaN-poisoned output.
-std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out) {
+// Runs the kernel (`launch`, default: the shipped dispatch) with `a` (pointers to the device
+// buffers) into a NaN-poisoned output.
+std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out,
+                       const std::function<void(const AttentionArgs&)>& launch = {}) {
   dev.fill(out.get(), 0xff, out.bytes());  // 0xffff is NaN in fp16 and bf16
   AttentionArgs args = a;
   args.stream = dev.stream();
-  flash_sm90()->run(args);
+  if (launch) launch(args);
+  else flash_sm90()->run(args);
   dev.synchronize();
   std::vector<std::uint16_t> bits(out.bytes() / 2);
   dev.copy_to_host(bits.data(), out.get(), out.bytes());
@@ -160,6 +169,51 @@ TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
     EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << shape_name(s) << ": naive error " << e.naive;
   }
 }
+
+#ifdef ATTNSWEEP_TEST_SM90_VARIANTS
+// Every tile choice, grid and block schedule the library compiles (the harness's `check` runs them
+// too), not only those the shipped dispatch picks for the shapes above: 2 or 3 consumer warpgroups,
+// wide key blocks, one CTA per tile or persistent, one block at a time or overlapped. 140 tiles of
+// 130 rows (more than an H100's 132 SMs: some persistent CTAs take two; a last row block with
+// warpgroups past q_n) and 300 keys (several key blocks, a masked tail).
+TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  for (const Shape& s : {Shape{1, 140, 130, 300, 64, false, DType::fp16}, Shape{1, 140, 130, 300, 64, true, DType::bf16},
+                         Shape{1, 140, 130, 300, 128, false, DType::bf16}, Shape{1, 140, 130, 300, 128, true, DType::fp16},
+                         Shape{1, 140, 130, 300, 256, false, DType::fp16}, Shape{1, 140, 130, 300, 256, true, DType::bf16}}) {
+    const AttentionProblem p = problem_of(s);
+    Inputs in(*dev, p, 5);
+    const test_support::ReferenceRows ref = test_support::reference_rows(p, in.q.data(), in.k.data(), in.v.data());
+    DeviceBuffer out(*dev, p.q_elements() * 2);
+    const AttentionArgs a = contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get());
+    int variants = 0;
+    for (int consumers : {2, 3})
+      for (int wide : {0, 1})
+        for (int persistent : {0, 1})
+          for (int overlap : {0, 1}) {
+            if (s.head_dim == 256 && consumers == 3) continue;                // O takes 128 registers
+            if (wide && (s.head_dim == 64 || consumers == 3)) continue;        // one key block size there
+            if (overlap && s.head_dim == 128 && consumers == 3) continue;      // no registers for it
+            const cuda::Sm90Variant v{consumers, wide, persistent, 0, overlap};
+            const std::string name = shape_name(s) + " wg=" + std::to_string(consumers) + " wk=" + std::to_string(wide) +
+                                     " pe=" + std::to_string(persistent) + " ov=" + std::to_string(overlap);
+            const std::vector<float> o = run(*dev, a, out, [&](const AttentionArgs& args) {
+              const cuda::Sm90Variant used = cuda::launch_flash_sm90_variant(args, v);
+              EXPECT_TRUE(used.consumers == consumers && used.wide_keys == wide && used.persistent == persistent &&
+                          used.overlap == overlap)
+                  << name << ": launched another variant";
+            });
+            for (float x : o) ASSERT_TRUE(std::isfinite(x)) << name << ": an output element was not written or is NaN/Inf";
+            const test_support::ReferenceErrors e = test_support::errors_against(ref, o);
+            EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << name << ": naive error " << e.naive;
+            ++variants;
+          }
+    EXPECT_EQ(variants, s.head_dim == 128 ? 10 : 8) << shape_name(s);
+  }
+}
+#endif
 
 // Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.
 TEST(FlashSm90, FollowsStridesOfAnotherLayout) {

@@ -15,28 +15,50 @@ struct ReferenceErrors {
   double kernel = 0, naive = 0;  // ||out - ref|| / ||ref||, ||naive - ref|| / ||ref||
 };
 
+// The double reference of every output row, and how far the naive computation in the problem's
+// precision is from it: computed once, for kernels (or variants of one) checked against it in turn.
+struct ReferenceRows {
+  std::vector<double> rows;  // [B, H, Q_N, d]
+  double naive = 0;          // ||naive - ref|| / ||ref||
+  double norm2 = 0;          // ||ref||^2
+};
+
 // q [B, H, Q_N, d], k and v [B, H, K_N, d], dense, as floats of the problem's dtype.
-inline ReferenceErrors errors_against_reference(const AttentionProblem& p, const float* q, const float* k, const float* v,
-                                                const std::vector<float>& out) {
+inline ReferenceRows reference_rows(const AttentionProblem& p, const float* q, const float* k, const float* v) {
   const std::int64_t d = p.head_dim;
-  double err2 = 0, naive2 = 0, ref2 = 0;
-  std::vector<double> ref(d);
+  ReferenceRows r;
+  r.rows.resize(static_cast<std::size_t>(p.batch * p.heads * p.q_n * d));
+  double naive2 = 0;
   std::vector<float> naive(d);
   for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh) {
     const float* k_bh = k + bh * p.k_n * d;
     const float* v_bh = v + bh * p.k_n * d;
     for (std::int64_t i = 0; i < p.q_n; ++i) {
       const std::int64_t row = (bh * p.q_n + i) * d;
-      reference_row_double(p, q + row, k_bh, v_bh, i, ref.data());
+      double* ref = r.rows.data() + row;
+      reference_row_double(p, q + row, k_bh, v_bh, i, ref);
       naive_row_in_precision(p, q + row, k_bh, v_bh, i, naive.data());
       for (std::int64_t c = 0; c < d; ++c) {
-        err2 += (out[row + c] - ref[c]) * (out[row + c] - ref[c]);
         naive2 += (naive[c] - ref[c]) * (naive[c] - ref[c]);
-        ref2 += ref[c] * ref[c];
+        r.norm2 += ref[c] * ref[c];
       }
     }
   }
-  return {std::sqrt(err2 / ref2), std::sqrt(naive2 / ref2)};
+  r.naive = std::sqrt(naive2 / r.norm2);
+  return r;
+}
+
+// `out` against rows computed once.
+inline ReferenceErrors errors_against(const ReferenceRows& ref, const std::vector<float>& out) {
+  double err2 = 0;
+  for (std::size_t i = 0; i < ref.rows.size(); ++i) err2 += (out[i] - ref.rows[i]) * (out[i] - ref.rows[i]);
+  return {std::sqrt(err2 / ref.norm2), ref.naive};
+}
+
+// q [B, H, Q_N, d], k and v [B, H, K_N, d], dense, as floats of the problem's dtype.
+inline ReferenceErrors errors_against_reference(const AttentionProblem& p, const float* q, const float* k, const float* v,
+                                                const std::vector<float>& out) {
+  return errors_against(reference_rows(p, q, k, v), out);
 }
 
 }  // namespace attnsweep::test_support

@@ -29,7 +29,10 @@ using sm90::kPanelCols;
 // row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-6%, causal 7-17%, v12) but make
 // fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
 // per SM (v9, v12), and at d=64 with fewer than 2048 keys (2-5% faster, v14). At d=64 the count
-// with the lower estimate of waves x rows per tile; at d=128, 3 from 2048 keys where they fill at
+// with the lower estimate of waves x rows per tile, two warpgroups' rows costing 1.15 of three's
+// (v4 measured 1.11-1.15 at N >= 2048; 1.15 picks three for the fa3 preset's N = 512 and 1024,
+// level and 4% faster there, and keeps two for the seed's B=8 tiers, where three are 7-15%
+// slower; session 6, call 6); at d=128, 3 from 2048 keys where they fill at
 // least one wave (with fewer keys 2 measured 2-4% faster even on many tiles). d=256 uses 2: its O
 // alone takes 128 of a third warpgroup's 160 registers.
 int default_consumers(const AttentionProblem& p, int sms) {
@@ -41,7 +44,7 @@ int default_consumers(const AttentionProblem& p, int sms) {
     const std::int64_t rows = 64 * consumers;
     return static_cast<double>((tiles(rows) + sms - 1) / sms) * static_cast<double>(rows) * per_row;
   };
-  return cost(3, 1.0) <= cost(2, 1.12) ? 3 : 2;
+  return cost(3, 1.0) <= cost(2, 1.15) ? 3 : 2;
 }
 // Wider key blocks (176 at d=128, 80 at d=256, instead of 128 and 64) in the shipped dispatch:
 // at d=256, where they measured 1-3% faster at N >= 2048, except causal with at most 2048 keys

@@ -19,7 +19,6 @@ for name in "$@"; do
          else if ($0 ~ /WARPGROUP\.ARRIVE/) kind = "WARPGROUP.ARRIVE";
          else if ($0 ~ /SYNCS/) { match($0, /SYNCS[.A-Z0-9]*/); kind = substr($0, RSTART, RLENGTH) }
          else if ($0 ~ / BRA /) kind = "BRA";
-         else if ($0 ~ /^ *\.L_x_[0-9]+:/) kind = "";
          if (kind == "") next;
          if (kind == last && (kind == "HGMMA" || kind == "EX2")) { count++; next }
          if (last != "") printf "%5d %s%s\n", line, last, (count > 1 ? " x" count : "");

@@ -25,6 +25,12 @@ namespace {
 
 using sm90::kPanelCols;
 
+// Tiles of 64 * consumers query rows: one per row block, head and batch.
+std::int64_t tile_count(const AttentionProblem& p, int consumers) {
+  const std::int64_t rows = 64 * consumers;
+  return (p.q_n + rows - 1) / rows * p.heads * p.batch;
+}
+
 // Consumer warpgroups in the shipped dispatch. 3 (192-row tiles, as FlashAttention-3) run faster per
 // row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-6%, causal 7-17%, v12) but make
 // fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
@@ -36,13 +42,11 @@ using sm90::kPanelCols;
 // least one wave (with fewer keys 2 measured 2-4% faster even on many tiles). d=256 uses 2: its O
 // alone takes 128 of a third warpgroup's 160 registers.
 int default_consumers(const AttentionProblem& p, int sms) {
-  const auto tiles = [&](std::int64_t rows) { return (p.q_n + rows - 1) / rows * p.heads * p.batch; };
   if (p.head_dim == 256) return 2;
-  if (p.causal) return tiles(192) >= 2 * sms && (p.head_dim == 128 || p.k_n >= 2048) ? 3 : 2;
-  if (p.head_dim == 128) return p.k_n >= 2048 && tiles(192) >= sms ? 3 : 2;
+  if (p.causal) return tile_count(p, 3) >= 2 * sms && (p.head_dim == 128 || p.k_n >= 2048) ? 3 : 2;
+  if (p.head_dim == 128) return p.k_n >= 2048 && tile_count(p, 3) >= sms ? 3 : 2;
   const auto cost = [&](int consumers, double per_row) {
-    const std::int64_t rows = 64 * consumers;
-    return static_cast<double>((tiles(rows) + sms - 1) / sms) * static_cast<double>(rows) * per_row;
+    return static_cast<double>((tile_count(p, consumers) + sms - 1) / sms) * (64.0 * consumers) * per_row;
   };
   return cost(3, 1.0) <= cost(2, 1.15) ? 3 : 2;
 }
@@ -69,7 +73,7 @@ bool wide_keys_by_default(const AttentionProblem& p) {
 // or not: there the persistent grid runs overlapped (overlap_by_default), 1-3% faster than one CTA
 // per tile without the overlap (session 6, call 1).
 bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
-  const std::int64_t rows = 64 * consumers, tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
+  const std::int64_t tiles = tile_count(p, consumers);
   if (p.causal) {
     if (tiles <= 2 * sms) return false;
     if (p.head_dim == 64) return p.k_n <= 4096 || (consumers == 3 && p.k_n >= 8192);
@@ -88,9 +92,8 @@ bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
 // nothing to hide, and nothing else runs); at d=64 only with three warpgroups from 8192 keys on the
 // persistent grid (1.01-1.04x), its short blocks leaving less to hide (1-8% slower elsewhere).
 bool overlap_by_default(const AttentionProblem& p, int consumers, bool persistent, int sms) {
-  const std::int64_t tiles = (p.q_n + 64 * consumers - 1) / (64 * consumers) * p.heads * p.batch;
   if (p.head_dim == 256) return true;
-  if (p.head_dim == 128) return consumers == 2 && (p.k_n > 512 || tiles > sms);
+  if (p.head_dim == 128) return consumers == 2 && (p.k_n > 512 || tile_count(p, consumers) > sms);
   return consumers == 3 && persistent && p.k_n >= 8192;
 }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
@@ -260,13 +263,12 @@ void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
 }
 
 // Three warpgroups at d=128 have no registers for the overlap (O, S and the previous block's P
-// together take all 160).
-template <int D, int CONSUMERS>
-constexpr bool can_overlap() { return !(D == 128 && CONSUMERS == 3); }
+// together take all 160): those kernels are compiled without it.
+constexpr bool overlap_fits(std::int64_t head_dim, int consumers) { return !(head_dim == 128 && consumers == 3); }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
 void launch_overlapped_or_not(const AttentionArgs& a, const Sm90Variant& v) {
-  if constexpr (can_overlap<D, CONSUMERS>()) {
+  if constexpr (overlap_fits(D, CONSUMERS)) {
     if (v.overlap) return launch_causal_or_not<T, D, BN, STAGES, CONSUMERS, true>(a, v);
   }
   launch_causal_or_not<T, D, BN, STAGES, CONSUMERS, false>(a, v);
@@ -311,7 +313,7 @@ class FlashSm90 final : public Kernel {
     if (p.head_dim != 64 && p.head_dim != 128 && p.head_dim != 256)
       return Support::no("head_dim " + std::to_string(p.head_dim) + ": only 64/128/256");
     if (p.q_n < 1 || p.k_n < 1 || p.q_n > (1ll << 30) || p.k_n > (1ll << 30)) return Support::no("q_n and k_n must be in 1..2^30");
-    if ((p.q_n + 63) / 64 * p.heads * p.batch > std::numeric_limits<int>::max())
+    if (tile_count(p, 1) > std::numeric_limits<int>::max())
       return Support::no("more than 2^31 - 1 tiles of 64 rows (q_n/64 x heads x batch)");
     return Support::yes();
   }
@@ -331,7 +333,7 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
   if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers, gpu.sms) ? 1 : 0;
   if (v.overlap < 0) v.overlap = overlap_by_default(p, v.consumers, v.persistent, gpu.sms) ? 1 : 0;
-  if (p.head_dim == 128 && v.consumers == 3) v.overlap = 0;  // reported as used: no registers for it
+  if (!overlap_fits(p.head_dim, v.consumers)) v.overlap = 0;  // reported as used
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)
     v.pairs_per_section = pairs_per_section(p, static_cast<int>((p.q_n + tile_rows - 1) / tile_rows), gpu.sms, gpu.l2_bytes);

@@ -5,9 +5,10 @@
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64/128;
 // column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
 // column sec: causal tile order, (head, batch) pairs per section; column ov: 1 = a warpgroup's softmax
-// overlaps its previous block's P V).
+// overlaps its previous block's P V; column qs: Q slots, 2 = the next tile's Q loads during this one;
+// column hd: 1 = causal warpgroups compute only the first half of a diagonal block that allows it).
 //   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
-//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1]  the fa3-paper preset with one variant (default: the
+//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2]  the fa3-paper preset with one variant (default: the
 //                               shipped one); time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
 //                               or one CTA per tile) and, at d=128, 2 warpgroups; interleaved
@@ -21,6 +22,11 @@
 //   bench_sm90 tiles [nocheck]  the seed's and the fa3-paper fp16 shapes with N <= 2048, causal and not:
 //                               tile choices side by side (2 and 3 warpgroups at d=64/128, 64- and
 //                               80-key blocks at d=256), each with its shipped grid
+//   bench_sm90 qslots [nocheck] the seed's tiers and the fa3-paper preset with N <= 4096: the shipped
+//                               variant beside one Q slot, and where the shipped grid is one CTA per
+//                               tile, the persistent grid with two and with one
+//   bench_sm90 diagonal [nocheck]  causal seed tiers and fa3-paper shapes: the shipped variant beside
+//                               whole diagonal blocks (hd=0) and the other warpgroup count
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
@@ -145,6 +151,8 @@ int main(int argc, char** argv) {
     else if (arg.rfind("sec=", 0) == 0) chosen.pairs_per_section = std::atoi(arg.c_str() + 4);
     else if (arg.rfind("wk=", 0) == 0) chosen.wide_keys = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("ov=", 0) == 0) chosen.overlap = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("qs=", 0) == 0) chosen.q_slots = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("hd=", 0) == 0) chosen.half_diagonal = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
   }
@@ -154,7 +162,9 @@ int main(int argc, char** argv) {
   }
   const bool order = mode == "order";
   const bool overlap = mode == "overlap";
-  const bool compare = mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap;
+  const bool q_slots = mode == "qslots", diagonal = mode == "diagonal";
+  const bool compare =
+      mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap || q_slots || diagonal;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -186,7 +196,7 @@ int main(int argc, char** argv) {
   const bool check_timed = mode != "time-nocheck" && !(compare && !d64_check);
   if (!one_shape.empty()) {
     shapes = one_shape;
-  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab" || overlap) {
+  } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab" || overlap || q_slots || diagonal) {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -211,7 +221,7 @@ int main(int argc, char** argv) {
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
-  if (mode == "seed" || mode == "tiles" || overlap) {
+  if (mode == "seed" || mode == "tiles" || overlap || q_slots || diagonal) {
     add_seed_tiers(false);
     add_seed_tiers(true);
   }
@@ -221,6 +231,8 @@ int main(int argc, char** argv) {
         for (int n : {512, 1024, 2048}) shapes.push_back({16384 / n, 2048 / d, n, n, d, causal, DType::fp16, "fa3"});
     std::erase_if(shapes, [](const Shape& s) { return s.qn > 2048; });
   }
+  if (q_slots) std::erase_if(shapes, [](const Shape& s) { return s.qn > 4096; });  // where the persistent grid runs
+  if (diagonal) std::erase_if(shapes, [](const Shape& s) { return !s.causal; });
   if (shapes.empty()) { std::fprintf(stderr, "unknown mode %s\n", mode.c_str()); return 2; }
 
   void* flush = nullptr;
@@ -232,8 +244,8 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n",
-              "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H", "q_n",
+              "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "qs", "hd", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
@@ -252,6 +264,8 @@ int main(int argc, char** argv) {
           if (s.d == 256) configs.push_back({2, 1, pe, sec, ov});
           else if (s.d == 64 || !ov) configs.push_back({3, 0, pe, sec, ov});  // no overlap with 3 at d=128
           if (s.d == 128) configs.push_back({2, 1, pe, sec, ov});
+          if (pe) configs.push_back({2, 0, pe, sec, ov, 1});  // one Q slot (the others have two where there is room)
+          if (s.causal && !ov) configs.push_back({2, 0, pe, sec, ov, -1, 0});  // whole diagonal blocks (the others halve them)
         }
     } else if (order) {
       const int rows = s.d == 64 ? 192 : 128, m_blocks = (s.qn + rows - 1) / rows, sms = prop.multiProcessorCount;
@@ -265,6 +279,14 @@ int main(int argc, char** argv) {
       const cuda::Sm90Variant shipped = cuda::resolve_flash_sm90_variant(problem_of(s), {});
       configs = {{0, -1, -1, 0, 0}, {0, -1, -1, 0, 1}, {0, -1, shipped.persistent ? 0 : 1, 0, 1}};
       if (s.d == 128 && shipped.consumers == 3) configs.insert(configs.end(), {{2, -1, -1, 0, 0}, {2, -1, -1, 0, 1}});
+    } else if (diagonal) {
+      // Shipped; with whole diagonal blocks; and, at d=64 and d=128, the other warpgroup count with halves.
+      configs = {{}, {0, -1, -1, 0, -1, -1, 0}};
+      if (s.d != 256) configs.push_back({cuda::resolve_flash_sm90_variant(problem_of(s), {}).consumers == 2 ? 3 : 2});
+    } else if (q_slots) {
+      // Shipped; with one Q slot; and the persistent grid where the shipped choice is one CTA per tile.
+      configs = {{}, {0, -1, -1, 0, -1, 1}};
+      if (!cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent) configs = {{}, {0, -1, 1, 0, -1, 2}, {0, -1, 1, 0, -1, 1}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
       configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});  // the other grid
@@ -340,9 +362,9 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
                   bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent,
-                  r.v.pairs_per_section, r.v.overlap, r.c.rel_err, r.c.rows,
+                  r.v.pairs_per_section, r.v.overlap, r.v.q_slots, r.v.half_diagonal, r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

@@ -208,8 +208,9 @@ const std::int32_t* causal_plan(int device, const sm90::TileGrid& grid, int ctas
   return on_device;
 }
 
+// Launches the kernel; v.q_slots and v.half_diagonal become what it used.
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT, bool OVERLAP>
-void launch(const AttentionArgs& a, const Sm90Variant& v) {
+void launch(const AttentionArgs& a, Sm90Variant& v) {
   using L = sm90::Tiles<D, BN, STAGES, CONSUMERS>;
   using S = sm90::SharedLayout<D, BN, STAGES, CONSUMERS, PERSISTENT>;
   const AttentionProblem& p = a.problem;
@@ -239,8 +240,10 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
     throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);
   const sm90::TileGrid tile_grid{static_cast<int>(m_blocks), static_cast<int>(p.heads), static_cast<int>(p.batch), v.pairs_per_section};
   const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
+  v.q_slots = std::clamp(v.q_slots, 1, S::kQSlots);
+  v.half_diagonal = CAUSAL && BN == 128 && !OVERLAP && v.half_diagonal ? 1 : 0;  // where the kernel has it
   const sm90::OutputParams out{
-      a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n),
+      a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n), v.q_slots, v.half_diagonal != 0,
       a.softmax_scale * 1.4426950408889634f, tile_grid,
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
@@ -251,7 +254,7 @@ void launch(const AttentionArgs& a, const Sm90Variant& v) {
 }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool OVERLAP>
-void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
+void launch_causal_or_not(const AttentionArgs& a, Sm90Variant& v) {
   if (a.problem.causal) {
     if (v.persistent) launch<T, D, BN, STAGES, CONSUMERS, true, true, OVERLAP>(a, v);
     else launch<T, D, BN, STAGES, CONSUMERS, true, false, OVERLAP>(a, v);
@@ -267,7 +270,7 @@ void launch_causal_or_not(const AttentionArgs& a, const Sm90Variant& v) {
 constexpr bool overlap_fits(std::int64_t head_dim, int consumers) { return !(head_dim == 128 && consumers == 3); }
 
 template <class T, int D, int BN, int STAGES, int CONSUMERS>
-void launch_overlapped_or_not(const AttentionArgs& a, const Sm90Variant& v) {
+void launch_overlapped_or_not(const AttentionArgs& a, Sm90Variant& v) {
   if constexpr (overlap_fits(D, CONSUMERS)) {
     if (v.overlap) return launch_causal_or_not<T, D, BN, STAGES, CONSUMERS, true>(a, v);
   }
@@ -278,7 +281,7 @@ void launch_overlapped_or_not(const AttentionArgs& a, const Sm90Variant& v) {
 // (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB, 209 KB with 176-key
 // blocks; d=256: 193 KB, 225 KB with 80-key blocks).
 template <class T>
-void launch_typed(const AttentionArgs& a, const Sm90Variant& v) {
+void launch_typed(const AttentionArgs& a, Sm90Variant& v) {
   switch (a.problem.head_dim) {
     case 64:
       if (v.consumers == 2) launch_overlapped_or_not<T, 64, 128, 4, 2>(a, v);
@@ -333,6 +336,8 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (d64 || v.consumers == 3) v.wide_keys = 0;  // one key block size there
   if (v.persistent < 0) v.persistent = persistent_by_default(p, v.consumers, gpu.sms) ? 1 : 0;
   if (v.overlap < 0) v.overlap = overlap_by_default(p, v.consumers, v.persistent, gpu.sms) ? 1 : 0;
+  if (v.q_slots < 0) v.q_slots = 2;  // the launch keeps one where the layout has no room for two
+  if (v.half_diagonal < 0) v.half_diagonal = 1;  // the launch reports 0 where the kernel has no halves
   if (!overlap_fits(p.head_dim, v.consumers)) v.overlap = 0;  // reported as used
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)

@@ -14,14 +14,19 @@ struct Sm90Variant {
   int pairs_per_section = 0;  // causal tile order: (head, batch) pairs walked together; 0 = shipped
   int overlap = -1;       // 1: a warpgroup's softmax of key block j overlaps its P V of block j-1; 0: one block at a time;
                           // -1 = shipped; 3 warpgroups at d=128 never (no registers for it)
+  int q_slots = -1;       // persistent: 2 loads the next tile's Q while this tile runs, 1 after its last Q K^T; -1 = shipped;
+                          // the launch reports 1 where the shared-memory layout has no room for 2 (and for one CTA per tile)
+  int half_diagonal = -1; // causal: 1 computes only the first half of a warpgroup's diagonal key block where its rows end
+                          // there; 0: the whole block; -1 = shipped; the launch reports 0 where the kernel has no halves
+                          // (overlapped, or key blocks other than 128)
 };
 
 // The variant with the shipped choices filled in for the current device. Throws DeviceError for a
 // consumer count other than 0, 2 or 3.
 Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& problem, Sm90Variant variant);
 
-// Launches the variant and returns the one used (resolved as above). Throws DeviceError as
-// launch_flash_sm90 does.
+// Launches the variant and returns the one used (resolved as above; q_slots, half_diagonal as launched). Throws
+// DeviceError as launch_flash_sm90 does.
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& args, Sm90Variant variant);
 
 }  // namespace attnsweep::cuda

@@ -10,7 +10,8 @@
 // 1 + CONSUMERS warpgroups:
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
-//                an mbarrier (the ring runs on across tiles); a K slot is reloaded once every
+//                an mbarrier (the ring runs on across tiles; persistent, Q alternates between two
+//                slots where there is room, so that the next tile's Q is in early); a K slot is reloaded once every
 //                consumer warp is past its Q K^T (one-tile kernel) or its P V (persistent), a V
 //                slot once every consumer warp is past its P V;
 //   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
@@ -23,7 +24,9 @@
 //                the P V runs; else one block at a time, the other warpgroups' GEMMs filling the
 //                tensor cores meanwhile.
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
-//                block, skips that block's math and only releases its ring slot. The epilogue
+//                block, skips that block's math and only releases its ring slot; one whose rows
+//                end in the first half of its diagonal block computes only that half (one block
+//                at a time, 128-key blocks). The epilogue
 //                normalises O and writes it through shared memory and a TMA store where
 //                SharedLayout has room for it, else from registers (16-byte stores where O's rows
 //                are 16-byte aligned).
@@ -34,6 +37,7 @@
 #include <cuda_fp16.h>
 
 #include <cstdint>
+#include <type_traits>
 
 #include "sm90_ptx.cuh"
 #include "tile_schedule.h"
@@ -48,6 +52,8 @@ struct OutputParams {
   void* o;
   std::int64_t batch_stride, head_stride, row_stride;  // elements
   int q_n, k_n;
+  int q_slots;       // 1 or 2 (at most SharedLayout::kQSlots): Q tiles in shared memory at once
+  bool half_diagonal;  // causal, one block at a time, 128-key blocks: halve the diagonal block where it can
   float scale_log2;  // softmax_scale * log2(e)
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
@@ -95,14 +101,23 @@ struct Tiles {
 // store instead of D/4 four-byte global stores (the stores took up to 21% of the time at N=512,
 // session 5 call 9). Measured (call 10): d=128 1-10% faster; d=64 persistent 2-6%, but d=64 with one
 // CTA per tile 2-4% slower from 4096 keys, so not there. No room at d=256 or with 176-key blocks.
+// The persistent kernel also gets a second Q slot where there is room (d=64, and d=128 with two
+// warpgroups): the next tile's Q then loads while this tile's blocks run, not after its last Q K^T,
+// which left the consumers waiting for a Q fetched from memory at every tile start.
 template <int D, int BN, int STAGES, int CONSUMERS, bool PERSISTENT>
 struct SharedLayout {
   using L = Tiles<D, BN, STAGES, CONSUMERS>;
   static constexpr bool kStagedStore = L::kRingBytes + L::kQBytes <= kMaxSmemBytes && (D == 128 || PERSISTENT);
   static constexpr int kOBytes = kStagedStore ? L::kQBytes : 0;
-  static constexpr int kBytes = L::kRingBytes + kOBytes;
+  static constexpr int kSecondQBytes = L::kQBytes + 16;  // the slot and its two barriers
+  static constexpr int kQSlots = PERSISTENT && L::kRingBytes + kOBytes + kSecondQBytes <= kMaxSmemBytes ? 2 : 1;
+  static constexpr int kBytes = L::kRingBytes + kOBytes + (kQSlots - 1) * kSecondQBytes;
 };
 
+
+// Elements of a register array (an S block of N/2 floats, a P block of N/16 rows of 4 words).
+template <class A>
+constexpr int extent_of = std::extent_v<std::remove_cvref_t<A>>;
 
 template <int N, class T>
 __device__ __forceinline__ void mma_qk(float (&s)[N / 2], std::uint64_t da, std::uint64_t db, int accumulate) {
@@ -129,13 +144,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr int kBlockM = L::kBlockM;
   extern __shared__ std::uint8_t smem_raw[];
   std::uint8_t* smem = reinterpret_cast<std::uint8_t*>((reinterpret_cast<std::uintptr_t>(smem_raw) + 1023) & ~std::uintptr_t{1023});
-  std::uint8_t* s_q = smem;
-  std::uint8_t* s_o = s_q + L::kQBytes;  // the O tile on its way to the TMA store (kStagedStore)
+  std::uint8_t* s_q = smem;                        // S::kQSlots Q tiles
+  std::uint8_t* s_o = s_q + S::kQSlots * L::kQBytes;  // the O tile on its way to the TMA store (kStagedStore)
   std::uint8_t* s_k = s_o + S::kOBytes;
   std::uint8_t* s_v = s_k + STAGES * L::kKVBytes;
   std::uint64_t* q_full = reinterpret_cast<std::uint64_t*>(s_v + STAGES * L::kKVBytes);
-  std::uint64_t* q_empty = q_full + 1;  // every consumer thread is done with this tile's Q
-  std::uint64_t* k_full = q_full + 2;
+  std::uint64_t* q_empty = q_full + S::kQSlots;  // every consumer warp is done with the slot's Q
+  std::uint64_t* k_full = q_empty + S::kQSlots;
   std::uint64_t* v_full = k_full + STAGES;
   // The one-tile kernel frees a K slot right after Q K^T (k_empty) and its V slot after P V (v_empty),
   // as cuDNN does: 0-3% faster with three warpgroups at d=128, level elsewhere. The persistent
@@ -150,6 +165,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // (blockIdx.x, + gridDim.x, ...).
   constexpr bool kPlannedTiles = CAUSAL && PERSISTENT;
   using R = Registers<CONSUMERS, kPlannedTiles>;
+  // Causal: a warpgroup whose rows end in the first half of its last key block (the diagonal one)
+  // computes that block's first half only, every key of the second half lying after all its rows:
+  // half the Q K^T, the exponentials and the P V (m64n64 wgmma). With 128-key blocks, and 64-row
+  // warpgroups starting at multiples of 64, that is every other warpgroup's diagonal block. One
+  // block at a time only: in the overlapped loop the branch put ptxas's wgmma out of its pipeline.
+  constexpr bool kHalfDiagonal = CAUSAL && BN == 128 && !OVERLAP;
+  constexpr int kHalf = BN / 2;
 
   const int tiles = params.grid.tiles();
   const std::int32_t* my_tiles = nullptr;  // causal persistent: this CTA's planned tiles, my_count of them
@@ -172,9 +194,16 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     return (params.k_n + BN - 1) / BN;
   };
 
+  // The CTA's tile number `local` uses Q slot local % q_slots, for the (local / q_slots)-th time.
+  const int q_slots = S::kQSlots > 1 ? params.q_slots : 1;
+  const auto q_slot_of = [&](int local) { return q_slots == 2 ? local & 1 : 0; };
+  const auto q_use_of = [&](int local) { return q_slots == 2 ? local >> 1 : local; };
+
   if (threadIdx.x == 0) {
-    mbar_init(q_full, 1);
-    mbar_init(q_empty, CONSUMERS * 4);  // the empty barriers count one arrival per consumer warp
+    for (int s = 0; s < S::kQSlots; ++s) {
+      mbar_init(&q_full[s], 1);
+      mbar_init(&q_empty[s], CONSUMERS * 4);  // the empty barriers count one arrival per consumer warp
+    }
     for (int s = 0; s < STAGES; ++s) {
       mbar_init(&k_full[s], 1);
       mbar_init(&v_full[s], 1);
@@ -201,10 +230,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         if (t < 0) break;
         const TileCoord c = tile_coord(t, params.grid, CAUSAL);
         const int m0 = c.m_block * kBlockM;
-        if (PERSISTENT && local > 0) mbar_wait(q_empty, (local - 1) & 1);  // the previous tile's Q is no longer read
-        mbar_expect_tx(q_full, L::kQBytes);
+        const int q_slot = q_slot_of(local), q_use = q_use_of(local);
+        if (PERSISTENT && q_use > 0) mbar_wait(&q_empty[q_slot], (q_use - 1) & 1);  // the slot's last Q is no longer read
+        mbar_expect_tx(&q_full[q_slot], L::kQBytes);
         for (int p = 0; p < L::kPanels; ++p)
-          tma_load_4d(s_q + p * kBlockM * 128, &tm_q, q_full, p * kPanelCols, m0, c.head, c.batch);
+          tma_load_4d(s_q + q_slot * L::kQBytes + p * kBlockM * 128, &tm_q, &q_full[q_slot], p * kPanelCols, m0, c.head, c.batch);
         const int n_blocks = key_blocks(m0);
         for (int j = 0; j < n_blocks; ++j, ++it) {
           const int stage = it % STAGES;
@@ -245,39 +275,43 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   float o[D / 2];
   float row_max[2] = {}, row_sum[2] = {};  // set per tile; row_sum: this thread's partial sums, the quad's summed at the end
   int row0 = 0, m0 = 0;          // this thread's first row (wgmma m64nN layout: lane/4 and lane/4 + 8 of its warp's 16)
+  std::uint64_t q_tile_desc = q_desc;  // this tile's Q slot
 
-  // S = Q K^T for the key block in `stage`, one asynchronous wgmma group.
-  const auto issue_qk = [&](float (&s)[BN / 2], int stage) {
+  // S = Q K^T for the key block in `stage`, one asynchronous wgmma group: all BN keys into s[BN / 2],
+  // or the first kHalf into s[kHalf / 2].
+  const auto issue_qk = [&](auto& s, int stage) {
+    constexpr int kCols = 2 * extent_of<decltype(s)>;
     const std::uint64_t k_stage = desc_plus(k_desc, stage * L::kKVBytes);
     wgmma_fence();
 #pragma unroll
     for (int k = 0; k < D / 16; ++k) {
       const int panel = k / 4, step = (k % 4) * 32;
-      mma_qk<BN, T>(s, desc_plus(q_desc, panel * kBlockM * 128 + step), desc_plus(k_stage, panel * BN * 128 + step), k > 0);
+      mma_qk<kCols, T>(s, desc_plus(q_tile_desc, panel * kBlockM * 128 + step), desc_plus(k_stage, panel * BN * 128 + step), k > 0);
     }
     wgmma_commit();
   };
-  // O += P V for the value block in `stage`, one asynchronous wgmma group.
-  const auto issue_pv = [&](const std::uint32_t (&p)[BN / 16][4], int stage) {
+  // O += P V for the value block in `stage` (as many of its rows as P has keys), one asynchronous wgmma group.
+  const auto issue_pv = [&](const auto& p, int stage) {
     const std::uint64_t v_stage = desc_plus(v_desc, stage * L::kKVBytes);
     fence_regs(o);
     wgmma_fence();
 #pragma unroll
-    for (int kk = 0; kk < BN / 16; ++kk)
+    for (int kk = 0; kk < extent_of<decltype(p)>; ++kk)
       mma_pv<D, T>(o, p[kk], desc_plus(v_stage, kk * 16 * 128));
     wgmma_commit();
   };
-  // Masks block j's scores, updates the running max and sum, turns s into unnormalised
-  // probabilities p = exp2(s * scale_log2 - max), and returns in corr the factor by which the
-  // output so far must be scaled before this block's P V is added; returns false (warp-uniform)
-  // when the max was kept (lazy rescaling) and O needs no scaling.
-  const auto softmax = [&](float (&s)[BN / 2], int j, float (&corr)[2]) {
+  // Masks block j's scores (s: its first kCols keys), updates the running max and sum, turns s into
+  // unnormalised probabilities p = exp2(s * scale_log2 - max), and returns in corr the factor by
+  // which the output so far must be scaled before this block's P V is added; returns false
+  // (warp-uniform) when the max was kept (lazy rescaling) and O needs no scaling.
+  const auto softmax = [&](auto& s, int j, float (&corr)[2]) {
+    constexpr int kCols = 2 * extent_of<decltype(s)>;
     // Mask the key tail and, for causal, keys after the row. Uniform per warpgroup.
     const int col_base = j * BN;
-    const bool needs_mask = col_base + BN > params.k_n || (CAUSAL && col_base + BN - 1 > m0 + consumer * 64);
+    const bool needs_mask = col_base + kCols > params.k_n || (CAUSAL && col_base + kCols - 1 > m0 + consumer * 64);
     if (needs_mask) {
 #pragma unroll
-      for (int i = 0; i < BN / 2; ++i) {
+      for (int i = 0; i < kCols / 2; ++i) {
         const int col = col_base + (i / 4) * 8 + col_in_chunk + (i % 2);
         const int row = row0 + ((i % 4) >= 2 ? 8 : 0);
         if (col >= params.k_n || (CAUSAL && col > row)) s[i] = -INFINITY;
@@ -288,7 +322,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     for (int r = 0; r < 2; ++r) {
       float mx = -INFINITY;
 #pragma unroll
-      for (int i = 0; i < BN / 2; ++i)
+      for (int i = 0; i < kCols / 2; ++i)
         if ((i % 4) / 2 == r) mx = fmaxf(mx, s[i]);
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, 1));
       mx = fmaxf(mx, __shfl_xor_sync(0xffffffff, mx, 2));
@@ -305,7 +339,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       row_sum[r] *= corr[r];
     }
 #pragma unroll
-    for (int i = 0; i < BN / 2; ++i) {
+    for (int i = 0; i < kCols / 2; ++i) {
       const int r = (i % 4) / 2;
       s[i] = exp2_ftz(fmaf(s[i], scale_log2, -max_used[r]));
       row_sum[r] += s[i];
@@ -317,9 +351,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     for (int i = 0; i < D / 2; ++i) o[i] *= corr[(i % 4) / 2];
   };
   // P as the A operand of m64nDk16: four packed pairs per 16 keys, in accumulator order.
-  const auto pack_p = [&](const float (&s)[BN / 2], std::uint32_t (&p)[BN / 16][4]) {
+  const auto pack_p = [&](const auto& s, auto& p) {
+    static_assert(extent_of<decltype(s)> == 8 * extent_of<decltype(p)>, "8 scores per 4 words");
 #pragma unroll
-    for (int kk = 0; kk < BN / 16; ++kk)
+    for (int kk = 0; kk < extent_of<decltype(p)>; ++kk)
 #pragma unroll
       for (int e = 0; e < 4; ++e) p[kk][e] = pack2<T>(s[8 * kk + 2 * e], s[8 * kk + 2 * e + 1]);
   };
@@ -343,13 +378,19 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     const int wg_row0 = m0 + consumer * 64;
     int my_blocks = wg_row0 < params.q_n ? n_blocks : 0;
     if constexpr (CAUSAL) my_blocks = min(my_blocks, (wg_row0 + 64 + BN - 1) / BN);
+    // The block of which this warpgroup computes the first half only (kHalfDiagonal), or -1.
+    const int half_block =
+        kHalfDiagonal && params.half_diagonal && my_blocks > 0 && wg_row0 + 64 - (my_blocks - 1) * BN <= kHalf ? my_blocks - 1 : -1;
 #pragma unroll
     for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
     row_max[0] = row_max[1] = -INFINITY;
     row_sum[0] = row_sum[1] = 0.f;
 
-    mbar_wait(q_full, local & 1);
-    if (PERSISTENT && my_blocks == 0) release(q_empty);
+    const int q_slot = q_slot_of(local);
+    std::uint64_t* const q_done = &q_empty[q_slot];
+    q_tile_desc = desc_plus(q_desc, q_slot * L::kQBytes);
+    mbar_wait(&q_full[q_slot], q_use_of(local) & 1);
+    if (PERSISTENT && my_blocks == 0) release(q_done);
     if constexpr (OVERLAP) {
       // FlashAttention-3's intra-warpgroup overlap: block j's softmax runs while the tensor cores
       // compute block j-1's P V (issued right after block j's Q K^T). The wait for that P V sits at
@@ -361,7 +402,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         wgmma_wait<0>();
         fence_regs(s);
         release(&k_empty[stage_of(it)]);
-        if (PERSISTENT && my_blocks == 1) release(q_empty);
+        if (PERSISTENT && my_blocks == 1) release(q_done);
         bool grow = softmax(s, 0, corr);
 #pragma unroll 1
         for (int j = 1; j <= my_blocks; ++j) {
@@ -378,7 +419,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
           wgmma_wait<1>();  // block j's Q K^T
           fence_regs(s);
           release(&k_empty[stage_of(it + j)]);
-          if (PERSISTENT && j + 1 == my_blocks) release(q_empty);
+          if (PERSISTENT && j + 1 == my_blocks) release(q_done);
           grow = softmax(s, j, corr);
         }
         const int last = it + my_blocks - 1;
@@ -390,23 +431,32 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       }
     } else {
       // One block at a time: scores, softmax, then P V. The other consumer warpgroups' GEMMs fill
-      // the tensor cores meanwhile.
-      for (int j = 0; j < my_blocks; ++j) {
+      // the tensor cores meanwhile. `scores` and `probs` hold a whole block or its first half.
+      const auto one_block = [&](auto& scores, auto& probs, int j) {
         const int stage = stage_of(it + j);
         const std::uint32_t phase = phase_of(it + j);
         mbar_wait(&k_full[stage], phase);
-        issue_qk(s, stage);
+        issue_qk(scores, stage);
         wgmma_wait<0>();
-        fence_regs(s);
+        fence_regs(scores);
         if (kEarlyKRelease) release(&k_empty[stage]);
-        if (PERSISTENT && j + 1 == my_blocks) release(q_empty);  // the next tile's Q may load
-        if (softmax(s, j, corr)) rescale_o(corr);
-        pack_p(s, p);
+        if (PERSISTENT && j + 1 == my_blocks) release(q_done);  // the next tile's Q may load
+        if (softmax(scores, j, corr)) rescale_o(corr);
+        pack_p(scores, probs);
         mbar_wait(&v_full[stage], phase);
-        issue_pv(p, stage);
+        issue_pv(probs, stage);
         wgmma_wait<0>();
         fence_regs(o);
         release(&v_empty[stage]);
+      };
+      const int whole_blocks = half_block >= 0 ? half_block : my_blocks;
+      for (int j = 0; j < whole_blocks; ++j) one_block(s, p, j);
+      if constexpr (kHalfDiagonal) {
+        if (half_block >= 0) {
+          float s_half[kHalf / 2];
+          std::uint32_t p_half[kHalf / 16][4];
+          one_block(s_half, p_half, half_block);
+        }
       }
     }
     // Release the slots of the skipped blocks: the empty barriers count every consumer warp. Waiting

@@ -1,7 +1,8 @@
 # Sourced by the one-call GPU scripts (check-and-ab.sh, final-call.sh, seed-and-race.sh,
-# sm90-seed-tiers.sh, sm90-ab.sh, profile-call.sh): work and output folders, everything printed
-# also logged to $OUT/log.txt, the packed programs in $G unpacked to $B with their libraries on the
-# path, `stamp` for the seconds since the start, and `sm90_before_after`.
+# sm90-seed-tiers.sh, sm90-ab.sh, profile-call.sh, profile-vs-cudnn.sh, old-new-alternating.sh):
+# work and output folders, everything printed also logged to $OUT/log.txt, the packed programs in
+# $G unpacked to $B with their libraries on the path, `stamp` for the seconds since the start, and
+# `sm90_before_after`.
 G=${G:-.gpu-x}
 OUT=${OUT:-/tmp/out}
 W=/tmp/work

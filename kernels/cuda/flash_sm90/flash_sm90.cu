@@ -243,7 +243,8 @@ void launch(const AttentionArgs& a, Sm90Variant& v) {
   v.q_slots = std::clamp(v.q_slots, 1, S::kQSlots);
   v.half_diagonal = CAUSAL && BN == 128 && !OVERLAP && v.half_diagonal ? 1 : 0;  // where the kernel has it
   const sm90::OutputParams out{
-      a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n), v.q_slots, v.half_diagonal != 0,
+      a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n),
+      v.q_slots, v.half_diagonal != 0,
       a.softmax_scale * 1.4426950408889634f, tile_grid,
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
@@ -278,8 +279,9 @@ void launch_overlapped_or_not(const AttentionArgs& a, Sm90Variant& v) {
 }
 
 // Per-head_dim tiles: key block BN and ring depth chosen to fit 227 KB of shared memory
-// (d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB, 209 KB with 176-key
-// blocks; d=256: 193 KB, 225 KB with 80-key blocks).
+// (Q and the ring: d=64: 145 KB with 128-row Q tiles, 153 KB with 192-row; d=128: 161 KB, 209 KB with
+// 176-key blocks; d=256: 193 KB, 225 KB with 80-key blocks; SharedLayout adds the O staging tile and a
+// second Q slot where they fit).
 template <class T>
 void launch_typed(const AttentionArgs& a, Sm90Variant& v) {
   switch (a.problem.head_dim) {

@@ -25,8 +25,8 @@ struct Sm90Variant {
 // consumer count other than 0, 2 or 3.
 Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& problem, Sm90Variant variant);
 
-// Launches the variant and returns the one used (resolved as above; q_slots, half_diagonal as launched). Throws
-// DeviceError as launch_flash_sm90 does.
+// Launches the variant and returns the one used (resolved as above; q_slots and half_diagonal as
+// launched). Throws DeviceError as launch_flash_sm90 does.
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& args, Sm90Variant variant);
 
 }  // namespace attnsweep::cuda

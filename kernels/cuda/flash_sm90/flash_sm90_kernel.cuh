@@ -11,9 +11,9 @@
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
 //                an mbarrier (the ring runs on across tiles; persistent, Q alternates between two
-//                slots where there is room, so that the next tile's Q is in early); a K slot is reloaded once every
-//                consumer warp is past its Q K^T (one-tile kernel) or its P V (persistent), a V
-//                slot once every consumer warp is past its P V;
+//                slots where there is room, so that the next tile's Q is in early); a K slot is
+//                reloaded once every consumer warp is past its Q K^T (one-tile kernel) or its P V
+//                (persistent), a V slot once every consumer warp is past its P V;
 //   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
 //                rows; S = Q K^T with wgmma (both operands in shared memory), online softmax in
 //                registers (exp2 as one MUFU.EX2 with .ftz, scale folded into one FMA; O rescaled
@@ -26,10 +26,9 @@
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
 //                block, skips that block's math and only releases its ring slot; one whose rows
 //                end in the first half of its diagonal block computes only that half (one block
-//                at a time, 128-key blocks). The epilogue
-//                normalises O and writes it through shared memory and a TMA store where
-//                SharedLayout has room for it, else from registers (16-byte stores where O's rows
-//                are 16-byte aligned).
+//                at a time, 128-key blocks). The epilogue normalises O and writes it through
+//                shared memory and a TMA store where SharedLayout has room for it, else from
+//                registers (16-byte stores where O's rows are 16-byte aligned).
 // Shared tiles use the 128-byte swizzle that TMA writes and wgmma reads, stored as 64-column
 // panels (a swizzled row is at most 128 bytes).
 #include <cuda.h>
@@ -169,7 +168,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // computes that block's first half only, every key of the second half lying after all its rows:
   // half the Q K^T, the exponentials and the P V (m64n64 wgmma). With 128-key blocks, and 64-row
   // warpgroups starting at multiples of 64, that is every other warpgroup's diagonal block. One
-  // block at a time only: in the overlapped loop the branch put ptxas's wgmma out of its pipeline.
+  // block at a time only: the overlapped loop issues a block's Q K^T and P V in different trips,
+  // and the half block would need a trip of its own.
   constexpr bool kHalfDiagonal = CAUSAL && BN == 128 && !OVERLAP;
   constexpr int kHalf = BN / 2;
 

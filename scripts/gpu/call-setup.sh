@@ -1,8 +1,8 @@
 # Sourced by the one-call GPU scripts (check-and-ab.sh, final-call.sh, seed-and-race.sh,
 # sm90-seed-tiers.sh, sm90-ab.sh, profile-call.sh, profile-vs-cudnn.sh, old-new-alternating.sh):
 # work and output folders, everything printed also logged to $OUT/log.txt, the packed programs in
-# $G unpacked to $B with their libraries on the path, `stamp` for the seconds since the start, and
-# `sm90_before_after`.
+# $G unpacked to $B with their libraries on the path, `stamp` for the seconds since the start,
+# `sm90_before_after` and `ncu_profile`.
 G=${G:-.gpu-x}
 OUT=${OUT:-/tmp/out}
 W=/tmp/work
@@ -30,4 +30,20 @@ sm90_before_after() {
          {printf "%s %s %s %s %s %s | %s %s %s | %.3f %.3f\n",$1,$2,$3,$4,$5,$6,$7,$8,$9,$7/$8,$7/$9}' | tee "$W/sm90-old-new.txt"
   cp "$W/sm90-old-new.txt" "$OUT/"
   stamp
+}
+
+# ncu_profile NAME KERNEL_REGEX COMMAND...: Nsight Compute (full section set, clocks left alone) on
+# the third launch whose kernel matches the regex; writes $W/prof/NAME.details.txt and NAME.sass.csv
+# (per-instruction counts and stall samples, for ncu_stalls.py) and prints the launch's headline.
+ncu_profile() {
+  local name=$1 regex=$2; shift 2
+  local ncu=${NCU:-$(command -v ncu || echo /usr/local/cuda/bin/ncu)}
+  mkdir -p "$W/prof"
+  timeout 150 "$ncu" --clock-control none --set full -k "regex:$regex" --launch-skip 2 --launch-count 1 -f -o "$W/prof/$name" "$@" \
+    > "$W/prof/$name.run.txt" 2>&1
+  echo "$name rc=$?"
+  "$ncu" --import "$W/prof/$name.ncu-rep" --page details > "$W/prof/$name.details.txt" 2>&1
+  "$ncu" --import "$W/prof/$name.ncu-rep" --page source --csv --print-source sass > "$W/prof/$name.sass.csv" 2>&1
+  grep -E "^  [a-zA-Z_].*\(|Duration|Block Size|Grid Size|Registers Per|Dynamic Shared|Compute \(SM\) Throughput|Memory Throughput|Achieved Occupancy" \
+    "$W/prof/$name.details.txt" | head -10
 }

@@ -6,26 +6,14 @@
 # Each profile becomes a details page and a SASS page with stall samples (text) in $OUT/profiles.tar.gz.
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
-NCU=${NCU:-$(command -v ncu || echo /usr/local/cuda/bin/ncu)}
 SM90=$B/bin/flash_sm90_bench
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format=csv
-mkdir -p "$W/prof"
 
 echo "== GPU tests (flash_sm90 suite, cublas)"
 ATTNSWEEP_CLI=$B/bin/attnsweep-cli timeout 120 $B/bin/kernels_tests --gtest_filter='*FlashSm90*:*cublas*:*Cublas*' --gtest_brief=1 \
   > "$W/tests.log" 2>&1; echo "tests rc=$?"; tail -3 "$W/tests.log"; grep FAILED "$W/tests.log" | head
 stamp
 
-# profile NAME KERNEL_REGEX COMMAND...: the third launch matching the regex.
-profile() {
-  local name=$1 regex=$2; shift 2
-  timeout 120 "$NCU" --clock-control none --set full -k "regex:$regex" --launch-skip 2 --launch-count 1 -f -o "$W/prof/$name" "$@" \
-    > "$W/prof/$name.run.txt" 2>&1
-  echo "$name rc=$?"
-  "$NCU" --import "$W/prof/$name.ncu-rep" --page details > "$W/prof/$name.details.txt" 2>&1
-  "$NCU" --import "$W/prof/$name.ncu-rep" --page source --csv --print-source sass > "$W/prof/$name.sass.csv" 2>&1
-  grep -E "Duration|Compute \(SM\) Throughput|Memory Throughput|Registers Per|Achieved Occupancy" "$W/prof/$name.details.txt" | head -8
-}
 python3 - "$W" <<'PY'
 import json, sys
 timing = {"warmup_ms": 1, "min_samples": 3, "max_samples": 3, "target_rel_ci": 0.5, "max_cell_s": 1, "cache": "cold"}
@@ -33,14 +21,14 @@ spec = dict(version=1, name="one", timing=timing, seed=0, kernels=["flash_mma"],
             tiers=[{"q_n": 4096, "head_dim": 256, "heads": 24, "batch": 2}])
 json.dump(spec, open(sys.argv[1] + "/mma256.json", "w"))
 PY
-profile mma-d256 flash_fwd $B/bin/attnsweep-cli run --spec "$W/mma256.json" --backend cuda --in-process --quiet --out "$W/mma.jsonl"
-profile fa2-d256 flash_fwd_kernel python3 scripts/gpu/torch_one.py run flash fp16 2,24,4096,256,0
-profile sm90-d128 'flash_fwd_sm90' $SM90 time shape=4,16,4096,128,0,fp16
-profile cudnn-d128 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 4,16,4096,128,0
-profile sm90-d256 'flash_fwd_sm90' $SM90 time shape=2,24,4096,256,0,fp16
-profile cudnn-d256 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 2,24,4096,256,0
-profile sm90-d128-n2k 'flash_fwd_sm90' $SM90 time shape=1,12,2048,128,0,fp16
-profile cudnn-d128-n2k 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 1,12,2048,128,0
+ncu_profile mma-d256 flash_fwd $B/bin/attnsweep-cli run --spec "$W/mma256.json" --backend cuda --in-process --quiet --out "$W/mma.jsonl"
+ncu_profile fa2-d256 flash_fwd_kernel python3 scripts/gpu/torch_one.py run flash fp16 2,24,4096,256,0
+ncu_profile sm90-d128 'flash_fwd_sm90' $SM90 time shape=4,16,4096,128,0,fp16
+ncu_profile cudnn-d128 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 4,16,4096,128,0
+ncu_profile sm90-d256 'flash_fwd_sm90' $SM90 time shape=2,24,4096,256,0,fp16
+ncu_profile cudnn-d256 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 2,24,4096,256,0
+ncu_profile sm90-d128-n2k 'flash_fwd_sm90' $SM90 time shape=1,12,2048,128,0,fp16
+ncu_profile cudnn-d128-n2k 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn fp16 1,12,2048,128,0
 stamp
 echo "== flash_sm90 on the seed tiers"
 timeout 120 $SM90 seed nocheck > "$W/sm90-seed.txt" 2>&1; echo "seed rc=$?"; cp "$W/sm90-seed.txt" "$OUT/"

@@ -7,26 +7,13 @@
 # summary and per-instruction stall samples, in $OUT/profiles.tar.gz; stall totals in $OUT/stalls.txt.
 set -uo pipefail
 source "$(dirname "$0")/call-setup.sh"
-NCU=${NCU:-$(command -v ncu || echo /usr/local/cuda/bin/ncu)}
 DTYPE=${DTYPE:-fp16}
 nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format=csv
-mkdir -p "$W/prof"
 
-# profile NAME KERNEL_REGEX COMMAND...: the third launch matching the regex.
-profile() {
-  local name=$1 regex=$2; shift 2
-  timeout 150 "$NCU" --clock-control none --set full -k "regex:$regex" --launch-skip 2 --launch-count 1 -f -o "$W/prof/$name" "$@" \
-    > "$W/prof/$name.run.txt" 2>&1
-  echo "$name rc=$?"
-  "$NCU" --import "$W/prof/$name.ncu-rep" --page details > "$W/prof/$name.details.txt" 2>&1
-  "$NCU" --import "$W/prof/$name.ncu-rep" --page source --csv --print-source sass > "$W/prof/$name.sass.csv" 2>&1
-  grep -E "^  [a-zA-Z_].*\(|Duration|Block Size|Grid Size|Registers Per|Dynamic Shared|Compute \(SM\) Throughput" \
-    "$W/prof/$name.details.txt" | head -9
-}
 for shape in ${SHAPES:?}; do
   tag=${shape//,/-}
-  profile "sm90-$tag" flash_fwd_sm90 "$B/bin/flash_sm90_bench" time "shape=$shape,$DTYPE"
-  profile "cudnn-$tag" 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn "$DTYPE" "$shape"
+  ncu_profile "sm90-$tag" flash_fwd_sm90 "$B/bin/flash_sm90_bench" time "shape=$shape,$DTYPE"
+  ncu_profile "cudnn-$tag" 'sdpa|fprop|cudnn' python3 scripts/gpu/torch_one.py run cudnn "$DTYPE" "$shape"
   stamp
 done
 python3 scripts/gpu/ncu_stalls.py "$W"/prof/*.sass.csv > "$OUT/stalls.txt" 2>&1; cat "$OUT/stalls.txt"

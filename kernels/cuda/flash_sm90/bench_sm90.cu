@@ -8,8 +8,9 @@
 // overlaps its previous block's P V; column qs: Q slots, 2 = the next tile's Q loads during this one;
 // column hd: 1 = causal warpgroups compute only the first half of a diagonal block that allows it).
 //   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
-//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2]  the fa3-paper preset with one variant (default: the
-//                               shipped one); time-nocheck: without the 48-row checks
+//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2] [hd=0|1]
+//                               the fa3-paper preset with one variant (default: the shipped one);
+//                               time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
 //                               or one CTA per tile) and, at d=128, 2 warpgroups; interleaved
 //   bench_sm90 d64 [nocheck]    fa3-paper d=64 shapes, fp16 and bf16, N = 512..16384, causal and

@@ -241,7 +241,7 @@ void launch(const AttentionArgs& a, Sm90Variant& v) {
   const sm90::TileGrid tile_grid{static_cast<int>(m_blocks), static_cast<int>(p.heads), static_cast<int>(p.batch), v.pairs_per_section};
   const unsigned grid = static_cast<unsigned>(PERSISTENT ? std::min<std::int64_t>(tiles, gpu.sms) : tiles);
   v.q_slots = std::clamp(v.q_slots, 1, S::kQSlots);
-  v.half_diagonal = CAUSAL && BN == 128 && !OVERLAP && v.half_diagonal ? 1 : 0;  // where the kernel has it
+  v.half_diagonal = sm90::halves_diagonal(CAUSAL, BN, OVERLAP) && v.half_diagonal ? 1 : 0;  // where the kernel has it
   const sm90::OutputParams out{
       a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n),
       v.q_slots, v.half_diagonal != 0,

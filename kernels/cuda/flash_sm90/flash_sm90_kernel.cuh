@@ -114,6 +114,14 @@ struct SharedLayout {
 };
 
 
+// Causal: a warpgroup whose rows end in the first half of its last key block (the diagonal one)
+// computes that block's first half only, every key of the second half lying after all its rows:
+// half the Q K^T, the exponentials and the P V (m64n64 wgmma). With 128-key blocks, and 64-row
+// warpgroups starting at multiples of 64, that is every other warpgroup's diagonal block. One
+// block at a time only: the overlapped loop issues a block's Q K^T and P V in different trips,
+// and the half block would need a trip of its own. (The host reports the variant with this rule.)
+__host__ __device__ constexpr bool halves_diagonal(bool causal, int key_block, bool overlap) { return causal && key_block == 128 && !overlap; }
+
 // Elements of a register array (an S block of N/2 floats, a P block of N/16 rows of 4 words).
 template <class A>
 constexpr int extent_of = std::extent_v<std::remove_cvref_t<A>>;
@@ -164,13 +172,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // (blockIdx.x, + gridDim.x, ...).
   constexpr bool kPlannedTiles = CAUSAL && PERSISTENT;
   using R = Registers<CONSUMERS, kPlannedTiles>;
-  // Causal: a warpgroup whose rows end in the first half of its last key block (the diagonal one)
-  // computes that block's first half only, every key of the second half lying after all its rows:
-  // half the Q K^T, the exponentials and the P V (m64n64 wgmma). With 128-key blocks, and 64-row
-  // warpgroups starting at multiples of 64, that is every other warpgroup's diagonal block. One
-  // block at a time only: the overlapped loop issues a block's Q K^T and P V in different trips,
-  // and the half block would need a trip of its own.
-  constexpr bool kHalfDiagonal = CAUSAL && BN == 128 && !OVERLAP;
+  constexpr bool kHalfDiagonal = halves_diagonal(CAUSAL, BN, OVERLAP);
   constexpr int kHalf = BN / 2;
 
   const int tiles = params.grid.tiles();

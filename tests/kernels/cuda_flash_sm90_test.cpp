@@ -174,7 +174,8 @@ TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
 // Every tile choice, grid and block schedule the library compiles (the harness's `check` runs them
 // too), not only those the shipped dispatch picks for the shapes above: 2 or 3 consumer warpgroups,
 // wide key blocks, one CTA per tile or persistent, one block at a time or overlapped, one Q slot or
-// two. 140 heads of 130 rows (more tiles than an H100's 132 SMs: persistent CTAs take two or, with
+// two, warpgroups taking turns or not (with warpgroups that compute fewer key blocks, or none, passing
+// their turns on). 140 heads of 130 rows (more tiles than an H100's 132 SMs: persistent CTAs take two or, with
 // 128-row tiles, three, reusing a Q slot; a last row block with warpgroups past q_n) and 300 keys
 // (several key blocks, a masked tail).
 TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
@@ -194,31 +195,32 @@ TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
       for (int wide : {0, 1})
         for (int persistent : {0, 1})
           for (int overlap : {0, 1})
-            for (int q_slots : {1, 2}) {
-              if (s.head_dim == 256 && consumers == 3) continue;                // O takes 128 registers
-              if (wide && (s.head_dim == 64 || consumers == 3)) continue;        // one key block size there
-              if (overlap && s.head_dim == 128 && consumers == 3) continue;      // no registers for it
-              if (q_slots == 2 && !persistent) continue;                         // one tile per CTA: one Q
-              const cuda::Sm90Variant v{consumers, wide, persistent, 0, overlap, q_slots};
-              const std::string name = shape_name(s) + " wg=" + std::to_string(consumers) + " wk=" + std::to_string(wide) +
-                                       " pe=" + std::to_string(persistent) + " ov=" + std::to_string(overlap) +
-                                       " qs=" + std::to_string(q_slots);
-              int used_q_slots = 0;
-              const std::vector<float> o = run(*dev, a, out, [&](const AttentionArgs& args) {
-                const cuda::Sm90Variant used = cuda::launch_flash_sm90_variant(args, v);
-                EXPECT_TRUE(used.consumers == consumers && used.wide_keys == wide && used.persistent == persistent &&
-                            used.overlap == overlap && used.q_slots <= q_slots)
-                    << name << ": launched another variant";
-                used_q_slots = used.q_slots;
-              });
-              if (q_slots == 2 && used_q_slots == 1) continue;  // no room for a second slot: the qs=1 run covered it
-              for (float x : o) ASSERT_TRUE(std::isfinite(x)) << name << ": an output element was not written or is NaN/Inf";
-              const test_support::ReferenceErrors e = test_support::errors_against(ref, o);
-              EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << name << ": naive error " << e.naive;
-              ++variants;
-            }
-    // Two Q slots fit at d=64 and with two warpgroups and 128-key blocks at d=128.
-    EXPECT_EQ(variants, s.head_dim == 64 ? 12 : s.head_dim == 128 ? 12 : 8) << shape_name(s);
+            for (int q_slots : {1, 2})
+              for (int turns : {0, 1}) {
+                if (s.head_dim == 256 && consumers == 3) continue;                // O takes 128 registers
+                if (wide && (s.head_dim == 64 || consumers == 3)) continue;        // one key block size there
+                if (overlap && s.head_dim == 128 && consumers == 3) continue;      // no registers for it
+                if (q_slots == 2 && !persistent) continue;                         // one tile per CTA: one Q
+                const cuda::Sm90Variant v{consumers, wide, persistent, 0, overlap, q_slots, -1, turns};
+                const std::string name = shape_name(s) + " wg=" + std::to_string(consumers) + " wk=" + std::to_string(wide) +
+                                         " pe=" + std::to_string(persistent) + " ov=" + std::to_string(overlap) +
+                                         " qs=" + std::to_string(q_slots) + " tt=" + std::to_string(turns);
+                int used_q_slots = 0;
+                const std::vector<float> o = run(*dev, a, out, [&](const AttentionArgs& args) {
+                  const cuda::Sm90Variant used = cuda::launch_flash_sm90_variant(args, v);
+                  EXPECT_TRUE(used.consumers == consumers && used.wide_keys == wide && used.persistent == persistent &&
+                              used.overlap == overlap && used.q_slots <= q_slots && used.turns == turns)
+                      << name << ": launched another variant";
+                  used_q_slots = used.q_slots;
+                });
+                if (q_slots == 2 && used_q_slots == 1) continue;  // no room for a second slot: the qs=1 run covered it
+                for (float x : o) ASSERT_TRUE(std::isfinite(x)) << name << ": an output element was not written or is NaN/Inf";
+                const test_support::ReferenceErrors e = test_support::errors_against(ref, o);
+                EXPECT_LE(e.kernel, 2 * e.naive + check_floor(p.dtype)) << name << ": naive error " << e.naive;
+                ++variants;
+              }
+    // Two Q slots fit at d=64 and with two warpgroups and 128-key blocks at d=128; each both ways of turns.
+    EXPECT_EQ(variants, 2 * (s.head_dim == 64 ? 12 : s.head_dim == 128 ? 12 : 8)) << shape_name(s);
   }
 }
 #endif

@@ -19,6 +19,8 @@ struct Sm90Variant {
   int half_diagonal = -1; // causal: 1 computes only the first half of a warpgroup's diagonal key block where its rows end
                           // there; 0: the whole block; -1 = shipped; the launch reports 0 where the kernel has no halves
                           // (overlapped, or key blocks other than 128)
+  int turns = -1;         // 1: the consumer warpgroups issue their GEMMs in turn (FlashAttention-3's ping-pong); 0: each
+                          // when ready; -1 = shipped
 };
 
 // The variant with the shipped choices filled in for the current device. Throws DeviceError for a

@@ -53,6 +53,7 @@ struct OutputParams {
   int q_n, k_n;
   int q_slots;       // 1 or 2 (at most SharedLayout::kQSlots): Q tiles in shared memory at once
   bool half_diagonal;  // causal, one block at a time, 128-key blocks: halve the diagonal block where it can
+  bool take_turns;     // the consumer warpgroups issue their GEMMs in turn (kTurnBarrier)
   float scale_log2;  // softmax_scale * log2(e)
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
@@ -63,6 +64,14 @@ struct OutputParams {
 // max exceeds it by more than this (log2 units), so that probabilities stay <= 2^8 and O and the sums
 // are rescaled only on a larger jump. Exact: the max used cancels in O / sum.
 constexpr float kLazyMaxGrowth = 8.f;
+
+// Taking turns (FlashAttention-3's ping-pong): consumer warpgroup c issues its GEMMs only in its
+// turn, between bar.sync on barrier kTurnBarrier + c and bar.arrive on the next warpgroup's, in a
+// ring, so that one warpgroup's softmax runs while the others' GEMMs hold the tensor cores instead
+// of all of them computing exponentials at once. One block at a time, a turn is a block's P V (to
+// its end) and the next block's Q K^T issued; overlapped, the issue of a block's Q K^T and the
+// previous block's P V. (Barriers 1..3 are the epilogue's, one per warpgroup.)
+constexpr int kTurnBarrier = 4;
 
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
 constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per block, sm_90
@@ -273,6 +282,17 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const auto release = [&](std::uint64_t* bar) {
     if (lane == 0) mbar_arrive(bar);
   };
+  // Turns (kTurnBarrier): every warpgroup takes key blocks + 1 turns per tile, the tile's loaded
+  // blocks + 1 (those with fewer blocks pass the rest on empty), so that the ring stays in step
+  // whatever each computes; warpgroup 0 takes the first.
+  const bool take_turns = params.take_turns;
+  const auto begin_turn = [&] {
+    if (take_turns) named_barrier_sync(kTurnBarrier + consumer, 256);
+  };
+  const auto end_turn = [&] {
+    if (take_turns) named_barrier_arrive(kTurnBarrier + (consumer + 1) % CONSUMERS, 256);
+  };
+  if (take_turns && consumer == CONSUMERS - 1) named_barrier_arrive(kTurnBarrier, 256);
 
   float o[D / 2];
   float row_max[2] = {}, row_sum[2] = {};  // set per tile; row_sum: this thread's partial sums, the quad's summed at the end
@@ -400,7 +420,9 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       // it above the exponentials (v2-v4 in docs/flash_sm90.md).
       if (my_blocks > 0) {
         mbar_wait(&k_full[stage_of(it)], phase_of(it));
+        begin_turn();
         issue_qk(s, stage_of(it));
+        end_turn();
         wgmma_wait<0>();
         fence_regs(s);
         release(&k_empty[stage_of(it)]);
@@ -415,9 +437,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
           pack_p(s, p);
           if (j == my_blocks) break;
           mbar_wait(&k_full[stage_of(it + j)], phase_of(it + j));
+          begin_turn();
           issue_qk(s, stage_of(it + j));
           mbar_wait(&v_full[stage_of(it + j - 1)], phase_of(it + j - 1));
           issue_pv(p, stage_of(it + j - 1));
+          end_turn();
           wgmma_wait<1>();  // block j's Q K^T
           fence_regs(s);
           release(&k_empty[stage_of(it + j)]);
@@ -426,7 +450,9 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         }
         const int last = it + my_blocks - 1;
         mbar_wait(&v_full[stage_of(last)], phase_of(last));
+        begin_turn();
         issue_pv(p, stage_of(last));
+        end_turn();
         wgmma_wait<0>();
         fence_regs(o);
         release(&v_empty[stage_of(last)]);
@@ -434,11 +460,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     } else {
       // One block at a time: scores, softmax, then P V. The other consumer warpgroups' GEMMs fill
       // the tensor cores meanwhile. `scores` and `probs` hold a whole block or its first half.
+      // Taking turns, a turn runs from a block's P V to the next block's Q K^T issued.
       const auto one_block = [&](auto& scores, auto& probs, int j) {
         const int stage = stage_of(it + j);
         const std::uint32_t phase = phase_of(it + j);
         mbar_wait(&k_full[stage], phase);
         issue_qk(scores, stage);
+        end_turn();
         wgmma_wait<0>();
         fence_regs(scores);
         if (kEarlyKRelease) release(&k_empty[stage]);
@@ -446,12 +474,14 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         if (softmax(scores, j, corr)) rescale_o(corr);
         pack_p(scores, probs);
         mbar_wait(&v_full[stage], phase);
+        begin_turn();
         issue_pv(probs, stage);
         wgmma_wait<0>();
         fence_regs(o);
         release(&v_empty[stage]);
       };
       const int whole_blocks = half_block >= 0 ? half_block : my_blocks;
+      if (my_blocks > 0) begin_turn();
       for (int j = 0; j < whole_blocks; ++j) one_block(s, p, j);
       if constexpr (kHalfDiagonal) {
         if (half_block >= 0) {
@@ -460,11 +490,18 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
           one_block(s_half, p_half, half_block);
         }
       }
+      if (my_blocks > 0) end_turn();
     }
     // Release the slots of the skipped blocks: the empty barriers count every consumer warp. Waiting
     // for the block's K and V first keeps each arrival out of its slot's previous phase (the reload
     // cannot have started before that phase completed; with kEarlyKRelease, K's reload says nothing
-    // about V's slot, which other warpgroups may still be reading).
+    // about V's slot, which other warpgroups may still be reading). Taking turns, one empty turn
+    // after each (and one more without blocks): a block's release comes before the turn that the
+    // others' later loads may wait on.
+    if (my_blocks == 0) {
+      begin_turn();
+      end_turn();
+    }
 #pragma unroll 1
     for (int j = my_blocks; j < n_blocks; ++j) {
       const int stage = stage_of(it + j);
@@ -473,6 +510,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       if (kEarlyKRelease) release(&k_empty[stage]);
       mbar_wait(&v_full[stage], phase);
       release(&v_empty[stage]);
+      begin_turn();
+      end_turn();
     }
     it += n_blocks;
 

@@ -13,7 +13,7 @@ nvidia-smi --query-gpu=name,uuid,driver_version,clocks.sm,clocks.max.sm --format
 timeout 60 $B/bin/kernels_tests --gtest_filter='*FlashSm90*' --gtest_brief=1 > "$W/suite.log" 2>&1
 rc=$?; tail -2 "$W/suite.log"
 if [ $rc = 124 ]; then echo "the suite timed out (a hang?): stopping here"; exit 1; fi
-timeout 200 $SM90 check > "$W/sm90-check.txt" 2>&1; echo "check rc=$?"; tail -1 "$W/sm90-check.txt"
+timeout 400 $SM90 check > "$W/sm90-check.txt" 2>&1; echo "check rc=$?"; tail -1 "$W/sm90-check.txt"
 grep -E " (BAD|NaN|ERR) " "$W/sm90-check.txt" | head
 timeout 120 /usr/local/cuda/bin/compute-sanitizer --tool racecheck --error-exitcode 9 $B/bin/kernels_tests --gtest_brief=1 \
   --gtest_filter='Gpu/FlashSm90Shapes.*' > "$W/racecheck.log" 2>&1

@@ -96,6 +96,12 @@ bool overlap_by_default(const AttentionProblem& p, int consumers, bool persisten
   if (p.head_dim == 128) return consumers == 2 && (p.k_n > 512 || tile_count(p, consumers) > sms);
   return consumers == 3 && persistent && p.k_n >= 8192;
 }
+// The consumer warpgroups taking turns at their GEMMs (FlashAttention-3's ping-pong) in the shipped
+// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, call 1): d=64
+// 1.00-1.09x (the seed's B=8 N=512/1024 non-causal 1.08-1.09x: one warpgroup's exponentials no
+// longer collide with the other's on the MUFU pipe), d=128 with two warpgroups 1.00-1.08x, d=256
+// 0.98-1.02x; three warpgroups at d=128 5-7% slower (each waits out two others' 128-column P V).
+bool turns_by_default(const AttentionProblem& p, int consumers) { return !(p.head_dim == 128 && consumers == 3); }
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
 // pairs keep the SMs even: 2-15% faster). Otherwise as many pairs per section as fill half the L2 with
@@ -340,7 +346,7 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (v.overlap < 0) v.overlap = overlap_by_default(p, v.consumers, v.persistent, gpu.sms) ? 1 : 0;
   if (v.q_slots < 0) v.q_slots = 2;  // the launch keeps one where the layout has no room for two
   if (v.half_diagonal < 0) v.half_diagonal = 1;  // the launch reports 0 where the kernel has no halves
-  if (v.turns < 0) v.turns = 0;
+  if (v.turns < 0) v.turns = turns_by_default(p, v.consumers) ? 1 : 0;
   v.turns = v.turns ? 1 : 0;
   if (!overlap_fits(p.head_dim, v.consumers)) v.overlap = 0;  // reported as used
   const int tile_rows = 64 * v.consumers;

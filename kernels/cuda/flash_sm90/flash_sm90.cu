@@ -62,8 +62,8 @@ bool wide_keys_by_default(const AttentionProblem& p) {
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
 // tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2-5,
 // same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster); d=64 with
-// at most 2048 keys (up to 27%; 1-3% slower at 4096) unless three warpgroups' tiles fit one wave
-// (7% slower); d=128 with two warpgroups and at most 4096 keys (up to 16%), and with three at every
+// three warpgroups at every length, where it runs overlapped (overlap_by_default), and with two up
+// to 2048 keys (up to 27%; 1-3% slower at 4096); d=128 with two warpgroups and at most 4096 keys (up to 16%), and with three at every
 // length (1-2.5%, since the Q descriptors went to uniform registers). Causal tiles differ in work: a
 // static turn was up to 43% slower (v8, v12), so the kernel follows a plan made on the host as a
 // shared counter would hand the tiles out, heaviest first (v14, tile_schedule.h): with more than two
@@ -71,7 +71,8 @@ bool wide_keys_by_default(const AttentionProblem& p) {
 // most 2048 (from 4096 keys -4%..+2.5%), and at d=256 at every length (1-8%); with fewer tiles, or
 // with two warpgroups at d=128, level or slower. Also three warpgroups at d=64 from 8192 keys, causal
 // or not: there the persistent grid runs overlapped (overlap_by_default), 1-3% faster than one CTA
-// per tile without the overlap (session 6, call 1).
+// per tile without the overlap (session 6, call 1); non-causal from 4096 keys, 4-6% (session 8,
+// call 2).
 bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
   const std::int64_t tiles = tile_count(p, consumers);
   if (p.causal) {
@@ -80,7 +81,7 @@ bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
     if (p.head_dim == 128) return consumers == 3 && p.k_n <= 2048;
     return true;
   }
-  if (p.head_dim == 64) return (p.k_n <= 2048 && !(consumers == 3 && tiles <= sms)) || (consumers == 3 && p.k_n >= 8192);
+  if (p.head_dim == 64) return p.k_n <= 2048 || consumers == 3;
   if (p.head_dim == 128) return consumers == 3 || p.k_n <= 4096;
   return true;
 }
@@ -89,12 +90,14 @@ bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
 // one block at a time in two calls on two cards (session 6, calls 1 and 2): d=256 always (1.03-1.21x
 // from 1024 keys, 0.99-1.04x at 512); two warpgroups at d=128 (1.01-1.07x; three have no registers
 // for it) unless their tiles fit one wave with at most 512 keys (3% slower: four key blocks leave
-// nothing to hide, and nothing else runs); at d=64 only with three warpgroups from 8192 keys on the
-// persistent grid (1.01-1.04x), its short blocks leaving less to hide (1-8% slower elsewhere).
+// nothing to hide, and nothing else runs); at d=64 with three warpgroups on the persistent grid,
+// causal from 8192 keys (1.01-1.04x; 0.98-1.00x below) and, since the warpgroups take turns
+// (turns_by_default), non-causal at every length (1.01-1.06x, session 8 call 2); two warpgroups'
+// short blocks leave less to hide (3-5% slower with turns, 1-8% without).
 bool overlap_by_default(const AttentionProblem& p, int consumers, bool persistent, int sms) {
   if (p.head_dim == 256) return true;
   if (p.head_dim == 128) return consumers == 2 && (p.k_n > 512 || tile_count(p, consumers) > sms);
-  return consumers == 3 && persistent && p.k_n >= 8192;
+  return consumers == 3 && persistent && (!p.causal || p.k_n >= 8192);
 }
 // The consumer warpgroups taking turns at their GEMMs (FlashAttention-3's ping-pong) in the shipped
 // dispatch, measured interleaved against each warpgroup issuing when ready (session 8, call 1): d=64

@@ -7,10 +7,9 @@
 // column sec: causal tile order, (head, batch) pairs per section; column ov: 1 = a warpgroup's softmax
 // overlaps its previous block's P V; column qs: Q slots, 2 = the next tile's Q loads during this one;
 // column hd: 1 = causal warpgroups compute only the first half of a diagonal block that allows it;
-// column tt: 1 = the consumer warpgroups issue their GEMMs in turn; column ep: every ep-th
-// exponential from a polynomial on the FMA pipe, 0 = none).
+// column tt: 1 = the consumer warpgroups issue their GEMMs in turn).
 //   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
-//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2] [hd=0|1] [tt=0|1] [ep=0|4|8]
+//   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2] [hd=0|1] [tt=0|1]
 //                               the fa3-paper preset with one variant (default: the shipped one);
 //                               time-nocheck: without the 48-row checks
 //   bench_sm90 ab [nocheck]     the fa3-paper preset: the shipped variant beside the other grid (persistent
@@ -33,8 +32,6 @@
 //   bench_sm90 turns [nocheck]  the seed's tiers and the fa3-paper preset: the shipped variant beside
 //                               the other turn-taking (tt), and at d=64 and d=128 the other
 //                               warpgroup count with each
-//   bench_sm90 exppoly [nocheck]  the seed's tiers and the fa3-paper preset: the shipped variant beside
-//                               every 4th and every 8th exponential from the polynomial (or none)
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
@@ -176,7 +173,6 @@ int main(int argc, char** argv) {
     else if (arg.rfind("qs=", 0) == 0) chosen.q_slots = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("hd=", 0) == 0) chosen.half_diagonal = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("tt=", 0) == 0) chosen.turns = std::atoi(arg.c_str() + 3);
-    else if (arg.rfind("ep=", 0) == 0) chosen.exp_poly = std::atoi(arg.c_str() + 3);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
   }
@@ -186,11 +182,9 @@ int main(int argc, char** argv) {
   }
   const bool order = mode == "order";
   const bool overlap = mode == "overlap";
-  const bool q_slots = mode == "qslots", diagonal = mode == "diagonal", turns = mode == "turns",
-             exp_poly = mode == "exppoly";
+  const bool q_slots = mode == "qslots", diagonal = mode == "diagonal", turns = mode == "turns";
   const bool compare =
-      mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap || q_slots || diagonal || turns ||
-      exp_poly;
+      mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap || q_slots || diagonal || turns;
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
@@ -223,7 +217,7 @@ int main(int argc, char** argv) {
   if (!one_shape.empty()) {
     shapes = one_shape;
   } else if (mode == "time" || mode == "time-nocheck" || mode == "all" || mode == "ab" || overlap || q_slots || diagonal ||
-             turns || exp_poly) {
+             turns) {
     // The fa3-paper preset (B*N = 16384 tokens, H*d = 2048) and the seed's B=1 tiers.
     for (DType dt : {DType::fp16, DType::bf16})
       for (bool causal : {false, true})
@@ -248,7 +242,7 @@ int main(int argc, char** argv) {
     for (int d : {64, 128, 256})
       for (int n : {512, 1024, 2048, 4096, 8192, 16384}) shapes.push_back({16384 / n, 2048 / d, n, n, d, true, DType::fp16, "fa3"});
   }
-  if (mode == "seed" || mode == "tiles" || overlap || q_slots || diagonal || turns || exp_poly) {
+  if (mode == "seed" || mode == "tiles" || overlap || q_slots || diagonal || turns) {
     add_seed_tiers(false);
     add_seed_tiers(true);
   }
@@ -271,8 +265,8 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s %2s %2s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H",
-              "q_n", "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "qs", "hd", "tt", "ep", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s %2s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H",
+              "q_n", "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "qs", "hd", "tt", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
@@ -297,10 +291,6 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0, n = configs.size(); i < n; ++i) {  // each again, taking turns the other way
         configs.push_back(configs[i]);
         configs.back().turns = 1;
-      }
-      for (std::size_t i = 0, n = configs.size(); i < n; ++i) {  // and with every 4th exponential from the polynomial
-        configs.push_back(configs[i]);
-        configs.back().exp_poly = 4;
       }
     } else if (order) {
       const int rows = s.d == 64 ? 192 : 128, m_blocks = (s.qn + rows - 1) / rows, sms = prop.multiProcessorCount;
@@ -327,14 +317,6 @@ int main(int argc, char** argv) {
         const int other_wg = shipped.consumers == 2 ? 3 : 2;
         configs.insert(configs.end(), {{other_wg, -1, -1, 0, -1, -1, -1, 0}, {other_wg, -1, -1, 0, -1, -1, -1, 1}});
       }
-    } else if (exp_poly) {
-      const int shipped = cuda::resolve_flash_sm90_variant(problem_of(s), {}).exp_poly;
-      configs = {{}};
-      for (int every : {0, 4, 8})
-        if (every != shipped) {
-          configs.emplace_back();
-          configs.back().exp_poly = every;
-        }
     } else if (q_slots) {
       // Shipped; with one Q slot; and the persistent grid where the shipped choice is one CTA per tile.
       configs = {{}, {0, -1, -1, 0, -1, 1}};
@@ -415,9 +397,9 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d %2d %2d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d %2d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
                   bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent,
-                  r.v.pairs_per_section, r.v.overlap, r.v.q_slots, r.v.half_diagonal, r.v.turns, r.v.exp_poly, r.c.rel_err, r.c.rows,
+                  r.v.pairs_per_section, r.v.overlap, r.v.q_slots, r.v.half_diagonal, r.v.turns, r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

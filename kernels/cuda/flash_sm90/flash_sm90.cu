@@ -253,7 +253,7 @@ void launch(const AttentionArgs& a, Sm90Variant& v) {
   v.half_diagonal = sm90::halves_diagonal(CAUSAL, BN, OVERLAP) && v.half_diagonal ? 1 : 0;  // where the kernel has it
   const sm90::OutputParams out{
       a.o, a.o_batch_stride, a.o_head_stride, a.o_row_stride, static_cast<int>(p.q_n), static_cast<int>(p.k_n),
-      v.q_slots, v.half_diagonal != 0, v.turns != 0, v.exp_poly,
+      v.q_slots, v.half_diagonal != 0, v.turns != 0,
       a.softmax_scale * 1.4426950408889634f, tile_grid,
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
@@ -351,9 +351,6 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   if (v.half_diagonal < 0) v.half_diagonal = 1;  // the launch reports 0 where the kernel has no halves
   if (v.turns < 0) v.turns = turns_by_default(p, v.consumers) ? 1 : 0;
   v.turns = v.turns ? 1 : 0;
-  if (v.exp_poly < 0) v.exp_poly = 0;
-  if (v.exp_poly != 0 && v.exp_poly != 4 && v.exp_poly != 8)
-    throw DeviceError("flash_sm90: exp_poly must be 0, 4 or 8", false);
   if (!overlap_fits(p.head_dim, v.consumers)) v.overlap = 0;  // reported as used
   const int tile_rows = 64 * v.consumers;
   if (v.pairs_per_section <= 0)

@@ -21,8 +21,6 @@ struct Sm90Variant {
                           // (overlapped, or key blocks other than 128)
   int turns = -1;         // 1: the consumer warpgroups issue their GEMMs in turn (FlashAttention-3's ping-pong); 0: each
                           // when ready; -1 = shipped
-  int exp_poly = -1;      // every exp_poly-th (4 or 8) softmax exponential from a polynomial on the FMA pipe, not MUFU;
-                          // 0: none; -1 = shipped
 };
 
 // The variant with the shipped choices filled in for the current device. Throws DeviceError for a

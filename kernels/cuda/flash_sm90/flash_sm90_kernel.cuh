@@ -54,7 +54,6 @@ struct OutputParams {
   int q_slots;       // 1 or 2 (at most SharedLayout::kQSlots): Q tiles in shared memory at once
   bool half_diagonal;  // causal, one block at a time, 128-key blocks: halve the diagonal block where it can
   bool take_turns;     // the consumer warpgroups issue their GEMMs in turn (kTurnBarrier)
-  int exp_poly;        // 0, or every exp_poly-th (4 or 8) exponential from exp2_poly instead of MUFU
   float scale_log2;  // softmax_scale * log2(e)
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
@@ -65,23 +64,6 @@ struct OutputParams {
 // max exceeds it by more than this (log2 units), so that probabilities stay <= 2^8 and O and the sums
 // are rescaled only on a larger jump. Exact: the max used cancels in O / sum.
 constexpr float kLazyMaxGrowth = 8.f;
-
-// 2^x on the FMA pipe instead of MUFU's (FlashAttention-4's trick): x = j + f with j an integer and
-// f in [-0.5, 0.5], 2^f from a degree-3 minimax polynomial (relative error 7.5e-5, a sixth of fp16's
-// half ulp), 2^j added to its exponent. At d=64 a warp's block needs 64 MUFU.EX2 per thread, 512
-// cycles of its quarter of the MUFU pipe, against about 320 instructions of everything else: moving
-// some exponentials here shortens the softmax. x is clamped at -125 so that 2^j stays a normal
-// number: a masked score gives 2^-125 (0 in fp16) where MUFU gives 0.
-__device__ __forceinline__ float exp2_poly(float x) {
-  x = fmaxf(x, -125.f);
-  const float t = __fadd_rn(x, 12582912.f);  // 1.5 * 2^23: round(x) in the low mantissa bits of t
-  const float j = __fadd_rn(t, -12582912.f);
-  const float f = __fadd_rn(x, -j);
-  float p = fmaf(0.0551716691f, f, 0.242611122f);
-  p = fmaf(p, f, 0.693260985f);
-  p = fmaf(p, f, 0.999928074f);
-  return __int_as_float(__float_as_int(p) + (__float_as_int(t) << 23));
-}
 
 // Taking turns (FlashAttention-3's ping-pong): consumer warpgroup c issues its GEMMs only in its
 // turn, between bar.sync on barrier kTurnBarrier + c and bar.arrive on the next warpgroup's, in a
@@ -378,20 +360,12 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       row_max[r] = m_new;
       row_sum[r] *= corr[r];
     }
-    // The exponentials, every kEvery-th from exp2_poly (kEvery = 0: none).
-    const auto exponentials = [&](auto every) {
-      constexpr int kEvery = decltype(every)::value;
 #pragma unroll
-      for (int i = 0; i < kCols / 2; ++i) {
-        const int r = (i % 4) / 2;
-        const float x = fmaf(s[i], scale_log2, -max_used[r]);
-        s[i] = kEvery > 0 && i % kEvery == kEvery - 1 ? exp2_poly(x) : exp2_ftz(x);
-        row_sum[r] += s[i];
-      }
-    };
-    if (params.exp_poly == 4) exponentials(std::integral_constant<int, 4>{});
-    else if (params.exp_poly == 8) exponentials(std::integral_constant<int, 8>{});
-    else exponentials(std::integral_constant<int, 0>{});
+    for (int i = 0; i < kCols / 2; ++i) {
+      const int r = (i % 4) / 2;
+      s[i] = exp2_ftz(fmaf(s[i], scale_log2, -max_used[r]));
+      row_sum[r] += s[i];
+    }
     return grow;
   };
   const auto rescale_o = [&](const float (&corr)[2]) {

@@ -100,11 +100,15 @@ bool overlap_by_default(const AttentionProblem& p, int consumers, bool persisten
   return consumers == 3 && persistent && (!p.causal || p.k_n >= 8192);
 }
 // The consumer warpgroups taking turns at their GEMMs (FlashAttention-3's ping-pong) in the shipped
-// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, call 1): d=64
-// 1.00-1.09x (the seed's B=8 N=512/1024 non-causal 1.08-1.09x: one warpgroup's exponentials no
-// longer collide with the other's on the MUFU pipe), d=128 with two warpgroups 1.00-1.08x, d=256
-// 0.98-1.02x; three warpgroups at d=128 5-7% slower (each waits out two others' 128-column P V).
-bool turns_by_default(const AttentionProblem& p, int consumers) { return !(p.head_dim == 128 && consumers == 3); }
+// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, calls 1-3,
+// three cards; medians per group): d=64 1.01-1.08x (the seed's B=8 N=1024 non-causal 1.06-1.08x:
+// one warpgroup's softmax runs under the other's GEMMs instead of beside its softmax), d=128 with
+// two warpgroups 1.01-1.07x, d=256 1.00-1.02x; three warpgroups at d=128 3-6% slower (each waits
+// out two others' 128-column P V), but for causal tiles of at most 512 keys (the fa3 preset's N=512:
+// 1.028-1.033x on all three cards).
+bool turns_by_default(const AttentionProblem& p, int consumers) {
+  return !(p.head_dim == 128 && consumers == 3) || (p.causal && p.k_n <= 512);
+}
 // Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
 // pairs keep the SMs even: 2-15% faster). Otherwise as many pairs per section as fill half the L2 with

@@ -22,7 +22,8 @@
 //                OVERLAPped (FlashAttention-3's intra-warpgroup pipelining), a warpgroup issues
 //                block j's Q K^T and block j-1's P V together and computes block j's softmax while
 //                the P V runs; else one block at a time, the other warpgroups' GEMMs filling the
-//                tensor cores meanwhile.
+//                tensor cores meanwhile. Taking turns (kTurnBarrier), the warpgroups issue their
+//                GEMMs in a ring, so that one's softmax runs under the others' GEMMs.
 //                A warpgroup whose rows are all >= q_n, or (causal) whose rows end before a key
 //                block, skips that block's math and only releases its ring slot; one whose rows
 //                end in the first half of its diagonal block computes only that half (one block

@@ -283,15 +283,19 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   const auto release = [&](std::uint64_t* bar) {
     if (lane == 0) mbar_arrive(bar);
   };
-  // Turns (kTurnBarrier): every warpgroup takes key blocks + 1 turns per tile, the tile's loaded
-  // blocks + 1 (those with fewer blocks pass the rest on empty), so that the ring stays in step
-  // whatever each computes; warpgroup 0 takes the first.
+  // Turns (kTurnBarrier): every warpgroup takes the tile's loaded key blocks + 1 turns (one that
+  // computes fewer blocks passes the rest on empty), so that the ring stays in step whatever each
+  // computes; warpgroup 0 takes the first.
   const bool take_turns = params.take_turns;
   const auto begin_turn = [&] {
     if (take_turns) named_barrier_sync(kTurnBarrier + consumer, 256);
   };
   const auto end_turn = [&] {
     if (take_turns) named_barrier_arrive(kTurnBarrier + (consumer + 1) % CONSUMERS, 256);
+  };
+  const auto pass_turn = [&] {
+    begin_turn();
+    end_turn();
   };
   if (take_turns && consumer == CONSUMERS - 1) named_barrier_arrive(kTurnBarrier, 256);
 
@@ -499,10 +503,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     // about V's slot, which other warpgroups may still be reading). Taking turns, one empty turn
     // after each (and one more without blocks): a block's release comes before the turn that the
     // others' later loads may wait on.
-    if (my_blocks == 0) {
-      begin_turn();
-      end_turn();
-    }
+    if (my_blocks == 0) pass_turn();
 #pragma unroll 1
     for (int j = my_blocks; j < n_blocks; ++j) {
       const int stage = stage_of(it + j);
@@ -511,8 +512,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       if (kEarlyKRelease) release(&k_empty[stage]);
       mbar_wait(&v_full[stage], phase);
       release(&v_empty[stage]);
-      begin_turn();
-      end_turn();
+      pass_turn();
     }
     it += n_blocks;
 

@@ -63,8 +63,9 @@ bool wide_keys_by_default(const AttentionProblem& p) {
 // tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2-5,
 // same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster); d=64 with
 // three warpgroups at every length, where it runs overlapped (overlap_by_default), and with two up
-// to 2048 keys (up to 27%; 1-3% slower at 4096); d=128 with two warpgroups and at most 4096 keys (up to 16%), and with three at every
-// length (1-2.5%, since the Q descriptors went to uniform registers). Causal tiles differ in work: a
+// to 2048 keys (up to 27%; 1-3% slower at 4096); d=128 with two warpgroups and at most 4096 keys
+// (up to 16%), and with three at every length (1-2.5%, since the Q descriptors went to uniform
+// registers). Causal tiles differ in work: a
 // static turn was up to 43% slower (v8, v12), so the kernel follows a plan made on the host as a
 // shared counter would hand the tiles out, heaviest first (v14, tile_schedule.h): with more than two
 // waves of tiles, 3-20% faster at d=64 with at most 4096 keys, at d=128 with three warpgroups and at
@@ -100,12 +101,12 @@ bool overlap_by_default(const AttentionProblem& p, int consumers, bool persisten
   return consumers == 3 && persistent && (!p.causal || p.k_n >= 8192);
 }
 // The consumer warpgroups taking turns at their GEMMs (FlashAttention-3's ping-pong) in the shipped
-// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, calls 1-3,
-// three cards; medians per group): d=64 1.01-1.08x (the seed's B=8 N=1024 non-causal 1.06-1.08x:
+// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, calls 1-3
+// and 6, four cards; medians per group): d=64 1.01-1.08x (the seed's B=8 N=1024 non-causal 1.06-1.08x:
 // one warpgroup's softmax runs under the other's GEMMs instead of beside its softmax), d=128 with
 // two warpgroups 1.01-1.07x, d=256 1.00-1.02x; three warpgroups at d=128 3-6% slower (each waits
 // out two others' 128-column P V), but for causal tiles of at most 512 keys (the fa3 preset's N=512:
-// 1.028-1.033x on all three cards).
+// 1.028-1.033x on three cards, 1.006x on the fourth).
 bool turns_by_default(const AttentionProblem& p, int consumers) {
   return !(p.head_dim == 128 && consumers == 3) || (p.causal && p.k_n <= 512);
 }

@@ -174,10 +174,10 @@ TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
 // Every tile choice, grid and block schedule the library compiles (the harness's `check` runs them
 // too), not only those the shipped dispatch picks for the shapes above: 2 or 3 consumer warpgroups,
 // wide key blocks, one CTA per tile or persistent, one block at a time or overlapped, one Q slot or
-// two, warpgroups taking turns or not (with warpgroups that compute fewer key blocks, or none, passing
-// their turns on). 140 heads of 130 rows (more tiles than an H100's 132 SMs: persistent CTAs take two or, with
-// 128-row tiles, three, reusing a Q slot; a last row block with warpgroups past q_n) and 300 keys
-// (several key blocks, a masked tail).
+// two, warpgroups taking turns or not (those that compute fewer key blocks, or none, passing their
+// turns on). 140 heads of 130 rows (more tiles than an H100's 132 SMs: persistent CTAs take two or,
+// with 128-row tiles, three, reusing a Q slot; a last row block with warpgroups past q_n) and 300
+// keys (several key blocks, a masked tail).
 TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
   std::string why;
   auto dev = hopper_or_reason(why);
@@ -197,10 +197,10 @@ TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
           for (int overlap : {0, 1})
             for (int q_slots : {1, 2})
               for (int turns : {0, 1}) {
-                if (s.head_dim == 256 && consumers == 3) continue;                // O takes 128 registers
-                if (wide && (s.head_dim == 64 || consumers == 3)) continue;        // one key block size there
-                if (overlap && s.head_dim == 128 && consumers == 3) continue;      // no registers for it
-                if (q_slots == 2 && !persistent) continue;                         // one tile per CTA: one Q
+                if (s.head_dim == 256 && consumers == 3) continue;              // O takes 128 registers
+                if (wide && (s.head_dim == 64 || consumers == 3)) continue;      // one key block size there
+                if (overlap && s.head_dim == 128 && consumers == 3) continue;    // no registers for it
+                if (q_slots == 2 && !persistent) continue;                       // one tile per CTA: one Q
                 const cuda::Sm90Variant v{consumers, wide, persistent, 0, overlap, q_slots, -1, turns};
                 const std::string name = shape_name(s) + " wg=" + std::to_string(consumers) + " wk=" + std::to_string(wide) +
                                          " pe=" + std::to_string(persistent) + " ov=" + std::to_string(overlap) +

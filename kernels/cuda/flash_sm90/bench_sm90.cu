@@ -36,6 +36,8 @@
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
 //   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [wg=N] [wk=0|1]  one shape (e.g. under a profiler)
+//   bench_sm90 trace shape=... [variant] [out=FILE]  one launch's timeline as CSV (a trace build only,
+//                               sm90_trace.h; scripts/gpu/trace.sh): cta, warpgroup, clock, event, tile, block
 //   bench_sm90 all | small      check + time | check
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -149,11 +151,86 @@ static Check check(const Shape& s, const Reference& ref, const std::vector<std::
   return c;
 }
 
+// The median of `reps` launches of the variant, in microseconds (no L2 flush: a trace compares phases).
+static double median_us(const AttentionArgs& a, const cuda::Sm90Variant& v, int reps) {
+  cudaEvent_t e0, e1;
+  CK(cudaEventCreate(&e0));
+  CK(cudaEventCreate(&e1));
+  std::vector<float> ms;
+  for (int r = 0; r < reps; ++r) {
+    CK(cudaEventRecord(e0));
+    cuda::launch_flash_sm90_variant(a, v);
+    CK(cudaEventRecord(e1));
+    CK(cudaEventSynchronize(e1));
+    float t;
+    CK(cudaEventElapsedTime(&t, e0, e1));
+    ms.push_back(t);
+  }
+  CK(cudaEventDestroy(e0));
+  CK(cudaEventDestroy(e1));
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2] * 1000.0;
+}
+
+// trace mode: one launch of the variant recorded (sm90_trace.h) and written as CSV, with the median
+// time of untraced and traced launches (what recording costs).
+static int trace_launch(const Shape& s, const cuda::Sm90Variant& chosen, const std::string& path, int sms) {
+  if (!sm90::kTraceBuilt) {
+    std::fprintf(stderr, "this build records nothing: configure with -DCMAKE_CUDA_FLAGS=-DATTNSWEEP_SM90_TRACE\n");
+    return 2;
+  }
+  const AttentionProblem p = problem_of(s);
+  const std::uint64_t nq = p.q_elements(), nk = p.kv_elements();
+  std::uint16_t *q, *k, *v, *o;
+  CK(cudaMalloc(&q, nq * 2)); CK(cudaMalloc(&k, nk * 2)); CK(cudaMalloc(&v, nk * 2)); CK(cudaMalloc(&o, nq * 2));
+  const bool bf = s.dt == DType::bf16;
+  fill_random<<<1024, 256>>>(q, nq, 11, bf, s.amplitude);
+  fill_random<<<1024, 256>>>(k, nk, 12, bf, s.amplitude);
+  fill_random<<<1024, 256>>>(v, nk, 13, bf, s.amplitude);
+  const AttentionArgs a = contiguous_args(p, q, k, v, o);
+  const cuda::Sm90Variant used = cuda::resolve_flash_sm90_variant(p, chosen);
+  const int rows = 64 * used.consumers, warpgroups = 1 + used.consumers;
+  const std::int64_t tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
+  sm90::TraceBuffer buffer;
+  buffer.ctas = static_cast<int>(used.persistent ? std::min<std::int64_t>(tiles, sms) : std::min<std::int64_t>(tiles, 1 << 14));
+  buffer.records_per_warpgroup = used.persistent ? 8192 : 1024;
+  const std::size_t records = std::size_t(buffer.ctas) * warpgroups * buffer.records_per_warpgroup;
+  CK(cudaMalloc(&buffer.records, records * sizeof(sm90::TraceRecord)));
+  CK(cudaMemset(buffer.records, 0xff, records * sizeof(sm90::TraceRecord)));  // event ~0: never written
+  const double untraced_us = median_us(a, used, 21);
+  cuda::set_flash_sm90_trace(buffer);
+  const double traced_us = median_us(a, used, 21);  // the last launch's records are kept
+  cuda::set_flash_sm90_trace({});
+  std::vector<sm90::TraceRecord> host(records);
+  CK(cudaMemcpy(host.data(), buffer.records, records * sizeof(sm90::TraceRecord), cudaMemcpyDeviceToHost));
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) { std::fprintf(stderr, "cannot write %s\n", path.c_str()); return 2; }
+  std::fprintf(f, "# B=%d H=%d N=%d d=%d causal=%d %s wg=%d pe=%d ov=%d qs=%d hd=%d tt=%d untraced_us=%.2f traced_us=%.2f\n", s.b,
+               s.h, s.qn, s.d, int(s.causal), bf ? "bf16" : "fp16", used.consumers, used.persistent, used.overlap, used.q_slots,
+               used.half_diagonal, used.turns, untraced_us, traced_us);
+  std::fprintf(f, "cta,wg,clock,event,tile,block\n");
+  constexpr int kEvents = sizeof(sm90::kTraceEventNames) / sizeof(sm90::kTraceEventNames[0]);
+  for (std::size_t i = 0; i < records; ++i) {
+    const sm90::TraceRecord& r = host[i];
+    if (r.event >= kEvents) continue;
+    const std::size_t wg_index = i / buffer.records_per_warpgroup;
+    std::fprintf(f, "%zu,%zu,%u,%s,%u,%u\n", wg_index / warpgroups, wg_index % warpgroups, r.clock, sm90::kTraceEventNames[r.event],
+                 r.tile, r.block);
+  }
+  std::fclose(f);
+  std::printf("trace: %s (wg=%d pe=%d ov=%d tt=%d): untraced %.2f us, traced %.2f us -> %s\n", s.tag, used.consumers,
+              used.persistent, used.overlap, used.turns, untraced_us, traced_us, path.c_str());
+  CK(cudaFree(buffer.records));
+  CK(cudaFree(q)); CK(cudaFree(k)); CK(cudaFree(v)); CK(cudaFree(o));
+  return 0;
+}
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "all";
   cuda::Sm90Variant chosen;  // time/all: the one variant timed (defaults: the shipped choices)
   bool d64_check = true;
   std::vector<Shape> one_shape;
+  std::string trace_path = "trace.csv";
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     int b, h, n, d, c;
@@ -173,6 +250,7 @@ int main(int argc, char** argv) {
     else if (arg.rfind("qs=", 0) == 0) chosen.q_slots = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("hd=", 0) == 0) chosen.half_diagonal = std::atoi(arg.c_str() + 3);
     else if (arg.rfind("tt=", 0) == 0) chosen.turns = std::atoi(arg.c_str() + 3);
+    else if (arg.rfind("out=", 0) == 0) trace_path = arg.substr(4);
     else if (arg == "nocheck") d64_check = false;
     else { std::fprintf(stderr, "unknown argument %s\n", argv[i]); return 2; }
   }
@@ -188,6 +266,14 @@ int main(int argc, char** argv) {
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
   std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
+
+  if (mode == "trace") {
+    if (one_shape.size() != 1) {
+      std::fprintf(stderr, "trace needs shape=B,H,N,D,causal,fp16|bf16\n");
+      return 2;
+    }
+    return trace_launch(one_shape[0], chosen, trace_path, prop.multiProcessorCount);
+  }
 
   std::vector<Shape> shapes;
   if (mode == "check" || mode == "all" || mode == "small") {

@@ -222,6 +222,9 @@ const std::int32_t* causal_plan(int device, const sm90::TileGrid& grid, int ctas
   return on_device;
 }
 
+// Where a trace build's launches record (set_flash_sm90_trace; the harness only).
+sm90::TraceBuffer trace_buffer;
+
 // Launches the kernel; v.q_slots and v.half_diagonal become what it used.
 template <class T, int D, int BN, int STAGES, int CONSUMERS, bool CAUSAL, bool PERSISTENT, bool OVERLAP>
 void launch(const AttentionArgs& a, Sm90Variant& v) {
@@ -263,7 +266,7 @@ void launch(const AttentionArgs& a, Sm90Variant& v) {
       CAUSAL && PERSISTENT ? causal_plan(gpu.device, tile_grid, static_cast<int>(grid), L::kBlockM, BN, static_cast<int>(p.q_n),
                                          static_cast<int>(p.k_n))
                            : nullptr,
-      o_aligned};
+      o_aligned, trace_buffer};
   kernel<<<grid, L::kThreads, S::kBytes, static_cast<cudaStream_t>(a.stream)>>>(tm_q, tm_k, tm_v, tm_o, out);
   check(cudaGetLastError(), "launch");
 }
@@ -363,6 +366,8 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& p, Sm90Variant v)
   v.pairs_per_section = static_cast<int>(std::min<std::int64_t>(v.pairs_per_section, p.heads * p.batch));
   return v;
 }
+
+void set_flash_sm90_trace(const sm90::TraceBuffer& buffer) { trace_buffer = buffer; }
 
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& a, Sm90Variant v) {
   const AttentionProblem& p = a.problem;

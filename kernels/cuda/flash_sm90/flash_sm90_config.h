@@ -3,6 +3,7 @@
 // (bench_sm90.cu) to time the variants side by side in one run. Not part of the public entry
 // (flash_sm90.h): the library's dispatch is launch_flash_sm90(), the shipped choice.
 #include "attnsweep/kernels/kernel.h"
+#include "sm90_trace.h"
 
 namespace attnsweep::cuda {
 
@@ -30,5 +31,9 @@ Sm90Variant resolve_flash_sm90_variant(const AttentionProblem& problem, Sm90Vari
 // Launches the variant and returns the one used (resolved as above; q_slots and half_diagonal as
 // launched). Throws DeviceError as launch_flash_sm90 does.
 Sm90Variant launch_flash_sm90_variant(const AttentionArgs& args, Sm90Variant variant);
+
+// In a trace build (sm90_trace.h: kTraceBuilt), the launches that follow record their timelines
+// into `buffer` (not thread-safe: the harness's `trace` mode); an empty buffer stops it.
+void set_flash_sm90_trace(const sm90::TraceBuffer& buffer);
 
 }  // namespace attnsweep::cuda

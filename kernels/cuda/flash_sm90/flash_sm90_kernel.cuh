@@ -11,7 +11,8 @@
 //   warpgroup 0  producer (setmaxnreg down to 24): one thread issues TMA loads of each tile's Q and
 //                of its K, V blocks into a STAGES-deep shared-memory ring, each stage completed on
 //                an mbarrier (the ring runs on across tiles; persistent, Q alternates between two
-//                slots where there is room, so that the next tile's Q is in early); a K slot is
+//                slots where there is room, so that the next tile's Q is in early), and hands the
+//                consumers each tile's coordinates with its Q (tile_of_slot); a K slot is
 //                reloaded once every consumer warp is past its Q K^T (one-tile kernel) or its P V
 //                (persistent), a V slot once every consumer warp is past its P V;
 //   warpgroups 1..CONSUMERS  consumers (setmaxnreg up to 240 with 2, 160 with 3): each owns 64 query
@@ -40,6 +41,7 @@
 #include <type_traits>
 
 #include "sm90_ptx.cuh"
+#include "sm90_trace.h"
 #include "tile_schedule.h"
 #include "../element.cuh"
 
@@ -59,6 +61,7 @@ struct OutputParams {
   TileGrid grid;
   const std::int32_t* causal_plan;  // causal persistent: plan_causal_tiles() for this grid, on the device
   bool o_aligned;                   // O's rows start 16-byte aligned (strides of 8 elements): tm_o describes O
+  TraceBuffer trace;                // a trace build's timeline (sm90_trace.h); unused otherwise
 };
 
 // Lazy rescaling (FlashAttention-4's trick): a warp keeps its stale running max while no row's block
@@ -100,7 +103,8 @@ struct Tiles {
   static constexpr int kQBytes = kBlockM * D * 2;
   static constexpr int kKVBytes = BN * D * 2;
   static constexpr int kBarriers = 2 + 4 * STAGES;  // q_full, q_empty, k_full[], v_full[], k_empty[], v_empty[]
-  static constexpr int kRingBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers;
+  // + 16: the Q slot's tile coordinates (tile_of_slot: the producer hands each tile over with its Q)
+  static constexpr int kRingBytes = 1024 /* alignment slack */ + kQBytes + 2 * STAGES * kKVBytes + 8 * kBarriers + 16;
   static_assert(kRingBytes <= kMaxSmemBytes, "shared memory");
   static_assert(kBlockM <= 256, "a TMA box has at most 256 rows");
 };
@@ -118,7 +122,7 @@ struct SharedLayout {
   using L = Tiles<D, BN, STAGES, CONSUMERS>;
   static constexpr bool kStagedStore = L::kRingBytes + L::kQBytes <= kMaxSmemBytes && (D == 128 || PERSISTENT);
   static constexpr int kOBytes = kStagedStore ? L::kQBytes : 0;
-  static constexpr int kSecondQBytes = L::kQBytes + 16;  // the slot and its two barriers
+  static constexpr int kSecondQBytes = L::kQBytes + 32;  // the slot, its two barriers and its tile coordinates
   static constexpr int kQSlots = PERSISTENT && L::kRingBytes + kOBytes + kSecondQBytes <= kMaxSmemBytes ? 2 : 1;
   static constexpr int kBytes = L::kRingBytes + kOBytes + (kQSlots - 1) * kSecondQBytes;
 };
@@ -177,6 +181,13 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr bool kEarlyKRelease = !PERSISTENT || OVERLAP;
   std::uint64_t* k_empty = v_full + STAGES;
   std::uint64_t* v_empty = k_empty + STAGES;
+  // Each Q slot's tile: row block, head, batch and key blocks (row block -1: no more tiles), written
+  // by the producer before the slot's q_full arrival (a release that the consumers' wait acquires).
+  // The consumers read it there instead of working it out at every tile start: a load of the plan
+  // and integer divisions (their reciprocals queued behind the other warpgroup's exponentials)
+  // took 400-900 cycles there (the trace of session 9). 16-byte aligned: the barriers before it are
+  // an even number of 8-byte words.
+  int4* tile_of_slot = reinterpret_cast<int4*>(v_empty + STAGES);
   // Causal tiles differ in work: the persistent kernel computes the tiles the host planned for it,
   // balanced by their key blocks (tile_schedule.h); the non-causal one takes them in a static turn
   // (blockIdx.x, + gridDim.x, ...).
@@ -192,8 +203,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     my_tiles = params.causal_plan + gridDim.x + 1 + params.causal_plan[blockIdx.x];
     my_count = params.causal_plan[blockIdx.x + 1] - params.causal_plan[blockIdx.x];
   }
-  // This CTA's tile number `local`, or -1 past its last. A plan's first wave is tile c on CTA c:
-  // the first tile starts without waiting for the plan's loads.
+  // The producer's: this CTA's tile number `local`, or -1 past its last. A plan's first wave is tile
+  // c on CTA c: the first tile starts without waiting for the plan's loads.
   const auto tile_at = [&](int local) {
     if constexpr (kPlannedTiles) return local == 0 ? static_cast<int>(blockIdx.x) : local < my_count ? my_tiles[local] : -1;
     const int t = blockIdx.x + local * gridDim.x;
@@ -230,6 +241,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // built from it then live in uniform registers, one UIADD3 per wgmma instead of six instructions
   // (a 64-bit add in vector registers and two R2UR; the SASS of v14's d=256 loop).
   const int warpgroup = __shfl_sync(0xffffffff, threadIdx.x / 128, 0);
+  Tracer trace(params.trace, 1 + CONSUMERS, threadIdx.x % 128 == 0);
   if (warpgroup == 0) {
     regs_dealloc<R::kProducer>();
     if (threadIdx.x == 0) {
@@ -239,23 +251,31 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       int it = 0;  // key blocks loaded so far, over all of this CTA's tiles: the ring position
       for (int local = 0;; ++local) {
         const int t = tile_at(local);
-        if (t < 0) break;
-        const TileCoord c = tile_coord(t, params.grid, CAUSAL);
-        const int m0 = c.m_block * kBlockM;
         const int q_slot = q_slot_of(local), q_use = q_use_of(local);
         if (PERSISTENT && q_use > 0) mbar_wait(&q_empty[q_slot], (q_use - 1) & 1);  // the slot's last Q is no longer read
+        if (t < 0) {  // tell the consumers (the one-tile kernel's never get here)
+          tile_of_slot[q_slot] = make_int4(-1, 0, 0, 0);
+          mbar_arrive(&q_full[q_slot]);
+          break;
+        }
+        const TileCoord c = tile_coord(t, params.grid, CAUSAL);
+        const int m0 = c.m_block * kBlockM;
+        const int n_blocks = key_blocks(m0);
+        tile_of_slot[q_slot] = make_int4(c.m_block, c.head, c.batch, n_blocks);
+        trace(TraceEvent::load_q, local, 0);
         mbar_expect_tx(&q_full[q_slot], L::kQBytes);
         for (int p = 0; p < L::kPanels; ++p)
           tma_load_4d(s_q + q_slot * L::kQBytes + p * kBlockM * 128, &tm_q, &q_full[q_slot], p * kPanelCols, m0, c.head, c.batch);
-        const int n_blocks = key_blocks(m0);
         for (int j = 0; j < n_blocks; ++j, ++it) {
           const int stage = it % STAGES;
           const std::uint32_t phase = (it / STAGES) & 1;
           mbar_wait(kEarlyKRelease ? &k_empty[stage] : &v_empty[stage], phase ^ 1);
+          trace(TraceEvent::load_k, local, j);
           mbar_expect_tx(&k_full[stage], L::kKVBytes);
           for (int p = 0; p < L::kPanels; ++p)
             tma_load_4d(s_k + stage * L::kKVBytes + p * BN * 128, &tm_k, &k_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
           if (kEarlyKRelease) mbar_wait(&v_empty[stage], phase ^ 1);
+          trace(TraceEvent::load_v, local, j);
           mbar_expect_tx(&v_full[stage], L::kKVBytes);
           for (int p = 0; p < L::kPanels; ++p)
             tma_load_4d(s_v + stage * L::kKVBytes + p * BN * 128, &tm_v, &v_full[stage], p * kPanelCols, j * BN, c.head, c.batch);
@@ -357,6 +377,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     }
     const bool grow =
         __any_sync(0xffffffff, block_max[0] > row_max[0] + kLazyMaxGrowth || block_max[1] > row_max[1] + kLazyMaxGrowth);
+    trace(TraceEvent::max_done, 0, j);
 #pragma unroll
     for (int r = 0; r < 2; ++r) {
       const float m_new = grow ? fmaxf(row_max[r], block_max[r]) : row_max[r];
@@ -393,12 +414,26 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   std::uint32_t p[BN / 16][4];
   int it = 0;  // the ring position, as the producer counts it
   for (int local = 0;; ++local) {
-    const int t = tile_at(local);
-    if (t < 0) break;
-    const TileCoord c = tile_coord(t, params.grid, CAUSAL);
+#pragma unroll
+    for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
+    row_max[0] = row_max[1] = -INFINITY;
+    row_sum[0] = row_sum[1] = 0.f;
+    // The tile, as the producer worked it out ahead and handed it over with its Q (tile_of_slot):
+    // lane 0 reads (its release of the slot then orders the read before the producer's next write)
+    // and broadcasts, so that the compiler knows the values the same across the warp (as
+    // `warpgroup`): the ring position and the K/V descriptors that follow stay in uniform registers.
+    // (Working out the first tile here instead, while its Q loads, measured 1-3% slower at d=64:
+    // session 9, call 6.)
+    const int q_slot = q_slot_of(local);
+    mbar_wait(&q_full[q_slot], q_use_of(local) & 1);
+    trace(TraceEvent::q_ready, local, 0);
+    int4 tile = make_int4(0, 0, 0, 0);
+    if (lane == 0) tile = tile_of_slot[q_slot];
+    const TileCoord c{__shfl_sync(0xffffffff, tile.x, 0), __shfl_sync(0xffffffff, tile.y, 0), __shfl_sync(0xffffffff, tile.z, 0)};
+    if (c.m_block < 0) break;
+    const int n_blocks = __shfl_sync(0xffffffff, tile.w, 0);
     m0 = c.m_block * kBlockM;
     row0 = m0 + consumer * 64 + warp * 16 + lane / 4;
-    const int n_blocks = key_blocks(m0);
     // Key blocks this warpgroup computes: none when all its rows are past q_n (the last tile of a
     // q_n that is not a multiple of kBlockM); for causal, none past its own last row. The CTA loads
     // n_blocks, and every block is computed by at least the warpgroup holding row min(m0 + kBlockM, q_n) - 1.
@@ -408,15 +443,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     // The block of which this warpgroup computes the first half only (kHalfDiagonal), or -1.
     const int half_block =
         kHalfDiagonal && params.half_diagonal && my_blocks > 0 && wg_row0 + 64 - (my_blocks - 1) * BN <= kHalf ? my_blocks - 1 : -1;
-#pragma unroll
-    for (int i = 0; i < D / 2; ++i) o[i] = 0.f;
-    row_max[0] = row_max[1] = -INFINITY;
-    row_sum[0] = row_sum[1] = 0.f;
+    trace(TraceEvent::tile, local, n_blocks | my_blocks << 16);
 
-    const int q_slot = q_slot_of(local);
     std::uint64_t* const q_done = &q_empty[q_slot];
     q_tile_desc = desc_plus(q_desc, q_slot * L::kQBytes);
-    mbar_wait(&q_full[q_slot], q_use_of(local) & 1);
     if (PERSISTENT && my_blocks == 0) release(q_done);
     if constexpr (OVERLAP) {
       // FlashAttention-3's intra-warpgroup overlap: block j's softmax runs while the tensor cores
@@ -425,6 +455,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       // it above the exponentials (v2-v4 in docs/flash_sm90.md).
       if (my_blocks > 0) {
         mbar_wait(&k_full[stage_of(it)], phase_of(it));
+        trace(TraceEvent::k_ready, local, 0);
         begin_turn();
         issue_qk(s, stage_of(it));
         end_turn();
@@ -432,7 +463,9 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         fence_regs(s);
         release(&k_empty[stage_of(it)]);
         if (PERSISTENT && my_blocks == 1) release(q_done);
+        trace(TraceEvent::qk_done, local, 0);
         bool grow = softmax(s, 0, corr);
+        trace(TraceEvent::softmax_done, local, 0);
 #pragma unroll 1
         for (int j = 1; j <= my_blocks; ++j) {
           wgmma_wait<0>();  // block j-2's P V: its V slot is free, O may be scaled
@@ -449,9 +482,11 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
           end_turn();
           wgmma_wait<1>();  // block j's Q K^T
           fence_regs(s);
+          trace(TraceEvent::qk_done, local, j);
           release(&k_empty[stage_of(it + j)]);
           if (PERSISTENT && j + 1 == my_blocks) release(q_done);
           grow = softmax(s, j, corr);
+          trace(TraceEvent::softmax_done, local, j);
         }
         const int last = it + my_blocks - 1;
         mbar_wait(&v_full[stage_of(last)], phase_of(last));
@@ -460,6 +495,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         end_turn();
         wgmma_wait<0>();
         fence_regs(o);
+        trace(TraceEvent::pv_done, local, my_blocks - 1);
         release(&v_empty[stage_of(last)]);
       }
     } else {
@@ -470,23 +506,30 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         const int stage = stage_of(it + j);
         const std::uint32_t phase = phase_of(it + j);
         mbar_wait(&k_full[stage], phase);
+        trace(TraceEvent::k_ready, local, j);
         issue_qk(scores, stage);
         end_turn();
         wgmma_wait<0>();
         fence_regs(scores);
+        trace(TraceEvent::qk_done, local, j);
         if (kEarlyKRelease) release(&k_empty[stage]);
         if (PERSISTENT && j + 1 == my_blocks) release(q_done);  // the next tile's Q may load
         if (softmax(scores, j, corr)) rescale_o(corr);
         pack_p(scores, probs);
+        trace(TraceEvent::softmax_done, local, j);
         mbar_wait(&v_full[stage], phase);
+        trace(TraceEvent::v_ready, local, j);
         begin_turn();
+        trace(TraceEvent::pv_turn, local, j);
         issue_pv(probs, stage);
         wgmma_wait<0>();
         fence_regs(o);
+        trace(TraceEvent::pv_done, local, j);
         release(&v_empty[stage]);
       };
       const int whole_blocks = half_block >= 0 ? half_block : my_blocks;
       if (my_blocks > 0) begin_turn();
+      trace(TraceEvent::qk_turn, local, 0);
       for (int j = 0; j < whole_blocks; ++j) one_block(s, p, j);
       if constexpr (kHalfDiagonal) {
         if (half_block >= 0) {
@@ -515,6 +558,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       pass_turn();
     }
     it += n_blocks;
+    trace(TraceEvent::epilogue, local, 0);
 
     // Normalise and write O: through shared memory and a TMA store where the tile has room for it,
     // else straight from registers, 16 bytes per lane where O's rows are 16-byte aligned.
@@ -526,13 +570,16 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       sum += __shfl_xor_sync(0xffffffff, sum, 2);
       inv[r] = sum > 0.f ? 1.f / sum : 0.f;
     }
+    trace(TraceEvent::o_scaled, 0, 0);
     if (S::kStagedStore && params.o_aligned) {
       // This warpgroup's 64 rows of each 64-column panel, 128-byte swizzled as TMA reads them:
       // 16-byte chunk kc of row r sits at chunk kc ^ (r % 8), so a warp's stores hit 32 banks.
       std::uint8_t* o_tile = s_o + consumer * 64 * 128;
       const int warpgroup_barrier = 1 + consumer;
       if (tid == 0) bulk_wait_read<0>();  // the previous tile's store has read these rows
+      trace(TraceEvent::o_store_read, 0, 0);
       named_barrier_sync(warpgroup_barrier, 128);
+      trace(TraceEvent::o_slot_free, 0, 0);
 #pragma unroll
       for (int r = 0; r < 2; ++r) {
         const int row = warp * 16 + lane / 4 + 8 * r;
@@ -544,6 +591,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         }
       }
       fence_proxy_async_shared();
+      trace(TraceEvent::o_fenced, 0, 0);
       named_barrier_sync(warpgroup_barrier, 128);
       if (tid == 0) {  // rows past q_n fall outside the tensor map and are not written
         for (int p = 0; p < L::kPanels; ++p)
@@ -592,6 +640,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
         }
       }
     }
+    trace(TraceEvent::tile_done, local, 0);
     if constexpr (!PERSISTENT) break;
   }
   if (S::kStagedStore && params.o_aligned && tid == 0) bulk_wait_read<0>();  // shared memory outlives the last store's reads

@@ -251,7 +251,8 @@ void launch(const AttentionArgs& a, Sm90Variant& v) {
   const bool o_aligned = tma_aligned(a.o) && tma_strides(a.o_row_stride, a.o_head_stride, a.o_batch_stride);
   CUtensorMap tm_o{};
   if (S::kStagedStore && o_aligned)
-    tm_o = make_tensor_map("o", a.o, p.dtype, D, p.q_n, p.heads, p.batch, a.o_row_stride, a.o_head_stride, a.o_batch_stride, 64);
+    tm_o = make_tensor_map("o", a.o, p.dtype, D, p.q_n, p.heads, p.batch, a.o_row_stride, a.o_head_stride, a.o_batch_stride,
+                           sm90::o_store_rows(D, CAUSAL));
   const std::int64_t m_blocks = (p.q_n + L::kBlockM - 1) / L::kBlockM, tiles = m_blocks * p.heads * p.batch;
   if (tiles > std::numeric_limits<int>::max())
     throw DeviceError("flash_sm90: more than 2^31 - 1 tiles (q_n/tile rows x heads x batch)", false);

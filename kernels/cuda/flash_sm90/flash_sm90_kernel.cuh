@@ -74,7 +74,8 @@ constexpr float kLazyMaxGrowth = 8.f;
 // ring, so that one warpgroup's softmax runs while the others' GEMMs hold the tensor cores instead
 // of all of them computing exponentials at once. One block at a time, a turn is a block's P V (to
 // its end) and the next block's Q K^T issued; overlapped, the issue of a block's Q K^T and the
-// previous block's P V. (Barriers 1..3 are the epilogue's, one per warpgroup.)
+// previous block's P V. (Barriers 1..3 are the epilogue's, one per warpgroup, where it stores O
+// per warpgroup: stores_o_per_warp.)
 constexpr int kTurnBarrier = 4;
 
 constexpr int kPanelCols = 64;        // 64 16-bit columns = one 128-byte swizzled row
@@ -136,6 +137,13 @@ struct SharedLayout {
 // and the half block would need a trip of its own. (The host reports the variant with this rule.)
 __host__ __device__ constexpr bool halves_diagonal(bool causal, int key_block, bool overlap) { return causal && key_block == 128 && !overlap; }
 
+// The staged O store (SharedLayout::kStagedStore) per warp, 16 rows each, or per warpgroup (64 rows
+// between two named barriers): per warp at d=64 and for non-causal d=128, where it measured 1-4%
+// faster on short tiles (session 9, call 10: no warpgroup barrier in the epilogue); causal d=128
+// (three warpgroups) measured 1-2% slower per warp. The host's O tensor map has boxes of these rows.
+__host__ __device__ constexpr bool stores_o_per_warp(int head_dim, bool causal) { return head_dim == 64 || !causal; }
+__host__ __device__ constexpr int o_store_rows(int head_dim, bool causal) { return stores_o_per_warp(head_dim, causal) ? 16 : 64; }
+
 // Elements of a register array (an S block of N/2 floats, a P block of N/16 rows of 4 words).
 template <class A>
 constexpr int extent_of = std::extent_v<std::remove_cvref_t<A>>;
@@ -194,6 +202,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr bool kPlannedTiles = CAUSAL && PERSISTENT;
   using R = Registers<CONSUMERS, kPlannedTiles>;
   constexpr bool kHalfDiagonal = halves_diagonal(CAUSAL, BN, OVERLAP);
+  constexpr bool kStorePerWarp = stores_o_per_warp(D, CAUSAL);
   constexpr int kHalf = BN / 2;
 
   const int tiles = params.grid.tiles();
@@ -568,34 +577,42 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       float sum = row_sum[r];
       sum += __shfl_xor_sync(0xffffffff, sum, 1);
       sum += __shfl_xor_sync(0xffffffff, sum, 2);
-      inv[r] = sum > 0.f ? 1.f / sum : 0.f;
+      inv[r] = sum > 0.f ? rcp_approx(sum) : 0.f;
     }
     trace(TraceEvent::o_scaled, 0, 0);
     if (S::kStagedStore && params.o_aligned) {
-      // This warpgroup's 64 rows of each 64-column panel, 128-byte swizzled as TMA reads them:
-      // 16-byte chunk kc of row r sits at chunk kc ^ (r % 8), so a warp's stores hit 32 banks.
-      std::uint8_t* o_tile = s_o + consumer * 64 * 128;
-      const int warpgroup_barrier = 1 + consumer;
-      if (tid == 0) bulk_wait_read<0>();  // the previous tile's store has read these rows
+      // Rows of each 64-column panel, 128-byte swizzled as TMA reads them: 16-byte chunk kc of row r
+      // sits at chunk kc ^ (r % 8), so a warp's stores hit 32 banks. kStorePerWarp: each warp
+      // stages and stores its own 16 rows (lane 0 issues the store), with no warpgroup barrier;
+      // else the warpgroup's 64 rows between two named barriers, thread 0 issuing.
+      std::uint8_t* o_rows = s_o + (consumer * 64 + (kStorePerWarp ? warp * 16 : 0)) * 128;
+      const bool issuer = kStorePerWarp ? lane == 0 : tid == 0;
+      const auto sync_writers = [&] {
+        if constexpr (kStorePerWarp) __syncwarp();
+        else named_barrier_sync(1 + consumer, 128);
+      };
+      if (issuer) bulk_wait_read<0>();  // the previous tile's store has read these rows
       trace(TraceEvent::o_store_read, 0, 0);
-      named_barrier_sync(warpgroup_barrier, 128);
+      sync_writers();
       trace(TraceEvent::o_slot_free, 0, 0);
 #pragma unroll
       for (int r = 0; r < 2; ++r) {
-        const int row = warp * 16 + lane / 4 + 8 * r;
+        // Within o_rows, which start at a multiple of 8 rows (1024 bytes: the swizzle's period).
+        const int row = (kStorePerWarp ? 0 : warp * 16) + lane / 4 + 8 * r;
 #pragma unroll
         for (int k = 0; k < D / 8; ++k) {
           const int chunk = (k % 8) ^ (row % 8);
-          *reinterpret_cast<std::uint32_t*>(o_tile + (k / 8) * kBlockM * 128 + row * 128 + chunk * 16 + col_in_chunk * 2) =
+          *reinterpret_cast<std::uint32_t*>(o_rows + (k / 8) * kBlockM * 128 + row * 128 + chunk * 16 + col_in_chunk * 2) =
               pack2<T>(o[4 * k + 2 * r] * inv[r], o[4 * k + 2 * r + 1] * inv[r]);
         }
       }
       fence_proxy_async_shared();
       trace(TraceEvent::o_fenced, 0, 0);
-      named_barrier_sync(warpgroup_barrier, 128);
-      if (tid == 0) {  // rows past q_n fall outside the tensor map and are not written
+      sync_writers();
+      if (issuer) {  // rows past q_n fall outside the tensor map and are not written
+        const int first_row = m0 + consumer * 64 + (kStorePerWarp ? warp * 16 : 0);
         for (int p = 0; p < L::kPanels; ++p)
-          tma_store_4d(&tm_o, o_tile + p * kBlockM * 128, p * kPanelCols, m0 + consumer * 64, c.head, c.batch);
+          tma_store_4d(&tm_o, o_rows + p * kBlockM * 128, p * kPanelCols, first_row, c.head, c.batch);
         bulk_commit();
       }
     } else if (params.o_aligned) {
@@ -643,7 +660,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     trace(TraceEvent::tile_done, local, 0);
     if constexpr (!PERSISTENT) break;
   }
-  if (S::kStagedStore && params.o_aligned && tid == 0) bulk_wait_read<0>();  // shared memory outlives the last store's reads
+  // Shared memory outlives the last store's reads (each issuing thread waits for its own).
+  if (S::kStagedStore && params.o_aligned && (kStorePerWarp ? lane == 0 : tid == 0)) bulk_wait_read<0>();
 }
 
 }  // namespace attnsweep::sm90

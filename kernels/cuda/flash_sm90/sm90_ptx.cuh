@@ -31,6 +31,14 @@ __device__ __forceinline__ void mbar_wait(std::uint64_t* bar, std::uint32_t pari
       "r"(parity)
       : "memory");
 }
+// 1/x in one MUFU.RCP (within 1 ulp), for the epilogue's row sums (>= 1, or 0 and not used) before
+// O is rounded to 16 bits: IEEE division adds Newton steps and a slow-path check on the critical
+// path of every tile's epilogue.
+__device__ __forceinline__ float rcp_approx(float x) {
+  float y;
+  asm("rcp.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+  return y;
+}
 __device__ __forceinline__ void fence_barrier_init() { asm volatile("fence.mbarrier_init.release.cluster;" ::: "memory"); }
 
 // ---- TMA ----

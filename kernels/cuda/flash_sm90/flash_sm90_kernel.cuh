@@ -203,6 +203,10 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   using R = Registers<CONSUMERS, kPlannedTiles>;
   constexpr bool kHalfDiagonal = halves_diagonal(CAUSAL, BN, OVERLAP);
   constexpr bool kStorePerWarp = stores_o_per_warp(D, CAUSAL);
+  // The row sums' inverse in one MUFU.RCP (rcp_approx) but for causal d=128 and d=256, which keep
+  // the division: causal d=128 measured 1.4-1.6% slower with it at N=512 in three calls (session 9,
+  // calls 10, 11, 14); causal d=256 measured level either way and ships as last checked (call 15).
+  constexpr bool kApproxInverse = !CAUSAL || D == 64;
   constexpr int kHalf = BN / 2;
 
   const int tiles = params.grid.tiles();
@@ -577,9 +581,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       float sum = row_sum[r];
       sum += __shfl_xor_sync(0xffffffff, sum, 1);
       sum += __shfl_xor_sync(0xffffffff, sum, 2);
-      // One MUFU.RCP where O is stored per warp; causal d=128 measured 1.4-1.6% slower with it at
-      // N=512 (session 9, calls 10 and 11) and keeps the division.
-      inv[r] = sum > 0.f ? (kStorePerWarp ? rcp_approx(sum) : 1.f / sum) : 0.f;
+      inv[r] = sum > 0.f ? (kApproxInverse ? rcp_approx(sum) : 1.f / sum) : 0.f;
     }
     trace(TraceEvent::o_scaled, 0, 0);
     if (S::kStagedStore && params.o_aligned) {

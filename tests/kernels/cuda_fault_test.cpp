@@ -59,7 +59,7 @@ using test_support::TestKernelsVisible;
 class CudaFaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device here";
+    if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
     cli_ = cli_path();
     ASSERT_TRUE(!cli_.empty() && fs::exists(cli_)) << "attnsweep-cli not found ('" << cli_ << "'): set ATTNSWEEP_CLI";
     ASSERT_NE(find_kernel("test_cuda_oob"), nullptr) << "the CUDA fault kernels are not registered";

@@ -52,7 +52,7 @@ const Kernel* flash_sm90() { return find_kernel("flash_sm90"); }
 // A CUDA device that can run flash_sm90, or the reason to skip.
 std::unique_ptr<Device> hopper_or_reason(std::string& why) {
   if (!flash_sm90()) { why = "flash_sm90 is not built (no nvcc at configure time)"; return nullptr; }
-  if (cuda_device_count() == 0) { why = "no CUDA GPU"; return nullptr; }
+  if (cuda_device_count() == 0) { why = "no CUDA device"; return nullptr; }
   auto device = make_cuda_device(0);
   const DeviceCaps caps = device->caps();
   if (caps.cc_major != 9 || caps.cc_minor != 0) { why = "GPU is not compute capability 9.0"; return nullptr; }

@@ -33,7 +33,7 @@ int run_command(const RunArgs& args);
 int worker_main(const std::string& backend, int device);
 
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path);
-int import_command(const std::string& seed_path, const std::string& out_path);
+int import_command(const std::string& source_path, const std::string& out_path);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);

@@ -1,6 +1,7 @@
 #include "attnsweep/engine/result.h"
 
 #include <array>
+#include <cmath>
 #include <utility>
 
 namespace attnsweep {
@@ -32,6 +33,6 @@ std::optional<CellStatus> parse_status(std::string_view s) {
   return std::nullopt;
 }
 
-double representative_ms(const SampleStats& t) { return t.samples > 0 ? t.median : t.mean; }
+double representative_ms(const SampleStats& t) { return std::isfinite(t.median) ? t.median : t.mean; }
 
 }  // namespace attnsweep

@@ -154,6 +154,10 @@ ResultFile read_result_file(const std::string& path) {
   return scan_result_text(text, path).file;
 }
 
+ResultFile parse_result_lines(const std::string& text, const std::string& path) {
+  return scan_result_text(text, path).file;
+}
+
 ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
 
 ResultWriter::ResultWriter(ResultWriter&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }

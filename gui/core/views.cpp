@@ -12,10 +12,8 @@ namespace attnsweep::gui {
 
 namespace {
 
-// The seed's table has no median (avg/std/min only): its mean stands in, as in the engine's reports.
-double typical_ms(const SampleStats& t) { return t.median > 0 ? t.median : t.mean; }
-
-bool is_ok(const CellResult& r) { return r.status == CellStatus::ok && r.time_ms && typical_ms(*r.time_ms) > 0; }
+// representative_ms: the median, or the mean where a source gave none (the seed), as in the reports.
+bool is_ok(const CellResult& r) { return r.status == CellStatus::ok && r.time_ms && representative_ms(*r.time_ms) > 0; }
 
 double flops_of(const Cell& c) {
   AttentionProblem p;
@@ -32,7 +30,7 @@ double flops_of(const Cell& c) {
 // TFLOP/s at a time in ms; older files (the seed import) carry no tflops field.
 double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
 
-double tflops_of(const CellResult& r) { return r.tflops > 0 ? r.tflops : tflops_at(r, typical_ms(*r.time_ms)); }
+double tflops_of(const CellResult& r) { return r.tflops > 0 ? r.tflops : tflops_at(r, representative_ms(*r.time_ms)); }
 
 auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
 
@@ -109,7 +107,8 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   std::vector<double> best(g.tiers.size(), std::numeric_limits<double>::infinity());
   for (std::size_t k = 0; k < g.kernels.size(); ++k)
     for (std::size_t t = 0; t < g.tiers.size(); ++t)
-      if (const CellResult* r = g.at(k, t).result; r && is_ok(*r)) best[t] = std::min(best[t], typical_ms(*r->time_ms));
+      if (const CellResult* r = g.at(k, t).result; r && is_ok(*r))
+        best[t] = std::min(best[t], representative_ms(*r->time_ms));
 
   switch (metric) {
     case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
@@ -126,7 +125,7 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     for (std::size_t t = 0; t < g.tiers.size(); ++t) {
       GridCell& c = g.cells[k * g.tiers.size() + t];
       if (!c.result || !is_ok(*c.result)) continue;
-      const double ms = typical_ms(*c.result->time_ms);
+      const double ms = representative_ms(*c.result->time_ms);
       switch (metric) {
         case HeatMetric::median_ms: c.value = ms; break;
         case HeatMetric::tflops: c.value = tflops_of(*c.result); break;
@@ -176,7 +175,7 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       continue;
     }
     const SampleStats& t = *r.time_ms;
-    const double y = typical_ms(t);
+    const double y = representative_ms(t);
     // p10..p90 when measured; the seed's rows only have min (and std): min..y then.
     ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r};
     if (metric == ScalingMetric::tflops) {

@@ -11,6 +11,7 @@ namespace attnsweep {
 namespace {
 
 using nlohmann::json;
+using testing::error_of;
 using testing::failed_result;
 using testing::ok_result;
 using testing::sample_cell;
@@ -18,17 +19,6 @@ using testing::sample_cell;
 constexpr CellStatus kAllStatuses[] = {CellStatus::ok,    CellStatus::oom,   CellStatus::unsupported,
                                        CellStatus::skipped, CellStatus::wrong, CellStatus::error,
                                        CellStatus::crashed, CellStatus::timeout};
-
-// The message of the std::runtime_error `f` throws, or "" if it throws none.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 void expect_same_stats(const SampleStats& a, const SampleStats& b) {
   EXPECT_EQ(a.samples, b.samples);

@@ -21,7 +21,7 @@ struct SampleStats {
 };
 
 // The time a cell is ranked, compared and coloured by: the median; or, for a summary imported
-// from a table that gave only avg/std/min (samples == 0, unknown fields NaN), the mean.
+// from a table that gave no median (the seed's avg/std/min; unknown fields NaN), the mean.
 double representative_ms(const SampleStats& t);
 
 struct CheckResult {

@@ -16,7 +16,7 @@ namespace attnsweep {
 inline constexpr int kResultSchema = 1;
 
 struct ResultFile {
-  nlohmann::json header;
+  nlohmann::json header = nlohmann::json::object();
   std::vector<CellResult> results;
   std::vector<std::string> warnings;  // e.g. "line 57: torn last line dropped"
 };
@@ -24,6 +24,8 @@ struct ResultFile {
 // Reads a whole file. Throws std::runtime_error with the path and line for a file that is not a
 // result file; a torn (half-written) last line is dropped with a warning, not an error.
 ResultFile read_result_file(const std::string& path);
+// The same, from the file's text; `path` names it in errors.
+ResultFile parse_result_lines(const std::string& text, const std::string& path);
 
 class ResultWriter {
  public:

@@ -29,8 +29,4 @@ struct SweepOutcome {
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
 
-// The backend "auto" resolves to: cuda when a CUDA device is present, else cpu.
-enum class BackendChoice { automatic, cpu, cuda };
-Backend resolve_backend(BackendChoice choice);
-
 }  // namespace attnsweep

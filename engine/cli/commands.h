@@ -21,6 +21,7 @@ struct RunArgs {
   std::vector<std::string> kernels;       // replaces the spec's kernel list when given
   std::string out_path;                   // default: <spec name>-<UTC time>.jsonl
   bool resume = false;
+  bool force = false;                     // a fresh sweep may replace an existing out_path
   bool in_process = false;                // CUDA work in this process instead of a worker
   std::string devices = "0";              // CUDA devices: all | 0,1,...
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
@@ -32,10 +33,19 @@ int run_command(const RunArgs& args);
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);
 
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path);
-int import_command(const std::string& source_path, const std::string& out_path);
+// Where report and import write: a file, never replacing one without --force; "-" (and, for
+// report, nothing) means standard output.
+struct OutputArgs {
+  std::string path;
+  bool force = false;
+};
+int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out);
+int import_command(const std::string& source_path, const OutputArgs& out);
 
-// Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
+// Prints an error the way every command does: "attnsweep-cli: <text>" on stderr, with control
+// characters escaped (names and messages come from files and workers).
 void print_error(const std::string& text);
+// A line for people on stderr, escaped the same way.
+void print_note(const std::string& text);
 
 }  // namespace attnsweep::cli

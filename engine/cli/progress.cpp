@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "attnsweep/engine/format.h"
+
 namespace attnsweep::cli {
 
 Progress::Progress(std::size_t total, std::size_t already_done, std::FILE* out)
@@ -47,7 +49,7 @@ void Progress::finished(const CellResult& r) {
     else std::snprintf(buf, sizeof buf, "%.4g ms  %.3g GFLOP/s", r.time_ms->median, r.tflops * 1e3);
     what = buf;
   } else {
-    what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + r.message);
+    what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + printable_text(r.message));
   }
   if (tty_) {
     std::fprintf(out_, "\r\033[K  %-12s %-26s %-5s %-6s %s\n", r.cell.kernel.c_str(), r.cell.tier.name.c_str(),
@@ -60,8 +62,9 @@ void Progress::finished(const CellResult& r) {
   }
 }
 
+// Log lines carry a worker's words: escaped, so none can move the cursor or retitle the window.
 void Progress::message(const std::string& level, const std::string& text) {
-  std::fprintf(out_, "%s%s: %s\n", tty_ ? "\r\033[K" : "", level.c_str(), text.c_str());
+  std::fprintf(out_, "%s%s: %s\n", tty_ ? "\r\033[K" : "", printable_text(level, 20).c_str(), printable_text(text).c_str());
   draw();
 }
 

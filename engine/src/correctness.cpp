@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <set>
 
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/kernels/reference.h"
 #include "parallel.h"
@@ -178,16 +178,13 @@ CheckResult check_output(Device& device, const AttentionProblem& p, std::uint64_
 }
 
 std::string describe_failure(const CheckResult& c) {
-  char buf[160];
   std::string why;
   auto add = [&why](const std::string& part) { why += (why.empty() ? "" : "; ") + part; };
   if (c.unwritten > 0) add(std::to_string(c.unwritten) + " output elements never written");
   if (c.nonfinite > 0) add(std::to_string(c.nonfinite) + " output elements NaN or Inf");
-  if (c.rel_err > c.tolerance) {
-    std::snprintf(buf, sizeof buf, "rel_err %.3g > tolerance %.3g (naive in same precision: %.3g)", c.rel_err,
-                  c.tolerance, c.naive_rel_err);
-    add(buf);
-  }
+  if (c.rel_err > c.tolerance)
+    add("rel_err " + format_sci(c.rel_err, 3) + " > tolerance " + format_sci(c.tolerance, 3) +
+        " (naive in same precision: " + format_sci(c.naive_rel_err, 3) + ")");
   return why.empty() ? "correctness check passed" : "wrong result: " + why;
 }
 

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 
 #include "attnsweep/engine/correctness.h"
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/engine/stats.h"
 
@@ -23,11 +23,7 @@ constexpr int kMaxLaunchesPerSample = 1000;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string gib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", bytes / (1ull << 30));
-  return buf;
-}
+std::string gib(double bytes) { return format_fixed(bytes / (1ull << 30), 2); }
 
 // Device bytes of Q, K, V, O and the workspace, in double so absurd shapes cannot wrap around.
 double bytes_needed(const Kernel& kernel, const AttentionProblem& p) {
@@ -76,14 +72,20 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
     return false;
   };
 
+  // Cancel is looked at before each check (long on the CPU) and during the warm-up too.
+  const auto stop_if_cancelled = [&] {
+    if (cancelled(opts)) r.message = "cancelled";
+    return cancelled(opts);
+  };
+  if (stop_if_cancelled()) return CellStatus::skipped;
   if (!run_and_check(false)) return CellStatus::wrong;
 
-  // Warm-up: at least one launch, until warmup_ms has passed; the last one sizes the batches.
+  // Warm-up: at least one launch, until warmup_ms has passed (or a cancel); the last one sizes the batches.
   double launch_ms = 0;
   const auto warm_start = Clock::now();
   do {
     launch_ms = device.time_ms(launch, 1);
-  } while (seconds_since(warm_start) * 1e3 < opts.timing.warmup_ms);
+  } while (seconds_since(warm_start) * 1e3 < opts.timing.warmup_ms && !cancelled(opts));
   const int launches = static_cast<int>(std::clamp(std::ceil(kMinSampleMs / std::max(launch_ms, 1e-6)), 1.0,
                                                    static_cast<double>(kMaxLaunchesPerSample)));
   r.launches_per_sample = launches;
@@ -107,6 +109,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
     if (n >= opts.timing.max_samples || seconds_since(sample_start) >= opts.timing.max_cell_s) break;
   }
 
+  if (stop_if_cancelled()) return CellStatus::skipped;
   if (!run_and_check(true)) return CellStatus::wrong;
 
   r.time_ms = stats;

@@ -1,7 +1,10 @@
 // The JSON report (the header, every cell record, a summary) and its reader.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
+#include "attnsweep/engine/format.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 
@@ -9,18 +12,46 @@ namespace attnsweep {
 
 using nlohmann::json;
 
+namespace {
+
+// `j` as it reads `level` levels deep in a document dumped with `indent`.
+std::string nested(const json& j, int indent, int level) {
+  std::string text = j.dump(indent, ' ', false, json::error_handler_t::replace);
+  if (indent < 0) return text;
+  const std::string pad = "\n" + std::string(static_cast<std::size_t>(indent * level), ' ');
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') out += pad;
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string report_json(const ResultFile& f, int indent) {
-  json cells = json::array();
   json by_status = json::object();
   for (CellStatus s : {CellStatus::ok, CellStatus::oom, CellStatus::unsupported, CellStatus::skipped, CellStatus::wrong,
                        CellStatus::error, CellStatus::crashed, CellStatus::timeout})
     by_status[std::string(status_name(s))] = 0;
 
+  // The document {"cells": [...], "header": ..., "summary": ..., "warnings": [...]} as one dump would
+  // write it, with the cells written one at a time: a million cells never exist as one JSON tree.
+  const std::string newline = indent >= 0 ? "\n" : "";
+  const std::string pad1 = newline + std::string(static_cast<std::size_t>(std::max(indent, 0)), ' ');
+  const std::string pad2 = newline + std::string(static_cast<std::size_t>(std::max(indent, 0) * 2), ' ');
+  const std::string colon = indent >= 0 ? ": " : ":";
+  std::string out = "{" + pad1 + "\"cells\"" + colon + "[";
+
   // Fastest ok kernel per (tier, dtype, causal), in the order the groups first appear.
   std::vector<std::string> group_order;
   std::map<std::string, const CellResult*> best;
-  for (const CellResult& r : f.results) {
-    cells.push_back(result_to_json(r));
+  for (std::size_t i = 0; i < f.results.size(); ++i) {
+    const CellResult& r = f.results[i];
+    if (i > 0) out += ',';
+    out += pad2;
+    out += nested(result_to_json(r), indent, 2);
     by_status[std::string(status_name(r.status))] = by_status[std::string(status_name(r.status))].get<int>() + 1;
     if (r.status != CellStatus::ok || !r.time_ms || !std::isfinite(representative_ms(*r.time_ms))) continue;
     const std::string group =
@@ -33,6 +64,8 @@ std::string report_json(const ResultFile& f, int indent) {
       it->second = &r;
     }
   }
+  out += (f.results.empty() ? "" : pad1) + "]";
+
   json best_json = json::array();
   for (const std::string& group : group_order) {
     const CellResult& r = *best[group];
@@ -44,17 +77,24 @@ std::string report_json(const ResultFile& f, int indent) {
                          {"by", std::isfinite(r.time_ms->median) ? "median" : "mean"},
                          {"tflops", r.tflops}});
   }
-
-  const json report = {{"header", f.header},
-                       {"cells", std::move(cells)},
-                       {"summary", {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}}},
-                       {"warnings", f.warnings}};
-  return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
+  const json summary = {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}};
+  out += "," + pad1 + "\"header\"" + colon + nested(f.header, indent, 1);
+  out += "," + pad1 + "\"summary\"" + colon + nested(summary, indent, 1);
+  out += "," + pad1 + "\"warnings\"" + colon + nested(f.warnings, indent, 1);
+  return out + newline + "}\n";
 }
 
 ResultFile parse_json_results(std::string_view text, const std::string& source) {
-  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) throw std::runtime_error(source + ": not valid JSON");
+  json doc;
+  try {
+    doc = parse_json(text);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(source + ": " + e.what());
+  }
+  return results_from_json_report(doc, source);
+}
+
+ResultFile results_from_json_report(const json& doc, const std::string& source) {
   ResultFile f;
   const json* cells = nullptr;
   std::string key = "cells";
@@ -78,12 +118,18 @@ ResultFile parse_json_results(std::string_view text, const std::string& source) 
   if (!cells)
     throw std::runtime_error(source + ": JSON without a \"cells\" or \"results\" array: not an AttnSweep result or "
                                       "report file");
+  std::map<std::string, std::size_t> index_of_id;
   for (std::size_t i = 0; i < cells->size(); ++i) {
+    const std::string where = source + ": " + key + "[" + std::to_string(i) + "]";
     try {
       f.results.push_back(result_from_json((*cells)[i]));
     } catch (const std::exception& e) {
-      throw std::runtime_error(source + ": " + key + "[" + std::to_string(i) + "]: " + e.what());
+      throw std::runtime_error(where + ": " + e.what());
     }
+    const auto [it, first] = index_of_id.emplace(f.results.back().cell.id(), i);
+    if (!first)
+      throw std::runtime_error(where + ": the same cell as " + key + "[" + std::to_string(it->second) + "] (" +
+                               printable_text(it->first, 200) + ")");
   }
   if (f.header.is_null()) f.header = json::object();
   return f;

@@ -152,9 +152,9 @@ SampleStats read_stats(const Fields& f) {
     t.ci_high = f.number("ci_high");
     return t;
   }
-  // samples == 0: a summary from elsewhere; it must say so, and carry at least a mean.
+  // samples == 0: a summary from elsewhere; it must say so (result_problem wants a mean or a median).
   if (f.string("source").empty()) f.fail("source", "must not be empty");
-  t.mean = f.number("mean");
+  t.mean = f.number_or("mean", kNaN);
   t.median = f.number_or("median", kNaN);
   t.std = f.number_or("std", kNaN);
   t.min = f.number_or("min", kNaN);
@@ -238,7 +238,7 @@ json result_to_json(const CellResult& r) {
   return j;
 }
 
-CellResult result_from_json(const json& j) {
+CellResult read_result_json(const json& j) {
   const Fields f(j, "cell record");
   if (f.string("type") != "cell") f.fail("type", "must be \"cell\"");
   CellResult r;
@@ -273,6 +273,14 @@ CellResult result_from_json(const json& j) {
   r.device = static_cast<int>(device);
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
+  return r;
+}
+
+CellResult result_from_json(const json& j) {
+  CellResult r = read_result_json(j);
+  if (const std::string problem = result_problem(r); !problem.empty())
+    throw std::runtime_error("cell record: field '" + problem.substr(0, problem.find(':')) + "'" +
+                             problem.substr(problem.find(':')));
   return r;
 }
 

@@ -47,7 +47,8 @@ ForwardView::ForwardView(QWidget* parent) : QWidget(parent) {
 
 void ForwardView::setGrid(HeatGrid grid, std::vector<std::string> all_kernels, QString title, QString subtitle) {
   grid_ = std::move(grid);
-  all_kernels_ = std::move(all_kernels);
+  color_index_.clear();
+  for (std::string& k : all_kernels) color_index_.emplace(std::move(k), color_index_.size());
   title_ = std::move(title);
   subtitle_ = std::move(subtitle);
   update();
@@ -183,8 +184,8 @@ void ForwardView::paintTierLabels(QPainter& p, const Layout& l) const {
 
 // A kernel's colour: its place among all the kernels of the results, as in every other picture.
 QColor ForwardView::kernelColor(const std::string& kernel) const {
-  const auto it = std::find(all_kernels_.begin(), all_kernels_.end(), kernel);
-  return qcolor(kernel_color(static_cast<std::size_t>(it - all_kernels_.begin())));
+  const auto it = color_index_.find(kernel);
+  return qcolor(kernel_color(it == color_index_.end() ? color_index_.size() : it->second));
 }
 
 const GridCell* ForwardView::cellAt(const QPoint& pos, std::size_t* kernel) const {

@@ -4,6 +4,7 @@
 // leaves its slot empty with its status written at the foot, never a bar of height 0.
 #include <QColor>
 #include <QWidget>
+#include <map>
 
 #include "core/views.h"
 
@@ -34,7 +35,7 @@ class ForwardView : public QWidget {
   const GridCell* cellAt(const QPoint& pos, std::size_t* kernel) const;
 
   HeatGrid grid_;
-  std::vector<std::string> all_kernels_;
+  std::map<std::string, std::size_t> color_index_;  // a kernel's place among all kernels of the results
   QString title_, subtitle_;
 };
 

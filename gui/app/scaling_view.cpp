@@ -13,6 +13,7 @@
 #include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "app/picture_style.h"
@@ -76,9 +77,13 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, const std::vector<
   groups_ = std::move(groups);
   title_->setText(title);
   QString legend = "<span style='color:#686c78'>" + subtitle.toHtmlEscaped() + "</span><br>";
-  for (std::size_t i = 0; i < kernels.size(); ++i)
+  for (std::size_t i = 0; i < std::min(kernels.size(), kMaxScalingKernels); ++i)
     legend += QString("<span style='color:%1; font-size:16px'>&#9632;</span>&nbsp;%2&nbsp;&nbsp;&nbsp;&nbsp;")
                   .arg(qcolor(kernel_color(i)).name(), QString::fromStdString(kernels[i]).toHtmlEscaped());
+  if (kernels.size() > kMaxScalingKernels)
+    legend += tr("<b>%1 more kernels not drawn</b> (a chart draws the first %2)&nbsp;&nbsp;&nbsp;&nbsp;")
+                  .arg(kernels.size() - kMaxScalingKernels)
+                  .arg(kMaxScalingKernels);
   legend += tr("<span style='color:#686c78'>band: p10–p90 · grey ◆ : not measured (status on hover)</span>");
   legend_->setText(legend);
 
@@ -99,7 +104,8 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, const std::vector<
 
 QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
   auto* chart = new QChart();
-  chart->setTitle(QString::fromStdString(g.title));
+  chart->setTitle(QString::fromStdString(g.title) +
+                  (g.kernels_not_drawn ? tr(" · %1 kernels not drawn").arg(g.kernels_not_drawn) : QString()));
   chart->setTitleFont(style::label_font());
   chart->setTitleBrush(style::ink());
   chart->legend()->hide();

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
+#include <string_view>
 #include <tuple>
+#include <unordered_set>
 
 #include "core/format.h"
 
@@ -54,8 +57,9 @@ bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) <
 
 std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;  // views of the results' names: no copies
   for (const CellResult& r : results)
-    if (std::find(out.begin(), out.end(), r.cell.kernel) == out.end()) out.push_back(r.cell.kernel);
+    if (seen.insert(r.cell.kernel).second) out.push_back(r.cell.kernel);
   return out;
 }
 
@@ -84,20 +88,16 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (const CellResult& r : results)
     if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
 
+  // Rows and columns in first-seen order, looked up by key (a sweep may hold thousands of kernels).
+  std::map<std::string, std::size_t> kernel_index;
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
   for (const CellResult* r : in_slice) {
-    if (std::find(g.kernels.begin(), g.kernels.end(), r->cell.kernel) == g.kernels.end())
-      g.kernels.push_back(r->cell.kernel);
-    const bool seen = std::any_of(g.tiers.begin(), g.tiers.end(),
-                                  [&](const Tier& t) { return t.shape == r->cell.tier.shape; });
-    if (!seen) g.tiers.push_back(r->cell.tier);
+    if (kernel_index.emplace(r->cell.kernel, g.kernels.size()).second) g.kernels.push_back(r->cell.kernel);
+    if (tier_index.emplace(shape_key(r->cell.tier.shape), g.tiers.size()).second) g.tiers.push_back(r->cell.tier);
   }
   std::stable_sort(g.tiers.begin(), g.tiers.end(), [](const Tier& a, const Tier& b) { return tier_before(a.shape, b.shape); });
   g.cells.resize(g.kernels.size() * g.tiers.size());
-
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
   for (std::size_t t = 0; t < g.tiers.size(); ++t) tier_index[shape_key(g.tiers[t].shape)] = t;
-  std::map<std::string, std::size_t> kernel_index;
-  for (std::size_t k = 0; k < g.kernels.size(); ++k) kernel_index[g.kernels[k]] = k;
   for (const CellResult* r : in_slice) {
     // A later record of the same cell (a rerun) replaces the earlier one.
     g.cells[kernel_index[r->cell.kernel] * g.tiers.size() + tier_index[shape_key(r->cell.tier.shape)]].result = r;
@@ -148,7 +148,11 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
   const std::vector<std::string> kernels = kernels_of(results);
+  std::map<std::string_view, std::size_t> color_index;  // a kernel's place in kernels_of
+  for (const std::string& k : kernels) color_index.emplace(k, color_index.size());
   std::map<ShapeGroup, ScalingGroup> groups;
+  std::map<ShapeGroup, std::map<std::string_view, std::size_t>> series_index;  // per group, by kernel
+  std::map<ShapeGroup, std::set<std::string_view>> not_drawn;
   for (const CellResult& r : results) {
     if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
     const TierShape& s = r.cell.tier.shape;
@@ -161,14 +165,20 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       g.title = "d=" + std::to_string(s.head_dim) + " · " + std::to_string(s.heads) + " heads · batch " +
                 std::to_string(s.batch) + " · " + slice.label();
     }
-    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
-    if (it == g.series.end()) {
+    const std::size_t color = color_index.at(r.cell.kernel);
+    if (color >= kMaxScalingKernels) {
+      not_drawn[shape_group(s)].insert(r.cell.kernel);
+      continue;
+    }
+    auto& index = series_index[shape_group(s)];
+    auto [at, added] = index.emplace(r.cell.kernel, g.series.size());
+    if (added) {
       ScalingSeries series;
       series.kernel = r.cell.kernel;
-      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), r.cell.kernel) - kernels.begin());
+      series.color_index = color;
       g.series.push_back(std::move(series));
-      it = g.series.end() - 1;
     }
+    const auto it = g.series.begin() + static_cast<std::ptrdiff_t>(at->second);
     const double x = static_cast<double>(s.q_n);
     if (!is_ok(r)) {
       it->failed.push_back({x, &r});
@@ -187,6 +197,7 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
 
   std::vector<ScalingGroup> out;
   for (auto& [key, g] : groups) {
+    g.kernels_not_drawn = not_drawn[key].size();
     bool any_y = false, any_x = false;
     auto widen_x = [&](double x) {
       g.x_lo = any_x ? std::min(g.x_lo, x) : x;

@@ -122,6 +122,8 @@ TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
   CellResult r = ok_result(sample_cell("vectorized_torch"), 1.0);
   constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
   r.time_ms = SampleStats{0, unknown, 1.6756, 0.0069, 1.667, unknown, unknown, unknown, unknown, unknown};
+  r.tflops = r.cell.problem().flops() / 1.6756e-3 / 1e12;  // from the mean, the time it is ranked by
+  r.gbps = r.cell.problem().min_bytes() / 1.6756e-3 / 1e9;
   const json j = result_to_json(r);
   EXPECT_EQ(j["time_ms"], json({{"samples", 0}, {"source", "imported"}, {"mean", 1.6756}, {"std", 0.0069}, {"min", 1.667}}));
   const CellResult back = result_from_json(json::parse(j.dump()));
@@ -130,6 +132,24 @@ TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
   EXPECT_TRUE(std::isnan(back.time_ms->p90));
   EXPECT_DOUBLE_EQ(back.time_ms->min, 1.667);
   EXPECT_DOUBLE_EQ(representative_ms(*back.time_ms), 1.6756);
+}
+
+// A summary may give its median without a mean (a CSV with median_ms only).
+TEST(ResultJson, ImportedSummaryWithAMedianAlone) {
+  CellResult r = ok_result(sample_cell("seed_row"), 1.0);
+  constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+  r.time_ms = SampleStats{0, 1.0, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown};
+  const CellResult back = result_from_json(json::parse(result_to_json(r).dump()));
+  EXPECT_DOUBLE_EQ(representative_ms(*back.time_ms), 1.0);
+  EXPECT_TRUE(std::isnan(back.time_ms->mean));
+}
+
+// The worker protocol reads a record's fields without judging them: the executor does.
+TEST(ResultJson, ReadingAloneDoesNotJudgeTheMeasurement) {
+  json j = result_to_json(ok_result(sample_cell("naive"), 2.0));
+  j["time_ms"]["median"] = -1;
+  EXPECT_EQ(read_result_json(j).time_ms->median, -1);
+  EXPECT_NE(error_of([&] { (void)result_from_json(j); }), "");
 }
 
 TEST(ResultJson, NonFiniteErrorsSurviveAsNull) {
@@ -180,6 +200,24 @@ TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {
   EXPECT_EQ(with("/time_ms/samples", 0), "cell record: field 'time_ms.source': missing");
   EXPECT_EQ(error_of([] { (void)result_from_json(json::array()); }), "cell record: must be a JSON object");
   EXPECT_EQ(error_of([] { (void)cell_from_json(json{{"kernel", "x"}}); }), "cell: field 'tier': missing");
+
+  // A record that reads is also held to what a measurement can be (result_problem).
+  EXPECT_EQ(with("/time_ms/median", -1),
+            "cell record: field 'time_ms.median': -1.0 ms is less than a nanosecond (at least 1e-06)");
+  EXPECT_EQ(with("/time_ms/median", nullptr), "cell record: field 'time_ms.median': must be a number (got null)");
+  EXPECT_EQ(with("/time_ms/min", 3.0), "cell record: field 'time_ms.min': 3.0 is above p10 1.96");
+  EXPECT_EQ(with("/check/passed", false),
+            "cell record: field 'check.passed': false on an ok cell; a cell that fails its check is wrong");
+  json renamed = good;
+  renamed["tier"]["name"] = "hd64-h12-b1-n1k";
+  renamed.erase("id");
+  EXPECT_EQ(error_of([&] { (void)result_from_json(renamed); }),
+            "cell record: field 'tier.name': 'hd64-h12-b1-n1k' does not match its sizes (hd64-h12-b1-n512)");
+  json piped = good;
+  piped["kernel"] = "naive|hd64-h12-b1-n512";
+  piped.erase("id");
+  EXPECT_NE(error_of([&] { (void)result_from_json(piped); }).find("field 'kernel': 'naive|hd64-h12-b1-n512' holds '|'"),
+            std::string::npos);
 
   // Times belong to ok cells only.
   json oom = good;

@@ -27,10 +27,21 @@ ResultFile read_result_file(const std::string& path);
 // The same, from the file's text; `path` names it in errors.
 ResultFile parse_result_lines(const std::string& text, const std::string& path);
 
+// True for a file a crash left before its header was whole (written by a build that did not
+// write the header in one step): empty, or one cut-off line. Resuming it starts it anew.
+bool holds_no_header(const std::string& path);
+
+// A whole result file as text (an import writes it at once, with write_output_file): the header
+// line, then one line per result. Throws std::runtime_error (naming `path`) for a header or record
+// that would not read back.
+std::string result_file_text(const ResultFile& file, const std::string& path);
+
 class ResultWriter {
  public:
-  // Creates the file and writes the header (fresh), or opens it for append after truncating a torn
-  // last line (resume). Throws std::runtime_error on I/O failure or a header mismatch.
+  // Creates the file with its header, replacing any file at `path` (the header appears whole or
+  // not at all), or opens it for append after truncating a torn last line (resume). Throws
+  // std::runtime_error on I/O failure, a file that is not a regular file, or one another process
+  // is writing.
   static ResultWriter create(const std::string& path, const nlohmann::json& header);
   static ResultWriter resume(const std::string& path);
   ResultWriter(ResultWriter&&) noexcept;

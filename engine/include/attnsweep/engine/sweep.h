@@ -14,7 +14,8 @@ namespace attnsweep {
 
 struct SweepFile {
   std::string path;
-  bool resume = false;  // keep the cells already in `path`, run only the others
+  bool resume = false;   // keep the cells already in `path`, run only the others
+  bool replace = false;  // a fresh run may replace an existing `path` (never without being asked)
 };
 
 struct SweepOutcome {
@@ -25,7 +26,9 @@ struct SweepOutcome {
   bool cancelled = false;
 };
 
-// Throws std::runtime_error for file problems (unreadable, another sweep's file on resume).
+// Throws std::runtime_error for file problems: unreadable, another sweep's file on resume, or an
+// existing file a fresh run was not asked to replace. Resuming a file that does not exist, or one
+// a crash left without a whole header, starts it anew.
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
 

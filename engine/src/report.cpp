@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/result_json.h"
 
 namespace attnsweep {
@@ -77,6 +78,24 @@ bool median_known(const CellResult& r) { return r.time_ms && r.time_ms->samples 
 
 // ---- Markdown -------------------------------------------------------------------------------
 
+// "fp16 989.4, bf16 989.4, ... TFLOP/s" of a peak map, or "".
+std::string tflops_list(const std::map<std::string, double>& by_dtype) {
+  std::string out;
+  for (const char* dtype : {"fp16", "bf16", "fp8", "tf32", "fp32"})
+    if (const auto it = by_dtype.find(dtype); it != by_dtype.end())
+      out += (out.empty() ? "" : ", ") + std::string(dtype) + " " + sig4(it->second);
+  return out.empty() ? out : out + " TFLOP/s";
+}
+
+// The device's dense peak and, where one was measured, its GEMM ceiling (peaks.h).
+template <class Line>
+void peak_lines(Line& line, const json& device) {
+  const DevicePeak peak = recorded_peak(device);
+  if (peak.dense_tflops.empty()) line("Peak", peak.note);
+  else line("Peak (dense)", tflops_list(peak.dense_tflops) + " (" + peak.source + ")");
+  if (!peak.gemm_tflops.empty()) line("GEMM ceiling (measured)", tflops_list(peak.gemm_tflops));
+}
+
 void environment_block(std::ostringstream& md, const ResultFile& f) {
   const json& h = f.header;
   const json env = h.value("environment", json());
@@ -105,6 +124,7 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
         if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
       }
       line("Driver / runtime", versions);
+      peak_lines(line, device);
     }
     std::string cpu = text_of(env, "cpu_model");
     if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
@@ -206,8 +226,9 @@ std::string report_csv(const ResultFile& f) {
   static const char* const columns[] = {
       "kernel", "tier", "q_n", "k_n", "head_dim", "heads", "batch", "dtype", "causal", "status", "message",
       "samples", "median_ms", "mean_ms", "std_ms", "min_ms", "max_ms", "p10_ms", "p90_ms", "ci_low_ms", "ci_high_ms",
-      "tflops", "gbps", "checked", "check_passed", "rel_err", "max_abs_err", "tolerance", "naive_rel_err",
-      "nonfinite", "unwritten", "cache", "launches_per_sample", "device", "bytes_estimate", "wall_s"};
+      "tflops", "gbps", "pct_of_peak", "checked", "check_passed", "rel_err", "max_abs_err", "tolerance",
+      "naive_rel_err", "naive_max_abs_err", "nonfinite", "unwritten", "rows_checked", "slices_checked", "cache",
+      "launches_per_sample", "device", "bytes_estimate", "wall_s"};
   std::string out;
   for (const char* c : columns) out += std::string(out.empty() ? "" : ",") + c;
   out += "\r\n";
@@ -224,18 +245,23 @@ std::string report_csv(const ResultFile& f) {
       row.push_back(t.samples > 0 ? std::to_string(t.samples) : "");  // 0: not known (imported)
       for (double v : {t.median, t.mean, t.std, t.min, t.max, t.p10, t.p90, t.ci_low, t.ci_high, r.tflops, r.gbps})
         row.push_back(csv_number(v));
+      const std::optional<double> pct = pct_of_peak(r, f.header);
+      row.push_back(pct ? csv_number(*pct) : "");
     } else {
-      row.resize(row.size() + 12);
+      row.resize(row.size() + 13);
     }
     const CheckResult& c = r.check;
     row.push_back(c.checked ? "true" : "false");
     if (c.checked) {
       row.push_back(c.passed ? "true" : "false");
-      for (double v : {c.rel_err, c.max_abs_err, c.tolerance, c.naive_rel_err}) row.push_back(csv_number(v));
+      for (double v : {c.rel_err, c.max_abs_err, c.tolerance, c.naive_rel_err, c.naive_max_abs_err})
+        row.push_back(csv_number(v));
       row.push_back(std::to_string(c.nonfinite));
       row.push_back(std::to_string(c.unwritten));
+      row.push_back(std::to_string(c.rows_checked));
+      row.push_back(c.slices_checked > 0 ? std::to_string(c.slices_checked) : "");  // 0: not recorded
     } else {
-      row.resize(row.size() + 7);
+      row.resize(row.size() + 10);
     }
     row.push_back(r.cache);
     row.push_back(std::to_string(r.launches_per_sample));
@@ -267,6 +293,10 @@ std::string report_json(const ResultFile& f, int indent) {
   std::map<std::string, const CellResult*> best;
   for (const CellResult& r : f.results) {
     cells.push_back(result_to_json(r));
+    if (r.status == CellStatus::ok) {  // null: the device's peak is not known
+      const std::optional<double> pct = pct_of_peak(r, f.header);
+      cells.back()["pct_of_peak"] = pct ? json(*pct) : json(nullptr);
+    }
     by_status[std::string(status_name(r.status))] = by_status[std::string(status_name(r.status))].get<int>() + 1;
     if (r.status != CellStatus::ok || !r.time_ms || !std::isfinite(representative_ms(*r.time_ms))) continue;
     const std::string group = r.cell.tier.name + "|" + std::string(dtype_name(r.cell.dtype)) + "|" + causal_word(r.cell.causal);

@@ -2,7 +2,6 @@
 // Results as the views see them: one opened file or one live run. Opening accepts the engine's
 // JSON Lines, a JSON report, and the seed's Markdown table, and fails with a message a user can
 // act on (which file, which line, what was expected), never a crash.
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,9 +24,5 @@ ResultSet load_result_set(const std::string& path);
 
 // One line about where the results were measured: "NVIDIA H100 80GB HBM3 · cuda · 2026-11-25".
 std::string describe_environment(const nlohmann::json& header);
-
-// Dense tensor-core peak of the card in TFLOP/s for a dtype, when the card is one we measured
-// (H100: bf16 796, fp16 751, tf32 360, fp32 51; see DESIGN.md); nullopt otherwise.
-std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype);
 
 }  // namespace attnsweep::gui

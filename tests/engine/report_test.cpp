@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <vector>
 
@@ -58,6 +59,7 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "\n"
       "- **GPU:** NVIDIA H100 80GB HBM3 (cuda #0)\n"
       "- **Driver / runtime:** driver 580.95, runtime 13.0\n"
+      "- **Peak (dense):** fp16 989.4, bf16 989.4, fp8 1979, tf32 494.7, fp32 66.9 TFLOP/s (datasheet: NVIDIA H100 SXM5)\n"
       "- **CPU:** Xeon 8480, 16 logical cores\n"
       "- **Host:** gpu-box, Linux 6.1 x86_64\n"
       "- **Build:** 0.1.0+abc, gcc 12.2, optimized\n"
@@ -106,13 +108,13 @@ TEST(ReportMarkdown, FailedCellsNeverShowAZeroTime) {
 
 TEST(ReportMarkdown, KeepsTheSeedColumnsInTheSeedOrder) {
   const std::string md = report_markdown(sample_file());
-  const std::vector<std::string> header = md_cells(lines_of(md)[11]);
+  const std::vector<std::string> header = md_cells(lines_of(md)[12]);
   const std::vector<std::string> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
                                          "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
   std::size_t at = 0;
   for (const std::string& name : header)
     if (at < seed.size() && name == seed[at]) ++at;
-  EXPECT_EQ(at, seed.size()) << lines_of(md)[11];
+  EXPECT_EQ(at, seed.size()) << lines_of(md)[12];
   for (const char* extra : {"median_ms", "TFLOP/s", "status"})
     EXPECT_NE(std::find(header.begin(), header.end(), extra), header.end()) << extra;
 }
@@ -135,10 +137,32 @@ TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
                                   "median_ms,mean_ms,std_ms,min_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,"))
       << rows[0];
   EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,fp16,false,ok,,37,0.72934,")) << rows[1];
-  // Failed: message quoted by RFC 4180 (it has commas), then 12 empty number fields, not zeros.
+  // Failed: message quoted by RFC 4180 (it has commas), then 13 empty number fields, not zeros.
   EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,fp16,false,oom,"
-                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,false,"))
+                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,,false,"))
       << rows[3];
+}
+
+// % of the device's dense peak (peaks.h) beside TFLOP/s, for ok cells; the check's counts too.
+TEST(ReportCsv, CarriesPctOfPeakAndWhatTheCheckCovered) {
+  const std::string csv = report_csv(sample_file());
+  std::vector<std::vector<std::string>> rows;
+  for (std::size_t b = 0, e; (e = csv.find("\r\n", b)) != std::string::npos; b = e + 2) {
+    std::vector<std::string> fields;
+    std::stringstream line(csv.substr(b, e - b));
+    for (std::string f; std::getline(line, f, ',');) fields.push_back(f);
+    rows.push_back(fields);
+  }
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+  };
+  ASSERT_LT(column("pct_of_peak"), rows[0].size());
+  EXPECT_EQ(column("pct_of_peak"), column("gbps") + 1);
+  const double tflops = std::stod(rows[1][column("tflops")]);
+  EXPECT_DOUBLE_EQ(std::stod(rows[1][column("pct_of_peak")]), 100 * tflops / 989.4);  // the H100 SXM datasheet
+  EXPECT_EQ(rows[1][column("rows_checked")], "128");
+  EXPECT_EQ(rows[1][column("slices_checked")], "12");
+  EXPECT_EQ(rows[1][column("naive_max_abs_err")], "0.00125");
 }
 
 TEST(ReportCsv, QuotesFieldsByRfc4180) {
@@ -170,6 +194,12 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(s["best_by_tier"][0]["kernel"], "cublas");
   EXPECT_EQ(s["best_by_tier"][0]["by"], "median");
   EXPECT_DOUBLE_EQ(s["best_by_tier"][0]["ms"].get<double>(), 0.5);
+  // % of peak on every ok cell: a number for a known device, null where the peak is not known.
+  EXPECT_DOUBLE_EQ(j["cells"][0]["pct_of_peak"].get<double>(), 100 * j["cells"][0]["tflops"].get<double>() / 989.4);
+  EXPECT_FALSE(j["cells"][2].contains("pct_of_peak"));
+  f.header["environment"]["device"] = {{"backend", "cpu"}, {"name", "a CPU"}};
+  const json on_cpu = json::parse(report_json(f));
+  EXPECT_TRUE(on_cpu["cells"][0]["pct_of_peak"].is_null());
 }
 
 }  // namespace

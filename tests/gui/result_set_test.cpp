@@ -38,8 +38,6 @@ TEST(ResultSet, OpensTheEnginesJsonLines) {
   EXPECT_EQ(set.results.size(), 24u);
   EXPECT_EQ(set.results[9].status, CellStatus::oom);
   EXPECT_EQ(describe_environment(set.header), "NVIDIA H100 80GB HBM3 · 2026-11-25");
-  EXPECT_EQ(peak_tflops(set.header, DType::fp16), 751.0);
-  EXPECT_FALSE(peak_tflops(nlohmann::json::object(), DType::fp16).has_value());
 }
 
 TEST(ResultSet, OpensTheSeedMarkdownWithZerosAsFailures) {

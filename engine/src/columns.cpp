@@ -202,6 +202,10 @@ constexpr Def kColumns[] = {
     {Column::gbps, {"gbps", "GB/s", "Q, K, V read once and O written once / median", kNumeric, kMeasured},
      Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &CellResult::gbps); },
      [](CellResult& r, double v) { r.gbps = not_negative(v); }},
+    {Column::pct_of_peak, {"pct_of_peak", "% of peak", "TFLOP/s as a share of the device's dense peak for the dtype "
+                                                       "(datasheet, else computed from the device)", kNumeric, kMeasured},
+     Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &CellResult::pct_of_peak); },
+     [](CellResult& r, double v) { r.pct_of_peak = not_negative(v); }},
 
     {Column::checked, {"checked", "checked", "Whether the output was checked against the reference", kNumeric},
      Kind::flag, nullptr, nullptr,
@@ -212,12 +216,17 @@ constexpr Def kColumns[] = {
     error_column<&CheckResult::rel_err>(Column::rel_err, {"rel_err", "rel_err", "Relative error against the "
                                                           "higher-precision reference", kNumeric}),
     error_column<&CheckResult::max_abs_err>(Column::max_abs_err, {"max_abs_err", "max_abs_err", "Largest absolute "
-                                                                  "error of an element", kNumeric}),
-    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance", "tolerance", "The bound rel_err was held "
-                                                              "to", kNumeric}),
-    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err", "naive_rel_err", "Error of the "
-                                                                      "naive computation in the kernel's precision",
-                                                                      kNumeric}),
+                                                                  "error of an element: what passes or fails",
+                                                                  kNumeric}),
+    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance", "tolerance", "The bound max_abs_err was "
+                                                              "held to: 2 x naive_max_abs_err + the dtype's floor",
+                                                              kNumeric}),
+    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err", "naive_rel_err", "Relative "
+                                                                      "error of the naive computation in the kernel's "
+                                                                      "precision", kNumeric}),
+    error_column<&CheckResult::naive_max_abs_err>(Column::naive_max_abs_err,
+                                                  {"naive_max_abs_err", "naive_max_abs_err", "Largest absolute error "
+                                                   "of the naive computation in the kernel's precision", kNumeric}),
     check_count_column<&CheckResult::nonfinite>(Column::nonfinite, {"nonfinite", "nonfinite", "NaN or Inf elements "
                                                                      "in the output", kNumeric}),
     check_count_column<&CheckResult::unwritten>(Column::unwritten, {"unwritten", "unwritten", "Output elements the "
@@ -225,6 +234,17 @@ constexpr Def kColumns[] = {
     check_count_column<&CheckResult::rows_checked>(Column::rows_checked, {"rows_checked", "rows_checked", "Output "
                                                                            "rows compared with the reference",
                                                                            kNumeric}),
+    {Column::slices_checked, {"slices_checked", "slices_checked", "(batch, head) slices the checked rows came from",
+                              kNumeric},
+     Kind::count, nullptr, nullptr,
+     [](const CellResult& r) -> std::optional<double> {
+       if (!r.check.checked || r.check.slices_checked <= 0) return std::nullopt;  // not recorded (older checks)
+       return static_cast<double>(r.check.slices_checked);
+     },
+     [](CellResult& r, double v) { r.check.slices_checked = at_least(v, 1, "must be positive"); }},
+    check_flag_column<&CheckResult::inputs_changed>(Column::inputs_changed, {"inputs_changed", "inputs_changed",
+                                                                             "Whether K or V changed: the kernel "
+                                                                             "wrote into its inputs", kNumeric}),
     check_flag_column<&CheckResult::rechecked_after_timing>(Column::rechecked_after_timing,
                                                             {"rechecked_after_timing", "rechecked_after_timing",
                                                              "Whether the output was checked again after timing",

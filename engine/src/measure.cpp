@@ -56,7 +56,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
       v(device, p.kv_elements() * elem), o(device, p.q_elements() * elem),
       workspace(device, kernel.workspace_bytes(p));
   const std::uint64_t seed = cell_seed(opts.seed, cell.id());
-  fill_inputs(device, p, seed, q.get(), k.get(), v.get());
+  const DeviceInputs inputs{k.get(), v.get(), fill_inputs(device, p, seed, q.get(), k.get(), v.get())};
 
   AttentionArgs args = contiguous_args(p, q.get(), k.get(), v.get(), o.get());
   args.workspace = workspace.get();
@@ -69,7 +69,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
     launch();
     device.synchronize();
     if (!opts.check.enabled) return true;
-    r.check = check_output(device, p, seed, o.get(), opts.check);
+    r.check = check_output(device, p, seed, inputs, o.get(), opts.check);
     r.check.rechecked_after_timing = after_timing;
     if (r.check.passed) return true;
     r.message = (after_timing ? "after timing: " : "") + describe_failure(r.check);

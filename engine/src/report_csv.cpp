@@ -1,4 +1,5 @@
 // The CSV report (RFC 4180, every column, full precision) and its reader.
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 
@@ -74,7 +75,7 @@ std::string report_csv(const ResultFile& f) {
   std::string out;
   for (Column c : all_columns()) out += std::string(out.empty() ? "" : ",") + std::string(column_info(c).key);
   out += "\r\n";
-  for (const CellResult& r : f.results) {
+  for (const CellResult& r : results_with_pct_of_peak(f)) {
     std::string line;
     for (Column c : all_columns()) line += std::string(line.empty() ? "" : ",") + csv_field(cell_field(r, c));
     out += line + "\r\n";

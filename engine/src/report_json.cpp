@@ -2,6 +2,7 @@
 #include <cmath>
 #include <map>
 
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 
@@ -21,6 +22,10 @@ std::string report_json(const ResultFile& f, int indent) {
   std::map<std::string, const CellResult*> best;
   for (const CellResult& r : f.results) {
     cells.push_back(result_to_json(r));
+    if (r.status == CellStatus::ok) {  // null: the device's peak is not known
+      const std::optional<double> pct = pct_of_peak(r, f.header);
+      cells.back()["pct_of_peak"] = pct ? json(*pct) : json(nullptr);
+    }
     by_status[std::string(status_name(r.status))] = by_status[std::string(status_name(r.status))].get<int>() + 1;
     if (r.status != CellStatus::ok || !r.time_ms || !std::isfinite(representative_ms(*r.time_ms))) continue;
     const std::string group =
@@ -81,6 +86,13 @@ ResultFile parse_json_results(std::string_view text, const std::string& source) 
   for (std::size_t i = 0; i < cells->size(); ++i) {
     try {
       f.results.push_back(result_from_json((*cells)[i]));
+      if (const json& cell = (*cells)[i]; cell.is_object() && cell.contains("pct_of_peak")) {
+        const json& pct = cell["pct_of_peak"];
+        if (!pct.is_null() && !(pct.is_number() && pct.get<double>() >= 0))
+          throw std::runtime_error("cell record: field 'pct_of_peak': must be a number, not negative (or null where "
+                                   "the device's peak is not known)");
+        if (pct.is_number()) f.results.back().pct_of_peak = pct.get<double>();
+      }
     } catch (const std::exception& e) {
       throw std::runtime_error(source + ": " + key + "[" + std::to_string(i) + "]: " + e.what());
     }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "attnsweep/engine/format.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
@@ -28,6 +29,15 @@ std::string md_escape(std::string_view s) {
 }
 
 bool median_known(const CellResult& r) { return r.time_ms && std::isfinite(r.time_ms->median); }
+
+// "fp16 989.4, bf16 989.4, ... TFLOP/s" of a peak map, or "".
+std::string tflops_list(const std::map<std::string, double>& by_dtype) {
+  std::string out;
+  for (const char* dtype : {"fp16", "bf16", "fp8", "tf32", "fp32"})
+    if (const auto it = by_dtype.find(dtype); it != by_dtype.end())
+      out += (out.empty() ? "" : ", ") + std::string(dtype) + " " + format_number(it->second);
+  return out.empty() ? out : out + " TFLOP/s";
+}
 
 // "- **Label:** value" lines: where the results come from and where they ran.
 void environment_block(std::ostringstream& md, const ResultFile& f) {
@@ -65,6 +75,11 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
         if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
       }
       line("Driver / runtime", versions);
+      // The dense peak "% of peak" divides by and, where one was measured, the GEMM ceiling (peaks.h).
+      const DevicePeak peak = recorded_peak(device);
+      if (peak.dense_tflops.empty()) line("Peak", peak.note);
+      else line("Peak (dense)", tflops_list(peak.dense_tflops) + " (" + peak.source + ")");
+      line("GEMM ceiling (measured)", tflops_list(peak.gemm_tflops));
     }
     std::string cpu = text_of(env, "cpu_model");
     if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";

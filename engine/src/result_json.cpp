@@ -170,13 +170,16 @@ json check_to_json(const CheckResult& c) {
   if (!c.checked) return {{"checked", false}};
   return {{"checked", true},
           {"passed", c.passed},
-          {"rel_err", c.rel_err},
           {"max_abs_err", c.max_abs_err},
+          {"naive_max_abs_err", c.naive_max_abs_err},
           {"tolerance", c.tolerance},
+          {"rel_err", c.rel_err},
           {"naive_rel_err", c.naive_rel_err},
           {"nonfinite", c.nonfinite},
           {"unwritten", c.unwritten},
           {"rows_checked", c.rows_checked},
+          {"slices_checked", c.slices_checked},
+          {"inputs_changed", c.inputs_changed},
           {"rechecked_after_timing", c.rechecked_after_timing}};
 }
 
@@ -192,6 +195,10 @@ CheckResult read_check(const Fields& f) {
   c.nonfinite = f.integer("nonfinite", 0);
   c.unwritten = f.integer("unwritten", 0);
   c.rows_checked = f.integer("rows_checked", 0);
+  // Records whose check held rel_err to `tolerance` have none of these: NaN and 0, not known.
+  c.naive_max_abs_err = f.number_or("naive_max_abs_err", kNaN);
+  c.slices_checked = f.integer_or("slices_checked", 0, 0);
+  c.inputs_changed = f.boolean_or("inputs_changed", false);
   c.rechecked_after_timing = f.boolean("rechecked_after_timing");
   return c;
 }

@@ -98,7 +98,7 @@ class Reader {
     CellResult r;
     r.status = CellStatus::ok;  // the seed's rows until a row of zeros says otherwise; others say
     r.tflops = r.gbps = kNaN;   // not given until read: computed from the time, or (errors) unknown
-    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = kNaN;
+    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = r.check.naive_max_abs_err = kNaN;
     if (seed) {
       r.cell.dtype = kAssumedDtype;
       r.cell.causal = kAssumedCausal;

@@ -141,7 +141,7 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     }
   }
   if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.lo = 0;  // honest origin for shares
-  if (metric == HeatMetric::pct_of_best) g.hi = 100;
+  if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.hi = 100;  // the whole of the best, of the peak
   return g;
 }
 

@@ -69,14 +69,16 @@ TEST(Columns, PeopleGetFourDigitsProgramsEveryDigit) {
 
 // What cell_field writes, read_column reads to the same record: every column, both kinds of cell.
 TEST(Columns, EveryFieldReadsBack) {
-  for (const CellResult& original : {ok_result(sample_cell("flash_mma", 1024, 128, DType::bf16, true), 0.123456789),
-                                     failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
+  CellResult ok = ok_result(sample_cell("flash_mma", 1024, 128, DType::bf16, true), 0.123456789);
+  ok.pct_of_peak = 12.5;  // what a report derives from the device's peak (peaks.h)
+  for (const CellResult& original : {ok, failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
     CellResult back;
     back.status = CellStatus::ok;
     for (Column c : all_columns()) read_column(back, c, cell_field(original, c));
     back.cell.tier.name = tier_name(back.cell.tier.shape);  // names are rebuilt from values, not read
     if (back.status != CellStatus::ok) back.tflops = back.gbps = 0;
     EXPECT_EQ(result_to_json(back).dump(), result_to_json(original).dump());
+    EXPECT_EQ(cell_field(back, Column::pct_of_peak), cell_field(original, Column::pct_of_peak));  // not in the record
   }
 }
 
@@ -92,6 +94,8 @@ TEST(Columns, ReadingNamesTheRule) {
   EXPECT_EQ(rule_of(Column::status, "fine"),
             "unknown status 'fine' (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
   EXPECT_EQ(rule_of(Column::checked, "1"), "'1' is neither true nor false");
+  EXPECT_EQ(rule_of(Column::slices_checked, "0"), "must be positive (got 0)");
+  EXPECT_EQ(rule_of(Column::pct_of_peak, "-0.5"), "must not be negative (got -0.5)");
   EXPECT_EQ(rule_of(Column::cache, "hot"), "must be cold or warm (got 'hot')");
   EXPECT_EQ(rule_of(Column::kernel, ""), "kernel name is empty");
   // Cells that hold no number leave the field unset.

@@ -12,6 +12,7 @@
 #include <tuple>
 
 #include "attnsweep/engine/plan.h"
+#include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep {
@@ -41,7 +42,7 @@ std::vector<std::string> kernels_of(const std::string& name) {
 
 TEST(Presets, TheShippedOnesAreListedSorted) {
   const std::vector<std::string> names = preset_names();
-  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper"})
+  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_FALSE(preset_json("no-such-preset"));
@@ -113,6 +114,26 @@ TEST(Presets, Fa3PaperKeepsHiddenSize2048And16kTokens) {
   }
   EXPECT_EQ(head_dims, (std::set<std::int64_t>{64, 128, 256}));
   EXPECT_EQ(lengths, (std::set<std::int64_t>{512, 1024, 2048, 4096, 8192, 16384}));
+}
+
+// Ours beside PyTorch's cuDNN and FlashAttention-2 backends and the Triton kernel, in one sweep on
+// the seed's tiers and on FlashAttention-3's, fp16 and bf16, causal and not; the baselines run
+// through the torch provider.
+TEST(Presets, BaselinePresetsPutOursBesideTorchsOnTheSameTiers) {
+  const std::vector<std::pair<std::string, std::string>> pairs = {{"seed-vs-torch", "seed"}, {"fa3-vs-torch", "fa3-paper"}};
+  for (const auto& [name, tiers_from] : pairs) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(kernels_of(name), (std::vector<std::string>{"flash_mma", "flash_sm90", "torch.sdpa_cudnn", "torch.sdpa_flash",
+                                                          "flash_attention_triton"}));
+    for (const char* baseline : {"torch.sdpa_cudnn", "torch.sdpa_flash", "flash_attention_triton"})
+      EXPECT_TRUE(is_provider_kernel(baseline)) << baseline;
+    const SweepSpec s = shapes_of(name);
+    EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
+    EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+    EXPECT_EQ(s.tiers, shapes_of(tiers_from).tiers);
+    EXPECT_EQ(s.timing.min_samples, TimingOptions{}.min_samples);  // the engine's method, not a shortcut
+    EXPECT_TRUE(s.check.enabled);
+  }
 }
 
 // Sizes, not timings: these presets must stay small enough for 2 CPU cores.

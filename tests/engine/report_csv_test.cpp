@@ -1,7 +1,10 @@
 // The CSV report (report_csv.cpp): every column at full precision, and its reader.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
+#include <sstream>
 #include <vector>
 
 #include "attnsweep/engine/report.h"
@@ -31,14 +34,45 @@ TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0],
             "kernel,tier,q_n,k_n,head_dim,heads,batch,dtype,causal,status,message,samples,median_ms,mean_ms,std_ms,"
-            "min_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,checked,check_passed,rel_err,max_abs_err,"
-            "tolerance,naive_rel_err,nonfinite,unwritten,rows_checked,rechecked_after_timing,cache,launches_per_sample,"
-            "device,bytes_estimate,supported,wall_s");
+            "min_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,pct_of_peak,checked,check_passed,rel_err,"
+            "max_abs_err,tolerance,naive_rel_err,naive_max_abs_err,nonfinite,unwritten,rows_checked,slices_checked,"
+            "inputs_changed,rechecked_after_timing,cache,launches_per_sample,device,bytes_estimate,supported,wall_s");
   EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,fp16,full,ok,,37,0.72934,")) << rows[1];
-  // Failed: message quoted by RFC 4180 (it has commas), then 12 empty number fields, not zeros.
+  // Failed: message quoted by RFC 4180 (it has commas), then 13 empty number fields, not zeros.
   EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,fp16,full,oom,"
-                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,false,"))
+                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,,false,"))
       << rows[3];
+}
+
+// % of the device's dense peak (peaks.h) beside TFLOP/s, for ok cells; the check's counts too.
+TEST(ReportCsv, CarriesPctOfPeakAndWhatTheCheckCovered) {
+  std::vector<std::vector<std::string>> rows;
+  for (const std::string& row : rows_of(report_csv(sample_result_file()))) {
+    std::vector<std::string> fields;
+    std::stringstream line(row);
+    for (std::string f; std::getline(line, f, ',');) fields.push_back(f);
+    rows.push_back(fields);
+  }
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin());
+  };
+  ASSERT_LT(column("pct_of_peak"), rows[0].size());
+  EXPECT_EQ(column("pct_of_peak"), column("gbps") + 1);
+  const double tflops = std::stod(rows[1][column("tflops")]);
+  EXPECT_DOUBLE_EQ(std::stod(rows[1][column("pct_of_peak")]), 100 * tflops / 989.4);  // the H100 SXM datasheet
+  EXPECT_EQ(rows[1][column("rows_checked")], "128");
+  EXPECT_EQ(rows[1][column("slices_checked")], "12");
+  EXPECT_EQ(rows[1][column("naive_max_abs_err")], "0.00125");
+  EXPECT_EQ(rows[1][column("inputs_changed")], "false");
+}
+
+// A CSV report names no device: read back, its cells keep the figure it printed, and print it again.
+TEST(ReportCsv, PctOfPeakReadsBack) {
+  const std::string csv = report_csv(sample_result_file());
+  const ResultFile back = parse_csv_results(csv, "r.csv");
+  EXPECT_DOUBLE_EQ(back.results[0].pct_of_peak, 100 * back.results[0].tflops / 989.4);
+  EXPECT_TRUE(std::isnan(back.results[2].pct_of_peak)) << "an oom cell has none";
+  EXPECT_EQ(rows_of(report_csv(back))[1], rows_of(csv)[1]);
 }
 
 TEST(ReportCsv, QuotesFieldsByRfc4180) {

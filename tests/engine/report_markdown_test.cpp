@@ -56,6 +56,7 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "\n"
       "- **GPU:** NVIDIA H100 80GB HBM3 (cuda #0)\n"
       "- **Driver / runtime:** driver 580.95, runtime 13.0\n"
+      "- **Peak (dense):** fp16 989.4, bf16 989.4, fp8 1979, tf32 494.7, fp32 66.9 TFLOP/s (datasheet: NVIDIA H100 SXM5)\n"
       "- **CPU:** Xeon 8480, 16 logical cores\n"
       "- **Host:** gpu-box, Linux 6.1 x86_64\n"
       "- **Build:** 0.1.0+abc, gcc 12.2, optimized\n"

@@ -52,6 +52,8 @@ void expect_same_result(const CellResult& a, const CellResult& b) {
   EXPECT_EQ(a.check.nonfinite, b.check.nonfinite);
   EXPECT_EQ(a.check.unwritten, b.check.unwritten);
   EXPECT_EQ(a.check.rows_checked, b.check.rows_checked);
+  EXPECT_DOUBLE_EQ(a.check.naive_max_abs_err, b.check.naive_max_abs_err);
+  EXPECT_EQ(a.check.slices_checked, b.check.slices_checked);
   EXPECT_EQ(a.check.rechecked_after_timing, b.check.rechecked_after_timing);
   EXPECT_EQ(a.cache, b.cache);
   EXPECT_EQ(a.launches_per_sample, b.launches_per_sample);
@@ -113,8 +115,8 @@ TEST(ResultJson, OkRecordHasEveryField) {
     EXPECT_TRUE(j.contains(key)) << key;
   for (const char* key : {"samples", "median", "mean", "std", "min", "max", "p10", "p90", "ci_low", "ci_high"})
     EXPECT_TRUE(j["time_ms"].contains(key)) << key;
-  for (const char* key : {"checked", "passed", "rel_err", "max_abs_err", "tolerance", "naive_rel_err", "nonfinite",
-                          "unwritten", "rows_checked", "rechecked_after_timing"})
+  for (const char* key : {"checked", "passed", "max_abs_err", "naive_max_abs_err", "tolerance", "rel_err", "naive_rel_err",
+                          "nonfinite", "unwritten", "rows_checked", "slices_checked", "rechecked_after_timing"})
     EXPECT_TRUE(j["check"].contains(key)) << key;
 }
 
@@ -142,6 +144,19 @@ TEST(ResultJson, NonFiniteErrorsSurviveAsNull) {
   const CellResult back = result_from_json(json::parse(text));
   EXPECT_TRUE(std::isnan(back.check.rel_err));
   EXPECT_EQ(back.check.nonfinite, 3);
+}
+
+// Records whose check held rel_err to `tolerance` (no naive max error, no slice count) still read:
+// the two are not known (NaN, 0), not made up.
+TEST(ResultJson, ChecksWithoutTheMaxRuleFieldsRead) {
+  json j = result_to_json(ok_result(sample_cell("naive"), 2.0));
+  j["check"].erase("naive_max_abs_err");
+  j["check"].erase("slices_checked");
+  const CellResult back = result_from_json(j);
+  EXPECT_TRUE(back.check.passed);
+  EXPECT_TRUE(std::isnan(back.check.naive_max_abs_err));
+  EXPECT_EQ(back.check.slices_checked, 0);
+  EXPECT_EQ(back.check.rows_checked, 128);
 }
 
 TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {

@@ -33,6 +33,7 @@ RunCellRequest sample_run_cell() {
   r.timing.max_cell_s = 1.5;
   r.timing.cache = CacheMode::warm;
   r.check.enabled = true;
+  r.check.all_rows = true;
   r.check.tolerance = 1e-3;
   r.seed = 7;
   return r;
@@ -75,6 +76,7 @@ TEST(WorkerProtocol, RequestsRoundTrip) {
   EXPECT_EQ(got.timing.target_rel_ci, 0.05);
   EXPECT_EQ(got.timing.max_cell_s, 1.5);
   EXPECT_EQ(got.timing.cache, CacheMode::warm);
+  EXPECT_TRUE(got.check.all_rows);
   ASSERT_TRUE(got.check.tolerance.has_value());
   EXPECT_EQ(*got.check.tolerance, 1e-3);
   EXPECT_EQ(got.seed, 7u);
@@ -90,6 +92,7 @@ TEST(WorkerProtocol, RunCellFillsDefaultsForMissingTimingAndCheck) {
   EXPECT_EQ(r.cell.id(), sample_cell().id());
   EXPECT_EQ(r.timing.max_samples, TimingOptions{}.max_samples);
   EXPECT_TRUE(r.check.enabled);
+  EXPECT_FALSE(r.check.all_rows);
   EXPECT_FALSE(r.check.tolerance.has_value());
 }
 

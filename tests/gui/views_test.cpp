@@ -43,8 +43,10 @@ TEST(HeatGrid, PercentOfPeakNeedsAKnownPeak) {
   const HeatGrid none = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, std::nullopt);
   EXPECT_FALSE(none.at(0, 0).value.has_value());
   EXPECT_FALSE(none.note.empty());
-  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 751.0);
-  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].tflops / 751.0, 1e-9);
+  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 989.4);
+  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].tflops / 989.4, 1e-9);
+  EXPECT_EQ(h100.lo, 0);  // the colour scale spans the whole peak, not just the values seen
+  EXPECT_EQ(h100.hi, 100);
 }
 
 TEST(HeatGrid, OnlyTheRequestedSlice) {

@@ -19,9 +19,10 @@ enum class Column {
   status, message,
   // the measurement (ok cells only)
   samples, median_ms, mean_ms, std_ms, min_ms, max_ms, p10_ms, p90_ms, ci_low_ms, ci_high_ms, tflops, gbps,
+  pct_of_peak,
   // the correctness check
-  checked, check_passed, rel_err, max_abs_err, tolerance, naive_rel_err, nonfinite, unwritten, rows_checked,
-  rechecked_after_timing,
+  checked, check_passed, rel_err, max_abs_err, tolerance, naive_rel_err, naive_max_abs_err, nonfinite, unwritten,
+  rows_checked, slices_checked, inputs_changed, rechecked_after_timing,
   // how it ran
   cache, launches_per_sample, device, bytes_estimate, supported, wall_s,
   count_  // not a column: how many there are

@@ -1,4 +1,4 @@
-// Standalone check-and-time harness for flash_sm90 on the GPU machine (not part of the library).
+// Standalone check-and-time harness for flash_sm90 on a Hopper GPU (not part of the library).
 // For every shape: random inputs made on the device, output poisoned with NaN, one run checked
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
@@ -37,7 +37,7 @@
 //                               of tiles, and the shipped L2-sized ones
 //   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [wg=N] [wk=0|1]  one shape (e.g. under a profiler)
 //   bench_sm90 trace shape=... [variant] [out=FILE]  one launch's timeline as CSV (a trace build only,
-//                               sm90_trace.h; scripts/gpu/trace.sh): cta, warpgroup, clock, event, tile, block
+//                               sm90_trace.h; trace_summary.py reads it): cta, warpgroup, clock, event, tile, block
 //   bench_sm90 all | small      check + time | check
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>

@@ -1,6 +1,6 @@
 // Not a test: how long the app takes to open and draw a 10,000-cell result file, and the event
 // loop's worst gap during a live CPU sweep. Prints Markdown for docs/benchmarks-gui.md.
-//   gui_bench [CELLS]
+//   gui_bench [CELLS] [PRESET]      (PRESET: the live sweep, default smoke)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>

@@ -1,5 +1,6 @@
-"""Times PyTorch's cuDNN SDPA backend on the shapes bench_sm90 times, for same-call ratios.
-Usage on the GPU machine: python3 cudnn_same_call.py [d ...] [bf16all | seed]  (prints one line per shape;
+"""Times PyTorch's cuDNN SDPA backend on the shapes flash_sm90_bench times, to put the two side by
+side on one card in one run (triton.testing.do_bench medians).
+Usage: python3 cudnn_shapes.py [d ...] [bf16all | seed]  (prints one line per shape;
 bf16all: bf16 at every N, as `bench_sm90 d64` times, instead of N=8192 alone; seed: the seed's tiers
 in fp16, as `bench_sm90 seed` times)."""
 import sys

@@ -55,7 +55,16 @@ int validate_command(const std::string& spec_path) {
   return kExitOk;
 }
 
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path) {
+int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
+                   const std::string& mode_name) {
+  std::optional<TimingMode> mode;
+  if (!mode_name.empty()) {
+    mode = parse_timing_mode(mode_name);
+    if (!mode) {
+      print_error("--mode: must be cold, batch or unstated (got '" + mode_name + "')");
+      return kExitUsage;
+    }
+  }
   ResultFile file;
   try {
     file = read_result_file(results_path);
@@ -65,9 +74,9 @@ int report_command(const std::string& results_path, const std::string& format, c
   }
   for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
   std::string text;
-  if (format == "md") text = report_markdown(file);
+  if (format == "md") text = report_markdown(file, mode);
   else if (format == "csv") text = report_csv(file);
-  else if (format == "json") text = report_json(file);
+  else if (format == "json") text = report_json(file, 2, mode);
   else {
     print_error("--format: must be md, csv or json (got '" + format + "')");
     return kExitUsage;

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "attnsweep/engine/clock_watch.h"
 #include "attnsweep/engine/result_json.h"
 
 namespace attnsweep {
@@ -73,11 +74,56 @@ std::string md_escape(std::string_view s) {
   return out;
 }
 
-bool median_known(const CellResult& r) { return r.time_ms && r.time_ms->samples > 0; }
+bool median_known(const Timing& t) { return t.time_ms.samples > 0; }
+
+// What a timing mode means, for the line that says which mode a report shows.
+std::string mode_meaning(TimingMode m) {
+  switch (m) {
+    case TimingMode::cold: return "cold: one launch per sample after the last-level cache is flushed";
+    case TimingMode::batch: return "batch: back-to-back launches per sample on a warm cache, time per launch";
+    case TimingMode::unstated: return "as imported: the source does not say how it timed";
+  }
+  return {};
+}
+
+// "ok", then what a reader must know about the time: noisy, samples taken while slowed down.
+std::string ok_label(const Timing& t) {
+  std::string label = "ok";
+  if (t.noisy) label += ", noisy";
+  if (t.flagged_samples > 0) {
+    std::string why;
+    for (const std::string& f : t.flags) why += (why.empty() ? "" : " ") + f;
+    label += ", " + std::to_string(t.flagged_samples) + " slowed samples (" + why + ")";
+  }
+  return label;
+}
+
+// Where the sweep's wall time went: the cells' wall time, and its split summed over the cells
+// that recorded one (none for imported files and files that predate it).
+struct SweepWall {
+  double wall_s = 0;
+  WallSplit split;
+  int cells_with_split = 0;
+};
+
+SweepWall sweep_wall(const std::vector<CellResult>& results) {
+  SweepWall w;
+  for (const CellResult& r : results) {
+    w.wall_s += r.wall_s;
+    if (!r.wall_split) continue;
+    ++w.cells_with_split;
+    w.split.add(*r.wall_split);
+  }
+  return w;
+}
+
+std::string wall_split_line(const SweepWall& w) {
+  return w.cells_with_split == 0 ? std::string() : "Wall time: " + w.split.describe(w.wall_s) + ".";
+}
 
 // ---- Markdown -------------------------------------------------------------------------------
 
-void environment_block(std::ostringstream& md, const ResultFile& f) {
+void environment_block(std::ostringstream& md, const ResultFile& f, TimingMode shown) {
   const json& h = f.header;
   const json env = h.value("environment", json());
   auto line = [&](const std::string& label, const std::string& value) {
@@ -119,16 +165,25 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
   line("Date", date);
   line("Executor", text_of(h, "executor"));
 
-  std::set<std::string> caches;
+  std::string others;
+  for (TimingMode m : {TimingMode::cold, TimingMode::batch, TimingMode::unstated})
+    if (m != shown && std::any_of(f.results.begin(), f.results.end(), [m](const CellResult& r) { return r.timing(m); }))
+      others += (others.empty() ? "" : ", ") + std::string(timing_mode_name(m));
+  line("Times", mode_meaning(shown) + (others.empty() ? "" : " (also in the file: " + others + ")"));
+  std::set<std::string> steady;
   for (const CellResult& r : f.results)
-    if (!r.cache.empty()) caches.insert(r.cache);
-  std::string cache;
-  for (const std::string& c : caches) cache += (cache.empty() ? "" : " and ") + c;
-  if (caches.count("cold") && caches.size() == 1) cache += " (last-level cache flushed before each sample)";
-  line("Cache", cache.empty() ? "not recorded" : cache);
+    if (r.steady) steady.insert(std::string(steady_state_name(r.steady->state)));
+  std::string states;
+  for (const std::string& s : steady) states += (states.empty() ? "" : " and ") + s;
+  line("Steady state", states);
+  if (h.contains("clocks")) {
+    const json& c = h["clocks"];
+    line("Clocks", c.value("locked", false) ? "SM clock locked at " + text_of(c, "sm_mhz") + " MHz"
+                                            : "free (" + text_of(c, "why") + ")");
+  }
 }
 
-void results_table(std::ostringstream& md, const ResultFile& f) {
+void results_table(std::ostringstream& md, const ResultFile& f, TimingMode shown) {
   md << "| Kernel | Tier | Q_N | K_N | head_dim | heads | batch | dtype | causal | avg_ms | std_ms | min_ms | median_ms "
         "| TFLOP/s | status |\n";
   md << "|--------|------|-----|-----|----------|-------|-------|-------|--------|--------|--------|--------|-----------"
@@ -138,11 +193,15 @@ void results_table(std::ostringstream& md, const ResultFile& f) {
     md << "| " << md_escape(r.cell.kernel) << " | " << md_escape(r.cell.tier.name) << " | " << s.q_n << " | " << s.k_n
        << " | " << s.head_dim << " | " << s.heads << " | " << s.batch << " | " << dtype_name(r.cell.dtype) << " | "
        << causal_word(r.cell.causal) << " | ";
-    if (r.status == CellStatus::ok && r.time_ms) {
-      const SampleStats& t = *r.time_ms;
+    const Timing* timing = r.timing(shown);
+    if (r.status == CellStatus::ok && timing) {
+      const SampleStats& t = timing->time_ms;
       auto known = [](double v) { return std::isfinite(v) ? sig4(v) : std::string("n/a"); };
       md << known(t.mean) << " | " << known(t.std) << " | " << known(t.min) << " | " << known(t.median) << " | "
-         << known(r.tflops) << " | ok |\n";
+         << known(timing->tflops) << " | " << ok_label(*timing) << " |\n";
+    } else if (r.status == CellStatus::ok) {  // timed, but not in the mode shown
+      for (int i = 0; i < 5; ++i) md << "n/a | ";
+      md << "ok, not timed " << timing_mode_name(shown) << " |\n";
     } else {  // a failed cell says what happened in every number column: never a 0
       const std::string label = upper(status_name(r.status));
       for (int i = 0; i < 5; ++i) md << label << " | ";
@@ -153,18 +212,21 @@ void results_table(std::ostringstream& md, const ResultFile& f) {
 
 }  // namespace
 
-std::string report_markdown(const ResultFile& f) {
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
   std::ostringstream md;
   md << "# Attention forward sweep: " << md_escape(sweep_name(f.header)) << "\n\n";
-  environment_block(md, f);
+  environment_block(md, f, shown);
   md << "\n";
-  results_table(md, f);
+  results_table(md, f, shown);
 
   std::map<std::string, int> counts;
-  bool median_missing = false;
+  bool median_missing = false, marked = false;
   for (const CellResult& r : f.results) {
     ++counts[std::string(status_name(r.status))];
-    median_missing = median_missing || (r.status == CellStatus::ok && !median_known(r));
+    const Timing* t = r.timing(shown);
+    median_missing = median_missing || (r.status == CellStatus::ok && t && !median_known(*t));
+    marked = marked || (t && (t->noisy || t->flagged_samples > 0));
   }
   md << "\n" << f.results.size() << " cells";
   std::string sep = ": ";
@@ -175,7 +237,12 @@ std::string report_markdown(const ResultFile& f) {
   md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.";
   if (median_missing)
     md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
+  if (marked)
+    md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. slowed: samples taken "
+          "while NVML named a slowdown reason or the SM clock was under "
+       << static_cast<int>(kLowClockFraction * 100) << "% of its highest.";
   md << "\n";
+  if (const std::string split = wall_split_line(sweep_wall(f.results)); !split.empty()) md << "\n" << split << "\n";
   if (!f.warnings.empty()) {
     md << "\n";
     for (const std::string& w : f.warnings) md << "> Warning: " << md_escape(w) << "\n";
@@ -200,6 +267,63 @@ std::string csv_field(const std::string& s) {
 // Shortest text that reads back to the same double; empty when not known.
 std::string csv_number(double v) { return std::isfinite(v) ? json(v).dump() : ""; }
 
+std::string csv_row(const CellResult& r, const Timing* timing) {
+  const TierShape& s = r.cell.tier.shape;
+  std::vector<std::string> row = {r.cell.kernel, r.cell.tier.name, std::to_string(s.q_n), std::to_string(s.k_n),
+                                  std::to_string(s.head_dim), std::to_string(s.heads), std::to_string(s.batch),
+                                  std::string(dtype_name(r.cell.dtype)), r.cell.causal ? "true" : "false",
+                                  std::string(status_name(r.status)), r.message};
+  if (timing) {
+    const SampleStats& t = timing->time_ms;
+    row.push_back(t.samples > 0 ? std::to_string(t.samples) : "");  // 0: not known (imported)
+    for (double v : {t.median, t.mean, t.std, t.min, t.max, t.p10, t.p90, t.ci_low, t.ci_high, timing->tflops, timing->gbps})
+      row.push_back(csv_number(v));
+  } else {
+    row.resize(row.size() + 12);
+  }
+  const CheckResult& c = r.check;
+  row.push_back(c.checked ? "true" : "false");
+  if (c.checked) {
+    row.push_back(c.passed ? "true" : "false");
+    for (double v : {c.rel_err, c.max_abs_err, c.tolerance, c.naive_rel_err}) row.push_back(csv_number(v));
+    row.push_back(std::to_string(c.nonfinite));
+    row.push_back(std::to_string(c.unwritten));
+  } else {
+    row.resize(row.size() + 7);
+  }
+  if (timing) {
+    std::string flags;
+    for (const std::string& flag : timing->flags) flags += (flags.empty() ? "" : " ") + flag;
+    row.insert(row.end(), {std::string(timing_mode_name(timing->mode)), std::to_string(timing->launches_per_sample),
+                           timing->noisy ? "true" : "false", std::to_string(timing->flagged_samples), flags});
+  } else {
+    row.resize(row.size() + 5);
+  }
+  row.push_back(r.steady ? std::string(steady_state_name(r.steady->state)) : "");
+  const bool clocks_read = r.clocks && r.clocks->read && r.clocks->readings > 0;
+  row.push_back(clocks_read ? std::to_string(r.clocks->sm_mhz_min) : "");
+  row.push_back(clocks_read ? std::to_string(r.clocks->sm_mhz_max) : "");
+  row.push_back(clocks_read && r.clocks->power_w_max ? csv_number(*r.clocks->power_w_max) : "");
+  row.push_back(clocks_read && r.clocks->temperature_c_max ? csv_number(*r.clocks->temperature_c_max) : "");
+  row.push_back(std::to_string(r.device));
+  row.push_back(r.cell.bytes_estimate > 0 ? std::to_string(r.cell.bytes_estimate) : "");
+  row.push_back(r.wall_s > 0 ? csv_number(r.wall_s) : "");
+  if (r.wall_split) {
+    for (double v : {r.wall_split->inputs, r.wall_split->check, r.wall_split->warmup, r.wall_split->settle,
+                     r.wall_split->timing})
+      row.push_back(csv_number(v));
+  } else {
+    row.resize(row.size() + 5);
+  }
+
+  std::string line;
+  for (std::size_t i = 0; i < row.size(); ++i) {
+    if (i) line += ',';
+    line += csv_field(row[i]);
+  }
+  return line + "\r\n";
+}
+
 }  // namespace
 
 std::string report_csv(const ResultFile& f) {
@@ -207,55 +331,28 @@ std::string report_csv(const ResultFile& f) {
       "kernel", "tier", "q_n", "k_n", "head_dim", "heads", "batch", "dtype", "causal", "status", "message",
       "samples", "median_ms", "mean_ms", "std_ms", "min_ms", "max_ms", "p10_ms", "p90_ms", "ci_low_ms", "ci_high_ms",
       "tflops", "gbps", "checked", "check_passed", "rel_err", "max_abs_err", "tolerance", "naive_rel_err",
-      "nonfinite", "unwritten", "cache", "launches_per_sample", "device", "bytes_estimate", "wall_s"};
+      "nonfinite", "unwritten", "mode", "launches_per_sample", "noisy", "flagged_samples", "flags", "steady",
+      "sm_mhz_min", "sm_mhz_max", "power_w_max", "temperature_c_max", "device", "bytes_estimate", "wall_s",
+      "inputs_s", "check_s", "warmup_s", "settle_s", "timing_s"};
   std::string out;
   for (const char* c : columns) out += std::string(out.empty() ? "" : ",") + c;
   out += "\r\n";
 
+  // One row per cell and timing mode, cold first; a cell without times has one row, mode empty.
   for (const CellResult& r : f.results) {
-    const TierShape& s = r.cell.tier.shape;
-    std::vector<std::string> row = {r.cell.kernel, r.cell.tier.name, std::to_string(s.q_n), std::to_string(s.k_n),
-                                    std::to_string(s.head_dim), std::to_string(s.heads), std::to_string(s.batch),
-                                    std::string(dtype_name(r.cell.dtype)), r.cell.causal ? "true" : "false",
-                                    std::string(status_name(r.status)), r.message};
-    const bool timed = r.status == CellStatus::ok && r.time_ms;
-    if (timed) {
-      const SampleStats& t = *r.time_ms;
-      row.push_back(t.samples > 0 ? std::to_string(t.samples) : "");  // 0: not known (imported)
-      for (double v : {t.median, t.mean, t.std, t.min, t.max, t.p10, t.p90, t.ci_low, t.ci_high, r.tflops, r.gbps})
-        row.push_back(csv_number(v));
-    } else {
-      row.resize(row.size() + 12);
-    }
-    const CheckResult& c = r.check;
-    row.push_back(c.checked ? "true" : "false");
-    if (c.checked) {
-      row.push_back(c.passed ? "true" : "false");
-      for (double v : {c.rel_err, c.max_abs_err, c.tolerance, c.naive_rel_err}) row.push_back(csv_number(v));
-      row.push_back(std::to_string(c.nonfinite));
-      row.push_back(std::to_string(c.unwritten));
-    } else {
-      row.resize(row.size() + 7);
-    }
-    row.push_back(r.cache);
-    row.push_back(std::to_string(r.launches_per_sample));
-    row.push_back(std::to_string(r.device));
-    row.push_back(r.cell.bytes_estimate > 0 ? std::to_string(r.cell.bytes_estimate) : "");
-    row.push_back(r.wall_s > 0 ? csv_number(r.wall_s) : "");
-
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i) line += ',';
-      line += csv_field(row[i]);
-    }
-    out += line + "\r\n";
+    std::vector<const Timing*> timings;
+    for (const Timing& t : r.timings) timings.push_back(&t);
+    if (timings.empty()) timings.push_back(nullptr);
+    for (const Timing* timing : timings) out += csv_row(r, timing);
   }
   return out;
 }
 
 // ---- JSON -----------------------------------------------------------------------------------
 
-std::string report_json(const ResultFile& f, int indent) {
+std::string report_json(const ResultFile& f, int indent, std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
+  const SweepWall wall = sweep_wall(f.results);
   json cells = json::array();
   json by_status = json::object();
   for (CellStatus s : {CellStatus::ok, CellStatus::oom, CellStatus::unsupported, CellStatus::skipped, CellStatus::wrong,
@@ -268,31 +365,44 @@ std::string report_json(const ResultFile& f, int indent) {
   for (const CellResult& r : f.results) {
     cells.push_back(result_to_json(r));
     by_status[std::string(status_name(r.status))] = by_status[std::string(status_name(r.status))].get<int>() + 1;
-    if (r.status != CellStatus::ok || !r.time_ms || !std::isfinite(representative_ms(*r.time_ms))) continue;
+    const Timing* t = r.timing(shown);
+    if (r.status != CellStatus::ok || !t || !std::isfinite(representative_ms(t->time_ms))) continue;
     const std::string group = r.cell.tier.name + "|" + std::string(dtype_name(r.cell.dtype)) + "|" + causal_word(r.cell.causal);
     const auto it = best.find(group);
     if (it == best.end()) {
       group_order.push_back(group);
       best.emplace(group, &r);
-    } else if (representative_ms(*r.time_ms) < representative_ms(*it->second->time_ms)) {
+    } else if (representative_ms(t->time_ms) < representative_ms(it->second->timing(shown)->time_ms)) {
       it->second = &r;
     }
   }
   json best_json = json::array();
   for (const std::string& group : group_order) {
     const CellResult& r = *best[group];
+    const Timing& t = *r.timing(shown);
     best_json.push_back({{"tier", r.cell.tier.name},
                          {"dtype", std::string(dtype_name(r.cell.dtype))},
                          {"causal", r.cell.causal},
                          {"kernel", r.cell.kernel},
-                         {"ms", representative_ms(*r.time_ms)},
-                         {"by", median_known(r) ? "median" : "mean"},
-                         {"tflops", r.tflops}});
+                         {"ms", representative_ms(t.time_ms)},
+                         {"by", median_known(t) ? "median" : "mean"},
+                         {"tflops", t.tflops},
+                         {"noisy", t.noisy}});
   }
 
   const json report = {{"header", f.header},
                        {"cells", std::move(cells)},
-                       {"summary", {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}}},
+                       {"summary",
+                        {{"cells", f.results.size()},
+                         {"by_status", by_status},
+                         {"mode", std::string(timing_mode_name(shown))},
+                         {"best_by_tier", best_json},
+                         {"wall_s", wall.wall_s},
+                         {"wall_split_s", {{"inputs", wall.split.inputs},
+                                           {"check", wall.split.check},
+                                           {"warmup", wall.split.warmup},
+                                           {"settle", wall.split.settle},
+                                           {"timing", wall.split.timing}}}}},
                        {"warnings", f.warnings}};
   return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }

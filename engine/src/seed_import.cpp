@@ -170,17 +170,18 @@ ResultFile import_seed_markdown(const std::string& markdown_text, const std::str
       parser.fail(line, avg == 0 ? 7 : 9, "0 beside non-zero times: neither a time nor a cell that did not run");
     } else {
       r.status = CellStatus::ok;
-      SampleStats t;
+      Timing& timing = r.timings.emplace_back();
+      timing.mode = TimingMode::unstated;  // the seed does not say how it timed
+      SampleStats& t = timing.time_ms;
       constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
       t.samples = 0;  // not stated by the seed: a summary, not samples
       t.mean = avg;
       t.std = std_ms;
       t.min = min;
       t.median = t.max = t.p10 = t.p90 = t.ci_low = t.ci_high = unknown;
-      r.time_ms = t;
       const AttentionProblem p = r.cell.problem();
-      r.tflops = p.flops() / (avg * 1e-3) / 1e12;  // from the mean: the seed has no median
-      r.gbps = p.min_bytes() / (avg * 1e-3) / 1e9;
+      timing.tflops = p.flops() / (avg * 1e-3) / 1e12;  // from the mean: the seed has no median
+      timing.gbps = p.min_bytes() / (avg * 1e-3) / 1e9;
     }
 
     const std::string id = r.cell.id();

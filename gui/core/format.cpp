@@ -34,6 +34,10 @@ std::string format_sci(double v) {
   return buf;
 }
 
+std::string timing_marks(const Timing& t) {
+  return std::string(t.noisy ? "~" : "") + (t.flagged_samples > 0 ? "!" : "");
+}
+
 std::string status_label(CellStatus s) {
   if (s == CellStatus::oom) return "OOM";
   return std::string(status_name(s));

@@ -17,6 +17,9 @@ std::string format_tick(double v);  // errors: "3.1e-07"
 // What a failed cell shows in place of a number: "OOM", "unsupported", "wrong", ...
 std::string status_label(CellStatus s);
 std::string causal_label(bool causal);  // "causal" / "full"
+// Marks beside a time a reader must not take at face value: "~" noisy (the median's interval
+// stayed wider than target_rel_ci), "!" samples taken while the card was slowed; "" otherwise.
+std::string timing_marks(const Timing& t);
 // "64 KiB", "1.5 GiB".
 std::string format_bytes(double bytes);
 // "12 s", "3 min 05 s", "1 h 02 min".

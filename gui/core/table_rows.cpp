@@ -20,7 +20,11 @@ const std::array<ColumnInfo, kColumnCount> kColumns = {{
     {"head_dim", "Head dimension d", true},
     {"heads", "Number of heads H", true},
     {"batch", "Batch size B", true},
-    {"Status", "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, timeout, skipped)", false},
+    {"Status", "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, timeout, skipped); "
+               "~ noisy: the median's interval stayed wider than target_rel_ci; ! samples taken while the card "
+               "was slowed (throttled, or under 75% of its highest clock)", false},
+    {"Mode", "How the times were taken: cold (one launch after a cache flush), batch (back-to-back warm "
+             "launches) or unstated (imported)", false},
     {"median ms", "Median of the timing samples, milliseconds", true},
     {"mean ms", "Mean of the timing samples", true},
     {"std ms", "Standard deviation of the timing samples", true},
@@ -33,6 +37,10 @@ const std::array<ColumnInfo, kColumnCount> kColumns = {{
     {"samples", "Timing samples taken", true},
     {"Message", "Why a cell failed, or notes", false},
 }};
+
+const Timing* shown_timing(const CellResult& r) {
+  return r.status == CellStatus::ok && !r.timings.empty() ? &r.timings.front() : nullptr;
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -57,8 +65,9 @@ std::optional<double> cell_number(const CellResult& r, Column c) {
       return std::nullopt;
     default: break;
   }
-  if (r.status != CellStatus::ok || !r.time_ms) return std::nullopt;
-  const SampleStats& t = *r.time_ms;
+  const Timing* timing = shown_timing(r);
+  if (!timing) return std::nullopt;
+  const SampleStats& t = timing->time_ms;
   // A statistic the source did not record (the seed has no median or percentiles) is blank, not 0.
   auto known = [](double v) -> std::optional<double> { if (v > 0) return v; return std::nullopt; };
   switch (c) {
@@ -68,8 +77,8 @@ std::optional<double> cell_number(const CellResult& r, Column c) {
     case Column::min_ms: return known(t.min);
     case Column::p10_ms: return known(t.p10);
     case Column::p90_ms: return known(t.p90);
-    case Column::tflops: return known(r.tflops);
-    case Column::gbps: return known(r.gbps);
+    case Column::tflops: return known(timing->tflops);
+    case Column::gbps: return known(timing->gbps);
     case Column::samples: return t.samples > 0 ? std::optional<double>(t.samples) : std::nullopt;
     default: return std::nullopt;
   }
@@ -81,7 +90,15 @@ std::string cell_text(const CellResult& r, Column c) {
     case Column::tier: return r.cell.tier.name;
     case Column::dtype: return std::string(dtype_name(r.cell.dtype));
     case Column::causal: return causal_label(r.cell.causal);
-    case Column::status: return status_label(r.status);
+    case Column::status: {
+      const Timing* t = shown_timing(r);
+      const std::string marks = t ? timing_marks(*t) : "";
+      return status_label(r.status) + (marks.empty() ? "" : " " + marks);
+    }
+    case Column::mode: {
+      const Timing* t = shown_timing(r);
+      return t ? std::string(timing_mode_name(t->mode)) : std::string();
+    }
     case Column::message: return r.message;
     case Column::median_ms:
       if (r.status != CellStatus::ok) return status_label(r.status);

@@ -11,8 +11,10 @@
 
 namespace attnsweep::gui {
 
+// A row shows its cell's first timing (cold where the cell was timed cold), and says which in
+// the Mode column.
 enum class Column {
-  kernel, tier, dtype, causal, q_n, k_n, head_dim, heads, batch, status,
+  kernel, tier, dtype, causal, q_n, k_n, head_dim, heads, batch, status, mode,
   median_ms, mean_ms, std_ms, min_ms, p10_ms, p90_ms, tflops, gbps, rel_err, samples, message,
   count_
 };
@@ -26,7 +28,8 @@ struct ColumnInfo {
 const ColumnInfo& column_info(Column c);
 
 // Display text. A failed cell shows its status in the median column and nothing in the other
-// timing columns: never a 0 that could be read as a time.
+// timing columns: never a 0 that could be read as a time. An ok cell's status carries its time's
+// marks ("ok ~!", timing_marks).
 std::string cell_text(const CellResult& r, Column c);
 // The number behind a column, if the cell has one (failed cells have no timings).
 std::optional<double> cell_number(const CellResult& r, Column c);

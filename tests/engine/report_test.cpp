@@ -63,7 +63,8 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "- **Build:** 0.1.0+abc, gcc 12.2, optimized\n"
       "- **Date:** 2026-11-25T17:00:00Z\n"
       "- **Executor:** cuda:0 (worker)\n"
-      "- **Cache:** cold (last-level cache flushed before each sample)\n"
+      "- **Times:** cold: one launch per sample after the last-level cache is flushed\n"
+      "- **Steady state:** burst\n"
       "\n"
       "| Kernel | Tier | Q_N | K_N | head_dim | heads | batch | dtype | causal | avg_ms | std_ms | min_ms | median_ms "
       "| TFLOP/s | status |\n"
@@ -79,6 +80,9 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "| rel_err 0.5 > tol \\| 2e-3 |\n"
       "\n"
       "4 cells: 2 ok, 1 oom, 1 wrong. Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.\n"
+      "\n"
+      "Wall time: 4.0 s in cells: inputs 0.5 s, checks (reference included) 1.0 s, warm-up 0.5 s, settling 0.0 s, "
+      "timing 1.2 s, the rest 0.8 s.\n"
       "\n"
       "![Forward time](attention_sweep_forward.png)\n"
       "\n"
@@ -106,13 +110,16 @@ TEST(ReportMarkdown, FailedCellsNeverShowAZeroTime) {
 
 TEST(ReportMarkdown, KeepsTheSeedColumnsInTheSeedOrder) {
   const std::string md = report_markdown(sample_file());
-  const std::vector<std::string> header = md_cells(lines_of(md)[11]);
+  const std::vector<std::string> lines = lines_of(md);
+  const auto table = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("| Kernel"); });
+  ASSERT_NE(table, lines.end()) << md;
+  const std::vector<std::string> header = md_cells(*table);
   const std::vector<std::string> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
                                          "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
   std::size_t at = 0;
   for (const std::string& name : header)
     if (at < seed.size() && name == seed[at]) ++at;
-  EXPECT_EQ(at, seed.size()) << lines_of(md)[11];
+  EXPECT_EQ(at, seed.size()) << *table;
   for (const char* extra : {"median_ms", "TFLOP/s", "status"})
     EXPECT_NE(std::find(header.begin(), header.end(), extra), header.end()) << extra;
 }
@@ -145,7 +152,7 @@ TEST(ReportCsv, QuotesFieldsByRfc4180) {
   ResultFile f = sample_file();
   f.results.resize(1);
   f.results[0].status = CellStatus::error;
-  f.results[0].time_ms.reset();
+  f.results[0].timings.clear();
   f.results[0].message = "said \"no\"\nthen stopped";
   const std::string csv = report_csv(f);
   EXPECT_NE(csv.find(",error,\"said \"\"no\"\"\nthen stopped\","), std::string::npos) << csv;
@@ -158,7 +165,7 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(j["header"]["spec"]["name"], "snap");
   ASSERT_EQ(j["cells"].size(), 5u);
   EXPECT_EQ(j["cells"][2]["status"], "oom");
-  EXPECT_FALSE(j["cells"][2].contains("time_ms"));
+  EXPECT_FALSE(j["cells"][2].contains("timings"));
   const json& s = j["summary"];
   EXPECT_EQ(s["cells"], 5);
   EXPECT_EQ(s["by_status"]["ok"], 3);
@@ -170,6 +177,66 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(s["best_by_tier"][0]["kernel"], "cublas");
   EXPECT_EQ(s["best_by_tier"][0]["by"], "median");
   EXPECT_DOUBLE_EQ(s["best_by_tier"][0]["ms"].get<double>(), 0.5);
+  EXPECT_EQ(s["mode"], "cold");
+  EXPECT_DOUBLE_EQ(s["wall_s"].get<double>(), 1.75 * 3 + 0.25 * 2);
+  EXPECT_DOUBLE_EQ(s["wall_split_s"]["check"].get<double>(), 0.5 * 3);
+}
+
+// The flash cell timed in both modes (batch noisy, with slowed samples); the naive cell in batch only.
+ResultFile two_mode_file() {
+  ResultFile f = sample_file();
+  f.results.resize(2);
+  Timing batch = f.results[0].timings.front();
+  batch.mode = TimingMode::batch;
+  batch.launches_per_sample = 8;
+  batch.time_ms.median = 0.5;
+  batch.noisy = true;
+  batch.flagged_samples = 2;
+  batch.flags = {"sw_power_cap"};
+  f.results[0].timings.push_back(batch);
+  f.results[1].timings.front().mode = TimingMode::batch;
+  return f;
+}
+
+TEST(ReportMarkdown, ShowsColdByDefaultSaysSoAndMarksWhatIsNotTimedCold) {
+  const std::string md = report_markdown(two_mode_file());
+  EXPECT_NE(md.find("- **Times:** cold: one launch per sample after the last-level cache is flushed (also in the file: "
+                    "batch)\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 0.7293 | 1.104 | ok |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| n/a | n/a | n/a | n/a | n/a | ok, not timed cold |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("noisy:"), std::string::npos) << "nothing shown is noisy: no legend for it";
+}
+
+TEST(ReportMarkdown, ShowsAnotherModeWhenAskedAndMarksNoisyAndSlowedTimes) {
+  const std::string md = report_markdown(two_mode_file(), TimingMode::batch);
+  EXPECT_NE(md.find("- **Times:** batch: back-to-back launches per sample on a warm cache, time per launch (also in "
+                    "the file: cold)\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 0.5 | 1.104 | ok, noisy, 2 slowed samples (sw_power_cap) |"), std::string::npos) << md;
+  EXPECT_NE(md.find("noisy: the median's 95% interval stayed wider"), std::string::npos) << md;
+}
+
+TEST(ReportMarkdown, SaysWhetherClocksWereLocked) {
+  ResultFile f = sample_file();
+  f.header["clocks"] = {{"locked", false}, {"why", "not asked to lock them"}};
+  EXPECT_NE(report_markdown(f).find("- **Clocks:** free (not asked to lock them)\n"), std::string::npos);
+  f.header["clocks"] = {{"locked", true}, {"sm_mhz", 1590}};
+  EXPECT_NE(report_markdown(f).find("- **Clocks:** SM clock locked at 1590 MHz\n"), std::string::npos);
+}
+
+TEST(ReportCsv, OneRowPerCellAndModeWithTheModeNamed) {
+  const std::string csv = report_csv(two_mode_file());
+  std::vector<std::string> rows;
+  for (std::size_t b = 0, e; (e = csv.find("\r\n", b)) != std::string::npos; b = e + 2) rows.push_back(csv.substr(b, e - b));
+  ASSERT_EQ(rows.size(), 4u);  // header, flash cold, flash batch, naive batch
+  EXPECT_NE(rows[0].find(",mode,launches_per_sample,noisy,flagged_samples,flags,steady,"), std::string::npos) << rows[0];
+  EXPECT_NE(rows[1].find(",cold,1,false,0,,burst,"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",batch,8,true,2,sw_power_cap,burst,"), std::string::npos) << rows[2];
+  EXPECT_TRUE(rows[3].starts_with("naive,")) << rows[3];
+  EXPECT_NE(rows[3].find(",batch,"), std::string::npos) << rows[3];
 }
 
 }  // namespace

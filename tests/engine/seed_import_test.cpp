@@ -74,16 +74,18 @@ TEST(SeedImport, TheRealSeedTable) {
       ++oom;
       EXPECT_EQ(r.status, CellStatus::oom) << i;
       EXPECT_EQ(r.message, "0 ms in the seed table: did not run there (out of memory)");
-      EXPECT_FALSE(r.time_ms.has_value());
+      EXPECT_TRUE(r.timings.empty());
     } else {
       ASSERT_EQ(r.status, CellStatus::ok) << i;
-      ASSERT_TRUE(r.time_ms);
-      EXPECT_EQ(r.time_ms->samples, 0);
-      EXPECT_DOUBLE_EQ(r.time_ms->mean, s.avg);
-      EXPECT_DOUBLE_EQ(r.time_ms->std, s.std_ms);
-      EXPECT_DOUBLE_EQ(r.time_ms->min, s.min);
-      EXPECT_TRUE(std::isnan(r.time_ms->median));  // the seed has none
-      EXPECT_NEAR(r.tflops, r.cell.problem().flops() / (s.avg * 1e-3) / 1e12, 1e-9);
+      ASSERT_EQ(r.timings.size(), 1u);
+      const Timing& t = r.timings[0];
+      EXPECT_EQ(t.mode, TimingMode::unstated);  // the seed does not say how it timed
+      EXPECT_EQ(t.time_ms.samples, 0);
+      EXPECT_DOUBLE_EQ(t.time_ms.mean, s.avg);
+      EXPECT_DOUBLE_EQ(t.time_ms.std, s.std_ms);
+      EXPECT_DOUBLE_EQ(t.time_ms.min, s.min);
+      EXPECT_TRUE(std::isnan(t.time_ms.median));  // the seed has none
+      EXPECT_NEAR(t.tflops, r.cell.problem().flops() / (s.avg * 1e-3) / 1e12, 1e-9);
     }
     tiers.insert(r.cell.tier.name);
     kernels.insert(r.cell.kernel);

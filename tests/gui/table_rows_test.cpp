@@ -44,6 +44,27 @@ TEST(TableRows, FilterNeedsEveryWord) {
   EXPECT_FALSE(row_matches(r, "naive"));
 }
 
+// A row shows the cell's cold time where it has one and names the mode; a noisy time and slowed
+// samples mark the status.
+TEST(TableRows, ShowsColdFirstNamesTheModeAndMarksTheStatus) {
+  CellResult r = make_result("k", 512, 64, 2.0);
+  Timing batch = r.timings.front();
+  batch.mode = TimingMode::batch;
+  batch.time_ms.median = 1.0;
+  r.timings.push_back(batch);
+  EXPECT_EQ(cell_text(r, Column::mode), "cold");
+  EXPECT_EQ(cell_text(r, Column::median_ms), "2.000");
+  EXPECT_EQ(cell_text(r, Column::status), "ok");
+  r.timings.front().noisy = true;
+  r.timings.front().flagged_samples = 3;
+  EXPECT_EQ(cell_text(r, Column::status), "ok ~!");
+
+  CellResult only_batch = make_result("k", 512, 64, 1.0);
+  only_batch.timings.front().mode = TimingMode::batch;
+  EXPECT_EQ(cell_text(only_batch, Column::mode), "batch");
+  EXPECT_EQ(cell_text(make_result("k", 512, 64, 0, CellStatus::oom), Column::mode), "");
+}
+
 TEST(TableRows, MarkdownHasHeaderSeparatorAndEscapedRows) {
   std::vector<CellResult> rs = {make_result("a", 512, 64, 1.5), make_result("b|c", 1024, 64, 0, CellStatus::oom)};
   const std::string md = rows_markdown(rs, {0, 1}, {Column::kernel, Column::median_ms});

@@ -13,7 +13,10 @@
 
 namespace attnsweep {
 
-inline constexpr int kResultSchema = 1;
+// Schema 2 keeps one timing per mode in a cell ("timings"); schema 1 files (one time_ms per
+// cell) still read, each time under the mode it honestly was (result_json.h).
+inline constexpr int kResultSchema = 2;
+inline constexpr int kOldestReadableSchema = 1;
 
 struct ResultFile {
   nlohmann::json header;

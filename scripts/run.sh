@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh attnsweep attnsweep-cli  # the programs only; the tests are scripts/test.sh's
 bin=build/release
 gui=$bin/gui/attnsweep
 cli=$bin/engine/attnsweep-cli

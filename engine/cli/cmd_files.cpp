@@ -3,8 +3,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "attnsweep/engine/open_results.h"
 #include "attnsweep/engine/report.h"
-#include "attnsweep/engine/seed_import.h"
 #include "attnsweep/engine/spec.h"
 #include "attnsweep/engine/store.h"
 #include "commands.h"
@@ -57,6 +57,11 @@ int validate_command(const std::string& spec_path) {
 
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
                    const std::string& mode_name) {
+  const std::optional<ReportFormat> report_format = parse_report_format(format);
+  if (!report_format) {
+    print_error("--format: must be md, csv, json or html (got '" + format + "')");
+    return kExitUsage;
+  }
   std::optional<TimingMode> mode;
   if (!mode_name.empty()) {
     mode = parse_timing_mode(mode_name);
@@ -67,21 +72,13 @@ int report_command(const std::string& results_path, const std::string& format, c
   }
   ResultFile file;
   try {
-    file = read_result_file(results_path);
+    file = open_results(results_path);
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitUsage;
   }
   for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
-  std::string text;
-  if (format == "md") text = report_markdown(file, mode);
-  else if (format == "csv") text = report_csv(file);
-  else if (format == "json") text = report_json(file, 2, mode);
-  else {
-    print_error("--format: must be md, csv or json (got '" + format + "')");
-    return kExitUsage;
-  }
-  if (!write_text(out_path, text)) {
+  if (!write_text(out_path, render_report(file, *report_format, mode))) {
     print_error(out_path + ": cannot write the report");
     return kExitRuntime;
   }
@@ -89,19 +86,15 @@ int report_command(const std::string& results_path, const std::string& format, c
   return kExitOk;
 }
 
-int import_command(const std::string& seed_path, const std::string& out_path) {
-  const auto text = read_text(seed_path);
-  if (!text) {
-    print_error(seed_path + ": cannot read the file");
-    return kExitUsage;
-  }
+int import_command(const std::string& source_path, const std::string& out_path) {
   ResultFile imported;
   try {
-    imported = import_seed_markdown(*text, seed_path);
+    imported = open_results(source_path);
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitUsage;
   }
+  for (const std::string& w : imported.warnings) std::cerr << "warning: " << w << "\n";
   try {
     ResultWriter writer = ResultWriter::create(out_path, imported.header);
     for (const CellResult& r : imported.results) writer.append(r);
@@ -109,7 +102,7 @@ int import_command(const std::string& seed_path, const std::string& out_path) {
     print_error(e.what());
     return kExitRuntime;
   }
-  std::cerr << "imported " << imported.results.size() << " cells from " << seed_path << " into " << out_path << "\n";
+  std::cerr << "imported " << imported.results.size() << " cells from " << source_path << " into " << out_path << "\n";
   return kExitOk;
 }
 

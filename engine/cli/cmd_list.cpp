@@ -1,8 +1,9 @@
 // list kernels | presets | devices
 #include <iostream>
+#include <set>
 
+#include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
-#include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/spec.h"
 #include "attnsweep/kernels/device.h"
 #include "commands.h"
@@ -11,29 +12,32 @@ namespace attnsweep::cli {
 
 namespace {
 
-// Kernels of external providers (docs/providers.md): run by the provider's own program.
-void list_provider_kernels() {
-  const std::vector<Provider> providers = installed_providers();
-  if (!providers.empty()) std::cout << "\nprovider kernel             provider  description\n";
-  for (const Provider& p : providers)
-    for (const ProviderKernel& k : p.kernels)
-      std::printf("%-27s %-9s %s%s\n", k.name.c_str(), p.name.c_str(), k.description.c_str(),
-                  k.seed_analogue.empty() ? "" : (" [seed: " + k.seed_analogue + "]").c_str());
-  for (const std::string& e : provider_load_errors()) std::cout << "(provider not loaded: " << e << ")\n";
+void print_kernel(const CatalogueKernel& k, int name_width) {
+  std::printf("%-*s %-8s %-4s %s%s\n", name_width, k.name.c_str(),
+              (k.provider.empty() ? std::string(backend_name(k.backend)) : k.provider).c_str(),
+              k.available ? "yes" : "no", k.description.c_str(),
+              k.seed_analogue.empty() ? "" : (" [seed: " + k.seed_analogue + "]").c_str());
 }
 
+// Built-in kernels, then those of external providers (docs/providers.md), run by the provider's
+// own program; whether each runs here, and why not.
 void list_kernels() {
-  const bool have_gpu = cuda_device_count() > 0;
-  std::cout << "kernel         backend  here  description\n";
-  for (const Kernel* k : all_kernels()) {
-    const KernelInfo& i = k->info();
-    const bool runs_here = i.backend == Backend::cpu || have_gpu;
-    std::printf("%-14s %-8s %-5s %s%s\n", i.name.c_str(), std::string(backend_name(i.backend)).c_str(),
-                runs_here ? "yes" : "no", i.description.c_str(),
-                i.seed_analogue.empty() ? "" : (" [seed: " + i.seed_analogue + "]").c_str());
+  const KernelCatalogue catalogue = kernel_catalogue();
+  std::set<std::string> reasons;
+  std::printf("%-14s %-8s %-4s %s\n", "kernel", "backend", "here", "description");
+  for (const CatalogueKernel& k : catalogue.kernels)
+    if (k.provider.empty()) print_kernel(k, 14);
+  bool provider_header = false;
+  for (const CatalogueKernel& k : catalogue.kernels) {
+    if (!k.provider.empty()) {
+      if (!provider_header) std::printf("\n%-27s %-8s %-4s %s\n", "provider kernel", "provider", "here", "description");
+      provider_header = true;
+      print_kernel(k, 27);
+    }
+    if (!k.available) reasons.insert(k.why_not);
   }
-  if (!have_gpu) std::cout << "(no CUDA device here: cuda kernels are marked 'no' and skipped by CPU runs)\n";
-  list_provider_kernels();
+  for (const std::string& why : reasons) std::cout << "(here 'no': " << why << ")\n";
+  for (const std::string& e : catalogue.provider_errors) std::cout << "(provider not loaded: " << e << ")\n";
 }
 
 void list_presets() {

@@ -1,5 +1,5 @@
-// run: resolve the spec, pick the backend and executor, sweep, print a summary.
-#include <algorithm>
+// run: resolve the spec, have the engine choose the executor, sweep, print a summary.
+#include <cctype>
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
@@ -7,12 +7,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/providers.h"
-#include "attnsweep/engine/routing_executor.h"
 #include "attnsweep/engine/sweep.h"
-#include "attnsweep/engine/worker_executor.h"
-#include "attnsweep/kernels/device.h"
 #include "commands.h"
 #include "progress.h"
 
@@ -115,53 +113,6 @@ std::string default_out_path(const SweepSpec& spec) {
   return name + "-" + stamp + ".jsonl";
 }
 
-// "all" or a comma list of ordinals; throws std::invalid_argument naming the bad entry.
-std::vector<int> parse_devices(const std::string& text, int available) {
-  std::vector<int> out;
-  if (text == "all") {
-    for (int i = 0; i < available; ++i) out.push_back(i);
-  } else {
-    std::stringstream ss(text);
-    for (std::string item; std::getline(ss, item, ',');) {
-      std::size_t used = 0;
-      int d = -1;
-      try { d = std::stoi(item, &used); } catch (const std::exception&) {}
-      if (used != item.size() || d < 0 || d >= available)
-        throw std::invalid_argument("--devices: '" + item + "' is not a device here (0.." +
-                                    std::to_string(available - 1) + ", or all)");
-      out.push_back(d);
-    }
-  }
-  if (out.empty()) throw std::invalid_argument("--devices: no device named");
-  return out;
-}
-
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
-// CUDA work runs in worker processes (a crashing kernel cannot take the sweep down); trusted CPU
-// work runs in this process unless a worker command is given.
-std::unique_ptr<Executor> make_executor(Backend backend, const RunArgs& args) {
-  const bool use_workers = !args.worker_command.empty() || (backend == Backend::cuda && !args.in_process);
-  if (!use_workers) {
-    if (backend == Backend::cpu) return make_in_process_executor(make_cpu_device());
-    return make_in_process_executor(make_cuda_device(parse_devices(args.devices, cuda_device_count()).front()));
-  }
-  WorkerExecutorOptions options;
-  options.backend = backend;
-  options.command = args.worker_command.empty()
-                        ? default_worker_command(current_executable_path(), backend)
-                        : split_words(args.worker_command);
-  // A remote worker's devices are not ours to count: accept any ordinal and let its hello answer.
-  const int available = args.worker_command.empty() ? cuda_device_count() : 1 << 16;
-  options.devices = backend == Backend::cuda ? parse_devices(args.devices, available) : std::vector<int>{0};
-  return make_worker_executor(options);
-}
-
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -173,11 +124,8 @@ int run_command(const RunArgs& args) {
     print_error("--resume: needs --out FILE, the result file to continue");
     return kExitUsage;
   }
-  BackendChoice choice;
-  if (args.backend == "auto") choice = BackendChoice::automatic;
-  else if (args.backend == "cpu") choice = BackendChoice::cpu;
-  else if (args.backend == "cuda") choice = BackendChoice::cuda;
-  else {
+  const std::optional<BackendChoice> backend = parse_backend_choice(args.backend);
+  if (!backend) {
     print_error("--backend: must be auto, cpu or cuda (got '" + args.backend + "')");
     return kExitUsage;
   }
@@ -191,23 +139,16 @@ int run_command(const RunArgs& args) {
   }
   const std::optional<SweepSpec> spec = load_spec(args);
   if (!spec) return kExitUsage;
-  const Backend backend = resolve_backend(choice);
-  if (backend == Backend::cuda && cuda_device_count() == 0 && args.worker_command.empty()) {
-    print_error("--backend cuda: no CUDA device is available here (run with --backend cpu, or on a GPU host)");
-    return kExitRuntime;
-  }
 
   std::unique_ptr<Executor> executor;
   try {
-    // Provider kernels (docs/providers.md) go to their provider's program, the rest as above.
-    executor = make_executor_for_spec(
-        *spec, [&] { return make_executor(backend, args); },
-        [&] { return provider_worker_options(parse_devices(args.devices, std::max(cuda_device_count(), 1))); });
+    executor = make_executor(*spec, ExecutorChoice{*backend, args.devices, args.in_process, args.worker_command});
   } catch (const std::invalid_argument& e) {
     print_error(e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
-    print_error(std::string("cannot start the ") + std::string(backend_name(backend)) + " backend: " + e.what());
+    print_error(std::string("cannot start the ") + std::string(backend_name(resolve_backend(*backend))) +
+                " backend: " + e.what());
     return kExitRuntime;
   }
   const SweepFile file{args.out_path.empty() ? default_out_path(*spec) : args.out_path, args.resume};

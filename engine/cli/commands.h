@@ -33,10 +33,10 @@ int run_command(const RunArgs& args);
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);
 
-// `mode`: the timing mode the Markdown table and the JSON summary show ("" for the default).
+// `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
                    const std::string& mode);
-int import_command(const std::string& seed_path, const std::string& out_path);
+int import_command(const std::string& source_path, const std::string& out_path);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);

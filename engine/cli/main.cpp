@@ -42,16 +42,18 @@ int main(int argc, char** argv) {
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
   std::string report_path, report_format = "md", report_out, report_mode;
-  auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV or JSON) from a result file");
-  report->add_option("results", report_path, "Result file (JSON Lines)")->required();
-  report->add_option("--format,-f", report_format, "md | csv | json");
+  auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
+  report->add_option("results", report_path, "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
+                                              "report, or the seed's Markdown table")->required();
+  report->add_option("--format,-f", report_format, "md | csv | json | html");
   report->add_option("-o,--out", report_out, "Output file (default: standard output)");
   report->add_option("--mode", report_mode, "cold | batch | unstated: the timing mode the table shows (default: cold "
                                             "where the file has cold times)");
 
   std::string import_path, import_out;
-  auto* import = app.add_subcommand("import", "Convert the seed's Markdown table into a result file");
-  import->add_option("seed", import_path, "The seed's Markdown table")->required();
+  auto* import = app.add_subcommand("import", "Convert a report or the seed's Markdown table into a result file");
+  import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")
+      ->required();
   import->add_option("-o,--out", import_out, "Result file to write")->required();
 
   try {

@@ -211,7 +211,8 @@ def sample_mode(mode, timed, launch_ms, timing, watch, cancelled, flops, min_byt
 def settle(busy, sustain_s, cancelled):
     """measure.cpp's settle: `busy()` runs about SETTLE_STEP_MS of the cell's launches and returns a
     clock reading or None; it is called until two consecutive SETTLE_WINDOW_S windows agree on mean
-    power and SM clock, or sustain_s runs out. Returns the record's `steady`."""
+    power and SM clock, or sustain_s runs out. Returns the record's `steady` (the time it took is the
+    caller's wall split `settle`)."""
     def agree(a, b):
         if not a or not b:
             return False
@@ -235,7 +236,7 @@ def settle(busy, sustain_s, cancelled):
             break
         previous, current = current, []
         window_start = time.monotonic()
-    return {"state": "sustained", "settle_s": time.monotonic() - start, "settled": settled}
+    return {"state": "sustained", "settled": settled}
 
 
 def flops(batch, heads, q_n, k_n, head_dim, causal):

@@ -97,7 +97,6 @@ SteadyRecord settle(Device& device, const std::function<void()>& launch, double 
     current = {};
     window_start = Clock::now();
   }
-  steady.settle_s = seconds_since(start);
   return steady;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <utility>
 
@@ -34,7 +35,7 @@ std::optional<CellStatus> parse_status(std::string_view s) {
   return std::nullopt;
 }
 
-double representative_ms(const SampleStats& t) { return t.samples > 0 ? t.median : t.mean; }
+double representative_ms(const SampleStats& t) { return std::isfinite(t.median) ? t.median : t.mean; }
 
 std::string WallSplit::describe(double wall_s) const {
   char buf[320];

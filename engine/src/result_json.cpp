@@ -303,7 +303,6 @@ ClockSummary read_clocks(const Fields& f) {
 json steady_to_json(const SteadyRecord& s) {
   json j = {{"state", std::string(steady_state_name(s.state))}};
   if (s.state == SteadyState::sustained) {
-    j["settle_s"] = s.settle_s;
     j["settled"] = s.settled;
   }
   return j;
@@ -316,7 +315,6 @@ SteadyRecord read_steady(const Fields& f) {
   if (!parsed) f.fail("state", "must be \"burst\" or \"sustained\"");
   s.state = *parsed;
   if (s.state == SteadyState::sustained) {
-    s.settle_s = f.number("settle_s");
     s.settled = f.boolean("settled");
   }
   return s;

@@ -43,9 +43,9 @@ void check_header(const json& h, const std::string& where) {
                              std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
 }
 
-// Schema 1 records carry no noisy flag: a time whose interval stayed wider than the spec's
-// target_rel_ci is marked noisy here, as the sweep would have marked it.
-void mark_noisy_in_old_records(ResultFile& f) {
+}  // namespace
+
+void mark_noisy_in_schema_one(ResultFile& f) {
   if (f.header.value("schema", kResultSchema) != 1) return;
   const json spec = f.header.value("spec", json::object());
   const json timing = spec.is_object() ? spec.value("timing", json::object()) : json::object();
@@ -55,6 +55,8 @@ void mark_noisy_in_old_records(ResultFile& f) {
     for (Timing& t : r.timings)
       if (t.time_ms.samples > 0) t.noisy = t.time_ms.rel_ci() > target;
 }
+
+namespace {
 
 Scan scan_result_text(const std::string& text, const std::string& path) {
   Scan scan;
@@ -165,8 +167,12 @@ ResultFile read_result_file(const std::string& path) {
     throw;
   }
   ::close(fd);
+  return parse_result_lines(text, path);
+}
+
+ResultFile parse_result_lines(const std::string& text, const std::string& path) {
   ResultFile file = scan_result_text(text, path).file;
-  mark_noisy_in_old_records(file);
+  mark_noisy_in_schema_one(file);
   return file;
 }
 

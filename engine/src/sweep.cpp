@@ -6,18 +6,8 @@
 #include "attnsweep/engine/environment.h"
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/store.h"
-#include "attnsweep/kernels/device.h"
 
 namespace attnsweep {
-
-Backend resolve_backend(BackendChoice choice) {
-  switch (choice) {
-    case BackendChoice::cpu: return Backend::cpu;
-    case BackendChoice::cuda: return Backend::cuda;
-    case BackendChoice::automatic: break;
-  }
-  return cuda_device_count() > 0 ? Backend::cuda : Backend::cpu;
-}
 
 namespace {
 

@@ -27,8 +27,6 @@ constexpr int kSeqHeight = 18;
 constexpr int kGroupHeight = 22;
 constexpr double kBarFill = 0.82;  // share of a tier's slot the bars take
 
-
-
 }  // namespace
 
 struct ForwardView::Layout {
@@ -76,37 +74,36 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
   p.save();
   p.fillRect(area, style::background());
   p.setRenderHint(QPainter::TextAntialiasing, true);
-  p.setPen(style::ink());
-  p.setFont(style::title_font());
-  const QRect title_rect(area.left() + kMargin, area.top() + kMargin, area.width() - 2 * kMargin, kTitleHeight);
-  p.drawText(title_rect, Qt::AlignLeft | Qt::AlignVCenter, title_);
-  p.setFont(style::small_font());
-  p.setPen(style::muted_ink());
-  p.drawText(QRect(title_rect.left(), title_rect.bottom(), title_rect.width(), kSubtitleHeight), Qt::AlignLeft | Qt::AlignVCenter,
-             subtitle_);
-
-  // Legend: one swatch per kernel.
-  int x = title_rect.left();
-  const int legend_y = title_rect.bottom() + kSubtitleHeight + 4;
-  p.setFont(style::label_font());
-  for (const std::string& k : grid_.kernels) {
-    const auto it = std::find(all_kernels_.begin(), all_kernels_.end(), k);
-    const std::size_t ci = static_cast<std::size_t>(it - all_kernels_.begin());
-    p.fillRect(QRect(x, legend_y + 5, 12, 12), qcolor(kernel_color(ci)));
-    const QString name = QString::fromStdString(k);
-    p.setPen(style::ink());
-    p.drawText(QRect(x + 17, legend_y, 400, kLegendHeight - 2), Qt::AlignLeft | Qt::AlignVCenter, name);
-    x += 17 + QFontMetrics(p.font()).horizontalAdvance(name) + 22;
-  }
-
+  style::paint_titles(p, area, title_, subtitle_);
+  paintKernelLegend(p, area);
   if (grid_.kernels.empty() || grid_.tiers.empty()) {
     p.drawText(area, Qt::AlignCenter, tr("No results for this slice yet"));
     p.restore();
     return;
   }
   const Layout l = layout(area);
+  paintAxis(p, area, l);
+  paintBars(p, l);
+  paintTierLabels(p, l);
+  p.restore();
+}
 
-  // Y axis: log ticks with grid lines.
+// One swatch per kernel, under the subtitle.
+void ForwardView::paintKernelLegend(QPainter& p, const QRect& area) const {
+  int x = area.left() + kMargin;
+  const int legend_y = area.top() + kMargin + kTitleHeight + kSubtitleHeight + 4;
+  p.setFont(style::label_font());
+  for (const std::string& k : grid_.kernels) {
+    p.fillRect(QRect(x, legend_y + 5, 12, 12), kernelColor(k));
+    const QString name = QString::fromStdString(k);
+    p.setPen(style::ink());
+    p.drawText(QRect(x + 17, legend_y, 400, kLegendHeight - 2), Qt::AlignLeft | Qt::AlignVCenter, name);
+    x += 17 + QFontMetrics(p.font()).horizontalAdvance(name) + 22;
+  }
+}
+
+// Log ticks with grid lines, and the axis title.
+void ForwardView::paintAxis(QPainter& p, const QRect& area, const Layout& l) const {
   p.setFont(style::small_font());
   for (double v : log_ticks(l.range.lo, l.range.hi)) {
     const int y = static_cast<int>(std::lround(l.y_of(v)));
@@ -122,8 +119,10 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
   p.setPen(style::muted_ink());
   p.drawText(QRect(-120, -2, 240, 16), Qt::AlignCenter, tr("forward time, ms (log)"));
   p.restore();
+}
 
-  // Bars, and failed slots labelled with their status.
+// Bars, and failed slots labelled with their status.
+void ForwardView::paintBars(QPainter& p, const Layout& l) const {
   p.setRenderHint(QPainter::Antialiasing, false);
   QFont status_font = style::small_font();
   status_font.setPixelSize(std::clamp(static_cast<int>(l.bar) - 2, 7, 11));
@@ -131,12 +130,11 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
     const double slot_left = l.plot.left() + l.slot * static_cast<double>(t) + l.slot * (1 - kBarFill) / 2;
     for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
       const GridCell& c = grid_.at(k, t);
-      const auto it = std::find(all_kernels_.begin(), all_kernels_.end(), grid_.kernels[k]);
-      const QColor color = qcolor(kernel_color(static_cast<std::size_t>(it - all_kernels_.begin())));
       const QRectF slot(slot_left + l.bar * static_cast<double>(k), l.plot.top(), l.bar, l.plot.height());
       if (c.value) {
         const double y = std::max<double>(l.plot.top(), l.y_of(*c.value));
-        p.fillRect(QRectF(slot.left() + 0.5, y, std::max(1.0, slot.width() - 1), l.plot.bottom() - y), color);
+        p.fillRect(QRectF(slot.left() + 0.5, y, std::max(1.0, slot.width() - 1), l.plot.bottom() - y),
+                   kernelColor(grid_.kernels[k]));
       } else if (c.result) {
         p.save();
         p.translate(slot.center().x(), l.plot.bottom() - 4);
@@ -154,8 +152,10 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
   }
   p.setPen(QPen(style::muted_ink(), 1));
   p.drawLine(l.plot.bottomLeft(), l.plot.bottomRight());
+}
 
-  // X labels: sequence length under each tier, a band per group.
+// The sequence length under each tier, and a band per (head_dim, heads, batch) group.
+void ForwardView::paintTierLabels(QPainter& p, const Layout& l) const {
   p.setFont(style::small_font());
   std::size_t start = 0;
   for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
@@ -179,7 +179,12 @@ void ForwardView::paint(QPainter& p, const QRect& area) const {
     p.setFont(style::small_font());
     start = t;
   }
-  p.restore();
+}
+
+// A kernel's colour: its place among all the kernels of the results, as in every other picture.
+QColor ForwardView::kernelColor(const std::string& kernel) const {
+  const auto it = std::find(all_kernels_.begin(), all_kernels_.end(), kernel);
+  return qcolor(kernel_color(static_cast<std::size_t>(it - all_kernels_.begin())));
 }
 
 const GridCell* ForwardView::cellAt(const QPoint& pos, std::size_t* kernel) const {
@@ -203,7 +208,7 @@ void ForwardView::mouseMoveEvent(QMouseEvent* e) {
   const CellResult& r = *c->result;
   QString tip = QString("<b>%1</b><br>%2<br>").arg(QString::fromStdString(r.cell.kernel), QString::fromStdString(r.cell.tier.name));
   if (c->value)
-    tip += QString("%1 ms").arg(QString::fromStdString(format_ms(*c->value)));
+    tip += QString("%1 ms").arg(QString::fromStdString(format_number(*c->value)));
   else
     tip += QString("<b>%1</b> %2").arg(QString::fromStdString(status_label(r.status)), QString::fromStdString(r.message).toHtmlEscaped());
   QToolTip::showText(e->globalPosition().toPoint(), tip, this);

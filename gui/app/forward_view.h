@@ -2,6 +2,7 @@
 // The seed's first picture, done properly: forward time per tier, one bar per kernel, on a log
 // axis (times span three decades). Tiers are grouped by (head_dim, heads, batch); a failed cell
 // leaves its slot empty with its status written at the foot, never a bar of height 0.
+#include <QColor>
 #include <QWidget>
 
 #include "core/views.h"
@@ -25,6 +26,11 @@ class ForwardView : public QWidget {
  private:
   struct Layout;
   Layout layout(const QRect& area) const;
+  void paintKernelLegend(QPainter& p, const QRect& area) const;
+  void paintAxis(QPainter& p, const QRect& area, const Layout& l) const;
+  void paintBars(QPainter& p, const Layout& l) const;
+  void paintTierLabels(QPainter& p, const Layout& l) const;
+  QColor kernelColor(const std::string& kernel) const;
   const GridCell* cellAt(const QPoint& pos, std::size_t* kernel) const;
 
   HeatGrid grid_;

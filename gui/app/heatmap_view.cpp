@@ -28,8 +28,6 @@ constexpr int kLegendHeight = 54;
 constexpr int kLegendBarWidth = 280;
 constexpr int kLegendBarHeight = 12;
 
-
-
 QString short_count(std::int64_t n) {
   if (n >= 1024 && n % 1024 == 0) return QString::number(n / 1024) + "k";
   return QString::number(n);
@@ -110,17 +108,7 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
   p.setRenderHint(QPainter::Antialiasing, false);
   p.setRenderHint(QPainter::TextAntialiasing, true);
   p.fillRect(area, style::background());
-
-  // Title and subtitle.
-  p.setPen(style::ink());
-  p.setFont(style::title_font());
-  const QRect title_rect(area.left() + kMargin, area.top() + kMargin, area.width() - 2 * kMargin, kTitleHeight);
-  p.drawText(title_rect, Qt::AlignLeft | Qt::AlignVCenter, title_);
-  p.setFont(style::small_font());
-  p.setPen(style::muted_ink());
-  p.drawText(title_rect.translated(0, kTitleHeight).adjusted(0, 0, 0, kSubtitleHeight - kTitleHeight),
-             Qt::AlignLeft | Qt::AlignVCenter, subtitle_);
-
+  style::paint_titles(p, area, title_, subtitle_);
   if (grid_.kernels.empty() || grid_.tiers.empty()) {
     p.setFont(style::label_font());
     p.drawText(area, Qt::AlignCenter, tr("No results for this slice yet"));
@@ -128,8 +116,15 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
     return;
   }
   const Layout l = layout(area);
+  paintTierLabels(p, l);
+  paintKernelLabels(p, area, l);
+  paintCells(p, l);
+  paintLegend(p, l);
+  p.restore();
+}
 
-  // Group bands (head_dim, heads, batch) and sequence-length labels.
+// A band per (head_dim, heads, batch) group, and the sequence length over each column.
+void HeatmapView::paintTierLabels(QPainter& p, const Layout& l) const {
   std::size_t start = 0;
   for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
     if (t < grid_.tiers.size() && shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[start].shape)) continue;
@@ -151,16 +146,19 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
     const QRect r(l.cells.left() + static_cast<int>(t) * l.column, l.cells.top() - kSeqHeight, l.column, kSeqHeight);
     p.drawText(r, Qt::AlignCenter, seq_label(grid_.tiers[t].shape));
   }
+}
 
-  // Kernel labels.
+void HeatmapView::paintKernelLabels(QPainter& p, const QRect& area, const Layout& l) const {
   p.setFont(style::label_font());
   p.setPen(style::ink());
   for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
     const QRect r(area.left() + kMargin, l.cells.top() + static_cast<int>(k) * l.row, l.label_width - 10, l.row);
     p.drawText(r, Qt::AlignRight | Qt::AlignVCenter, QString::fromStdString(grid_.kernels[k]));
   }
+}
 
-  // Cells.
+// A value's colour and number, or a failed cell hatched with its status; then the group separators.
+void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
   QFont cell_font = style::small_font();
   for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
     for (std::size_t t = 0; t < grid_.tiers.size(); ++t) {
@@ -196,15 +194,16 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
       }
     }
   }
-  // Separators between groups.
   p.setPen(QPen(style::background(), 3));
   for (std::size_t t = 1; t < grid_.tiers.size(); ++t) {
     if (shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[t - 1].shape)) continue;
     const int x = l.cells.left() + static_cast<int>(t) * l.column;
     p.drawLine(x, l.cells.top(), x, l.cells.bottom());
   }
+}
 
-  // Legend: the colour bar with its range, and what the statuses look like.
+// The colour bar with its range, and what the statuses present look like.
+void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
   const QRect bar(l.legend.left() + l.label_width, l.legend.top() + 4, std::min(kLegendBarWidth, l.legend.width() / 2),
                   kLegendBarHeight);
   p.setFont(style::small_font());
@@ -229,7 +228,6 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
     p.setPen(style::muted_ink());
     p.drawText(bar.adjusted(0, -4, 200, 8), Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(grid_.note));
   }
-  // Status swatches for the statuses present.
   int x = bar.right() + 28;
   for (CellStatus st : {CellStatus::oom, CellStatus::unsupported, CellStatus::wrong, CellStatus::error,
                         CellStatus::crashed, CellStatus::timeout, CellStatus::skipped}) {
@@ -252,7 +250,6 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
     p.drawText(QRect(x, bar.top() - 3, 320, 18), Qt::AlignLeft | Qt::AlignVCenter,
                tr("~ noisy interval · ! slowed samples (hover)"));
   }
-  p.restore();
 }
 
 std::pair<int, int> HeatmapView::cellAt(const QPoint& pos, const QRect& area) const {
@@ -281,13 +278,13 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
     const SampleStats& s = c.timing->time_ms;
     if (s.median > 0)
       tip += QString("<br>median %1 ms (p10 %2, p90 %3) · %4 samples")
-                 .arg(QString::fromStdString(format_ms(s.median)), QString::fromStdString(format_ms(s.p10)),
-                      QString::fromStdString(format_ms(s.p90)))
+                 .arg(QString::fromStdString(format_number(s.median)), QString::fromStdString(format_number(s.p10)),
+                      QString::fromStdString(format_number(s.p90)))
                  .arg(s.samples);
     else  // the seed's rows: mean, std and min only
       tip += QString("<br>mean %1 ms (std %2, min %3)")
-                 .arg(QString::fromStdString(format_ms(s.mean)), QString::fromStdString(format_ms(s.std)),
-                      QString::fromStdString(format_ms(s.min)));
+                 .arg(QString::fromStdString(format_number(s.mean)), QString::fromStdString(format_number(s.std)),
+                      QString::fromStdString(format_number(s.min)));
     if (c.timing->tflops > 0) tip += QString(" · %1 TFLOP/s").arg(QString::fromStdString(format_number(c.timing->tflops, 4)));
     tip += " · " + QString::fromStdString(std::string(timing_mode_name(c.timing->mode)));
     if (c.timing->noisy) tip += tr("<br>~ noisy: the median's interval stayed wider than the target");

@@ -36,6 +36,10 @@ class HeatmapView : public QWidget {
  private:
   struct Layout;
   Layout layout(const QRect& area) const;
+  void paintTierLabels(QPainter& p, const Layout& l) const;
+  void paintKernelLabels(QPainter& p, const QRect& area, const Layout& l) const;
+  void paintCells(QPainter& p, const Layout& l) const;
+  void paintLegend(QPainter& p, const Layout& l) const;
 
   HeatGrid grid_;
   QString title_, subtitle_;

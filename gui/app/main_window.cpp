@@ -41,7 +41,8 @@
 #include "app/scaling_view.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/environment.h"
-#include "attnsweep/kernels/device.h"
+#include "attnsweep/engine/kernel_catalogue.h"
+#include "attnsweep/engine/report.h"
 #include "core/format.h"
 #include "core/sweep_form.h"
 
@@ -49,17 +50,29 @@ namespace attnsweep::gui {
 
 namespace {
 enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
-BackendChoice g_backend = BackendChoice::automatic;  // read by the executor factory at run start
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowTitle("AttnSweep");
   setWindowIcon(QIcon(":/icons/attnsweep.svg"));
   setAcceptDrops(true);
-  runner_ = new RunController([] { return make_executor_for(g_backend); }, this);
+  runner_ = new RunController(this);
   model_ = new ResultsModel(&doc_, this);
 
-  // View toolbar: the slice and metrics every picture tab shares.
+  buildViewToolbar();
+  buildTabs();
+  buildDocks();
+  status_ = new QLabel(tr("No results yet: open a result file (Ctrl+O) or run a sweep (F5)"));
+  statusBar()->addWidget(status_, 1);
+  connectDocument();
+  connectRunner();
+  buildMenus();
+  restoreSettings();
+  refreshViews();
+}
+
+// The slice and metrics every picture tab shares.
+void MainWindow::buildViewToolbar() {
   auto* bar = addToolBar(tr("View"));
   bar->setObjectName("view_toolbar");
   bar->setMovable(false);
@@ -87,37 +100,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(slice_, &QComboBox::currentIndexChanged, this, redraw);
   connect(heat_metric_, &QComboBox::currentIndexChanged, this, redraw);
   connect(scaling_metric_, &QComboBox::currentIndexChanged, this, redraw);
+}
 
-  // Tabs.
+// The table (with its filter and copy button), the heatmap, the scaling curves, the forward time.
+void MainWindow::buildTabs() {
   tabs_ = new QTabWidget(this);
   tabs_->setDocumentMode(true);
-  auto* table_page = new QWidget(tabs_);
-  auto* tl = new QVBoxLayout(table_page);
-  tl->setContentsMargins(6, 6, 6, 6);
-  auto* filter_row = new QHBoxLayout();
-  filter_ = new QLineEdit(table_page);
-  filter_->setPlaceholderText(tr("Filter: words that must all match kernel, tier, dtype, mask or status (e.g. \"flash fp16 oom\")"));
-  filter_->setClearButtonEnabled(true);
-  connect(filter_, &QLineEdit::textChanged, model_, &ResultsModel::setFilter);
-  auto* copy = new QPushButton(tr("Copy as Markdown"), table_page);
-  copy->setToolTip(tr("Copies the selected rows (or all shown rows) as a Markdown table"));
-  connect(copy, &QPushButton::clicked, this, &MainWindow::copyMarkdown);
-  filter_row->addWidget(filter_, 1);
-  filter_row->addWidget(copy);
-  tl->addLayout(filter_row);
-  table_ = new QTableView(table_page);
-  table_->setModel(model_);
-  table_->setSortingEnabled(true);
-  table_->sortByColumn(-1, Qt::AscendingOrder);
-  table_->setAlternatingRowColors(true);
-  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->verticalHeader()->hide();
-  table_->verticalHeader()->setDefaultSectionSize(22);
-  table_->horizontalHeader()->setStretchLastSection(true);
-  table_->setWordWrap(false);
-  tl->addWidget(table_);
-  tabs_->addTab(table_page, tr("&Table"));
-
+  tabs_->addTab(buildTablePage(), tr("&Table"));
   heatmap_ = new HeatmapView(tabs_);
   connect(heatmap_, &HeatmapView::cellClicked, this, &MainWindow::selectResult);
   tabs_->addTab(heatmap_, tr("&Heatmap"));
@@ -131,8 +120,40 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(forward_, tr("&Forward time"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { refreshViews(); });
   setCentralWidget(tabs_);
+}
 
-  // Sweep panel and log.
+QWidget* MainWindow::buildTablePage() {
+  auto* page = new QWidget(tabs_);
+  auto* layout = new QVBoxLayout(page);
+  layout->setContentsMargins(6, 6, 6, 6);
+  auto* filter_row = new QHBoxLayout();
+  filter_ = new QLineEdit(page);
+  filter_->setPlaceholderText(tr("Filter: words that must all match kernel, tier, dtype, mask or status (e.g. \"flash fp16 oom\")"));
+  filter_->setClearButtonEnabled(true);
+  connect(filter_, &QLineEdit::textChanged, model_, &ResultsModel::setFilter);
+  auto* copy = new QPushButton(tr("Copy as Markdown"), page);
+  copy->setToolTip(tr("Copies the selected rows (or all shown rows) as a Markdown table"));
+  connect(copy, &QPushButton::clicked, this, &MainWindow::copyMarkdown);
+  filter_row->addWidget(filter_, 1);
+  filter_row->addWidget(copy);
+  layout->addLayout(filter_row);
+  table_ = new QTableView(page);
+  table_->setModel(model_);
+  table_->setSortingEnabled(true);
+  table_->sortByColumn(-1, Qt::AscendingOrder);
+  table_->setAlternatingRowColors(true);
+  table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  table_->verticalHeader()->hide();
+  table_->verticalHeader()->setDefaultSectionSize(22);
+  table_->horizontalHeader()->setStretchLastSection(true);
+  table_->horizontalHeader()->setResizeContentsPrecision(200);  // sample rows: fast on 10,000 cells
+  table_->setWordWrap(false);
+  layout->addWidget(table_);
+  return page;
+}
+
+// The sweep panel (left) and the log (bottom).
+void MainWindow::buildDocks() {
   panel_ = new SweepPanel();
   auto* panel_scroll = new QScrollArea();
   panel_scroll->setWidget(panel_);
@@ -156,15 +177,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   log_dock->setWidget(log_);
   addDockWidget(Qt::BottomDockWidgetArea, log_dock);
   resizeDocks({log_dock}, {110}, Qt::Vertical);
+}
 
-  status_ = new QLabel(tr("No results yet: open a result file (Ctrl+O) or run a sweep (F5)"));
-  statusBar()->addWidget(status_, 1);
-
+// A new set redraws everything at once; live rows redraw the pictures at most every 200 ms.
+void MainWindow::connectDocument() {
   refresh_timer_ = new QTimer(this);
   refresh_timer_->setSingleShot(true);
   refresh_timer_->setInterval(200);
   connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
-  table_->horizontalHeader()->setResizeContentsPrecision(200);  // sample rows: fast on 10,000 cells
   connect(&doc_, &ResultsDocument::reset, this, [this] {
     table_->resizeColumnsToContents();
     table_->scrollToTop();
@@ -176,8 +196,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     refreshSlices();
     scheduleRefresh();
   });
+}
 
-  // Run events.
+// Run events: progress in the panel, failed cells in the log, finished cells into the document.
+void MainWindow::connectRunner() {
   connect(runner_, &RunController::planned, this, [this](quint64, qulonglong planned, qulonglong already) {
     run_planned_ = planned;
     run_already_ = already;
@@ -212,15 +234,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     log("error", tr("sweep failed: %1").arg(message));
     panel_->setProgress(run_already_ + run_done_, run_planned_, tr("failed: %1").arg(message), std::nullopt);
   });
+}
 
-  buildMenus();
+void MainWindow::restoreSettings() {
   QSettings settings;
   restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
   const QString preset = settings.value("sweep/preset").toString();
   if (!preset.isEmpty()) panel_->selectPreset(preset);
   if (!settings.contains("window/geometry")) resize(1366, 768);
-  refreshViews();
 }
 
 MainWindow::~MainWindow() = default;
@@ -230,7 +252,7 @@ void MainWindow::buildMenus() {
   QAction* open = file->addAction(tr("&Open results…"), this, [this] {
     QSettings settings;
     const QString path = QFileDialog::getOpenFileName(this, tr("Open results"), settings.value("dirs/open").toString(),
-                                                      tr("Results (*.jsonl *.json *.md *.txt);;All files (*)"));
+                                                      tr("Results (*.jsonl *.json *.csv *.md *.txt);;All files (*)"));
     if (path.isEmpty()) return;
     settings.setValue("dirs/open", QFileInfo(path).absolutePath());
     QString error;
@@ -239,7 +261,7 @@ void MainWindow::buildMenus() {
   open->setShortcut(QKeySequence::Open);
   QAction* open_new = file->addAction(tr("Open in a &new window…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open results beside these"), {},
-                                                      tr("Results (*.jsonl *.json *.md *.txt);;All files (*)"));
+                                                      tr("Results (*.jsonl *.json *.csv *.md *.txt);;All files (*)"));
     if (path.isEmpty()) return;
     auto* w = new MainWindow();
     w->setAttribute(Qt::WA_DeleteOnClose);
@@ -359,11 +381,10 @@ void MainWindow::startRun(bool resume) {
     live.path = path.toStdString();
     doc_.replace(std::move(live));
   }
-  g_backend = panel_->backend();
   QSettings().setValue("sweep/preset", QString::fromStdString(spec->name));
   run_planned_ = run_done_ = run_already_ = 0;
   run_clock_.start();
-  if (runner_->start(*spec, path, resume) == 0) return;
+  if (runner_->start(*spec, path, resume, ExecutorChoice{panel_->backend()}) == 0) return;
   panel_->setRunning(true);
   log("info", tr("%1 sweep '%2' into %3").arg(resume ? tr("resuming") : tr("starting"), QString::fromStdString(spec->name), path));
 }
@@ -471,13 +492,16 @@ void MainWindow::exportCurrentChart() {
 }
 
 void MainWindow::about() {
+  const KernelCatalogue catalogue = kernel_catalogue();
+  const auto built_in_kernels = std::count_if(catalogue.kernels.begin(), catalogue.kernels.end(),
+                                              [](const CatalogueKernel& k) { return k.provider.empty(); });
   QMessageBox::about(this, tr("About AttnSweep"),
                      tr("<h3>AttnSweep %1</h3><p>Benchmarks attention-forward kernels.</p>"
                         "<p>Build %2<br>Qt %3 (runtime %4)<br>%5 kernels built in · %6 CUDA device(s) here</p>"
                         "<p>Fonts: DejaVu (Bitstream Vera license).</p>")
                          .arg(QStringLiteral(ATTNSWEEP_VERSION), QString::fromStdString(build_id()), QStringLiteral(QT_VERSION_STR), QString(qVersion()))
-                         .arg(all_kernels().size())
-                         .arg(cuda_device_count()));
+                         .arg(built_in_kernels)
+                         .arg(catalogue.cuda_devices));
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {

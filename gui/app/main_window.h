@@ -48,7 +48,14 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent*) override;
 
  private:
+  void buildViewToolbar();
+  void buildTabs();
+  QWidget* buildTablePage();
+  void buildDocks();
+  void connectDocument();
+  void connectRunner();
   void buildMenus();
+  void restoreSettings();
   void refreshSlices();
   void scheduleRefresh();
   void log(const QString& level, const QString& text);

@@ -2,8 +2,12 @@
 // One look for every picture and view: the embedded DejaVu fonts, ink and grid colours.
 #include <QColor>
 #include <QFont>
+#include <QString>
 
 #include "core/colors.h"
+
+class QPainter;
+class QRect;
 
 namespace attnsweep::gui::style {
 
@@ -21,6 +25,9 @@ QFont mono_font();
 inline constexpr int kMargin = 16;
 inline constexpr int kTitleHeight = 26;
 inline constexpr int kSubtitleHeight = 18;
+
+// Paints the title and, under it, the subtitle, inside the margin of `area`.
+void paint_titles(QPainter& p, const QRect& area, const QString& title, const QString& subtitle);
 
 inline QColor background() { return QColor(255, 255, 255); }
 inline QColor ink() { return QColor(32, 34, 42); }

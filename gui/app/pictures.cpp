@@ -3,6 +3,7 @@
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/report.h"
 
 namespace attnsweep::gui {
 

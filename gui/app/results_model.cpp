@@ -3,9 +3,11 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <algorithm>
 
+#include "attnsweep/engine/format.h"
+#include "attnsweep/engine/report.h"
 #include "core/colors.h"
-#include "core/format.h"
 
 namespace attnsweep::gui {
 
@@ -23,13 +25,24 @@ int ResultsModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : static_cast<int>(rows_.size());
 }
 
-int ResultsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : kColumnCount; }
+Column ResultsModel::columnAt(int section) { return table_columns()[static_cast<std::size_t>(section)]; }
+
+int ResultsModel::sectionOf(Column c) {
+  const auto columns = table_columns();
+  const auto it = std::find(columns.begin(), columns.end(), c);
+  return it == columns.end() ? -1 : static_cast<int>(it - columns.begin());
+}
+
+int ResultsModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(table_columns().size());
+}
 
 QVariant ResultsModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const std::size_t result_index = rows_[static_cast<std::size_t>(index.row())];
   const CellResult& r = doc_->results()[result_index];
-  const auto column = static_cast<Column>(index.column());
+  const Column column = columnAt(index.column());
+  const ColumnInfo& info = column_info(column);
   const bool failed = r.status != CellStatus::ok;
   switch (role) {
     case Qt::DisplayRole: return QString::fromStdString(cell_text(r, column));
@@ -37,10 +50,10 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const {
       if (failed) return QString::fromStdString(status_label(r.status) + (r.message.empty() ? "" : ": " + r.message));
       return QString::fromStdString(r.cell.id());
     case Qt::TextAlignmentRole:
-      return QVariant::fromValue(Qt::Alignment(column_info(column).numeric ? Qt::AlignRight | Qt::AlignVCenter
-                                                                           : Qt::AlignLeft | Qt::AlignVCenter));
+      return QVariant::fromValue(Qt::Alignment(info.numeric ? Qt::AlignRight | Qt::AlignVCenter
+                                                            : Qt::AlignLeft | Qt::AlignVCenter));
     case Qt::ForegroundRole:
-      if (failed && (column == Column::status || column == Column::median_ms)) {
+      if (failed && (column == Column::status || info.measured)) {
         const bool bad = r.status == CellStatus::wrong || r.status == CellStatus::error ||
                          r.status == CellStatus::crashed || r.status == CellStatus::timeout;
         return QBrush(bad ? QColor(176, 32, 32) : QColor(110, 110, 120));
@@ -65,22 +78,23 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const {
 }
 
 QVariant ResultsModel::headerData(int section, Qt::Orientation o, int role) const {
-  if (o != Qt::Horizontal || section < 0 || section >= kColumnCount) return QAbstractTableModel::headerData(section, o, role);
-  const ColumnInfo& info = column_info(static_cast<Column>(section));
+  if (o != Qt::Horizontal || section < 0 || section >= columnCount())
+    return QAbstractTableModel::headerData(section, o, role);
+  const ColumnInfo& info = column_info(columnAt(section));
   if (role == Qt::DisplayRole) return QString::fromUtf8(info.title.data(), static_cast<int>(info.title.size()));
   if (role == Qt::ToolTipRole) return QString::fromUtf8(info.tooltip.data(), static_cast<int>(info.tooltip.size()));
   return {};
 }
 
 void ResultsModel::sort(int column, Qt::SortOrder order) {
-  if (column < 0 || column >= kColumnCount) return;
+  if (column < 0 || column >= columnCount()) return;
   sort_column_ = column;
   sort_order_ = order;
   emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
   const QModelIndexList before = persistentIndexList();
   std::vector<std::size_t> old_results;
   for (const QModelIndex& i : before) old_results.push_back(rows_[static_cast<std::size_t>(i.row())]);
-  rows_ = sorted_rows(doc_->results(), std::move(rows_), static_cast<Column>(column), order == Qt::AscendingOrder);
+  rows_ = sorted_rows(doc_->results(), std::move(rows_), columnAt(column), order == Qt::AscendingOrder);
   QModelIndexList after;
   for (int k = 0; k < before.size(); ++k) after.push_back(index(rowOfResult(old_results[static_cast<std::size_t>(k)]), before[k].column()));
   changePersistentIndexList(before, after);
@@ -104,9 +118,7 @@ QString ResultsModel::markdown(const std::vector<int>& rows) const {
   std::vector<std::size_t> picked;
   if (rows.empty()) picked = rows_;
   for (int r : rows) picked.push_back(rows_.at(static_cast<std::size_t>(r)));
-  std::vector<Column> columns;
-  for (int c = 0; c < kColumnCount; ++c) columns.push_back(static_cast<Column>(c));
-  return QString::fromStdString(rows_markdown(doc_->results(), picked, columns));
+  return QString::fromStdString(markdown_table(doc_->results(), picked, table_columns()));
 }
 
 void ResultsModel::rebuild() {
@@ -115,7 +127,7 @@ void ResultsModel::rebuild() {
   for (std::size_t i = 0; i < results.size(); ++i)
     if (row_matches(results[i], filter_)) rows_.push_back(i);
   if (sort_column_ >= 0)
-    rows_ = sorted_rows(results, std::move(rows_), static_cast<Column>(sort_column_), sort_order_ == Qt::AscendingOrder);
+    rows_ = sorted_rows(results, std::move(rows_), columnAt(sort_column_), sort_order_ == Qt::AscendingOrder);
 }
 
 void ResultsModel::onAppended(std::size_t first, std::size_t count) {

@@ -1,6 +1,7 @@
 #pragma once
-// The results table as a Qt model: translates core/table_rows into roles, nothing more.
-// Sorting and filtering live in the core (failed cells stay after measured ones either way).
+// The results table as a Qt model: translates the engine's table columns (columns.h) and
+// core/table_rows into roles, nothing more. Sorting and filtering live in the core (failed cells
+// stay after measured ones either way); the text of a cell is the one the reports print.
 #include <QAbstractTableModel>
 
 #include "app/results_document.h"
@@ -15,6 +16,10 @@ class ResultsModel : public QAbstractTableModel {
 
   explicit ResultsModel(const ResultsDocument* doc, QObject* parent = nullptr);
 
+  // The engine column a section shows, and the section showing a column (-1 when not shown).
+  static Column columnAt(int section);
+  static int sectionOf(Column c);
+
   int rowCount(const QModelIndex& parent = {}) const override;
   int columnCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -24,8 +29,8 @@ class ResultsModel : public QAbstractTableModel {
   void setFilter(const QString& text);
   // Row showing the document's result `index`, or -1 when filtered out.
   int rowOfResult(std::size_t index) const;
-  std::size_t resultIndex(int row) const { return rows_.at(static_cast<std::size_t>(row)); }
-  QString markdown(const std::vector<int>& rows) const;  // all rows when empty
+  // The Markdown table of these rows (all shown rows when empty), as the report writes one.
+  QString markdown(const std::vector<int>& rows) const;
 
  private:
   void rebuild();

@@ -6,43 +6,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 #endif
-#include <QPointer>
-
-#include <filesystem>
-
-#include "attnsweep/engine/routing_executor.h"
-#include "attnsweep/engine/worker_executor.h"
-#include "attnsweep/kernels/device.h"
 
 namespace attnsweep::gui {
 
-namespace {
-
-// attnsweep-cli beside the app (installed or packed) or in the build tree's engine/ folder.
-std::string find_cli() {
-  const std::filesystem::path self = std::filesystem::path(current_executable_path()).parent_path();
-  for (const auto& candidate : {self / "attnsweep-cli", self.parent_path() / "engine" / "attnsweep-cli"})
-    if (std::filesystem::exists(candidate)) return candidate.string();
-  throw std::runtime_error("attnsweep-cli was not found beside the app (looked in " + self.string() +
-                           " and ../engine): CUDA work runs in its worker process");
-}
-
-}  // namespace
-
-std::unique_ptr<Executor> make_executor_for(BackendChoice backend) {
-  if (resolve_backend(backend) == Backend::cuda) {
-    if (cuda_device_count() == 0) throw std::runtime_error("no CUDA device on this machine: choose the cpu backend");
-    // CUDA work runs in a worker process: a crashing or hanging kernel cannot take the app down.
-    WorkerExecutorOptions options;
-    options.backend = Backend::cuda;
-    options.command = default_worker_command(find_cli(), Backend::cuda);
-    options.devices = {0};
-    return make_worker_executor(options);
-  }
-  return make_in_process_executor(make_cpu_device());
-}
-
-RunController::RunController(ExecutorFactory factory, QObject* parent)
+RunController::RunController(QObject* parent, ExecutorFactory factory)
     : QObject(parent), factory_(std::move(factory)) {}
 
 RunController::~RunController() {
@@ -54,7 +21,7 @@ void RunController::join() {
   if (worker_.joinable()) worker_.join();
 }
 
-quint64 RunController::start(const SweepSpec& spec, const QString& path, bool resume) {
+quint64 RunController::start(const SweepSpec& spec, const QString& path, bool resume, const ExecutorChoice& choice) {
   if (isRunning()) return 0;
   join();
   const quint64 run = next_id_++;
@@ -67,7 +34,7 @@ quint64 RunController::start(const SweepSpec& spec, const QString& path, bool re
     pending_ = Pending{};
     flush_posted_ = false;
   }
-  worker_ = std::thread([this, run, spec, file = SweepFile{path.toStdString(), resume}] {
+  worker_ = std::thread([this, run, spec, choice, file = SweepFile{path.toStdString(), resume}] {
 #ifdef __linux__
     // CPU kernels use every core; a lower priority for this thread (and the kernel threads it
     // starts, which inherit it) lets the GUI thread in on time.
@@ -95,10 +62,7 @@ quint64 RunController::start(const SweepSpec& spec, const QString& path, bool re
     RunSummary summary;
     std::string error;
     try {
-      // Built-in kernels go to the factory's executor, provider kernels (providers.h) to their own
-      // worker processes; a spec naming only one kind starts only that one.
-      std::unique_ptr<Executor> executor =
-          make_executor_for_spec(spec, factory_, [] { return provider_worker_options({0}); });
+      std::unique_ptr<Executor> executor = factory_(spec, choice);
       const SweepOutcome out = run_sweep(spec, *executor, file, obs, &cancel_);
       summary = {out.planned, out.already_done, out.measured, out.cancelled};
     } catch (const std::exception& e) {

@@ -5,8 +5,7 @@
 // posts at most one wake-up at a time, so a burst of tiny cells costs the event loop one call
 // (heaptrack's throttling at the source).
 //
-// The executor comes from a factory: in-process for the CPU, the worker-process executor for CUDA
-// (make_executor_for()).
+// The executor comes from a factory, the engine's make_executor unless a test gives another.
 #include <QObject>
 #include <atomic>
 #include <functional>
@@ -15,15 +14,13 @@
 #include <thread>
 #include <vector>
 
-#include "attnsweep/engine/executor.h"
+#include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/sweep.h"
 
 namespace attnsweep::gui {
 
-using ExecutorFactory = std::function<std::unique_ptr<Executor>()>;
-
-// The executor for a backend choice; throws std::runtime_error when the device is absent.
-std::unique_ptr<Executor> make_executor_for(BackendChoice backend);
+// Called on the run's thread; throws what make_executor throws.
+using ExecutorFactory = std::function<std::unique_ptr<Executor>(const SweepSpec&, const ExecutorChoice&)>;
 
 struct RunSummary {
   std::size_t planned = 0, already_done = 0, measured = 0;
@@ -33,16 +30,15 @@ struct RunSummary {
 class RunController : public QObject {
   Q_OBJECT
  public:
-  explicit RunController(ExecutorFactory factory, QObject* parent = nullptr);
+  explicit RunController(QObject* parent = nullptr, ExecutorFactory factory = make_executor);
   ~RunController() override;  // stops and joins a running sweep
 
-  // Starts a sweep writing `path` (resume: keep the cells already there). Returns the run id,
-  // or 0 when a run is already going.
-  quint64 start(const SweepSpec& spec, const QString& path, bool resume);
+  // Starts a sweep writing `path` (resume: keep the cells already there) on the executor `choice`
+  // asks for. Returns the run id, or 0 when a run is already going.
+  quint64 start(const SweepSpec& spec, const QString& path, bool resume, const ExecutorChoice& choice);
   // Asks the running sweep to stop after the current sample; finished() follows.
   void stop();
   bool isRunning() const { return active_; }
-  quint64 currentRun() const { return run_id_; }
 
  signals:
   void planned(quint64 run, qulonglong planned, qulonglong already_done);

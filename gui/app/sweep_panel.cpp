@@ -1,7 +1,6 @@
 #include "app/sweep_panel.h"
 
 #include <QCheckBox>
-#include <algorithm>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -17,170 +16,24 @@
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
-#include "attnsweep/engine/providers.h"
+#include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
-#include "attnsweep/kernels/device.h"
-#include "attnsweep/kernels/kernel.h"
 #include "core/format.h"
 #include "core/sweep_form.h"
 
 namespace attnsweep::gui {
 
 SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
+  const KernelCatalogue catalogue = kernel_catalogue();
   auto* v = new QVBoxLayout(this);
   v->setContentsMargins(8, 8, 8, 8);
-
-  auto* top = new QFormLayout();
-  preset_ = new QComboBox(this);
-  for (const std::string& n : preset_names()) preset_->addItem(QString::fromStdString(n));
-  preset_->setToolTip(tr("Sweeps shipped with AttnSweep; choosing one fills the form"));
-  connect(preset_, &QComboBox::activated, this, &SweepPanel::choosePreset);
-  name_ = new QLineEdit(this);
-  top->addRow(tr("Preset"), preset_);
-  top->addRow(tr("Name"), name_);
-  v->addLayout(top);
-
-  auto* kbox = new QGroupBox(tr("Kernels"), this);
-  auto* kl = new QVBoxLayout(kbox);
-  kernels_ = new QListWidget(kbox);
-  kernels_->setMinimumHeight(90);
-  const bool have_cuda = cuda_device_count() > 0;
-  for (const Kernel* k : all_kernels()) {
-    const KernelInfo& info = k->info();
-    auto* item = new QListWidgetItem(QString::fromStdString(info.name), kernels_);
-    item->setFlags(Qt::ItemIsUserCheckable | Qt::ItemIsEnabled);
-    item->setCheckState(Qt::Unchecked);
-    QString tip = QString::fromStdString(info.description);
-    if (!info.seed_analogue.empty()) tip += tr("\nStands in for the seed's %1").arg(QString::fromStdString(info.seed_analogue));
-    if (info.backend == Backend::cuda && !have_cuda) {
-      item->setFlags(Qt::ItemIsUserCheckable);  // shown, not selectable
-      tip += tr("\nGreyed out: no CUDA device on this machine");
-    }
-    item->setToolTip(tip);
-  }
-  // Kernels of registered providers (the torch provider: the seed's own PyTorch/Triton rows).
-  for (const Provider& provider : installed_providers()) {
-    for (const ProviderKernel& k : provider.kernels) {
-      auto* item = new QListWidgetItem(QString::fromStdString(k.name), kernels_);
-      item->setFlags(have_cuda ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled) : Qt::ItemIsUserCheckable);
-      item->setCheckState(Qt::Unchecked);
-      QString tip = QString::fromStdString(k.description) +
-                    tr("\nFrom the %1 provider (a worker process)").arg(QString::fromStdString(provider.name));
-      if (!k.seed_analogue.empty()) tip += tr("\nThe seed's own %1").arg(QString::fromStdString(k.seed_analogue));
-      if (!have_cuda) tip += tr("\nGreyed out: no CUDA device on this machine");
-      item->setToolTip(tip);
-    }
-  }
-  kl->addWidget(kernels_);
-  v->addWidget(kbox);
-
-  auto* tbox = new QGroupBox(tr("Tiers (Q_N K_N head_dim heads batch)"), this);
-  auto* tl = new QVBoxLayout(tbox);
-  tiers_ = new QPlainTextEdit(tbox);
-  tiers_->setFont(QFont("DejaVu Sans Mono", 9));
-  tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch; 2k = 2048; # starts a comment"));
-  tiers_->setMinimumHeight(80);
-  tl->addWidget(tiers_);
-  auto* grid = new QFormLayout();
-  auto edit = [&](const QString& text, const QString& tip) {
-    auto* e = new QLineEdit(text, tbox);
-    e->setToolTip(tip);
-    return e;
-  };
-  grid_q_ = edit("512, 1k, 2k", tr("Sequence lengths (Q_N)"));
-  grid_k_ = edit("", tr("K_N values; empty: K_N = Q_N"));
-  grid_d_ = edit("64", tr("head_dim values"));
-  grid_h_ = edit("4", tr("heads values"));
-  grid_b_ = edit("1", tr("batch values"));
-  grid->addRow(tr("Q_N"), grid_q_);
-  grid->addRow(tr("K_N"), grid_k_);
-  grid->addRow(tr("head_dim"), grid_d_);
-  grid->addRow(tr("heads"), grid_h_);
-  grid->addRow(tr("batch"), grid_b_);
-  tl->addLayout(grid);
-  auto* gen = new QPushButton(tr("Replace tiers with this grid"), tbox);
-  gen->setToolTip(tr("Crosses the axes above into tiers"));
-  connect(gen, &QPushButton::clicked, this, &SweepPanel::applyGrid);
-  tl->addWidget(gen);
-  v->addWidget(tbox);
-
-  auto* obox = new QGroupBox(tr("Types and timing"), this);
-  auto* of = new QFormLayout(obox);
-  auto* dt = new QHBoxLayout();
-  fp32_ = new QCheckBox("fp32", obox);
-  fp16_ = new QCheckBox("fp16", obox);
-  bf16_ = new QCheckBox("bf16", obox);
-  dt->addWidget(fp32_);
-  dt->addWidget(fp16_);
-  dt->addWidget(bf16_);
-  of->addRow(tr("dtypes"), dt);
-  auto* mk = new QHBoxLayout();
-  full_ = new QCheckBox(tr("full"), obox);
-  causal_ = new QCheckBox(tr("causal"), obox);
-  mk->addWidget(full_);
-  mk->addWidget(causal_);
-  of->addRow(tr("mask"), mk);
-  max_cell_s_ = new QDoubleSpinBox(obox);
-  max_cell_s_->setRange(0.01, 600);
-  max_cell_s_->setSuffix(" s");
-  max_cell_s_->setToolTip(tr("Time cap for one cell's sampling"));
-  of->addRow(tr("cell cap"), max_cell_s_);
-  max_samples_ = new QSpinBox(obox);
-  max_samples_->setRange(1, 100000);
-  of->addRow(tr("max samples"), max_samples_);
-  auto* md = new QHBoxLayout();
-  cold_ = new QCheckBox(tr("cold"), obox);
-  cold_->setToolTip(tr("One launch per sample after the last-level cache is flushed"));
-  batch_ = new QCheckBox(tr("batch"), obox);
-  batch_->setToolTip(tr("Back-to-back launches per sample on a warm cache"));
-  md->addWidget(cold_);
-  md->addWidget(batch_);
-  of->addRow(tr("timing"), md);
-  steady_ = new QComboBox(obox);
-  steady_->addItems({"burst", "sustained"});
-  steady_->setToolTip(tr("sustained: the card is kept busy with the cell's launches until clocks and power settle "
-                         "before sampling"));
-  of->addRow(tr("state"), steady_);
-  backend_ = new QComboBox(obox);
-  backend_->addItem("auto", static_cast<int>(BackendChoice::automatic));
-  backend_->addItem("cpu", static_cast<int>(BackendChoice::cpu));
-  backend_->addItem("cuda", static_cast<int>(BackendChoice::cuda));
-  if (!have_cuda) {
-    backend_->setItemData(2, tr("no CUDA device on this machine"), Qt::ToolTipRole);
-    backend_->setItemData(2, 0, Qt::UserRole - 1);  // disabled item
-  }
-  of->addRow(tr("backend"), backend_);
-  auto* out_row = new QHBoxLayout();
-  output_ = new QLineEdit(obox);
-  output_->setToolTip(tr("Result file (JSON Lines) the sweep writes; Resume continues it"));
-  auto* browse = new QToolButton(obox);
-  browse->setText("…");
-  connect(browse, &QToolButton::clicked, this, [this] {
-    const QString p = QFileDialog::getSaveFileName(this, tr("Result file"), output_->text(), tr("Results (*.jsonl)"));
-    if (!p.isEmpty()) output_->setText(p);
-  });
-  out_row->addWidget(output_);
-  out_row->addWidget(browse);
-  of->addRow(tr("output"), out_row);
-  v->addWidget(obox);
-
-  auto* buttons = new QHBoxLayout();
-  run_ = new QPushButton(tr("Run"), this);
-  run_->setToolTip(tr("Start the sweep into a fresh result file (F5)"));
-  run_->setShortcut(QKeySequence(Qt::Key_F5));
-  stop_ = new QPushButton(tr("Stop"), this);
-  stop_->setToolTip(tr("Stop after the current sample; the file stays valid (Esc)"));
-  stop_->setShortcut(QKeySequence(Qt::Key_Escape));
-  resume_ = new QPushButton(tr("Resume"), this);
-  resume_->setToolTip(tr("Continue the output file, skipping finished cells"));
-  buttons->addWidget(run_);
-  buttons->addWidget(stop_);
-  buttons->addWidget(resume_);
-  v->addLayout(buttons);
-  connect(run_, &QPushButton::clicked, this, [this] { emit runRequested(false); });
-  connect(resume_, &QPushButton::clicked, this, [this] { emit runRequested(true); });
-  connect(stop_, &QPushButton::clicked, this, &SweepPanel::stopRequested);
+  v->addLayout(buildPresetRow());
+  v->addWidget(buildKernelBox(catalogue));
+  v->addWidget(buildTierBox());
+  v->addWidget(buildOptionsBox(catalogue.cuda_devices > 0));
+  v->addLayout(buildRunButtons());
   progress_ = new QProgressBar(this);
   progress_->setFormat("%v / %m");
   current_ = new QLabel(tr("idle"), this);
@@ -194,6 +47,156 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
 
   // Start from the smallest preset a CPU runs in seconds.
   selectPreset(preset_->findText("smoke") >= 0 ? "smoke" : preset_->itemText(0));
+}
+
+QFormLayout* SweepPanel::buildPresetRow() {
+  auto* top = new QFormLayout();
+  preset_ = new QComboBox(this);
+  for (const std::string& n : preset_names()) preset_->addItem(QString::fromStdString(n));
+  preset_->setToolTip(tr("Sweeps shipped with AttnSweep; choosing one fills the form"));
+  connect(preset_, &QComboBox::activated, this, &SweepPanel::choosePreset);
+  name_ = new QLineEdit(this);
+  top->addRow(tr("Preset"), preset_);
+  top->addRow(tr("Name"), name_);
+  return top;
+}
+
+// Every kernel of the catalogue; those this machine cannot run are shown greyed, with the reason.
+QGroupBox* SweepPanel::buildKernelBox(const KernelCatalogue& catalogue) {
+  auto* box = new QGroupBox(tr("Kernels"), this);
+  auto* layout = new QVBoxLayout(box);
+  kernels_ = new QListWidget(box);
+  kernels_->setMinimumHeight(90);
+  for (const CatalogueKernel& k : catalogue.kernels) {
+    auto* item = new QListWidgetItem(QString::fromStdString(k.name), kernels_);
+    item->setFlags(k.available ? (Qt::ItemIsUserCheckable | Qt::ItemIsEnabled) : Qt::ItemIsUserCheckable);
+    item->setCheckState(Qt::Unchecked);
+    QString tip = QString::fromStdString(k.description);
+    if (!k.provider.empty())
+      tip += tr("\nFrom the %1 provider (a worker process)").arg(QString::fromStdString(k.provider));
+    if (!k.seed_analogue.empty())
+      tip += (k.provider.empty() ? tr("\nStands in for the seed's %1") : tr("\nThe seed's own %1"))
+                 .arg(QString::fromStdString(k.seed_analogue));
+    if (!k.available) tip += tr("\nGreyed out: %1").arg(QString::fromStdString(k.why_not));
+    item->setToolTip(tip);
+  }
+  layout->addWidget(kernels_);
+  return box;
+}
+
+// Tiers as lines, and a grid that crosses axes into them.
+QGroupBox* SweepPanel::buildTierBox() {
+  auto* box = new QGroupBox(tr("Tiers (Q_N K_N head_dim heads batch)"), this);
+  auto* layout = new QVBoxLayout(box);
+  tiers_ = new QPlainTextEdit(box);
+  tiers_->setFont(QFont("DejaVu Sans Mono", 9));
+  tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch; 2k = 2048; # starts a comment"));
+  tiers_->setMinimumHeight(80);
+  layout->addWidget(tiers_);
+  auto* grid = new QFormLayout();
+  auto edit = [&](const QString& text, const QString& tip) {
+    auto* e = new QLineEdit(text, box);
+    e->setToolTip(tip);
+    return e;
+  };
+  grid_q_ = edit("512, 1k, 2k", tr("Sequence lengths (Q_N)"));
+  grid_k_ = edit("", tr("K_N values; empty: K_N = Q_N"));
+  grid_d_ = edit("64", tr("head_dim values"));
+  grid_h_ = edit("4", tr("heads values"));
+  grid_b_ = edit("1", tr("batch values"));
+  grid->addRow(tr("Q_N"), grid_q_);
+  grid->addRow(tr("K_N"), grid_k_);
+  grid->addRow(tr("head_dim"), grid_d_);
+  grid->addRow(tr("heads"), grid_h_);
+  grid->addRow(tr("batch"), grid_b_);
+  layout->addLayout(grid);
+  auto* gen = new QPushButton(tr("Replace tiers with this grid"), box);
+  gen->setToolTip(tr("Crosses the axes above into tiers"));
+  connect(gen, &QPushButton::clicked, this, &SweepPanel::applyGrid);
+  layout->addWidget(gen);
+  return box;
+}
+
+// dtypes, masks, timing, backend and the output file.
+QGroupBox* SweepPanel::buildOptionsBox(bool have_cuda) {
+  auto* box = new QGroupBox(tr("Types and timing"), this);
+  auto* form = new QFormLayout(box);
+  auto* dt = new QHBoxLayout();
+  fp32_ = new QCheckBox("fp32", box);
+  fp16_ = new QCheckBox("fp16", box);
+  bf16_ = new QCheckBox("bf16", box);
+  dt->addWidget(fp32_);
+  dt->addWidget(fp16_);
+  dt->addWidget(bf16_);
+  form->addRow(tr("dtypes"), dt);
+  auto* mk = new QHBoxLayout();
+  full_ = new QCheckBox(tr("full"), box);
+  causal_ = new QCheckBox(tr("causal"), box);
+  mk->addWidget(full_);
+  mk->addWidget(causal_);
+  form->addRow(tr("mask"), mk);
+  max_cell_s_ = new QDoubleSpinBox(box);
+  max_cell_s_->setRange(0.01, 600);
+  max_cell_s_->setSuffix(" s");
+  max_cell_s_->setToolTip(tr("Time cap for one cell's sampling"));
+  form->addRow(tr("cell cap"), max_cell_s_);
+  max_samples_ = new QSpinBox(box);
+  max_samples_->setRange(1, 100000);
+  form->addRow(tr("max samples"), max_samples_);
+  auto* modes = new QHBoxLayout();
+  cold_ = new QCheckBox(tr("cold"), box);
+  cold_->setToolTip(tr("One launch per sample after the last-level cache is flushed"));
+  batch_ = new QCheckBox(tr("batch"), box);
+  batch_->setToolTip(tr("Back-to-back launches per sample on a warm cache"));
+  modes->addWidget(cold_);
+  modes->addWidget(batch_);
+  form->addRow(tr("timing"), modes);
+  steady_ = new QComboBox(box);
+  steady_->addItems({"burst", "sustained"});
+  steady_->setToolTip(tr("sustained: the card is kept busy with the cell's launches until clocks and power settle "
+                         "before sampling"));
+  form->addRow(tr("state"), steady_);
+  backend_ = new QComboBox(box);
+  backend_->addItem("auto", static_cast<int>(BackendChoice::automatic));
+  backend_->addItem("cpu", static_cast<int>(BackendChoice::cpu));
+  backend_->addItem("cuda", static_cast<int>(BackendChoice::cuda));
+  if (!have_cuda) {
+    backend_->setItemData(2, tr("no CUDA device on this machine"), Qt::ToolTipRole);
+    backend_->setItemData(2, 0, Qt::UserRole - 1);  // disabled item
+  }
+  form->addRow(tr("backend"), backend_);
+  auto* out_row = new QHBoxLayout();
+  output_ = new QLineEdit(box);
+  output_->setToolTip(tr("Result file (JSON Lines) the sweep writes; Resume continues it"));
+  auto* browse = new QToolButton(box);
+  browse->setText("…");
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString p = QFileDialog::getSaveFileName(this, tr("Result file"), output_->text(), tr("Results (*.jsonl)"));
+    if (!p.isEmpty()) output_->setText(p);
+  });
+  out_row->addWidget(output_);
+  out_row->addWidget(browse);
+  form->addRow(tr("output"), out_row);
+  return box;
+}
+
+QHBoxLayout* SweepPanel::buildRunButtons() {
+  auto* buttons = new QHBoxLayout();
+  run_ = new QPushButton(tr("Run"), this);
+  run_->setToolTip(tr("Start the sweep into a fresh result file (F5)"));
+  run_->setShortcut(QKeySequence(Qt::Key_F5));
+  stop_ = new QPushButton(tr("Stop"), this);
+  stop_->setToolTip(tr("Stop after the current sample; the file stays valid (Esc)"));
+  stop_->setShortcut(QKeySequence(Qt::Key_Escape));
+  resume_ = new QPushButton(tr("Resume"), this);
+  resume_->setToolTip(tr("Continue the output file, skipping finished cells"));
+  buttons->addWidget(run_);
+  buttons->addWidget(stop_);
+  buttons->addWidget(resume_);
+  connect(run_, &QPushButton::clicked, this, [this] { emit runRequested(false); });
+  connect(resume_, &QPushButton::clicked, this, [this] { emit runRequested(true); });
+  connect(stop_, &QPushButton::clicked, this, &SweepPanel::stopRequested);
+  return buttons;
 }
 
 void SweepPanel::selectPreset(const QString& name) {

@@ -5,12 +5,15 @@
 #include <QWidget>
 #include <optional>
 
+#include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/spec.h"
-#include "attnsweep/engine/sweep.h"
 
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -18,6 +21,10 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+
+namespace attnsweep {
+struct KernelCatalogue;
+}
 
 namespace attnsweep::gui {
 
@@ -42,6 +49,11 @@ class SweepPanel : public QWidget {
   void stopRequested();
 
  private:
+  QFormLayout* buildPresetRow();
+  QGroupBox* buildKernelBox(const KernelCatalogue& catalogue);
+  QGroupBox* buildTierBox();
+  QGroupBox* buildOptionsBox(bool have_cuda);
+  QHBoxLayout* buildRunButtons();
   void applyGrid();
   void choosePreset(int index);
 

@@ -1,30 +1,22 @@
 #pragma once
-// Results as the views see them: one opened file or one live run. Opening accepts the engine's
-// JSON Lines, a JSON report, and the seed's Markdown table, and fails with a message a user can
-// act on (which file, which line, what was expected), never a crash.
+// Results as the views see them: one opened file or one live run. The engine opens every format
+// (attnsweep/engine/open_results.h); this only adds the name titles show.
 #include <optional>
 #include <string>
-#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "attnsweep/engine/result.h"
+#include "attnsweep/engine/store.h"
 
 namespace attnsweep::gui {
 
-struct ResultSet {
+struct ResultSet : ResultFile {
   std::string name;  // what titles show: the file name, or the live run's spec name
   std::string path;
-  nlohmann::json header = nlohmann::json::object();
-  std::vector<CellResult> results;
-  std::vector<std::string> warnings;
 };
 
-// Throws std::runtime_error("<path>: <what is wrong>").
+// Throws std::runtime_error("<path>: <what is wrong>") (the engine's open_results).
 ResultSet load_result_set(const std::string& path);
-
-// One line about where the results were measured: "NVIDIA H100 80GB HBM3 · cuda · 2026-11-25".
-std::string describe_environment(const nlohmann::json& header);
 
 // Dense tensor-core peak of the card in TFLOP/s for a dtype, when the card is one we measured
 // (H100: bf16 796, fp16 751, tf32 360, fp32 51; see DESIGN.md); nullopt otherwise.

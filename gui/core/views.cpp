@@ -12,13 +12,11 @@ namespace attnsweep::gui {
 
 namespace {
 
-// The seed's table has no median (avg/std/min only): its mean stands in, as in the engine's reports.
-double typical_ms(const SampleStats& t) { return t.median > 0 ? t.median : t.mean; }
-
-// The cell's time in `mode`, when it is ok and has one.
+// The cell's time in `mode`, when it is ok and has one. representative_ms: the median, or the
+// mean where a source gave none (the seed), as in the reports.
 const Timing* timed(const CellResult& r, TimingMode mode) {
   const Timing* t = r.status == CellStatus::ok ? r.timing(mode) : nullptr;
-  return t && typical_ms(t->time_ms) > 0 ? t : nullptr;
+  return t && representative_ms(t->time_ms) > 0 ? t : nullptr;
 }
 
 double flops_of(const Cell& c) {
@@ -37,7 +35,7 @@ double flops_of(const Cell& c) {
 double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
 
 double tflops_of(const CellResult& r, const Timing& t) {
-  return t.tflops > 0 ? t.tflops : tflops_at(r, typical_ms(t.time_ms));
+  return t.tflops > 0 ? t.tflops : tflops_at(r, representative_ms(t.time_ms));
 }
 
 auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
@@ -127,7 +125,7 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (std::size_t k = 0; k < g.kernels.size(); ++k)
     for (std::size_t t = 0; t < g.tiers.size(); ++t)
       if (const CellResult* r = g.at(k, t).result; r && timed(*r, mode))
-        best[t] = std::min(best[t], typical_ms(timed(*r, mode)->time_ms));
+        best[t] = std::min(best[t], representative_ms(timed(*r, mode)->time_ms));
 
   switch (metric) {
     case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
@@ -145,7 +143,7 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
       GridCell& c = g.cells[k * g.tiers.size() + t];
       c.timing = c.result ? timed(*c.result, mode) : nullptr;
       if (!c.timing) continue;
-      const double ms = typical_ms(c.timing->time_ms);
+      const double ms = representative_ms(c.timing->time_ms);
       switch (metric) {
         case HeatMetric::median_ms: c.value = ms; break;
         case HeatMetric::tflops: c.value = tflops_of(*c.result, *c.timing); break;
@@ -196,7 +194,7 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       continue;
     }
     const SampleStats& t = timing->time_ms;
-    const double y = typical_ms(t);
+    const double y = representative_ms(t);
     // p10..p90 when measured; the seed's rows only have min (and std): min..y then.
     ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r, timing};
     if (metric == ScalingMetric::tflops) {

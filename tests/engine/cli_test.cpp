@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -58,6 +59,12 @@ class CliTest : public ::testing::Test {
     return p.string();
   }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  static std::string read_text(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
   fs::path dir_;
 };
 
@@ -160,8 +167,47 @@ TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   nlohmann::json report;
   EXPECT_NO_THROW(report = nlohmann::json::parse(json));
   EXPECT_FALSE(report.is_null());
-  EXPECT_EQ(cli("report " + out + " --format pdf").code, 2);
+  const Outcome html = cli("report " + out + " --format html");
+  EXPECT_EQ(html.code, 0);
+  EXPECT_TRUE(html.output.starts_with("<!doctype html>")) << html.output;
+  EXPECT_NE(html.output.find("<td class=\"num\">"), std::string::npos);
+  const Outcome pdf = cli("report " + out + " --format pdf");
+  EXPECT_EQ(pdf.code, 2);
+  EXPECT_NE(pdf.output.find("--format: must be md, csv, json or html (got 'pdf')"), std::string::npos) << pdf.output;
   EXPECT_EQ(cli("report " + write("junk.jsonl", "hello\n")).code, 2);
+}
+
+// Every report reads back: the CLI reports whatever the app opens, in every format.
+TEST_F(CliTest, ReportsFromEveryFormatTheAppOpens) {
+  const std::string out = path("results.jsonl");
+  ASSERT_EQ(cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --quiet --out " + out).code, 0);
+  std::map<std::string, std::string> first;
+  for (const std::string format : {"md", "csv", "json"}) {
+    const Outcome r = cli("report " + out + " --format " + format + " -o " + path("report." + format));
+    ASSERT_EQ(r.code, 0) << r.output;
+    first[format] = read_text(path("report." + format));
+  }
+  const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
+  for (const std::string& source : {path("report.md"), path("report.csv"), path("report.json"), seed}) {
+    for (const std::string format : {"md", "csv", "json", "html"}) {
+      const Outcome r = cli("report " + source + " --format " + format + " -o " + path("again." + format));
+      EXPECT_EQ(r.code, 0) << source << " as " << format << ": " << r.output;
+      EXPECT_GT(fs::file_size(path("again." + format)), 0u) << source << " as " << format;
+    }
+  }
+  // A CSV and a JSON report hold every number: their reports are the result file's, to the digit.
+  ASSERT_EQ(cli("report " + path("report.csv") + " --format csv -o " + path("again.csv")).code, 0);
+  EXPECT_EQ(read_text(path("again.csv")), first["csv"]);
+  ASSERT_EQ(cli("report " + path("report.json") + " --format json -o " + path("again.json")).code, 0);
+  EXPECT_EQ(read_text(path("again.json")), first["json"]);
+  // A Markdown report holds 4 digits: its table comes back as it was.
+  ASSERT_EQ(cli("report " + path("report.md") + " --format md -o " + path("again.md")).code, 0);
+  auto table_of = [](const std::string& md) { return md.substr(md.find("\n|"), md.find("\n\n", md.find("\n|")) - md.find("\n|")); };
+  EXPECT_EQ(table_of(read_text(path("again.md"))), table_of(first["md"]));
+
+  const Outcome imported = cli("import " + path("report.csv") + " -o " + path("imported.jsonl"));
+  ASSERT_EQ(imported.code, 0) << imported.output;
+  EXPECT_EQ(read_result_file(path("imported.jsonl")).results.size(), 8u);
 }
 
 TEST_F(CliTest, ImportsTheSeedWithZerosAsOom) {

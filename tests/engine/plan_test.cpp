@@ -165,7 +165,7 @@ TEST(Plan, CudaKernelsOnACpuRunAreMarkedRunsOn) {
   std::vector<std::string> cuda_names;
   for (const Kernel* k : all_kernels())
     if (k->info().backend == Backend::cuda) cuda_names.push_back(k->info().name);
-  if (cuda_names.empty()) GTEST_SKIP() << "no CUDA kernels in this build";
+  if (cuda_names.empty()) GTEST_SKIP() << "no CUDA kernels in this build (no nvcc at configure time)";
   SweepSpec spec = two_by_two_spec();
   spec.kernels = cuda_names;
   DeviceCaps cpu;

@@ -9,6 +9,7 @@
 
 #include "attnsweep/engine/plan.h"
 #include "attnsweep/engine/result.h"
+#include "attnsweep/engine/store.h"
 
 namespace attnsweep::testing {
 
@@ -59,6 +60,19 @@ inline CellResult ok_result(const Cell& c, double median_ms) {
   return r;
 }
 
+// `r` timed in batch mode too: 8 launches per sample, median 0.5 ms, noisy, 2 samples under the power cap.
+inline CellResult with_batch_timing(CellResult r) {
+  Timing batch = r.timings.front();
+  batch.mode = TimingMode::batch;
+  batch.launches_per_sample = 8;
+  batch.time_ms.median = 0.5;
+  batch.noisy = true;
+  batch.flagged_samples = 2;
+  batch.flags = {"sw_power_cap"};
+  r.timings.push_back(batch);
+  return r;
+}
+
 inline CellResult failed_result(const Cell& c, CellStatus status, const std::string& message) {
   CellResult r;
   r.cell = c;
@@ -66,6 +80,33 @@ inline CellResult failed_result(const Cell& c, CellStatus status, const std::str
   r.message = message;
   r.wall_s = 0.25;
   return r;
+}
+
+// The message of the std::runtime_error `f` throws, or "" if it throws none.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A small sweep as the reports see it: a header with an environment, two ok cells and two
+// failed ones (one message with a comma, one with a pipe).
+inline ResultFile sample_result_file() {
+  ResultFile f;
+  f.header = nlohmann::json::parse(R"J({"type":"header","schema":1,"tool":"attnsweep","spec":{"name":"snap"},
+    "environment":{"host":"gpu-box","os":"Linux 6.1 x86_64","cpu_model":"Xeon 8480","cpu_cores":16,
+      "build_id":"0.1.0+abc","compiler":"gcc 12.2","build_type":"optimized",
+      "device":{"backend":"cuda","ordinal":0,"name":"NVIDIA H100 80GB HBM3","driver":"580.95","runtime":"13.0"}},
+    "started":"2026-11-25T17:00:00Z","executor":"cuda:0 (worker)"})J");
+  f.results.push_back(ok_result(sample_cell("flash_mma", 512), 0.72934));
+  f.results.push_back(ok_result(sample_cell("naive", 512), 116.6522));
+  f.results.push_back(failed_result(sample_cell("naive", 16384), CellStatus::oom, "needs 80 GiB, 2 GiB free"));
+  f.results.push_back(failed_result(sample_cell("cublas", 16384), CellStatus::wrong, "rel_err 0.5 > tol | 2e-3"));
+  return f;
 }
 
 // A fresh directory under the system temp dir, removed with its contents at scope exit.

@@ -20,6 +20,7 @@ namespace attnsweep {
 namespace {
 
 using nlohmann::json;
+using testing::error_of;
 using testing::failed_result;
 using testing::ok_result;
 using testing::sample_cell;
@@ -42,16 +43,6 @@ std::string record_line(const CellResult& r) { return result_to_json(r).dump() +
 
 // The i-th result of a long run: distinct cells (kernel "k<i>").
 CellResult numbered_result(int i) { return ok_result(sample_cell("k" + std::to_string(i)), 0.5 + i); }
-
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(Store, WritesHeaderAndRecordsThatReadBack) {
   TempDir dir;

@@ -11,8 +11,8 @@
 #include <QTimer>
 
 #include "app/heatmap_view.h"
+#include "app/results_model.h"
 #include "app/sweep_panel.h"
-#include "core/table_rows.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {
@@ -54,7 +54,7 @@ TEST(MainWindow, HeatmapClickSelectsTheCellInTheTable) {
   EXPECT_EQ(w.tabs()->currentIndex(), 0);
   const QModelIndexList sel = w.table()->selectionModel()->selectedRows();
   ASSERT_EQ(sel.size(), 1);
-  EXPECT_EQ(sel[0].siblingAtColumn(static_cast<int>(Column::median_ms)).data().toString(), "OOM");
+  EXPECT_EQ(sel[0].siblingAtColumn(ResultsModel::sectionOf(Column::median_ms)).data().toString(), "OOM");
 }
 
 // A sweep from the window: rows arrive while it runs. The event loop's worst gap is recorded

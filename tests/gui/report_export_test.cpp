@@ -9,6 +9,7 @@
 #include <QXmlStreamReader>
 
 #include "attnsweep/engine/report.h"
+#include "attnsweep/engine/result_json.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {
@@ -73,6 +74,37 @@ TEST(ReportExport, WritesTheFolderWithValidFiles) {
   ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
   EXPECT_EQ(out.written.size(), 10);
   expect_valid_report(dir.path() + "/report");
+}
+
+// The app reopens what it exported: every cell of report.csv and report.json to the digit, those
+// of report.md to its four digits.
+TEST(ReportExport, TheAppReopensItsOwnReports) {
+  QTemporaryDir dir;
+  const ResultSet original = sample_set();
+  ASSERT_TRUE(export_report(original, dir.path()).ok);
+  for (const char* name : {"report.csv", "report.json"}) {
+    const ResultSet back = load_result_set(dir.filePath(name).toStdString());
+    ASSERT_EQ(back.results.size(), original.results.size()) << name;
+    for (std::size_t i = 0; i < back.results.size(); ++i)
+      EXPECT_EQ(result_to_json(back.results[i]).dump(), result_to_json(original.results[i]).dump()) << name << " " << i;
+  }
+  const ResultSet md = load_result_set(dir.filePath("report.md").toStdString());
+  ASSERT_EQ(md.results.size(), original.results.size());
+  for (std::size_t i = 0; i < md.results.size(); ++i) {
+    const CellResult& a = original.results[i];
+    const CellResult& b = md.results[i];
+    EXPECT_EQ(b.cell.id(), a.cell.id());
+    EXPECT_EQ(b.status, a.status);
+    EXPECT_EQ(b.message, a.message);
+    ASSERT_EQ(b.timings.size(), a.timings.size());
+    if (!a.timings.empty()) {
+      EXPECT_EQ(b.timings[0].mode, a.timings[0].mode);
+      EXPECT_NEAR(b.timings[0].time_ms.median, a.timings[0].time_ms.median, 5e-4 * a.timings[0].time_ms.median) << i;
+    }
+  }
+  EXPECT_EQ(report_markdown(md).substr(report_markdown(md).find("| Kernel")),
+            report_markdown(original).substr(report_markdown(original).find("| Kernel")))
+      << "the table, and all below it, reads as it did";
 }
 
 TEST(ReportExport, FailureNamesThePath) {

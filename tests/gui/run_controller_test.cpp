@@ -7,7 +7,6 @@
 #include <set>
 
 #include "attnsweep/engine/store.h"
-#include "attnsweep/kernels/device.h"
 
 namespace attnsweep::gui {
 namespace {
@@ -30,7 +29,7 @@ SweepSpec tiny_spec(int lengths) {
   return *parsed.spec;
 }
 
-std::unique_ptr<Executor> cpu_executor() { return make_in_process_executor(make_cpu_device()); }
+const ExecutorChoice kCpu{BackendChoice::cpu};
 
 std::size_t rows_in(const QSignalSpy& spy) {
   std::size_t n = 0;
@@ -40,16 +39,16 @@ std::size_t rows_in(const QSignalSpy& spy) {
 
 TEST(RunController, RunsOnTheCpuAndDeliversLiveRows) {
   QTemporaryDir dir;
-  RunController runner(cpu_executor);
+  RunController runner;
   QSignalSpy planned(&runner, &RunController::planned);
   QSignalSpy rows(&runner, &RunController::cellsFinished);
   QSignalSpy started(&runner, &RunController::cellStarted);
   QSignalSpy finished(&runner, &RunController::finished);
   const QString path = dir.filePath("run.jsonl");
-  const quint64 id = runner.start(tiny_spec(3), path, false);
+  const quint64 id = runner.start(tiny_spec(3), path, false, kCpu);
   ASSERT_NE(id, 0u);
   EXPECT_TRUE(runner.isRunning());
-  EXPECT_EQ(runner.start(tiny_spec(3), path, false), 0u) << "a second run while one is going must be refused";
+  EXPECT_EQ(runner.start(tiny_spec(3), path, false, kCpu), 0u) << "a second run while one is going must be refused";
   ASSERT_TRUE(finished.wait(60000));
   EXPECT_FALSE(runner.isRunning());
   ASSERT_EQ(planned.size(), 1);
@@ -65,12 +64,12 @@ TEST(RunController, RunsOnTheCpuAndDeliversLiveRows) {
 
 TEST(RunController, StopsWithinOneCellAndResumesTheRest) {
   QTemporaryDir dir;
-  RunController runner(cpu_executor);
+  RunController runner;
   QSignalSpy rows(&runner, &RunController::cellsFinished);
   QSignalSpy finished(&runner, &RunController::finished);
   const QString path = dir.filePath("run.jsonl");
   const SweepSpec spec = tiny_spec(12);  // 24 cells
-  ASSERT_NE(runner.start(spec, path, false), 0u);
+  ASSERT_NE(runner.start(spec, path, false, kCpu), 0u);
   ASSERT_TRUE(rows.wait(60000));
   const std::size_t seen_at_stop = rows_in(rows);
   runner.stop();
@@ -87,7 +86,7 @@ TEST(RunController, StopsWithinOneCellAndResumesTheRest) {
   QSignalSpy planned(&runner, &RunController::planned);
   rows.clear();
   finished.clear();
-  ASSERT_NE(runner.start(spec, path, true), 0u);
+  ASSERT_NE(runner.start(spec, path, true, kCpu), 0u);
   ASSERT_TRUE(finished.wait(60000));
   ASSERT_EQ(planned.size(), 1);
   EXPECT_EQ(planned[0][2].toULongLong(), in_file);  // already done, not rerun
@@ -100,10 +99,12 @@ TEST(RunController, StopsWithinOneCellAndResumesTheRest) {
 }
 
 TEST(RunController, ReportsAFailedStartWithItsReason) {
-  RunController runner([]() -> std::unique_ptr<Executor> { throw std::runtime_error("no such device"); });
+  RunController runner(nullptr, [](const SweepSpec&, const ExecutorChoice&) -> std::unique_ptr<Executor> {
+    throw std::runtime_error("no such device");
+  });
   QSignalSpy failed(&runner, &RunController::failed);
   QTemporaryDir dir;
-  ASSERT_NE(runner.start(tiny_spec(1), dir.filePath("x.jsonl"), false), 0u);
+  ASSERT_NE(runner.start(tiny_spec(1), dir.filePath("x.jsonl"), false, kCpu), 0u);
   ASSERT_TRUE(failed.wait(10000));
   EXPECT_EQ(failed[0][1].toString(), "no such device");
   EXPECT_FALSE(runner.isRunning());

@@ -312,7 +312,7 @@ TEST(FlashSm90, RejectsStridesTmaCannotRead) {
 // What it says it cannot do, without a GPU.
 TEST(FlashSm90, SupportsOnlyHopperHalfPrecisionAndItsHeadDims) {
   const Kernel* k = flash_sm90();
-  if (!k) GTEST_SKIP() << "flash_sm90 is not built";
+  if (!k) GTEST_SKIP() << "flash_sm90 is not built (no nvcc at configure time)";
   DeviceCaps hopper{Backend::cuda, 9, 0, 227 * 1024, true}, ampere{Backend::cuda, 8, 0, 163 * 1024, true};
   const AttentionProblem ok = problem_of({1, 1, 100, 100, 128, false, DType::bf16});
   EXPECT_TRUE(k->supports(ok, hopper).ok);

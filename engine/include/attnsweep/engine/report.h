@@ -1,21 +1,63 @@
 #pragma once
-// Reports from a result file: Markdown (the seed's columns plus ours), CSV and JSON.
+// Reports of results, and the readers that take them back. Markdown: the seed's columns plus ours;
+// CSV: every column at full precision; JSON: every record and a summary; HTML: the GUI's table
+// and, when the app drew them, the pictures. attnsweep-cli and the app both write them here, so
+// a number prints the same in each (columns.h, format.h).
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "attnsweep/engine/columns.h"
 #include "attnsweep/engine/store.h"
 
 namespace attnsweep {
 
+// The pictures' file names, as the seed names them (the app draws them beside a report).
 inline constexpr const char* kForwardPng = "attention_sweep_forward.png";
 inline constexpr const char* kHeatmapPng = "attention_sweep_heatmap.png";
 inline constexpr const char* kScalingPng = "attention_sweep_scaling.png";
 
-// The Markdown table and the JSON summary show one timing mode and say which: `mode`, or
-// default_view_mode (cold where the file has cold times). The CSV has a row per cell and mode;
-// the JSON, every record whole.
+enum class ReportFormat { md, csv, json, html };
+std::optional<ReportFormat> parse_report_format(std::string_view name);  // "md", "csv", "json" or "html"
+
+// A picture an HTML report embeds.
+struct ReportPicture {
+  std::string title;
+  std::string png;  // the PNG file's bytes
+};
+
+// The Markdown and HTML tables and the JSON summary show one timing mode and say which: `mode`,
+// or default_view_mode (cold where the results have cold times). A cell not timed in that mode
+// shows its other time, its mode column saying which. The CSV has one row per cell and mode; the
+// JSON, every record whole.
 std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode = std::nullopt);
 std::string report_csv(const ResultFile& f);
 std::string report_json(const ResultFile& f, int indent = 2, std::optional<TimingMode> mode = std::nullopt);
+// Self-contained: the pictures are embedded; without pictures it says how to draw them.
+std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures = {},
+                        std::optional<TimingMode> mode = std::nullopt);
+std::string render_report(const ResultFile& f, ReportFormat format,
+                          std::optional<TimingMode> mode = std::nullopt);  // HTML without pictures
+
+// One Markdown table: the column titles, the separator (numbers right-aligned), then one line per
+// entry of `rows` (indices into `results`), each cell as cell_text() prints it, '|' escaped.
+// The Markdown report's table and the GUI's "Copy as Markdown" are both this.
+std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
+                           std::span<const Column> columns);
+
+// The sweep's name: the spec's, else the one the header was given, else "unnamed sweep".
+std::string sweep_name(const nlohmann::json& header);
+// One line about where the results were measured: "NVIDIA H100 80GB HBM3 · cuda:0 (worker) · 2026-11-25".
+std::string describe_environment(const nlohmann::json& header);
+
+// The readers, from a report's text; `source` names it in errors and in the header they make.
+// Each throws std::runtime_error "<source>: [line L[, column C (name)]: ]<what is wrong>".
+ResultFile parse_markdown_results(std::string_view text, const std::string& source);  // a report, a copy, the seed's
+ResultFile parse_csv_results(std::string_view text, const std::string& source);
+ResultFile parse_json_results(std::string_view text, const std::string& source);  // {"header":..., "cells":[...]}
 
 }  // namespace attnsweep

@@ -22,7 +22,7 @@ struct SampleStats {
 };
 
 // The time a cell is ranked, compared and coloured by: the median; or, for a summary imported
-// from a table that gave only avg/std/min (samples == 0, unknown fields NaN), the mean.
+// from a table that gave no median (the seed's avg/std/min; unknown fields NaN), the mean.
 double representative_ms(const SampleStats& t);
 
 struct CheckResult {
@@ -62,11 +62,11 @@ struct ClockSummary {
   std::vector<std::string> reasons;    // every slowdown reason seen while sampling
 };
 
-// How the card was brought to the state it was sampled in (docs/spec.md, timing.steady).
+// How the card was brought to the state it was sampled in (docs/spec.md, timing.steady); the time
+// it took is the wall split's `settle`.
 struct SteadyRecord {
   SteadyState state = SteadyState::burst;
-  double settle_s = 0;                 // sustained: time spent keeping the card busy first
-  bool settled = false;                // sustained: clocks and power settled before sustain_s ran out
+  bool settled = false;  // sustained: clocks and power settled before sustain_s ran out
 };
 
 // Where a measured cell's wall time went, in seconds.

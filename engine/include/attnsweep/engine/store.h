@@ -19,7 +19,7 @@ inline constexpr int kResultSchema = 2;
 inline constexpr int kOldestReadableSchema = 1;
 
 struct ResultFile {
-  nlohmann::json header;
+  nlohmann::json header = nlohmann::json::object();
   std::vector<CellResult> results;
   std::vector<std::string> warnings;  // e.g. "line 57: torn last line dropped"
 };
@@ -27,6 +27,12 @@ struct ResultFile {
 // Reads a whole file. Throws std::runtime_error with the path and line for a file that is not a
 // result file; a torn (half-written) last line is dropped with a warning, not an error.
 ResultFile read_result_file(const std::string& path);
+// The same, from the file's text; `path` names it in errors.
+ResultFile parse_result_lines(const std::string& text, const std::string& path);
+// Schema 1 records carry no noisy flag: in a schema 1 file, marks noisy every time whose interval
+// is wider than the header spec's target_rel_ci, as the sweep would have marked it. Readers of
+// whole files (these two, the JSON report's) call it.
+void mark_noisy_in_schema_one(ResultFile& f);
 
 class ResultWriter {
  public:

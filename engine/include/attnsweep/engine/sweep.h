@@ -39,8 +39,4 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr,
                        const ClockState& clocks = {});
 
-// The backend "auto" resolves to: cuda when a CUDA device is present, else cpu.
-enum class BackendChoice { automatic, cpu, cuda };
-Backend resolve_backend(BackendChoice choice);
-
 }  // namespace attnsweep

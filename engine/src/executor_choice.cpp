@@ -1,0 +1,106 @@
+#include "attnsweep/engine/executor_choice.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+#include <stdexcept>
+
+#include "attnsweep/engine/routing_executor.h"
+#include "attnsweep/engine/worker_executor.h"
+#include "attnsweep/kernels/device.h"
+
+namespace attnsweep {
+
+std::vector<int> parse_devices(const std::string& text, int available) {
+  std::vector<int> out;
+  if (text == "all") {
+    for (int i = 0; i < available; ++i) out.push_back(i);
+  } else {
+    std::stringstream list(text);
+    for (std::string item; std::getline(list, item, ',');) {
+      std::size_t used = 0;
+      int d = -1;
+      try {
+        d = std::stoi(item, &used);
+      } catch (const std::exception&) {
+      }
+      if (used != item.size() || d < 0 || d >= available)
+        throw std::invalid_argument("devices: '" + item + "' is not a device here (0.." +
+                                    std::to_string(available - 1) + ", or all)");
+      out.push_back(d);
+    }
+  }
+  if (out.empty()) throw std::invalid_argument("devices: no device named");
+  return out;
+}
+
+namespace {
+
+std::vector<std::string> split_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  for (std::string w; in >> w;) words.push_back(w);
+  return words;
+}
+
+// The executor of the built-in kernels. Trusted CPU work runs in this process unless a worker
+// command is given; CUDA work runs in workers unless asked to run here.
+std::unique_ptr<Executor> make_builtin_executor(Backend backend, const ExecutorChoice& choice) {
+  const bool remote = !choice.worker_command.empty();
+  if (!remote && (backend == Backend::cpu || choice.in_process)) {
+    if (backend == Backend::cpu) return make_in_process_executor(make_cpu_device());
+    return make_in_process_executor(make_cuda_device(parse_devices(choice.devices, cuda_device_count()).front()));
+  }
+  WorkerExecutorOptions options;
+  options.backend = backend;
+  options.command = remote ? split_words(choice.worker_command) : default_worker_command(worker_program(), backend);
+  // A remote worker's devices are not ours to count: any ordinal goes, and its hello answers.
+  const int available = remote ? 1 << 16 : cuda_device_count();
+  options.devices = backend == Backend::cuda ? parse_devices(choice.devices, available) : std::vector<int>{0};
+  return make_worker_executor(options);
+}
+
+}  // namespace
+
+std::optional<BackendChoice> parse_backend_choice(std::string_view name) {
+  if (name == "auto") return BackendChoice::automatic;
+  if (name == "cpu") return BackendChoice::cpu;
+  if (name == "cuda") return BackendChoice::cuda;
+  return std::nullopt;
+}
+
+Backend resolve_backend(BackendChoice choice) {
+  switch (choice) {
+    case BackendChoice::cpu: return Backend::cpu;
+    case BackendChoice::cuda: return Backend::cuda;
+    case BackendChoice::automatic: break;
+  }
+  return cuda_device_count() > 0 ? Backend::cuda : Backend::cpu;
+}
+
+std::unique_ptr<Executor> make_executor(const SweepSpec& spec, const ExecutorChoice& choice) {
+  const Backend backend = resolve_backend(choice.backend);
+  // Provider kernels go to their provider's program, the rest to the built-in executor; a spec
+  // naming only one kind starts only that one.
+  return make_executor_for_spec(
+      spec,
+      [&] {
+        if (backend == Backend::cuda && cuda_device_count() == 0 && choice.worker_command.empty())
+          throw std::runtime_error("no CUDA device is available here: choose the cpu backend, or run on a GPU host");
+        return make_builtin_executor(backend, choice);
+      },
+      [&] { return provider_worker_options(parse_devices(choice.devices, std::max(cuda_device_count(), 1))); });
+}
+
+std::string worker_program() {
+  namespace fs = std::filesystem;
+  const fs::path self = current_executable_path();
+  if (self.filename() == "attnsweep-cli") return self.string();
+  const fs::path dir = self.parent_path();
+  for (const fs::path& candidate : {dir / "attnsweep-cli", dir.parent_path() / "engine" / "attnsweep-cli"})
+    if (fs::exists(candidate)) return candidate.string();
+  throw std::runtime_error("attnsweep-cli was not found beside " + self.filename().string() + " (looked in " +
+                           dir.string() + " and ../engine): CUDA work runs in its worker process");
+}
+
+}  // namespace attnsweep

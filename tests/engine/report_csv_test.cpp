@@ -1,0 +1,130 @@
+// The CSV report (report_csv.cpp): every column at full precision, and its reader.
+#include <gtest/gtest.h>
+
+#include <limits>
+#include <vector>
+
+#include "attnsweep/engine/report.h"
+#include "attnsweep/engine/result_json.h"
+#include "sample_results.h"
+
+namespace attnsweep {
+namespace {
+
+using testing::failed_result;
+using testing::ok_result;
+using testing::sample_cell;
+using testing::sample_result_file;
+
+std::vector<std::string> rows_of(const std::string& csv) {
+  std::vector<std::string> rows;
+  for (std::size_t b = 0, e; (e = csv.find("\r\n", b)) != std::string::npos; b = e + 2) rows.push_back(csv.substr(b, e - b));
+  return rows;
+}
+
+std::string error_of(const std::string& csv) {
+  return testing::error_of([&] { (void)parse_csv_results(csv, "r.csv"); });
+}
+
+TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
+  const std::vector<std::string> rows = rows_of(report_csv(sample_result_file()));
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0],
+            "kernel,tier,q_n,k_n,head_dim,heads,batch,dtype,causal,status,message,mode,samples,median_ms,mean_ms,"
+            "std_ms,min_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,launches_per_sample,noisy,"
+            "flagged_samples,flags,checked,check_passed,rel_err,max_abs_err,tolerance,naive_rel_err,nonfinite,"
+            "unwritten,rows_checked,rechecked_after_timing,steady,settled,clocks_not_read,clock_readings,sm_mhz_min,"
+            "sm_mhz_max,sm_max_mhz,power_w_max,temperature_c_max,clock_reasons,device,bytes_estimate,supported,wall_s,"
+            "inputs_s,check_s,warmup_s,settle_s,timing_s");
+  EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,fp16,full,ok,,cold,37,0.72934,"))
+      << rows[1];
+  // Failed: message quoted by RFC 4180 (it has commas), then 17 empty timing fields, not zeros.
+  EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,fp16,full,oom,"
+                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,,,,,,false,"))
+      << rows[3];
+}
+
+// A cell timed in two modes is two rows, cold first, each naming its mode; they read back as one cell.
+TEST(ReportCsv, OneRowPerModeAndBackToOneCell) {
+  ResultFile f = sample_result_file();
+  f.results = {testing::with_batch_timing(f.results[0])};
+  const std::vector<std::string> rows = rows_of(report_csv(f));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[1].find(",ok,,cold,"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",ok,,batch,"), std::string::npos) << rows[2];
+  EXPECT_NE(rows[2].find(",8,true,2,sw_power_cap,"), std::string::npos) << rows[2];
+  const ResultFile back = parse_csv_results(report_csv(f), "r.csv");
+  ASSERT_EQ(back.results.size(), 1u);
+  EXPECT_EQ(result_to_json(back.results[0]).dump(), result_to_json(f.results[0]).dump());
+  // The same cell in the same mode twice is a duplicate.
+  const std::string twice = report_csv(f) + rows[1] + "\r\n";
+  EXPECT_NE(error_of(twice).find("line 4: the same kernel, tier values, dtype, mask and mode as line 2"),
+            std::string::npos)
+      << error_of(twice);
+}
+
+TEST(ReportCsv, QuotesFieldsByRfc4180) {
+  ResultFile f = sample_result_file();
+  f.results.resize(1);
+  f.results[0].status = CellStatus::error;
+  f.results[0].timings.clear();
+  f.results[0].message = "said \"no\"\nthen stopped";
+  const std::string csv = report_csv(f);
+  EXPECT_NE(csv.find(",error,\"said \"\"no\"\"\nthen stopped\","), std::string::npos) << csv;
+  EXPECT_EQ(parse_csv_results(csv, "r.csv").results[0].message, "said \"no\"\nthen stopped");
+}
+
+// Every field of every cell comes back: the same records the result file would hold.
+TEST(ReportCsv, ReadsBackTheSameCells) {
+  ResultFile f = sample_result_file();
+  CellResult unsupported = failed_result(sample_cell("flash_mma", 512, 96), CellStatus::unsupported, "head_dim 96");
+  unsupported.cell.supported = false;
+  unsupported.cell.unsupported_reason = "head_dim 96";
+  f.results.push_back(unsupported);
+  CellResult summary = ok_result(sample_cell("vectorized_torch", 1024), 2.0);  // a table's avg/std/min only
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  summary.timings.front().time_ms = SampleStats{0, nan, 2.0, 0.1, 1.9, nan, nan, nan, nan, nan};
+  summary.check = CheckResult{};
+  f.results.push_back(summary);
+  f.results[0].check.nonfinite = 3;
+  f.results[0].check.rel_err = nan;  // a check that found NaN has no finite error
+
+  const ResultFile back = parse_csv_results(report_csv(f), "r.csv");
+  ASSERT_EQ(back.results.size(), f.results.size());
+  for (std::size_t i = 0; i < f.results.size(); ++i)
+    EXPECT_EQ(result_to_json(back.results[i]).dump(), result_to_json(f.results[i]).dump()) << i;  // NaN as null
+  EXPECT_EQ(back.header["source"]["kind"], "csv");
+  EXPECT_EQ(back.header["name"], "r.csv");
+}
+
+TEST(ReportCsv, ReadsWhatASpreadsheetWritesBack) {
+  // Columns in another order, a few left out, LF line ends, a byte order mark, a blank line.
+  const std::string csv =
+      "\xEF\xBB\xBF" "status,kernel,dtype,causal,q_n,k_n,head_dim,heads,batch,mean_ms\n"
+      "ok,cpu_flash,fp32,full,64,64,16,2,1,0.5\n"
+      "\n"
+      "OOM,cpu_naive,fp32,causal,64,64,16,2,1,\n";
+  const ResultFile f = parse_csv_results(csv, "r.csv");
+  ASSERT_EQ(f.results.size(), 2u);
+  EXPECT_EQ(f.results[0].cell.id(), "cpu_flash|hd16-h2-b1-n64|fp32|full");
+  ASSERT_EQ(f.results[0].timings.size(), 1u);
+  EXPECT_EQ(f.results[0].timings[0].mode, TimingMode::unstated) << "the table names no mode";
+  EXPECT_DOUBLE_EQ(f.results[0].timings[0].time_ms.mean, 0.5);
+  EXPECT_GT(f.results[0].timings[0].tflops, 0) << "computed from the time the table gives";
+  EXPECT_EQ(f.results[1].status, CellStatus::oom);
+  EXPECT_TRUE(f.results[1].cell.causal);
+}
+
+TEST(ReportCsv, BadCsvNamesTheLineAndTheRule) {
+  const std::string head = "kernel,q_n,k_n,head_dim,heads,batch,dtype,causal,status,median_ms\n";
+  EXPECT_EQ(error_of(""), "r.csv: no CSV header row (kernel,tier,q_n,...)");
+  EXPECT_EQ(error_of(head + "k,512,512,64,12,1,fp16,full,ok,\"0.5\n"), "r.csv: line 2: a quoted field is not closed");
+  EXPECT_EQ(error_of(head + "k,512,512,64,12,1,fp16,full,ok\n"), "r.csv: line 2: 9 cells, expected 10");
+  EXPECT_EQ(error_of(head + "k,512,512,64,12,1,fp16,full,ok,fast\n"),
+            "r.csv: line 2, column 10 (median_ms): 'fast' is not a number");
+  EXPECT_EQ(error_of(head + "k,512,512,64,12,1,fp16,full,oom,0.5\n"),
+            "r.csv: line 2, column 10 (median_ms): a number on a 'oom' row: only ok cells carry times");
+}
+
+}  // namespace
+}  // namespace attnsweep

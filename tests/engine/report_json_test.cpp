@@ -1,0 +1,83 @@
+// The JSON report (report_json.cpp): the header, every record and a summary, and its reader.
+#include <gtest/gtest.h>
+
+#include "attnsweep/engine/report.h"
+#include "attnsweep/engine/result_json.h"
+#include "sample_results.h"
+
+namespace attnsweep {
+namespace {
+
+using nlohmann::json;
+using testing::ok_result;
+using testing::sample_cell;
+using testing::sample_result_file;
+
+std::string error_of(const std::string& text) {
+  return testing::error_of([&] { (void)parse_json_results(text, "r.json"); });
+}
+
+TEST(ReportJson, HoldsHeaderCellsAndASummary) {
+  ResultFile f = sample_result_file();
+  f.results.push_back(ok_result(sample_cell("cublas", 512), 0.5));  // now fastest at n512
+  const json j = json::parse(report_json(f));
+  EXPECT_EQ(j["header"]["spec"]["name"], "snap");
+  ASSERT_EQ(j["cells"].size(), 5u);
+  EXPECT_EQ(j["cells"][2]["status"], "oom");
+  EXPECT_FALSE(j["cells"][2].contains("timings"));
+  const json& s = j["summary"];
+  EXPECT_EQ(s["cells"], 5);
+  EXPECT_EQ(s["by_status"]["ok"], 3);
+  EXPECT_EQ(s["by_status"]["oom"], 1);
+  EXPECT_EQ(s["by_status"]["wrong"], 1);
+  EXPECT_EQ(s["by_status"]["crashed"], 0);
+  ASSERT_EQ(s["best_by_tier"].size(), 1u);  // the n16k tier has no ok cell
+  EXPECT_EQ(s["best_by_tier"][0]["tier"], "hd64-h12-b1-n512");
+  EXPECT_EQ(s["best_by_tier"][0]["kernel"], "cublas");
+  EXPECT_EQ(s["best_by_tier"][0]["by"], "median");
+  EXPECT_DOUBLE_EQ(s["best_by_tier"][0]["ms"].get<double>(), 0.5);
+  EXPECT_EQ(s["best_by_tier"][0]["noisy"], false);
+  EXPECT_EQ(s["mode"], "cold");
+  EXPECT_DOUBLE_EQ(s["wall_s"].get<double>(), 1.75 * 3 + 0.25 * 2);
+  EXPECT_DOUBLE_EQ(s["wall_split_s"]["check"].get<double>(), 0.5 * 3);
+}
+
+// The summary ranks in the mode it names: a cell without a time in it is not ranked.
+TEST(ReportJson, TheSummaryRanksInOneMode) {
+  ResultFile f = sample_result_file();
+  f.results.resize(2);
+  f.results[1].timings.front().mode = TimingMode::batch;  // naive: batch only
+  const json cold = json::parse(report_json(f))["summary"];
+  EXPECT_EQ(cold["best_by_tier"][0]["kernel"], "flash_mma");
+  const json batch = json::parse(report_json(f, 2, TimingMode::batch))["summary"];
+  EXPECT_EQ(batch["mode"], "batch");
+  EXPECT_EQ(batch["best_by_tier"][0]["kernel"], "naive");
+}
+
+TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
+  const ResultFile f = sample_result_file();
+  const ResultFile back = parse_json_results(report_json(f), "r.json");
+  EXPECT_EQ(back.header, f.header);
+  ASSERT_EQ(back.results.size(), f.results.size());
+  for (std::size_t i = 0; i < f.results.size(); ++i)
+    EXPECT_EQ(result_to_json(back.results[i]), result_to_json(f.results[i])) << i;
+}
+
+TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {
+  json cells = json::array();
+  for (const CellResult& r : sample_result_file().results) cells.push_back(result_to_json(r));
+  EXPECT_EQ(parse_json_results(cells.dump(), "r.json").results.size(), 4u);
+  EXPECT_EQ(parse_json_results(json{{"results", cells}}.dump(), "r.json").results.size(), 4u);
+}
+
+TEST(ReportJson, BadJsonNamesTheFileAndTheRecord) {
+  EXPECT_EQ(error_of("{not json"), "r.json: not valid JSON");
+  EXPECT_EQ(error_of(R"({"hello":1})"),
+            "r.json: JSON without a \"cells\" or \"results\" array: not an AttnSweep result or report file");
+  EXPECT_EQ(error_of(R"({"header":{"type":"header","schema":99},"cells":[]})"),
+            "r.json: header field 'schema': 99 is not supported (this build reads schemas 1 to 2)");
+  EXPECT_EQ(error_of(R"({"cells":[{"type":"cell"}]})"), "r.json: cells[0]: cell record: field 'kernel': missing");
+}
+
+}  // namespace
+}  // namespace attnsweep

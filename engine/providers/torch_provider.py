@@ -216,13 +216,102 @@ def describe_failure(c):
     return "wrong result: " + "; ".join(why)
 
 
+class NvmlClocks:
+    """The card's clocks through NVML (the pynvml module), read as the engine reads them; where
+    pynvml or NVML is missing, no readings and the reason."""
+
+    SLOW_READ_S = 0.02  # power and temperature are read at most this often (cuda/nvml.h)
+
+    def __init__(self, ordinal):
+        self.nvml, self.handle, self.why_not = None, None, ""
+        try:
+            import pynvml
+            pynvml.nvmlInit()
+            uuid = str(getattr(torch.cuda.get_device_properties(ordinal), "uuid", ""))
+            if uuid:
+                self.handle = pynvml.nvmlDeviceGetHandleByUUID(uuid if uuid.startswith("GPU-") else "GPU-" + uuid)
+            elif "CUDA_VISIBLE_DEVICES" not in os.environ:
+                self.handle = pynvml.nvmlDeviceGetHandleByIndex(ordinal)
+            else:
+                raise RuntimeError("torch gives no device UUID to find it in NVML by")
+            self.nvml = pynvml
+            self.sm_max_mhz = pynvml.nvmlDeviceGetMaxClockInfo(self.handle, pynvml.NVML_CLOCK_SM)
+            self.reasons = getattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons", None) or \
+                pynvml.nvmlDeviceGetCurrentClocksThrottleReasons
+        except Exception as e:  # ImportError, NVMLError, no UUID
+            self.nvml, self.why_not = None, "NVML through pynvml: {}: {}".format(type(e).__name__, e)
+        self.power_w = self.temperature_c = None
+        self.last_slow_read = None
+
+    def read(self):
+        if self.nvml is None:
+            return None
+        n, h = self.nvml, self.handle
+        reading = {"sm_mhz": n.nvmlDeviceGetClockInfo(h, n.NVML_CLOCK_SM), "sm_max_mhz": self.sm_max_mhz,
+                   "throttle_reasons": int(self.reasons(h))}
+        now = time.monotonic()
+        if self.last_slow_read is None or now - self.last_slow_read >= self.SLOW_READ_S:
+            self.last_slow_read = now
+            self.power_w = n.nvmlDeviceGetPowerUsage(h) / 1000.0
+            self.temperature_c = float(n.nvmlDeviceGetTemperature(h, n.NVML_TEMPERATURE_GPU))
+        reading.update(power_w=self.power_w, temperature_c=self.temperature_c)
+        return reading
+
+
+class HeldTimer:
+    """The engine's timed interval in PyTorch: CUDA events around the launches, enqueued behind a
+    hold (torch.cuda._sleep) so Python's dispatch never lands between the events. The hold is sized
+    from how long the last enqueue took; if the start event has already passed when the stop event
+    is enqueued, the hold ran out first and the sample is taken again with a longer one."""
+
+    MAX_HOLD_MS = 2000.0  # the engine's hold timeout (cuda_device.cpp)
+
+    def __init__(self, flush_buffer, clocks):
+        self.start = torch.cuda.Event(enable_timing=True)
+        self.end = torch.cuda.Event(enable_timing=True)
+        self.flush_buffer, self.clocks = flush_buffer, clocks
+        cycles = 1 << 22
+        torch.cuda._sleep(cycles)  # the first call loads the kernel
+        self.start.record()
+        torch.cuda._sleep(cycles)
+        self.end.record()
+        self.end.synchronize()
+        self.cycles_per_ms = cycles / max(self.start.elapsed_time(self.end), 1e-3)
+        self.hold_ms = 1.0
+
+    def __call__(self, launch, launches, flush=False):
+        """(milliseconds of `launches` back-to-back launches, the clocks read while they ran)."""
+        while True:
+            if flush:
+                self.flush_buffer.zero_()  # before the hold: outside the interval
+            torch.cuda._sleep(int(self.hold_ms * self.cycles_per_ms))
+            enqueue_start = time.perf_counter()
+            self.start.record()
+            for _ in range(launches):
+                launch()
+            self.end.record()
+            enqueue_ms = (time.perf_counter() - enqueue_start) * 1e3
+            held = not self.start.query()
+            reading = self.clocks.read()  # while the launches run
+            self.end.synchronize()
+            if held:
+                self.hold_ms = min(max(4 * enqueue_ms, 0.1), self.MAX_HOLD_MS)
+                return self.start.elapsed_time(self.end), reading
+            if self.hold_ms >= self.MAX_HOLD_MS:
+                raise RuntimeError("the stream hold ran out ({:.0f} ms) before the timed launches were "
+                                   "enqueued, so host time may be in the sample".format(self.hold_ms))
+            self.hold_ms = min(max(2 * self.hold_ms, 4 * enqueue_ms), self.MAX_HOLD_MS)
+
+
 class Measurer:
     def __init__(self, ordinal):
         self.ordinal = ordinal
         self.device = torch.device("cuda", ordinal)
         props = torch.cuda.get_device_properties(self.device)
         l2 = getattr(props, "L2_cache_size", 0) or 50 * 2 ** 20
-        self.flush_buffer = torch.empty(2 * l2, dtype=torch.int8, device=self.device)  # twice L2: evicts it all
+        flush_buffer = torch.empty(2 * l2, dtype=torch.int8, device=self.device)  # twice L2: evicts it all
+        self.clocks = NvmlClocks(ordinal)
+        self.timer = HeldTimer(flush_buffer, self.clocks)
 
     def measure(self, request, cancelled):
         """One cell: the engine's measure_cell, statuses included."""
@@ -247,6 +336,7 @@ class Measurer:
         torch.backends.cuda.matmul.allow_tf32 = dtype == "tf32"
         torch.backends.cudnn.allow_tf32 = dtype == "tf32"
 
+        began = time.monotonic()
         seed = method.cell_seed(int(request.get("seed", 0)), protocol.cell_id(cell))
         gen = torch.Generator(device=self.device)
         gen.manual_seed(seed & 0x7FFFFFFFFFFFFFFF)
@@ -256,60 +346,63 @@ class Measurer:
         o = torch.empty(batch, heads, q_n, d, device=self.device, dtype=torch_dtype)
         launch = make_launch(kernel, q, k, v, o, dtype, causal)
         writes_o = kernel == "flash_attention_triton"  # the others return a fresh tensor: nothing to poison
-        extra = {"cache": timing["cache"]}
+        torch.cuda.synchronize(self.device)
+        extra = {}
+        split = extra["wall_split"] = {"inputs": time.monotonic() - began, "check": 0.0, "warmup": 0.0,
+                                       "settle": 0.0, "timing": 0.0}
 
         def run_and_check(after_timing):
+            phase = time.monotonic()
             if writes_o:
                 o.view(torch.uint8).fill_(0xFF)  # poison: unwritten elements read as all-ones bytes (NaN)
             out = run_first(kernel, launch) if not after_timing else launch()
             torch.cuda.synchronize(self.device)
-            if not checking:
-                return None
-            c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts)
-            c["rechecked_after_timing"] = after_timing
-            extra["check"] = c
-            return None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
+            failure = None
+            if checking:
+                c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts)
+                c["rechecked_after_timing"] = after_timing
+                extra["check"] = c
+                failure = None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
+            split["check"] += time.monotonic() - phase
+            return failure
 
         failure = run_and_check(False)
         if failure:
             return "wrong", failure, extra
 
-        # Warm-up: at least one launch, until warmup_ms has passed; the last one sizes the batches.
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        # Warm-up: at least one launch, until warmup_ms has passed; the last one sizes batches.
+        phase = time.monotonic()
+        launch_ms, _ = self.timer(launch, 1)
+        while (time.monotonic() - phase) * 1e3 < timing["warmup_ms"]:
+            launch_ms, _ = self.timer(launch, 1)
+        split["warmup"] = time.monotonic() - phase
 
-        def timed(launches):
-            start.record()
-            for _ in range(launches):
-                launch()
-            end.record()
-            end.synchronize()
-            return start.elapsed_time(end) / launches
+        phase = time.monotonic()
+        if timing["steady"] == "sustained":
+            step = method.launches_lasting(method.SETTLE_STEP_MS, launch_ms)
+            extra["steady"] = method.settle(lambda: self.timer(launch, step)[1], timing["sustain_s"],
+                                            cancelled.is_set)
+            split["settle"] = time.monotonic() - phase
+        else:
+            extra["steady"] = {"state": "burst"}
 
-        warm_start = time.monotonic()
-        launch_ms = timed(1)
-        while (time.monotonic() - warm_start) * 1e3 < timing["warmup_ms"]:
-            launch_ms = timed(1)
-        launches = method.launches_per_sample(launch_ms)
-        extra["launches_per_sample"] = launches
-
-        samples = []
-        sampling_start = time.monotonic()
-        while True:
-            if cancelled.is_set():
+        phase = time.monotonic()
+        watch = method.ClockWatch(self.clocks.why_not)
+        element_bytes = (2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element
+        timings = {}
+        for mode in sorted(timing["modes"], key=("cold", "batch").index):  # cold first, as records list them
+            t = method.sample_mode(mode, lambda n, flush: self.timer(launch, n, flush), launch_ms, timing, watch,
+                                   cancelled.is_set, method.flops(batch, heads, q_n, k_n, d, causal), element_bytes)
+            if t is None:
                 return "skipped", "cancelled", extra
-            if timing["cache"] == "cold":
-                self.flush_buffer.zero_()  # outside the timed interval
-            samples.append(timed(launches))
-            stats = method.compute_stats(samples)
-            if method.enough_samples(stats, timing, time.monotonic() - sampling_start):
-                break
+            timings[mode] = t
+        extra["clocks"] = watch.record()
+        split["timing"] = time.monotonic() - phase
 
         failure = run_and_check(True)
         if failure:
             return "wrong", failure, extra
-        seconds = stats["median"] * 1e-3
-        extra.update(stats=stats, tflops=method.flops(batch, heads, q_n, k_n, d, causal) / seconds / 1e12,
-                     gbps=(2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element / seconds / 1e9)
+        extra["timings"] = timings
         return "ok", "", extra
 
 
@@ -333,16 +426,13 @@ STICKY = ("illegal memory access", "unspecified launch failure", "device-side as
 
 def run_cell(measurer, request, cancelled):
     cell = request["cell"]
-    timing_cache = method.timing_options(request)["cache"]
     began = time.monotonic()
 
     def result(status, message, extra=None):
         extra = extra or {}
-        stats = extra.get("stats") if status == "ok" else None
-        return protocol.cell_result(cell, status, message, stats=stats, tflops=extra.get("tflops", 0.0),
-                                    gbps=extra.get("gbps", 0.0), check=extra.get("check"),
-                                    cache=extra.get("cache", timing_cache),
-                                    launches_per_sample=extra.get("launches_per_sample", 1),
+        return protocol.cell_result(cell, status, message, timings=extra.get("timings") if status == "ok" else None,
+                                    check=extra.get("check"), steady=extra.get("steady"), clocks=extra.get("clocks"),
+                                    wall_split=extra.get("wall_split"),
                                     device=measurer.ordinal if measurer else 0, wall_s=time.monotonic() - began)
 
     if TORCH_MISSING:

@@ -168,16 +168,17 @@ std::optional<double> peak_tflops(const json& header, DType dtype) {
   return it->second;
 }
 
-std::optional<double> pct_of_peak(const CellResult& r, const json& header) {
+std::optional<double> pct_of_peak(const CellResult& r, const Timing& t, const json& header) {
   if (r.status != CellStatus::ok) return std::nullopt;
   if (const std::optional<double> peak = peak_tflops(header, r.cell.dtype))
-    return r.tflops > 0 ? std::optional<double>(100.0 * r.tflops / *peak) : std::nullopt;
-  return std::isfinite(r.pct_of_peak) ? std::optional<double>(r.pct_of_peak) : std::nullopt;
+    return t.tflops > 0 ? std::optional<double>(100.0 * t.tflops / *peak) : std::nullopt;
+  return std::isfinite(t.pct_of_peak) ? std::optional<double>(t.pct_of_peak) : std::nullopt;
 }
 
 std::vector<CellResult> results_with_pct_of_peak(const ResultFile& f) {
   std::vector<CellResult> results = f.results;
-  for (CellResult& r : results) r.pct_of_peak = pct_of_peak(r, f.header).value_or(std::nan(""));
+  for (CellResult& r : results)
+    for (Timing& t : r.timings) t.pct_of_peak = pct_of_peak(r, t, f.header).value_or(std::nan(""));
   return results;
 }
 

@@ -37,11 +37,12 @@ DevicePeak recorded_peak(const nlohmann::json& device);
 // The dense peak for a dtype of the device a header records (recorded_peak). nullopt: unknown.
 std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype);
 
-// 100 x TFLOP/s / the dense peak, for an ok cell on a device whose peak the header records; where
-// it records none (a CSV report read back), the figure the cell carries. nullopt: not known.
-std::optional<double> pct_of_peak(const CellResult& r, const nlohmann::json& header);
+// 100 x TFLOP/s / the dense peak, for one timing `t` of an ok cell `r` on a device whose peak the
+// header records; where it records none (a CSV report read back), the figure the timing carries.
+// nullopt: not known.
+std::optional<double> pct_of_peak(const CellResult& r, const Timing& t, const nlohmann::json& header);
 
-// The results of `f`, each cell's pct_of_peak as pct_of_peak() finds it: what a report writes.
+// The results of `f`, each timing's pct_of_peak as pct_of_peak() finds it: what a report writes.
 std::vector<CellResult> results_with_pct_of_peak(const ResultFile& f);
 
 }  // namespace attnsweep

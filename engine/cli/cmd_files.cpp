@@ -79,11 +79,20 @@ int validate_command(const std::string& spec_path) {
   return kExitOk;
 }
 
-int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out) {
+int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
+                   const std::string& mode_name) {
   const std::optional<ReportFormat> report_format = parse_report_format(format);
   if (!report_format) {
     print_error("--format: must be md, csv, json or html (got '" + format + "')");
     return kExitUsage;
+  }
+  std::optional<TimingMode> mode;
+  if (!mode_name.empty()) {
+    mode = parse_timing_mode(mode_name);
+    if (!mode) {
+      print_error("--mode: must be cold, batch or unstated (got '" + mode_name + "')");
+      return kExitUsage;
+    }
   }
   if (!may_write(out)) return kExitUsage;
   ResultFile file;
@@ -94,7 +103,7 @@ int report_command(const std::string& results_path, const std::string& format, c
     return kExitUsage;
   }
   for (const std::string& w : file.warnings) print_note("warning: " + w);
-  const std::string text = render_report(file, *report_format);
+  const std::string text = render_report(file, *report_format, mode);
   const int code = write_output(out, text);
   if (code == kExitOk && !to_stdout(out)) print_note("wrote " + out.path);
   return code;

@@ -26,6 +26,7 @@ struct RunArgs {
   std::string devices = "0";              // CUDA devices: all | 0,1,...
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
+  std::string lock_clocks;                // "" free clocks; "base" or an SM clock in MHz to lock at
   bool quiet = false;
 };
 int run_command(const RunArgs& args);
@@ -39,7 +40,9 @@ struct OutputArgs {
   std::string path;
   bool force = false;
 };
-int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out);
+// `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
+int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
+                   const std::string& mode);
 int import_command(const std::string& source_path, const OutputArgs& out);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr, with control

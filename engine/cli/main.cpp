@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
                   "'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
   run->add_option("--provider", run_args.providers, "Provider file (JSON) offering more kernels (docs/providers.md)");
+  run->add_option("--lock-clocks", run_args.lock_clocks,
+                  "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
+                  "load) or MHz; reset when the sweep ends. Default: free clocks");
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
@@ -41,7 +44,7 @@ int main(int argc, char** argv) {
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
-  std::string report_path, report_format = "md";
+  std::string report_path, report_format = "md", report_mode;
   OutputArgs report_out;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
   report->add_option("results", report_path, "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
   report->add_option("--format,-f", report_format, "md | csv | json | html");
   report->add_option("-o,--out", report_out.path, "Output file; - or none: standard output");
   report->add_flag("--force", report_out.force, "Replace an existing output file");
+  report->add_option("--mode", report_mode, "cold | batch | unstated: the timing mode the table shows (default: cold "
+                                            "where the file has cold times)");
 
   std::string import_path;
   OutputArgs import_out;
@@ -72,7 +77,7 @@ int main(int argc, char** argv) {
     if (*list) return list_command(list_what);
     if (*validate) return validate_command(validate_path);
     if (*run) return run_command(run_args);
-    if (*report) return report_command(report_path, report_format, report_out);
+    if (*report) return report_command(report_path, report_format, report_out, report_mode);
     if (*import) return import_command(import_path, import_out);
     if (*worker) return worker_main(worker_backend, worker_device);
   } catch (const std::bad_alloc&) {

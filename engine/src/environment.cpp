@@ -9,6 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "attnsweep/engine/peaks.h"
+
 #ifndef ATTNSWEEP_VERSION
 #define ATTNSWEEP_VERSION "unknown"
 #endif
@@ -112,6 +114,7 @@ nlohmann::json capture_environment(const Device* device) {
     d["backend"] = std::string(backend_name(info.backend));
     d["ordinal"] = info.ordinal;
     d["name"] = info.name;
+    d["peak"] = peak_to_json(device_peak(d));
     env["device"] = std::move(d);
   }
   return env;

@@ -12,9 +12,6 @@
 
 namespace attnsweep {
 
-namespace {
-
-// "all" or a comma list of ordinals below `available`.
 std::vector<int> parse_devices(const std::string& text, int available) {
   std::vector<int> out;
   if (text == "all") {
@@ -37,6 +34,8 @@ std::vector<int> parse_devices(const std::string& text, int available) {
   if (out.empty()) throw std::invalid_argument("devices: no device named");
   return out;
 }
+
+namespace {
 
 // The executor of the built-in kernels. Trusted CPU work runs in this process unless a worker
 // command is given; CUDA work runs in workers unless asked to run here.

@@ -1,6 +1,8 @@
 // What every report shares: the formats by name, the sweep's name and where it ran.
 #include "attnsweep/engine/report.h"
 
+#include <algorithm>
+
 #include "header_text.h"
 
 namespace attnsweep {
@@ -23,6 +25,56 @@ std::string header_detail(const json& header, std::string_view label) {
   return "";
 }
 
+namespace {
+
+std::string mode_meaning(TimingMode m) {
+  switch (m) {
+    case TimingMode::cold: return "cold: one launch per sample after the last-level cache is flushed";
+    case TimingMode::batch: return "batch: back-to-back launches per sample on a warm cache, time per launch";
+    case TimingMode::unstated: return "as imported: the source does not say how it timed";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string times_line(const std::vector<CellResult>& results, TimingMode shown) {
+  std::string others;
+  for (TimingMode m : {TimingMode::cold, TimingMode::batch, TimingMode::unstated})
+    if (m != shown && std::any_of(results.begin(), results.end(), [m](const CellResult& r) { return r.timing(m); }))
+      others += (others.empty() ? "" : ", ") + std::string(timing_mode_name(m));
+  const auto elsewhere = std::count_if(results.begin(), results.end(), [shown](const CellResult& r) {
+    return r.status == CellStatus::ok && !r.timings.empty() && !r.timing(shown);
+  });
+  std::string line = mode_meaning(shown);
+  if (!others.empty()) line += " (also in the file: " + others + ")";
+  if (elsewhere > 0)
+    line += "; cells not timed " + std::string(timing_mode_name(shown)) + " show the mode they were timed in (" +
+            std::to_string(elsewhere) + ")";
+  return line;
+}
+
+std::string clocks_line(const json& clocks) {
+  if (clocks.value("locked", false)) return "SM clock locked at " + text_of(clocks, "sm_mhz") + " MHz";
+  return "free (" + text_of(clocks, "why") + ")";
+}
+
+SweepWall sweep_wall(const std::vector<CellResult>& results) {
+  SweepWall w;
+  for (const CellResult& r : results) {
+    w.wall_s += r.wall_s;
+    if (!r.wall_split) continue;
+    ++w.cells_with_split;
+    w.split.add(*r.wall_split);
+  }
+  return w;
+}
+
+std::string wall_line(const std::vector<CellResult>& results) {
+  const SweepWall w = sweep_wall(results);
+  return w.cells_with_split == 0 ? std::string() : "Wall time: " + w.split.describe(w.wall_s) + ".";
+}
+
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "md") return ReportFormat::md;
   if (name == "csv") return ReportFormat::csv;
@@ -31,12 +83,12 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string render_report(const ResultFile& f, ReportFormat format) {
+std::string render_report(const ResultFile& f, ReportFormat format, std::optional<TimingMode> mode) {
   switch (format) {
-    case ReportFormat::md: return report_markdown(f);
+    case ReportFormat::md: return report_markdown(f, mode);
     case ReportFormat::csv: return report_csv(f);
-    case ReportFormat::json: return report_json(f);
-    case ReportFormat::html: return report_html(f);
+    case ReportFormat::json: return report_json(f, 2, mode);
+    case ReportFormat::html: return report_html(f, {}, mode);
   }
   return {};
 }

@@ -1,4 +1,7 @@
 // The CSV report (RFC 4180, every column, full precision) and its reader.
+#include <algorithm>
+
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 
@@ -89,10 +92,16 @@ std::string report_csv(const ResultFile& f) {
   std::string out;
   for (Column c : all_columns()) out += std::string(out.empty() ? "" : ",") + std::string(column_info(c).key);
   out += "\r\n";
-  for (const CellResult& r : f.results) {
-    std::string line;
-    for (Column c : all_columns()) line += std::string(line.empty() ? "" : ",") + csv_field(cell_field(r, c));
-    out += line + "\r\n";
+  // One row per cell and timing mode, cold first; a cell without times has one row, mode empty.
+  for (const CellResult& cell : results_with_pct_of_peak(f)) {
+    CellResult r = cell;
+    const std::size_t rows = std::max<std::size_t>(cell.timings.size(), 1);
+    for (std::size_t i = 0; i < rows; ++i) {
+      if (!cell.timings.empty()) r.timings = {cell.timings[i]};
+      std::string line;
+      for (Column c : all_columns()) line += std::string(line.empty() ? "" : ",") + csv_field(cell_field(r, c));
+      out += line + "\r\n";
+    }
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // pictures embedded. Everything that comes from a file is escaped.
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/report.h"
+#include "header_text.h"
 
 namespace attnsweep {
 
@@ -53,7 +54,10 @@ constexpr const char* kStyle =
 
 }  // namespace
 
-std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures) {
+std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures,
+                        std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
+  const std::vector<CellResult> results = with_mode_first(f.results, shown);
   const std::string name = html_escape(sweep_name(f.header));
   std::string h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<title>AttnSweep report: " + name + "</title>\n<style>" + kStyle + "</style></head><body>\n";
@@ -61,6 +65,8 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
   const std::string where = describe_environment(f.header);
   h += "<p class=\"env\">" + html_escape(where.empty() ? "" : where + " · ") + std::to_string(f.results.size()) +
        " cells</p>\n";
+  h += "<p class=\"env\">Times: " + html_escape(times_line(f.results, shown)) + "</p>\n";
+  if (const std::string wall = wall_line(f.results); !wall.empty()) h += "<p class=\"env\">" + html_escape(wall) + "</p>\n";
   for (const std::string& w : f.warnings) h += "<p class=\"warning\">Warning: " + html_escape(w) + "</p>\n";
   for (const ReportPicture& p : pictures)
     h += "<img alt=\"" + html_escape(p.title) + "\" src=\"data:image/png;base64," + base64(p.png) + "\">\n";
@@ -73,7 +79,7 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
     h += "<th title=\"" + html_escape(info.tooltip) + "\">" + html_escape(info.title) + "</th>";
   }
   h += "</tr></thead><tbody>\n";
-  for (const CellResult& r : f.results) {
+  for (const CellResult& r : results) {
     h += "<tr>";
     for (Column c : table_columns()) {
       const ColumnInfo& info = column_info(c);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "attnsweep/engine/format.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
@@ -33,10 +34,22 @@ std::string md_escape(std::string_view s) {
   return out;
 }
 
-bool median_known(const CellResult& r) { return r.time_ms && std::isfinite(r.time_ms->median); }
+bool median_known(const CellResult& r) {
+  const Timing* t = row_timing(r);
+  return t && std::isfinite(t->time_ms.median);
+}
 
-// "- **Label:** value" lines: where the results come from and where they ran.
-void environment_block(std::ostringstream& md, const ResultFile& f) {
+// "fp16 989.4, bf16 989.4, ... TFLOP/s" of a peak map, or "".
+std::string tflops_list(const std::map<std::string, double>& by_dtype) {
+  std::string out;
+  for (const char* dtype : {"fp16", "bf16", "fp8", "tf32", "fp32"})
+    if (const auto it = by_dtype.find(dtype); it != by_dtype.end())
+      out += (out.empty() ? "" : ", ") + std::string(dtype) + " " + format_number(it->second);
+  return out.empty() ? out : out + " TFLOP/s";
+}
+
+// "- **Label:** value" lines: where the results come from, where they ran, how they were timed.
+void environment_block(std::ostringstream& md, const ResultFile& f, TimingMode shown) {
   const json& h = f.header;
   const json env = h.value("environment", json());
   auto line = [&](const std::string& label, const std::string& value) {
@@ -71,6 +84,11 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
         if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
       }
       line("Driver / runtime", versions);
+      // The dense peak "% of peak" divides by and, where one was measured, the GEMM ceiling (peaks.h).
+      const DevicePeak peak = recorded_peak(device);
+      if (peak.dense_tflops.empty()) line("Peak", peak.note);
+      else line("Peak (dense)", tflops_list(peak.dense_tflops) + " (" + peak.source + ")");
+      line("GEMM ceiling (measured)", tflops_list(peak.gemm_tflops));
     }
     std::string cpu = text_of(env, "cpu_model");
     if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
@@ -85,13 +103,14 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
   line("Date", date);
   line("Executor", text_of(h, "executor"));
 
-  std::set<std::string> caches;
+  line("Times", times_line(f.results, shown));
+  std::set<std::string> states;
   for (const CellResult& r : f.results)
-    if (!r.cache.empty()) caches.insert(r.cache);
-  std::string cache;
-  for (const std::string& c : caches) cache += (cache.empty() ? "" : " and ") + c;
-  if (caches.count("cold") && caches.size() == 1) cache += " (last-level cache flushed before each sample)";
-  line("Cache", cache.empty() ? "not recorded" : cache);
+    if (r.steady) states.insert(std::string(steady_state_name(r.steady->state)));
+  std::string steady;
+  for (const std::string& s : states) steady += (steady.empty() ? "" : " and ") + s;
+  line("Steady state", steady);
+  if (h.contains("clocks")) line("Clocks", clocks_line(h["clocks"]));
 }
 
 // ---- reading ------------------------------------------------------------------------------------
@@ -184,20 +203,24 @@ std::string markdown_table(const std::vector<CellResult>& results, const std::ve
   return md;
 }
 
-std::string report_markdown(const ResultFile& f) {
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
+  const std::vector<CellResult> results = with_mode_first(f.results, shown);
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
-  environment_block(md, f);
+  environment_block(md, f, shown);
   md << "\n";
-  std::vector<std::size_t> rows(f.results.size());
+  std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  md << markdown_table(f.results, rows, report_columns());
+  md << markdown_table(results, rows, report_columns());
 
   std::map<std::string, int> counts;
-  bool median_missing = false;
-  for (const CellResult& r : f.results) {
+  bool median_missing = false, marked = false;
+  for (const CellResult& r : results) {
     ++counts[std::string(status_name(r.status))];
     median_missing = median_missing || (r.status == CellStatus::ok && !median_known(r));
+    const Timing* t = row_timing(r);
+    marked = marked || (t && (t->noisy || t->flagged_samples > 0));
   }
   md << "\n" << f.results.size() << " cells";
   std::string sep = ": ";
@@ -208,7 +231,11 @@ std::string report_markdown(const ResultFile& f) {
   md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.";
   if (median_missing)
     md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
+  if (marked)
+    md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. slowed: samples taken "
+          "while NVML named a slowdown reason or the SM clock was under 75% of its highest.";
   md << "\n";
+  if (const std::string wall = wall_line(f.results); !wall.empty()) md << "\n" << wall << "\n";
   if (!f.warnings.empty()) {
     md << "\n";
     for (const std::string& w : f.warnings) md << "> Warning: " << md_escape(w) << "\n";

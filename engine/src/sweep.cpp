@@ -12,7 +12,7 @@ namespace attnsweep {
 
 namespace {
 
-nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
+nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, const ClockState& clocks) {
   nlohmann::json h;
   h["type"] = "header";
   h["schema"] = kResultSchema;
@@ -20,6 +20,8 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
   h["spec"] = nlohmann::json::parse(spec_to_json(spec));
   h["environment"] = capture_environment(executor.device());
   h["executor"] = executor.describe();
+  h["clocks"] = clocks.locked ? nlohmann::json{{"locked", true}, {"sm_mhz", clocks.sm_mhz}}
+                              : nlohmann::json{{"locked", false}, {"why", clocks.why_free}};
   h["started"] = utc_now_iso8601();
   return h;
 }
@@ -27,7 +29,7 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
 }  // namespace
 
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
-                       const SweepObserver& observer, const std::atomic<bool>* cancel) {
+                       const SweepObserver& observer, const std::atomic<bool>* cancel, const ClockState& clocks) {
   SweepOutcome outcome;
   const Plan plan = make_plan(spec, executor.caps());
   outcome.planned = plan.cells.size();
@@ -51,12 +53,14 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
   }
   if (observer.planned) observer.planned(outcome.planned, outcome.already_done);
   ResultWriter writer = resuming ? ResultWriter::resume(file.path)
-                                 : ResultWriter::create(file.path, make_header(spec, executor));
+                                 : ResultWriter::create(file.path, make_header(spec, executor, clocks));
 
   const bool finished = executor.run(plan, run_options, observer, [&](const CellResult& r) {
     writer.append(r);
     ++outcome.measured;
     ++outcome.by_status[std::string(status_name(r.status))];
+    outcome.wall_s += r.wall_s;
+    if (r.wall_split) outcome.wall_split.add(*r.wall_split);
   });
   outcome.cancelled = !finished;
   return outcome;

@@ -12,14 +12,17 @@
 
 namespace attnsweep::gui {
 
-// One dtype and mask: the heatmap and the charts show one slice at a time.
+// One dtype, mask and timing mode: the heatmap and the charts show one slice at a time.
 struct Slice {
   DType dtype = DType::fp32;
   bool causal = false;
+  TimingMode mode = TimingMode::cold;
   bool operator==(const Slice&) const = default;
-  std::string label() const;  // "fp16 · causal"
+  std::string label() const;  // "fp16 · causal · cold"
 };
-std::vector<Slice> slices_of(const std::vector<CellResult>& results);  // in a stable order
+// Every dtype and mask of the results, each in every timing mode the results hold; in a stable
+// order with the default view mode (default_view_mode) first.
+std::vector<Slice> slices_of(const std::vector<CellResult>& results);
 
 // Tiers in reading order: by head_dim, heads, batch, then sequence length.
 bool tier_before(const TierShape& a, const TierShape& b);
@@ -33,7 +36,8 @@ std::string metric_title(HeatMetric m);
 
 struct GridCell {
   const CellResult* result = nullptr;  // null: the sweep has no such cell
-  std::optional<double> value;         // set only for ok cells (and a known peak, for pct_of_peak)
+  const Timing* timing = nullptr;      // the cell's time in the slice's mode; null when it has none
+  std::optional<double> value;         // set only for timed cells (and a known peak, for pct_of_peak)
 };
 
 struct HeatGrid {
@@ -62,8 +66,9 @@ struct ScalingPoint {
   double y = 0;          // median (or TFLOP/s from it)
   double lo = 0, hi = 0; // p10..p90 band in the same unit
   const CellResult* result = nullptr;
+  const Timing* timing = nullptr;  // the time drawn (the slice's mode)
 };
-struct FailedPoint {
+struct FailedPoint {  // failed, or not timed in the slice's mode
   double x = 0;
   const CellResult* result = nullptr;
 };

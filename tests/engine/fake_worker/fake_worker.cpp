@@ -56,23 +56,26 @@ attnsweep::CellResult lie(const attnsweep::Cell& cell, std::uint64_t seq) {
   CellResult r;
   r.cell = cell;
   r.status = CellStatus::ok;
-  SampleStats t;
+  Timing& timing = r.timings.emplace_back();
+  timing.mode = TimingMode::cold;
+  SampleStats& t = timing.time_ms;
   t.samples = 10;
   t.median = t.mean = t.p10 = t.p90 = t.ci_low = t.ci_high = t.min = t.max = 1.0;
-  r.time_ms = t;
-  r.tflops = cell.problem().flops() / 1e-3 / 1e12;
-  r.gbps = cell.problem().min_bytes() / 1e-3 / 1e9;
+  timing.tflops = cell.problem().flops() / 1e-3 / 1e12;
+  timing.gbps = cell.problem().min_bytes() / 1e-3 / 1e9;
   switch (seq % 4) {
-    case 1: r.time_ms->median = -1; break;  // the best time of all
-    case 2: r.time_ms->min = 5; break;       // the fastest sample slower than the median
+    case 1: t.median = -1; break;  // the best time of all
+    case 2: t.min = 5; break;      // the fastest sample slower than the median
     case 3:                                  // ok, though its own check failed
       r.check.checked = true;
       r.check.passed = false;
       r.check.rel_err = 0.5;
+      r.check.max_abs_err = 0.5;
+      r.check.naive_max_abs_err = 0.001;
       r.check.tolerance = 0.01;
       r.check.rows_checked = 8;
       break;
-    default: r.time_ms->median = std::numeric_limits<double>::quiet_NaN(); break;  // JSON null
+    default: t.median = std::numeric_limits<double>::quiet_NaN(); break;  // JSON null
   }
   return r;
 }

@@ -34,6 +34,10 @@ struct ExecutorChoice {
 // two. Throws std::invalid_argument for an unclosed quote or no word at all.
 std::vector<std::string> command_words(std::string_view text);
 
+// The CUDA ordinals `devices` ("all" or "0,1,...") names among `available` (run --lock-clocks
+// locks the clocks of these). Throws std::invalid_argument naming an entry that is no device here.
+std::vector<int> parse_devices(const std::string& devices, int available);
+
 // Throws std::invalid_argument for a choice that cannot be right anywhere ("devices: '7' is not a
 // device here (0..1, or all)"), std::runtime_error when what it asks for is not here or does not
 // start ("no CUDA device is available here ...", a provider that fails its hello).

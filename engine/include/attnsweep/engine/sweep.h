@@ -18,11 +18,20 @@ struct SweepFile {
   bool replace = false;  // a fresh run may replace an existing `path` (never without being asked)
 };
 
+// What the result header records about the SM clock: locked (at what) or free, and why free.
+struct ClockState {
+  bool locked = false;
+  unsigned sm_mhz = 0;
+  std::string why_free = "not asked to lock them";
+};
+
 struct SweepOutcome {
   std::size_t planned = 0;          // cells in the plan
   std::size_t already_done = 0;     // found in the file on resume, not rerun
   std::size_t measured = 0;         // finished in this run
   std::map<std::string, std::size_t> by_status;  // this run's results, by status name
+  double wall_s = 0;                // this run's cells' wall time
+  WallSplit wall_split;             // where it went, summed over this run's cells
   bool cancelled = false;
 };
 
@@ -30,6 +39,7 @@ struct SweepOutcome {
 // existing file a fresh run was not asked to replace. Resuming a file that does not exist, or one
 // a crash left without a whole header, starts it anew.
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
-                       const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
+                       const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr,
+                       const ClockState& clocks = {});
 
 }  // namespace attnsweep

@@ -323,8 +323,11 @@ TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {
 
 // Records written before timing modes: one time_ms, with `cache` and `launches_per_sample`.
 json old_record(const char* cache, int launches) {
-  json j = cell_to_json(sample_cell("naive"));
-  j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", 2.0}, {"gbps", 3.0},
+  const Cell cell = sample_cell("naive");
+  // Rates of the 1.0 ms median, as the record's rules want them.
+  const double tflops = cell.problem().flops() / 1e-3 / 1e12, gbps = cell.problem().min_bytes() / 1e-3 / 1e9;
+  json j = cell_to_json(cell);
+  j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", tflops}, {"gbps", gbps},
             {"launches_per_sample", launches}, {"device", 0},
             {"time_ms", {{"samples", 12}, {"median", 1.0}, {"mean", 1.0}, {"std", 0.1}, {"min", 0.9}, {"max", 1.2},
                          {"p10", 0.9}, {"p90", 1.1}, {"ci_low", 0.99}, {"ci_high", 1.01}}}});
@@ -336,7 +339,7 @@ TEST(ResultJson, OldRecordsReadUnderTheModeTheyReallyMeasured) {
   const CellResult cold = result_from_json(old_record("cold", 1));
   ASSERT_EQ(cold.timings.size(), 1u);
   EXPECT_EQ(cold.timings[0].mode, TimingMode::cold);
-  EXPECT_DOUBLE_EQ(cold.timings[0].tflops, 2.0);
+  EXPECT_DOUBLE_EQ(cold.timings[0].tflops, sample_cell("naive").problem().flops() / 1e-3 / 1e12);
   // A batch whose first launch alone found a flushed cache is not cold.
   const CellResult batched = result_from_json(old_record("cold", 3));
   EXPECT_EQ(batched.timings[0].mode, TimingMode::batch);

@@ -42,18 +42,14 @@ void Progress::finished(const CellResult& r) {
   ++done_;
   ++measured_here_;
   std::string what;
-  char buf[96];
   if (r.status == CellStatus::ok) {
     // One part per mode, cold first. CPU cells run at GFLOP/s: print the unit that keeps three
     // significant digits.
     for (const Timing& t : r.timings) {
-      if (t.tflops >= 1)
-        std::snprintf(buf, sizeof buf, "%s %.4g ms %.1f TFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
-                      t.time_ms.median, t.tflops);
-      else
-        std::snprintf(buf, sizeof buf, "%s %.4g ms %.3g GFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
-                      t.time_ms.median, t.tflops * 1e3);
-      what += (what.empty() ? "" : "  ") + std::string(buf) + (t.noisy ? " (noisy)" : "") +
+      const std::string rate =
+          t.tflops >= 1 ? format_fixed(t.tflops, 1) + " TFLOP/s" : format_sci(t.tflops * 1e3, 3) + " GFLOP/s";
+      what += (what.empty() ? "" : "  ") + std::string(timing_mode_name(t.mode)) + " " +
+              format_sci(t.time_ms.median, 4) + " ms " + rate + (t.noisy ? " (noisy)" : "") +
               (t.flagged_samples > 0 ? " (" + std::to_string(t.flagged_samples) + " slowed)" : "");
     }
   } else {

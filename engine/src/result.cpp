@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdio>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -44,12 +43,9 @@ std::optional<CellStatus> parse_status(std::string_view s) {
 double representative_ms(const SampleStats& t) { return std::isfinite(t.median) ? t.median : t.mean; }
 
 std::string WallSplit::describe(double wall_s) const {
-  char buf[320];
-  std::snprintf(buf, sizeof buf,
-                "%.1f s in cells: inputs %.1f s, checks (reference included) %.1f s, warm-up %.1f s, settling %.1f s, "
-                "timing %.1f s, the rest %.1f s",
-                wall_s, inputs, check, warmup, settle, timing, wall_s - total());
-  return buf;
+  const auto s = [](double v) { return format_fixed(v, 1) + " s"; };
+  return s(wall_s) + " in cells: inputs " + s(inputs) + ", checks (reference included) " + s(check) + ", warm-up " +
+         s(warmup) + ", settling " + s(settle) + ", timing " + s(timing) + ", the rest " + s(wall_s - total());
 }
 
 const Timing* CellResult::timing(TimingMode mode) const {

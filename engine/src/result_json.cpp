@@ -1,5 +1,6 @@
 #include "attnsweep/engine/result_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -429,10 +430,17 @@ CellResult read_result_json(const json& j) {
 
 CellResult result_from_json(const json& j) {
   CellResult r = read_result_json(j);
-  if (const std::string problem = result_problem(r); !problem.empty())
-    throw std::runtime_error("cell record: field '" + problem.substr(0, problem.find(':')) + "'" +
-                             problem.substr(problem.find(':')));
-  return r;
+  const std::string problem = result_problem(r);
+  if (problem.empty()) return r;
+  const std::size_t colon = problem.find(':');
+  std::string field = problem.substr(0, colon);
+  // result_problem names fields as a record with `timings` holds them; a record of the older form
+  // holds its one timing's fields at the top level, and the error names the field where it is.
+  if (!j.contains("timings") && r.timings.size() == 1) {
+    const std::string nested = "timings." + std::string(timing_mode_name(r.timings.front().mode)) + ".";
+    if (field.rfind(nested, 0) == 0) field.erase(0, nested.size());
+  }
+  throw std::runtime_error("cell record: field '" + field + "'" + problem.substr(std::min(colon, problem.size())));
 }
 
 }  // namespace attnsweep

@@ -81,9 +81,9 @@ TEST(Format, NumbersWeWriteDoNotChangeWithTheLocale) {
     ResultFile f = testing::sample_result_file();
     CheckResult failed;
     failed.checked = true;
-    failed.rel_err = 0.0312345;
+    failed.max_abs_err = 0.0312345;
     failed.tolerance = 0.0013;
-    failed.naive_rel_err = 0.00061;
+    failed.naive_max_abs_err = 0.00061;
     CellResult huge;  // a cell that cannot fit: the oom message names sizes in GiB
     huge.cell = testing::sample_cell("cpu_flash", 1 << 20, 1024, DType::fp32);
     huge.cell.tier.shape.heads = 64;

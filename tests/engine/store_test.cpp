@@ -211,9 +211,10 @@ TEST(Store, DuplicateKeysAndImpossibleTimesAreRefused) {
   line.insert(line.size() - 1, R"(,"status":"oom")");  // a second status, which nlohmann would keep
   write_text(path, test_header().dump() + "\n" + line + "\n");
   EXPECT_EQ(error_of([&] { (void)read_result_file(path); }), path + ": line 2: key 'status' appears twice in one object");
-  record["time_ms"]["median"] = -1;
+  record["timings"]["cold"]["time_ms"]["median"] = -1;
   write_text(path, test_header().dump() + "\n" + record.dump() + "\n");
-  EXPECT_NE(error_of([&] { (void)read_result_file(path); }).find("line 2: cell record: field 'time_ms.median'"),
+  EXPECT_NE(error_of([&] { (void)read_result_file(path); })
+                .find("line 2: cell record: field 'timings.cold.time_ms.median'"),
             std::string::npos);
 }
 
@@ -313,16 +314,19 @@ TEST(Store, ReadsSchemaOneFilesUnderTheModeTheirTimesReallyHad) {
   const std::string path = dir.file("old.jsonl");
   const json header = {{"type", "header"}, {"schema", 1}, {"tool", "attnsweep"},
                        {"spec", {{"name", "old"}, {"timing", {{"target_rel_ci", 0.02}}}}}};
+  // Rates follow from the 1 ms median, as the tool that wrote schema 1 computed them.
   const auto old_record = [](const std::string& kernel, const char* cache, int launches, double ci_half) {
-    json j = cell_to_json(sample_cell(kernel));
-    j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", 2.0}, {"gbps", 3.0},
+    const Cell cell = sample_cell(kernel);
+    json j = cell_to_json(cell);
+    j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", cell.problem().flops() / 1e-3 / 1e12},
+              {"gbps", cell.problem().min_bytes() / 1e-3 / 1e9},
               {"cache", cache}, {"launches_per_sample", launches}, {"device", 0},
               {"time_ms", {{"samples", 5}, {"median", 1.0}, {"mean", 1.0}, {"std", 0.1}, {"min", 0.9}, {"max", 1.2},
                            {"p10", 0.9}, {"p90", 1.1}, {"ci_low", 1.0 - ci_half}, {"ci_high", 1.0 + ci_half}}}});
     return j.dump() + "\n";
   };
   write_text(path, header.dump() + "\n" + old_record("a", "cold", 1, 0.01) + old_record("b", "cold", 4, 0.01) +
-                       old_record("c", "warm", 1, 0.5));
+                       old_record("c", "warm", 1, 0.1));
   const ResultFile f = read_result_file(path);
   ASSERT_EQ(f.results.size(), 3u);
   ASSERT_NE(f.results[0].timing(TimingMode::cold), nullptr);
@@ -331,7 +335,15 @@ TEST(Store, ReadsSchemaOneFilesUnderTheModeTheirTimesReallyHad) {
   ASSERT_NE(f.results[1].timing(TimingMode::batch), nullptr);
   EXPECT_EQ(f.results[1].timing(TimingMode::batch)->launches_per_sample, 4);
   ASSERT_NE(f.results[2].timing(TimingMode::batch), nullptr);
-  EXPECT_TRUE(f.results[2].noisy());  // +-50% against a 2% target
+  EXPECT_TRUE(f.results[2].noisy());  // +-10% against a 2% target
+  // An impossible old record is refused with the field named where the record holds it.
+  json wrong = json::parse(old_record("d", "cold", 1, 0.01));
+  wrong["tflops"] = 2.0;
+  write_text(path, header.dump() + "\n" + wrong.dump() + "\n");
+  EXPECT_NE(error_of([&] { (void)read_result_file(path); }).find("line 2: cell record: field 'tflops': 2.0 does not"),
+            std::string::npos)
+      << error_of([&] { (void)read_result_file(path); });
+  write_text(path, header.dump() + "\n" + old_record("a", "cold", 1, 0.01));
   // New records are not appended to it: the file would hold two forms.
   EXPECT_NE(error_of([&] { (void)ResultWriter::resume(path); }).find("written in schema 1"), std::string::npos);
 }

@@ -102,7 +102,7 @@ TEST(TableReader, ImpossibleRowsAreRefused) {
   EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1125899906842624", "0.7", "0.1", "0.6"}})),
             "t.md: line 2: tier: the element count of Q and O (batch*heads*q_n*head_dim) overflows a 64-bit integer");
   EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1", "0.5", "0.1", "0.6"}})),
-            "t.md: line 2: time_ms.min: 0.6 is above mean 0.5");
+            "t.md: line 2: timings.unstated.time_ms.min: 0.6 is above mean 0.5");
   EXPECT_EQ(error_of(table(kSeedNames, {{"k|hd64-h12-b1-n512", "x", "512", "512", "64", "12", "1", "0.7", "0.1", "0.6"}}))
                 .find("t.md: line 2: kernel: 'k|hd64-h12-b1-n512' holds '|'"),
             0u);

@@ -138,6 +138,10 @@ int run_command(const RunArgs& args) {
   SweepOutcome outcome;
   try {
     outcome = run_sweep(*spec, *executor, file, observer, &g_cancel);
+  } catch (const NothingToRun& e) {
+    std::signal(SIGINT, SIG_DFL);
+    print_error(e.what());
+    return kExitUsage;
   } catch (const std::exception& e) {
     if (progress) progress->close();
     print_error(e.what());

@@ -1,6 +1,7 @@
 #pragma once
-// The subcommands of attnsweep-cli. Each returns the process exit code:
-// 0 the work ran (a sweep with oom/unsupported cells still ran), 2 bad usage or spec, 1 runtime failure.
+// The subcommands of attnsweep-cli. Each returns the process exit code: 0 the work ran (a sweep
+// with oom/unsupported cells still ran), 2 bad usage or spec (a sweep of which nothing can run on
+// the chosen backend included: it is refused before it starts), 1 runtime failure.
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,5 +38,8 @@ int import_command(const std::string& source_path, const std::string& out_path);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);
+
+// "did you mean 'list'?" when one of `known` is near `word` (a typo, or its beginning); else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known);
 
 }  // namespace attnsweep::cli

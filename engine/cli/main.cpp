@@ -2,12 +2,33 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "attnsweep/engine/environment.h"
 #include "commands.h"
+
+namespace {
+
+// A first word that is no subcommand gets the nearest one named, before CLI11's generic message.
+bool refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  const std::string word = argv[1];
+  if (std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  const std::string hint = attnsweep::cli::did_you_mean(word, names);
+  attnsweep::cli::print_error("unknown command '" + word + "'" + (hint.empty() ? "" : "; " + hint) +
+                              " (commands: " + known + "; see --help)");
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace attnsweep::cli;
   CLI::App app{"attnsweep-cli: benchmark attention-forward kernels (CPU and CUDA), headless"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", attnsweep::version_text("attnsweep-cli"), "Print the version and git commit");
 
   std::string list_what;
   auto* list = app.add_subcommand("list", "List kernels, presets or devices");
@@ -51,6 +72,7 @@ int main(int argc, char** argv) {
       ->required();
   import->add_option("-o,--out", import_out, "Result file to write")->required();
 
+  if (refuse_unknown_command(app, argc, argv)) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

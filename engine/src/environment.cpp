@@ -81,6 +81,14 @@ std::string build_id() {
   return id;
 }
 
+std::string version_text(std::string_view program) {
+  std::string text = std::string(program) + " " + ATTNSWEEP_VERSION + " (git " + ATTNSWEEP_GIT_COMMIT;
+#if !defined(__OPTIMIZE__)
+  text += ", debug build";
+#endif
+  return text + ")";
+}
+
 std::string utc_now_iso8601() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm utc{};

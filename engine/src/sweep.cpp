@@ -1,5 +1,6 @@
 #include "attnsweep/engine/sweep.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -23,13 +24,56 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
   return h;
 }
 
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (std::size_t i = 0; i < words.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
+  return out;
+}
+
 }  // namespace
+
+std::string why_nothing_runs(const Plan& plan, Backend backend) {
+  if (plan.cells.empty()) return "the sweep has no cells";
+  std::vector<std::string> elsewhere;                     // another backend's kernels
+  std::string elsewhere_backend;
+  std::vector<std::pair<std::string, std::string>> cannot;  // a kernel and its first reason
+  auto listed = [&](const std::string& kernel) {
+    return std::find(elsewhere.begin(), elsewhere.end(), kernel) != elsewhere.end() ||
+           std::any_of(cannot.begin(), cannot.end(), [&](const auto& k) { return k.first == kernel; });
+  };
+  for (const Cell& c : plan.cells) {
+    if (c.supported) return "";
+    if (listed(c.kernel)) continue;
+    // The plan's reason for another backend's kernel: "runs on cuda; this run uses cpu".
+    if (c.unsupported_reason.rfind("runs on ", 0) == 0) {
+      elsewhere.push_back(c.kernel);
+      elsewhere_backend = c.unsupported_reason.substr(8, c.unsupported_reason.find(';') - 8);
+    } else {
+      cannot.emplace_back(c.kernel, c.unsupported_reason);
+    }
+  }
+  const std::string here(backend_name(backend));
+  std::string why = "nothing in sweep '" + plan.spec.name + "' can run on " + here + ":";
+  if (!elsewhere.empty())
+    why.append(" ").append(joined(elsewhere)).append(elsewhere.size() == 1 ? " runs" : " run").append(" on ")
+        .append(elsewhere_backend).append(";");
+  for (const auto& [kernel, reason] : cannot) why.append(" ").append(kernel).append(": ").append(reason).append(";");
+  why.back() = '.';
+  std::vector<std::string> would_run;
+  for (const Kernel* k : all_kernels())
+    if (k->info().backend == backend) would_run.push_back(k->info().name);
+  if (!would_run.empty()) why += " Kernels that run on " + here + ": " + joined(would_run) + ".";
+  if (elsewhere_backend == "cuda") why += " CUDA kernels run with the cuda backend, on a machine with a CUDA device.";
+  return why;
+}
 
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel) {
   SweepOutcome outcome;
   const Plan plan = make_plan(spec, executor.caps());
   outcome.planned = plan.cells.size();
+  if (const std::string why = why_nothing_runs(plan, executor.caps().backend); !why.empty()) throw NothingToRun(why);
 
   RunOptions run_options;
   run_options.cancel = cancel;

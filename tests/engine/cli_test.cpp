@@ -153,6 +153,88 @@ TEST_F(CliTest, CudaWithoutAGpuIsARuntimeFailure) {
   EXPECT_NE(r.output.find("no CUDA device"), std::string::npos) << r.output;
 }
 
+TEST_F(CliTest, VersionAndHelpNameTheProgram) {
+  const Outcome version = cli("--version");
+  EXPECT_EQ(version.code, 0) << version.output;
+  EXPECT_TRUE(version.output.starts_with("attnsweep-cli ")) << version.output;
+  EXPECT_NE(version.output.find("(git "), std::string::npos) << version.output;
+  const Outcome help = cli("--help");
+  EXPECT_EQ(help.code, 0);
+  for (const char* command : {"list", "validate", "run", "report", "import", "worker", "--version"})
+    EXPECT_NE(help.output.find(command), std::string::npos) << command;
+}
+
+TEST_F(CliTest, AMistypedCommandGetsTheNearestOne) {
+  const Outcome typo = cli("lsit kernels");
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.output.find("unknown command 'lsit'; did you mean 'list'?"), std::string::npos) << typo.output;
+  const Outcome prefix = cli("val spec.json");
+  EXPECT_NE(prefix.output.find("did you mean 'validate'?"), std::string::npos) << prefix.output;
+  const Outcome far = cli("benchmark");
+  EXPECT_EQ(far.code, 2);
+  EXPECT_EQ(far.output.find("did you mean"), std::string::npos) << far.output;
+  EXPECT_NE(far.output.find("commands: list, validate, run"), std::string::npos) << far.output;
+  const Outcome what = cli("list kernel");
+  EXPECT_EQ(what.code, 2);
+  EXPECT_NE(what.output.find("did you mean 'kernels'?"), std::string::npos) << what.output;
+}
+
+// Nothing of the sweep can run on this backend: refused before it starts, naming what would run.
+TEST_F(CliTest, ASweepOfWhichNothingRunsIsRefusedUpFront) {
+  std::string fp16 = kTinySpec;
+  fp16.replace(fp16.find("[\"fp32\"]"), 8, "[\"fp16\"]");
+  const Outcome r = cli("run --spec " + write("fp16.json", fp16) + " --backend cpu --out " + path("x.jsonl"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("nothing in sweep 'cli-test' can run on cpu: cpu_naive: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Kernels that run on cpu: cpu_naive and cpu_flash"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
+
+  // The seed's CUDA kernels where no GPU is: a CPU-only build does not know them, a CUDA build
+  // plans them as another backend's; neither runs the sweep.
+  if (cuda_device_count() > 0) return;
+  const Outcome seed = cli("run --preset seed --out " + path("seed.jsonl"));
+  EXPECT_EQ(seed.code, 2) << seed.output;
+  EXPECT_TRUE(seed.output.find("run on cuda") != std::string::npos ||
+              seed.output.find("unknown kernel \"naive\"") != std::string::npos)
+      << seed.output;
+  EXPECT_FALSE(fs::exists(path("seed.jsonl")));
+}
+
+// Piped, every finished cell says the time spent and left; on a terminal the bar redrawn in
+// place fits its width.
+TEST_F(CliTest, ProgressSaysElapsedAndEtaAndFitsTheTerminal) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const Outcome piped = cli("run --spec " + spec + " --backend cpu --out " + path("piped.jsonl"));
+  ASSERT_EQ(piped.code, 0) << piped.output;
+  EXPECT_NE(piped.output.find("[8/8] "), std::string::npos) << piped.output;
+  EXPECT_NE(piped.output.find(" elapsed, ETA 0:00:00)"), std::string::npos) << piped.output;
+
+  // script(1) gives the program a terminal; a terminal without a size falls back to COLUMNS.
+  constexpr std::size_t kColumns = 60;
+  const std::string command = "COLUMNS=" + std::to_string(kColumns) + " script -qec '" + std::string(ATTNSWEEP_CLI) +
+                              " run --spec " + spec + " --backend cpu --out " + path("tty.jsonl") + "' /dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string screen;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) screen.append(buf.data(), n);
+  ASSERT_EQ(::pclose(pipe), 0) << screen;
+  std::size_t bars = 0;
+  std::size_t begin = 0;
+  while (begin < screen.size()) {
+    std::size_t end = screen.find_first_of("\r\n", begin);
+    if (end == std::string::npos) end = screen.size();
+    std::string line = screen.substr(begin, end - begin);
+    if (line.starts_with("\033[K")) line.erase(0, 3);
+    if (line.find(" elapsed, ETA ") != std::string::npos) {
+      ++bars;
+      EXPECT_LT(line.size(), kColumns) << "'" << line << "'";
+    }
+    begin = end + 1;
+  }
+  EXPECT_GE(bars, 8u) << screen;
+}
+
 TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   const std::string out = path("results.jsonl");
   ASSERT_EQ(cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --quiet --out " + out).code, 0);

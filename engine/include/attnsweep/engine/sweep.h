@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "attnsweep/engine/executor.h"
@@ -25,7 +26,17 @@ struct SweepOutcome {
   bool cancelled = false;
 };
 
-// Throws std::runtime_error for file problems (unreadable, another sweep's file on resume).
+// No cell of the plan can run on the executor: each is another backend's kernel, or a shape or
+// type its kernel cannot do. The message names the kernels, why, and the kernels that would run.
+struct NothingToRun : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The reason nothing of `plan` can run (NothingToRun's message), or empty when some cell can.
+std::string why_nothing_runs(const Plan& plan, Backend backend);
+
+// Throws NothingToRun before the result file is touched, and std::runtime_error for file problems
+// (unreadable, another sweep's file on resume).
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
 

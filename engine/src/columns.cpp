@@ -130,34 +130,34 @@ constexpr bool kNumeric = true, kMeasured = true;
 
 // Every column, in declaration order.
 constexpr Def kColumns[] = {
-    {Column::kernel, {"kernel", "Kernel", "Kernel name as used in specs"}, Kind::text,
+    {Column::kernel, {"Kernel", "Kernel name as used in specs"}, Kind::text,
      [](const CellResult& r) { return r.cell.kernel; },
      [](CellResult& r, std::string_view s) {
        if (s.empty()) fail("kernel name is empty");
        r.cell.kernel = std::string(s);
      }},
-    {Column::tier, {"tier", "Tier", "Tier, named from its values: head_dim, heads, batch, sequence length"},
+    {Column::tier, {"Tier", "Tier, named from its values: head_dim, heads, batch, sequence length"},
      Kind::text, [](const CellResult& r) { return r.cell.tier.name; }},
-    shape_column<&TierShape::q_n>(Column::q_n, {"q_n", "Q_N", "Query sequence length", kNumeric}),
-    shape_column<&TierShape::k_n>(Column::k_n, {"k_n", "K_N", "Key/value sequence length", kNumeric}),
-    shape_column<&TierShape::head_dim>(Column::head_dim, {"head_dim", "head_dim", "Head dimension d", kNumeric}),
-    shape_column<&TierShape::heads>(Column::heads, {"heads", "heads", "Number of heads H", kNumeric}),
-    shape_column<&TierShape::batch>(Column::batch, {"batch", "batch", "Batch size B", kNumeric}),
-    {Column::dtype, {"dtype", "dtype", "Element type of Q, K, V and O"}, Kind::text,
+    shape_column<&TierShape::q_n>(Column::q_n, {"Q_N", "Query sequence length", kNumeric}),
+    shape_column<&TierShape::k_n>(Column::k_n, {"K_N", "Key/value sequence length", kNumeric}),
+    shape_column<&TierShape::head_dim>(Column::head_dim, {"head_dim", "Head dimension d", kNumeric}),
+    shape_column<&TierShape::heads>(Column::heads, {"heads", "Number of heads H", kNumeric}),
+    shape_column<&TierShape::batch>(Column::batch, {"batch", "Batch size B", kNumeric}),
+    {Column::dtype, {"dtype", "Element type of Q, K, V and O"}, Kind::text,
      [](const CellResult& r) { return std::string(dtype_name(r.cell.dtype)); },
      [](CellResult& r, std::string_view s) {
        const std::optional<DType> t = parse_dtype(s);
        if (!t) fail("unknown dtype " + quoted(s) + " (known: fp32, fp16, bf16, tf32)");
        r.cell.dtype = *t;
      }},
-    {Column::causal, {"causal", "causal", "causal (query i sees keys j <= i) or full"}, Kind::text,
+    {Column::causal, {"causal", "causal (query i sees keys j <= i) or full"}, Kind::text,
      [](const CellResult& r) { return causal_label(r.cell.causal); },
      [](CellResult& r, std::string_view s) {
        if (s != "causal" && s != "full" && s != "true" && s != "false")
          fail(quoted(s) + " is neither causal nor full");
        r.cell.causal = s == "causal" || s == "true";
      }},
-    {Column::status, {"status", "status", "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, "
+    {Column::status, {"status", "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, "
                                           "timeout, skipped)"},
      Kind::text, [](const CellResult& r) { return status_label(r.status); },
      [](CellResult& r, std::string_view s) {
@@ -168,11 +168,11 @@ constexpr Def kColumns[] = {
          fail("unknown status " + quoted(s) + " (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
        r.status = *status;
      }},
-    {Column::message, {"message", "message", "Why a cell failed, or notes"}, Kind::text,
+    {Column::message, {"message", "Why a cell failed, or notes"}, Kind::text,
      [](const CellResult& r) { return r.message; },
      [](CellResult& r, std::string_view s) { r.message = std::string(s); }},
 
-    {Column::samples, {"samples", "samples", "Timing samples taken", kNumeric, kMeasured}, Kind::count, nullptr,
+    {Column::samples, {"samples", "Timing samples taken", kNumeric, kMeasured}, Kind::count, nullptr,
      nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (r.status != CellStatus::ok || !r.time_ms || r.time_ms->samples <= 0) return std::nullopt;
@@ -182,61 +182,61 @@ constexpr Def kColumns[] = {
        stats(r).samples = static_cast<int>(std::min<std::int64_t>(at_least(v, 1, "must be positive"),
                                                                   std::numeric_limits<int>::max()));
      }},
-    stat_column<&SampleStats::median>(Column::median_ms, {"median_ms", "median_ms", "Median of the timing samples, "
+    stat_column<&SampleStats::median>(Column::median_ms, {"median_ms", "Median of the timing samples, "
                                                           "milliseconds", kNumeric, kMeasured}),
-    stat_column<&SampleStats::mean>(Column::mean_ms, {"mean_ms", "avg_ms", "Mean of the timing samples", kNumeric,
-                                                      kMeasured}),
-    stat_column<&SampleStats::std>(Column::std_ms, {"std_ms", "std_ms", "Standard deviation of the timing samples",
+    stat_column<&SampleStats::mean>(Column::mean_ms, {"avg_ms", "Mean of the timing samples, milliseconds (the seed's "
+                                                      "avg_ms)", kNumeric, kMeasured}),
+    stat_column<&SampleStats::std>(Column::std_ms, {"std_ms", "Standard deviation of the timing samples",
                                                     kNumeric, kMeasured}),
-    stat_column<&SampleStats::min>(Column::min_ms, {"min_ms", "min_ms", "Fastest sample", kNumeric, kMeasured}),
-    stat_column<&SampleStats::max>(Column::max_ms, {"max_ms", "max_ms", "Slowest sample", kNumeric, kMeasured}),
-    stat_column<&SampleStats::p10>(Column::p10_ms, {"p10_ms", "p10_ms", "10th percentile", kNumeric, kMeasured}),
-    stat_column<&SampleStats::p90>(Column::p90_ms, {"p90_ms", "p90_ms", "90th percentile", kNumeric, kMeasured}),
-    stat_column<&SampleStats::ci_low>(Column::ci_low_ms, {"ci_low_ms", "ci_low_ms", "Low end of the median's 95% "
+    stat_column<&SampleStats::min>(Column::min_ms, {"min_ms", "Fastest sample", kNumeric, kMeasured}),
+    stat_column<&SampleStats::max>(Column::max_ms, {"max_ms", "Slowest sample", kNumeric, kMeasured}),
+    stat_column<&SampleStats::p10>(Column::p10_ms, {"p10_ms", "10th percentile", kNumeric, kMeasured}),
+    stat_column<&SampleStats::p90>(Column::p90_ms, {"p90_ms", "90th percentile", kNumeric, kMeasured}),
+    stat_column<&SampleStats::ci_low>(Column::ci_low_ms, {"ci_low_ms", "Low end of the median's 95% "
                                                           "confidence interval", kNumeric, kMeasured}),
-    stat_column<&SampleStats::ci_high>(Column::ci_high_ms, {"ci_high_ms", "ci_high_ms", "High end of the median's 95% "
+    stat_column<&SampleStats::ci_high>(Column::ci_high_ms, {"ci_high_ms", "High end of the median's 95% "
                                                             "confidence interval", kNumeric, kMeasured}),
-    {Column::tflops, {"tflops", "TFLOP/s", "4·B·H·Q_N·K_N·d (halved for causal) / median", kNumeric, kMeasured},
+    {Column::tflops, {"tflops", "TFLOP/s: 4·B·H·Q_N·K_N·d (halved for causal) / median", kNumeric, kMeasured},
      Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &CellResult::tflops); },
      [](CellResult& r, double v) { r.tflops = not_negative(v); }},
-    {Column::gbps, {"gbps", "GB/s", "Q, K, V read once and O written once / median", kNumeric, kMeasured},
+    {Column::gbps, {"gbps", "GB/s: Q, K, V read once and O written once / median", kNumeric, kMeasured},
      Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &CellResult::gbps); },
      [](CellResult& r, double v) { r.gbps = not_negative(v); }},
 
-    {Column::checked, {"checked", "checked", "Whether the output was checked against the reference", kNumeric},
+    {Column::checked, {"checked", "Whether the output was checked against the reference", kNumeric},
      Kind::flag, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.check.checked ? 1.0 : 0.0; },
      [](CellResult& r, double v) { r.check.checked = v != 0; }},
-    check_flag_column<&CheckResult::passed>(Column::check_passed, {"check_passed", "check_passed", "Whether the "
+    check_flag_column<&CheckResult::passed>(Column::check_passed, {"check_passed", "Whether the "
                                                                    "check passed", kNumeric}),
-    error_column<&CheckResult::rel_err>(Column::rel_err, {"rel_err", "rel_err", "Relative error against the "
+    error_column<&CheckResult::rel_err>(Column::rel_err, {"rel_err", "Relative error against the "
                                                           "higher-precision reference", kNumeric}),
-    error_column<&CheckResult::max_abs_err>(Column::max_abs_err, {"max_abs_err", "max_abs_err", "Largest absolute "
+    error_column<&CheckResult::max_abs_err>(Column::max_abs_err, {"max_abs_err", "Largest absolute "
                                                                   "error of an element", kNumeric}),
-    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance", "tolerance", "The bound rel_err was held "
+    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance", "The bound rel_err was held "
                                                               "to", kNumeric}),
-    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err", "naive_rel_err", "Error of the "
+    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err", "Error of the "
                                                                       "naive computation in the kernel's precision",
                                                                       kNumeric}),
-    check_count_column<&CheckResult::nonfinite>(Column::nonfinite, {"nonfinite", "nonfinite", "NaN or Inf elements "
+    check_count_column<&CheckResult::nonfinite>(Column::nonfinite, {"nonfinite", "NaN or Inf elements "
                                                                      "in the output", kNumeric}),
-    check_count_column<&CheckResult::unwritten>(Column::unwritten, {"unwritten", "unwritten", "Output elements the "
+    check_count_column<&CheckResult::unwritten>(Column::unwritten, {"unwritten", "Output elements the "
                                                                      "kernel never wrote", kNumeric}),
-    check_count_column<&CheckResult::rows_checked>(Column::rows_checked, {"rows_checked", "rows_checked", "Output "
+    check_count_column<&CheckResult::rows_checked>(Column::rows_checked, {"rows_checked", "Output "
                                                                            "rows compared with the reference",
                                                                            kNumeric}),
     check_flag_column<&CheckResult::rechecked_after_timing>(Column::rechecked_after_timing,
-                                                            {"rechecked_after_timing", "rechecked_after_timing",
+                                                            {"rechecked_after_timing",
                                                              "Whether the output was checked again after timing",
                                                              kNumeric}),
 
-    {Column::cache, {"cache", "cache", "cold: the last-level cache flushed before each sample; warm: not"},
+    {Column::cache, {"cache", "cold: the last-level cache flushed before each sample; warm: not"},
      Kind::text, [](const CellResult& r) { return r.cache; },
      [](CellResult& r, std::string_view s) {
        if (!s.empty() && s != "cold" && s != "warm") fail("must be cold or warm (got " + quoted(s) + ")");
        r.cache = std::string(s);
      }},
-    {Column::launches_per_sample, {"launches_per_sample", "launches_per_sample", "Back-to-back launches timed as one "
+    {Column::launches_per_sample, {"launches_per_sample", "Back-to-back launches timed as one "
                                                                                  "sample (times are per launch)",
                                    kNumeric},
      Kind::count, nullptr, nullptr,
@@ -245,13 +245,13 @@ constexpr Def kColumns[] = {
        r.launches_per_sample = static_cast<int>(std::min<std::int64_t>(at_least(v, 1, "must be positive"),
                                                                        std::numeric_limits<int>::max()));
      }},
-    {Column::device, {"device", "device", "Device ordinal", kNumeric}, Kind::count, nullptr, nullptr,
+    {Column::device, {"device", "Device ordinal", kNumeric}, Kind::count, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.device; },
      [](CellResult& r, double v) {
        r.device = static_cast<int>(std::min<std::int64_t>(at_least(v, 0, "must not be negative"),
                                                           std::numeric_limits<int>::max()));
      }},
-    {Column::bytes_estimate, {"bytes_estimate", "bytes_estimate", "Device bytes the plan estimated", kNumeric},
+    {Column::bytes_estimate, {"bytes_estimate", "Device bytes the plan estimated", kNumeric},
      Kind::count, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (r.cell.bytes_estimate == 0) return std::nullopt;  // not estimated (imported)
@@ -260,12 +260,12 @@ constexpr Def kColumns[] = {
      [](CellResult& r, double v) {
        r.cell.bytes_estimate = static_cast<std::uint64_t>(at_least(v, 0, "must not be negative"));
      }},
-    {Column::supported, {"supported", "supported", "false: the plan found the kernel cannot run the cell (the message "
+    {Column::supported, {"supported", "false: the plan found the kernel cannot run the cell (the message "
                                                    "says why)", kNumeric},
      Kind::flag, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.cell.supported ? 1.0 : 0.0; },
      [](CellResult& r, double v) { r.cell.supported = v != 0; }},
-    {Column::wall_s, {"wall_s", "wall_s", "Wall time spent on the cell, checks included, seconds", kNumeric},
+    {Column::wall_s, {"wall_s", "Wall time spent on the cell, checks included, seconds", kNumeric},
      Kind::number, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (!(r.wall_s > 0)) return std::nullopt;  // not measured (imported)
@@ -290,16 +290,40 @@ constexpr auto kAll = [] {
   return all;
 }();
 
-constexpr Column kTable[] = {Column::kernel,  Column::tier,    Column::dtype,  Column::causal,    Column::q_n,
-                             Column::k_n,     Column::head_dim, Column::heads, Column::batch,     Column::status,
-                             Column::median_ms, Column::mean_ms, Column::std_ms, Column::min_ms, Column::p10_ms,
-                             Column::p90_ms,  Column::tflops,  Column::gbps,   Column::rel_err,   Column::samples,
+// The seed's columns, in its order: every table form starts with them.
+constexpr Column kSeed[] = {Column::kernel, Column::tier,  Column::q_n,     Column::k_n,    Column::head_dim,
+                            Column::heads,  Column::batch, Column::mean_ms, Column::std_ms, Column::min_ms};
+
+constexpr auto kExport = [] {
+  std::array<Column, std::size(kColumns)> out{};
+  std::size_t n = 0;
+  for (Column c : kSeed) out[n++] = c;
+  for (const Def& d : kColumns)
+    if (std::find(std::begin(kSeed), std::end(kSeed), d.column) == std::end(kSeed)) out[n++] = d.column;
+  return out;
+}();
+
+// What a person browses: what and how it ended first, then the numbers, the TFLOP/s on screen.
+constexpr Column kTable[] = {Column::kernel,  Column::tier,    Column::dtype,  Column::causal,   Column::status,
+                             Column::median_ms, Column::tflops, Column::mean_ms, Column::std_ms, Column::min_ms,
+                             Column::p10_ms,  Column::p90_ms,  Column::gbps,   Column::rel_err,  Column::samples,
+                             Column::q_n,     Column::k_n,     Column::head_dim, Column::heads,  Column::batch,
                              Column::message};
 
 constexpr Column kReport[] = {Column::kernel,  Column::tier,    Column::q_n,       Column::k_n,    Column::head_dim,
-                              Column::heads,   Column::batch,   Column::dtype,     Column::causal, Column::mean_ms,
-                              Column::std_ms,  Column::min_ms,  Column::median_ms, Column::tflops, Column::status,
+                              Column::heads,   Column::batch,   Column::mean_ms,   Column::std_ms, Column::min_ms,
+                              Column::dtype,   Column::causal,  Column::status,    Column::median_ms, Column::tflops,
                               Column::message};
+
+// Other spellings a table may name a column by (older reports, people's own tables).
+constexpr std::pair<std::string_view, Column> kAliases[] = {
+    {"mean_ms", Column::mean_ms}, {"TFLOP/s", Column::tflops}, {"GB/s", Column::gbps}};
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 bool is_status_label(std::string_view s) {
   for (CellStatus st : {CellStatus::ok, CellStatus::oom, CellStatus::unsupported, CellStatus::skipped,
@@ -330,12 +354,15 @@ bool holds_no_number(std::string_view text) {
 const ColumnInfo& column_info(Column c) { return def(c).info; }
 
 std::span<const Column> all_columns() { return kAll; }
+std::span<const Column> export_columns() { return kExport; }
 std::span<const Column> table_columns() { return kTable; }
 std::span<const Column> report_columns() { return kReport; }
 
 std::optional<Column> column_named(std::string_view name) {
   for (const Def& d : kColumns)
-    if (d.info.title == name || d.info.key == name) return d.column;
+    if (same_name(d.info.name, name)) return d.column;
+  for (const auto& [alias, c] : kAliases)
+    if (same_name(alias, name)) return c;
   return std::nullopt;
 }
 

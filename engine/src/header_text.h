@@ -2,13 +2,26 @@
 // A result file's header as the reports print it (report.cpp).
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace attnsweep {
 
+struct ResultFile;
+
+// Where the results come from and where they ran, as (label, value) lines: GPU or device, driver
+// and runtime versions, CPU, host, build, date, executor, cache; for an imported table, its source
+// and what it said. The Markdown report prints them as "- **Label:** value", the HTML report as a table.
+std::vector<std::pair<std::string, std::string>> environment_lines(const ResultFile& f);
+
 // A field of a JSON object as text: "" when absent or null, numbers and booleans as JSON writes them.
 std::string text_of(const nlohmann::json& j, const char* key);
+
+// The device the results were measured on: its name from the environment (GPU or CPU), or what an
+// imported table said; "" when unknown.
+std::string device_name(const nlohmann::json& header);
 
 // What a table said of where it ran (header.source.details, [[label, value], ...]), by label; "" if not said.
 std::string header_detail(const nlohmann::json& header, std::string_view label);

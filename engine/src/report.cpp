@@ -1,6 +1,10 @@
 // What every report shares: the formats by name, the sweep's name and where it ran.
 #include "attnsweep/engine/report.h"
 
+#include <algorithm>
+#include <set>
+
+#include "attnsweep/engine/format.h"
 #include "header_text.h"
 
 namespace attnsweep {
@@ -21,6 +25,88 @@ std::string header_detail(const json& header, std::string_view label) {
   for (const json& d : details)
     if (d.is_array() && d.size() == 2 && d[0] == label && d[1].is_string()) return d[1].get<std::string>();
   return "";
+}
+
+std::vector<std::pair<std::string, std::string>> environment_lines(const ResultFile& f) {
+  std::vector<std::pair<std::string, std::string>> lines;
+  const json& h = f.header;
+  const json env = h.is_object() ? h.value("environment", json()) : json();
+  auto line = [&](const std::string& label, const std::string& value) {
+    if (!value.empty()) lines.emplace_back(label, value);
+  };
+
+  if (h.contains("source")) {
+    line("Source", "imported from " + text_of(h["source"], "file") + " (" + text_of(h["source"], "kind") + ")");
+    if (h.contains("assumed")) {
+      const json& a = h["assumed"];
+      line("Assumed", "dtype " + text_of(a, "dtype") + ", causal " + text_of(a, "causal") + ". " + text_of(a, "note"));
+    }
+    // A table read back says what its own report said, as it said it.
+    const json details = h["source"].value("details", json::array());
+    if (!env.is_object() && !details.empty()) {
+      for (const json& d : details)
+        if (d.is_array() && d.size() == 2 && d[0].is_string() && d[1].is_string()) line(d[0], d[1]);
+      return lines;
+    }
+  }
+  if (!env.is_object()) {
+    line("Environment", "not recorded in this file");
+  } else {
+    const json device = env.value("device", json());
+    if (device.is_object()) {
+      const std::string backend = text_of(device, "backend");
+      line(backend == "cuda" ? "GPU" : "Device",
+           text_of(device, "name") + " (" + backend + " #" + text_of(device, "ordinal") + ")");
+      std::string versions;
+      for (const char* key : {"driver", "runtime", "cublas", "cudnn"}) {
+        const std::string v = text_of(device, key);
+        if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
+      }
+      line("Driver / runtime", versions);
+    }
+    std::string cpu = text_of(env, "cpu_model");
+    if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
+    line("CPU", cpu);
+    line("Host", text_of(env, "host") + (text_of(env, "os").empty() ? "" : ", " + text_of(env, "os")));
+    line("Build", text_of(env, "build_id") + (text_of(env, "compiler").empty() ? "" : ", " + text_of(env, "compiler")) +
+                      (text_of(env, "build_type").empty() ? "" : ", " + text_of(env, "build_type")));
+  }
+  std::string date = text_of(h, "started");
+  if (date.empty() && env.is_object()) date = text_of(env, "date");
+  if (date.empty()) date = text_of(h, "imported").empty() ? "" : text_of(h, "imported") + " (imported)";
+  line("Date", date);
+  line("Executor", text_of(h, "executor"));
+
+  std::set<std::string> caches;
+  for (const CellResult& r : f.results)
+    if (!r.cache.empty()) caches.insert(r.cache);
+  std::string cache;
+  for (const std::string& c : caches) cache += (cache.empty() ? "" : " and ") + c;
+  if (caches.count("cold") && caches.size() == 1) cache += " (last-level cache flushed before each sample)";
+  line("Cache", cache.empty() ? "not recorded" : cache);
+  return lines;
+}
+
+std::string ResultSlice::label() const { return std::string(dtype_name(dtype)) + " · " + causal_label(causal); }
+
+std::vector<ResultSlice> result_slices(const std::vector<CellResult>& results) {
+  std::vector<ResultSlice> out;
+  for (const CellResult& r : results) {
+    const ResultSlice s{r.cell.dtype, r.cell.causal};
+    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const ResultSlice& a, const ResultSlice& b) {
+    return std::pair(static_cast<int>(a.dtype), a.causal) < std::pair(static_cast<int>(b.dtype), b.causal);
+  });
+  return out;
+}
+
+std::string picture_name(std::string_view seed_name, const ResultSlice& slice, std::size_t slice_count) {
+  std::string name(seed_name);
+  if (slice_count <= 1) return name;
+  const std::size_t dot = name.rfind('.');
+  return name.insert(dot == std::string::npos ? name.size() : dot,
+                     "_" + std::string(dtype_name(slice.dtype)) + "_" + causal_label(slice.causal));
 }
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
@@ -50,6 +136,17 @@ std::string sweep_name(const json& header) {
   return name.empty() ? "unnamed sweep" : name;
 }
 
+std::string device_name(const json& header) {
+  const json env = header.is_object() && header.contains("environment") ? header["environment"] : json();
+  const json device = env.is_object() && env.contains("device") ? env["device"] : json();
+  std::string where = text_of(device, "name");
+  if (where.empty()) where = text_of(env, "gpu");
+  if (where.empty()) where = text_of(env, "cpu_model");
+  if (where.empty()) where = header_detail(header, "GPU");
+  if (where.empty()) where = header_detail(header, "Device");
+  return where;
+}
+
 std::string describe_environment(const json& header) {
   std::string out;
   auto add = [&](const std::string& s) {
@@ -58,13 +155,7 @@ std::string describe_environment(const json& header) {
     out += s;
   };
   const json env = header.is_object() && header.contains("environment") ? header["environment"] : json();
-  const json device = env.is_object() && env.contains("device") ? env["device"] : json();
-  std::string where = text_of(device, "name");
-  if (where.empty()) where = text_of(env, "gpu");
-  if (where.empty()) where = text_of(env, "cpu_model");
-  if (where.empty()) where = header_detail(header, "GPU");
-  if (where.empty()) where = header_detail(header, "Device");
-  add(where);
+  add(device_name(header));
   add(text_of(header, "executor"));
   std::string date = text_of(header, "started");
   if (date.empty()) date = text_of(env, "date");

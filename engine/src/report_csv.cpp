@@ -1,6 +1,11 @@
-// The CSV report (RFC 4180, every column, full precision) and its reader.
+// The CSV report (RFC 4180 fields, LF line ends, every column at full precision, the seed's
+// columns first) and its reader. A CSV has no header block: each row also names the device the
+// results ran on (device_name), so rows of several machines' CSVs stay told apart.
+#include <algorithm>
+
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
+#include "header_text.h"
 
 namespace attnsweep {
 
@@ -72,12 +77,12 @@ std::vector<TextTable::Row> split_records(std::string_view text, const std::stri
 
 std::string report_csv(const ResultFile& f) {
   std::string out;
-  for (Column c : all_columns()) out += std::string(out.empty() ? "" : ",") + std::string(column_info(c).key);
-  out += "\r\n";
+  for (Column c : export_columns()) out.append(column_info(c).name).append(",");
+  out.append(kDeviceNameColumn).append("\n");
+  const std::string device = csv_field(device_name(f.header));
   for (const CellResult& r : f.results) {
-    std::string line;
-    for (Column c : all_columns()) line += std::string(line.empty() ? "" : ",") + csv_field(cell_field(r, c));
-    out += line + "\r\n";
+    for (Column c : export_columns()) out.append(csv_field(cell_field(r, c))).append(",");
+    out.append(device).append("\n");
   }
   return out;
 }
@@ -89,7 +94,19 @@ ResultFile parse_csv_results(std::string_view text, const std::string& source) {
   table.names_line = records.front().line;
   table.names = std::move(records.front().cells);
   table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));
-  return results_from_table(table, TableSource{source, "csv", "", nlohmann::json::array()});
+  // The device column is the file's, not a cell's: it goes back into the header.
+  TableSource from{source, "csv", "", nlohmann::json::array()};
+  const auto device = std::find(table.names.begin(), table.names.end(), kDeviceNameColumn);
+  if (device != table.names.end()) {
+    const std::size_t at = static_cast<std::size_t>(device - table.names.begin());
+    table.names.erase(device);
+    for (TextTable::Row& row : table.rows) {
+      if (at >= row.cells.size()) continue;  // a short row: the table reader says so
+      if (from.details.empty() && !row.cells[at].empty()) from.details.push_back({"Device", row.cells[at]});
+      row.cells.erase(row.cells.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+  }
+  return results_from_table(table, from);
 }
 
 }  // namespace attnsweep

@@ -1,9 +1,11 @@
-// The JSON report (the header, every cell record, a summary) and its reader.
+// The JSON report (the header, every cell record, the CSV report's rows under the same column
+// names, a summary) and its reader, which reads the records.
 #include <cmath>
 #include <map>
 
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
+#include "header_text.h"
 
 namespace attnsweep {
 
@@ -45,8 +47,28 @@ std::string report_json(const ResultFile& f, int indent) {
                          {"tflops", r.tflops}});
   }
 
+  // The table the CSV report holds, typed: numbers, true/false, null where a cell has none.
+  json columns = json::array();
+  for (Column c : export_columns()) columns.push_back(std::string(column_info(c).name));
+  columns.push_back(kDeviceNameColumn);
+  json rows = json::array();
+  const std::string device = device_name(f.header);
+  for (const CellResult& r : f.results) {
+    json row = json::object();
+    for (Column c : export_columns()) {
+      const std::string field = cell_field(r, c);
+      const std::string name(column_info(c).name);
+      if (!column_info(c).numeric) row[name] = field;
+      else row[name] = field.empty() ? json() : json::parse(field);  // cell_field writes JSON numbers and booleans
+    }
+    row[kDeviceNameColumn] = device;
+    rows.push_back(std::move(row));
+  }
+
   const json report = {{"header", f.header},
                        {"cells", std::move(cells)},
+                       {"columns", std::move(columns)},
+                       {"rows", std::move(rows)},
                        {"summary", {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}}},
                        {"warnings", f.warnings}};
   return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";

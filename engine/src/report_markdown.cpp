@@ -29,65 +29,6 @@ std::string md_escape(std::string_view s) {
 
 bool median_known(const CellResult& r) { return r.time_ms && std::isfinite(r.time_ms->median); }
 
-// "- **Label:** value" lines: where the results come from and where they ran.
-void environment_block(std::ostringstream& md, const ResultFile& f) {
-  const json& h = f.header;
-  const json env = h.value("environment", json());
-  auto line = [&](const std::string& label, const std::string& value) {
-    if (!value.empty()) md << "- **" << label << ":** " << md_escape(value) << "\n";
-  };
-
-  if (h.contains("source")) {
-    line("Source", "imported from " + text_of(h["source"], "file") + " (" + text_of(h["source"], "kind") + ")");
-    if (h.contains("assumed")) {
-      const json& a = h["assumed"];
-      line("Assumed", "dtype " + text_of(a, "dtype") + ", causal " + text_of(a, "causal") + ". " + text_of(a, "note"));
-    }
-    // A table read back says what its own report said, as it said it.
-    const json details = h["source"].value("details", json::array());
-    if (!env.is_object() && !details.empty()) {
-      for (const json& d : details)
-        if (d.is_array() && d.size() == 2 && d[0].is_string() && d[1].is_string()) line(d[0], d[1]);
-      return;
-    }
-  }
-  if (!env.is_object()) {
-    line("Environment", "not recorded in this file");
-  } else {
-    const json device = env.value("device", json());
-    if (device.is_object()) {
-      const std::string backend = text_of(device, "backend");
-      line(backend == "cuda" ? "GPU" : "Device",
-           text_of(device, "name") + " (" + backend + " #" + text_of(device, "ordinal") + ")");
-      std::string versions;
-      for (const char* key : {"driver", "runtime", "cublas", "cudnn"}) {
-        const std::string v = text_of(device, key);
-        if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
-      }
-      line("Driver / runtime", versions);
-    }
-    std::string cpu = text_of(env, "cpu_model");
-    if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
-    line("CPU", cpu);
-    line("Host", text_of(env, "host") + (text_of(env, "os").empty() ? "" : ", " + text_of(env, "os")));
-    line("Build", text_of(env, "build_id") + (text_of(env, "compiler").empty() ? "" : ", " + text_of(env, "compiler")) +
-                      (text_of(env, "build_type").empty() ? "" : ", " + text_of(env, "build_type")));
-  }
-  std::string date = text_of(h, "started");
-  if (date.empty() && env.is_object()) date = text_of(env, "date");
-  if (date.empty()) date = text_of(h, "imported").empty() ? "" : text_of(h, "imported") + " (imported)";
-  line("Date", date);
-  line("Executor", text_of(h, "executor"));
-
-  std::set<std::string> caches;
-  for (const CellResult& r : f.results)
-    if (!r.cache.empty()) caches.insert(r.cache);
-  std::string cache;
-  for (const std::string& c : caches) cache += (cache.empty() ? "" : " and ") + c;
-  if (caches.count("cold") && caches.size() == 1) cache += " (last-level cache flushed before each sample)";
-  line("Cache", cache.empty() ? "not recorded" : cache);
-}
-
 // ---- reading ------------------------------------------------------------------------------------
 
 std::string_view trim(std::string_view s) {
@@ -149,7 +90,7 @@ std::optional<std::pair<std::string, std::string>> detail_line(std::string_view 
 std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
                            std::span<const Column> columns) {
   std::string md = "|";
-  for (Column c : columns) md.append(" ").append(column_info(c).title).append(" |");
+  for (Column c : columns) md.append(" ").append(column_info(c).name).append(" |");
   md += "\n|";
   for (Column c : columns) md += column_info(c).numeric ? "---:|" : "---|";
   md += "\n";
@@ -164,7 +105,7 @@ std::string markdown_table(const std::vector<CellResult>& results, const std::ve
 std::string report_markdown(const ResultFile& f) {
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
-  environment_block(md, f);
+  for (const auto& [label, value] : environment_lines(f)) md << "- **" << label << ":** " << md_escape(value) << "\n";
   md << "\n";
   std::vector<std::size_t> rows(f.results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
@@ -190,8 +131,15 @@ std::string report_markdown(const ResultFile& f) {
     md << "\n";
     for (const std::string& w : f.warnings) md << "> Warning: " << md_escape(w) << "\n";
   }
-  md << "\n![Forward time](" << kForwardPng << ")\n\n![Heatmap](" << kHeatmapPng << ")\n\n![Scaling curve]("
-     << kScalingPng << ")\n";
+  // The pictures the app draws beside the report: the seed's three, for every slice.
+  const std::vector<ResultSlice> slices = result_slices(f.results);
+  for (const ResultSlice& slice : slices) {
+    const std::string of = slices.size() > 1 ? ", " + slice.label() : "";
+    if (slices.size() > 1) md << "\n## " << slice.label() << "\n";
+    md << "\n![Forward time" << of << "](" << picture_name(kForwardPng, slice, slices.size()) << ")\n\n![Heatmap" << of
+       << "](" << picture_name(kHeatmapPng, slice, slices.size()) << ")\n\n![Scaling curve" << of << "]("
+       << picture_name(kScalingPng, slice, slices.size()) << ")\n";
+  }
   return md.str();
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Colours every picture shares: viridis for values (perceptually even, readable in grey and by
-// most colour-blind readers), a fixed categorical palette for kernels, and one colour per status.
+// most colour-blind readers), a fixed colour and marker per kernel, and one colour per status.
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "attnsweep/engine/result.h"
 
@@ -14,7 +15,17 @@ struct Rgb {
 };
 
 Rgb viridis(double t);                 // t in [0, 1], clamped
-Rgb kernel_color(std::size_t index);   // distinct, cycles after 10
+
+enum class Marker { circle, square, triangle, diamond, star, pentagon };
+struct KernelStyle {
+  Rgb color;
+  Marker marker = Marker::circle;
+  bool operator==(const KernelStyle&) const = default;
+};
+// A kernel's colour and marker, the same in every picture of every file: the built-in kernels, the
+// seed's and the torch provider's each have their own (no two alike); any other name gets one
+// from its spelling.
+KernelStyle kernel_style(std::string_view kernel);
 Rgb status_color(CellStatus s);        // failed cells: greys and muted reds, never on the value scale
 bool prefers_dark_text(Rgb background);  // for labels drawn on a coloured cell
 

@@ -119,6 +119,32 @@ std::vector<TierShape> cross_grid(const std::vector<std::int64_t>& q_n, const st
   return out;
 }
 
+std::string kernel_hint(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                        Backend backend) {
+  auto runs = [&](const CatalogueKernel& k) { return k.available && (!k.provider.empty() || k.backend == backend); };
+  std::string idle, why, would, other_backend;
+  bool any_runs = false, any_missing = false;
+  for (const CatalogueKernel& k : catalogue) {
+    if (runs(k)) would += (would.empty() ? "" : ", ") + k.name;
+    if (std::find(checked.begin(), checked.end(), k.name) == checked.end()) continue;
+    if (runs(k)) {
+      any_runs = true;
+      continue;
+    }
+    idle += (idle.empty() ? "" : ", ") + k.name;
+    any_missing = any_missing || !k.available;
+    if (k.available) other_backend = backend_name(k.backend);
+    const std::string reason = k.available ? "they run on " + std::string(backend_name(k.backend)) + ", this run on " +
+                                                 std::string(backend_name(backend))
+                                           : k.why_not;
+    if (why.find(reason) == std::string::npos) why += (why.empty() ? "" : "; ") + reason;
+  }
+  if (idle.empty()) return "";
+  if (any_runs) return idle + ": will be skipped here (" + why + ")";
+  return "Nothing checked can run here (" + why + "). Check " + (would.empty() ? "another kernel" : would) +
+         (any_missing ? ", or run on a machine with a GPU." : ", or choose the " + other_backend + " backend.");
+}
+
 std::optional<double> eta_seconds(double elapsed_s, std::size_t done, std::size_t total) {
   if (done == 0 || total < done) return std::nullopt;
   return elapsed_s / static_cast<double>(done) * static_cast<double>(total - done);

@@ -241,7 +241,7 @@ TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   const Outcome md = cli("report " + out + " --format md");
   EXPECT_EQ(md.code, 0);
   EXPECT_NE(md.output.find("| Kernel | Tier | Q_N | K_N | head_dim | heads | batch |"), std::string::npos) << md.output;
-  EXPECT_NE(md.output.find("attention_sweep_heatmap.png"), std::string::npos);
+  EXPECT_NE(md.output.find("attention_sweep_heatmap_fp32_causal.png"), std::string::npos) << "a picture per slice";
   EXPECT_EQ(cli("report " + out + " --format csv -o " + path("r.csv")).code, 0);
   EXPECT_TRUE(fs::file_size(path("r.csv")) > 0);
   ASSERT_EQ(cli("report " + out + " --format json -o " + path("r.json")).code, 0);
@@ -252,7 +252,7 @@ TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   const Outcome html = cli("report " + out + " --format html");
   EXPECT_EQ(html.code, 0);
   EXPECT_TRUE(html.output.starts_with("<!doctype html>")) << html.output;
-  EXPECT_NE(html.output.find("<td class=\"num\">"), std::string::npos);
+  EXPECT_NE(html.output.find("<td class=\"num\" data-v="), std::string::npos);
   const Outcome pdf = cli("report " + out + " --format pdf");
   EXPECT_EQ(pdf.code, 2);
   EXPECT_NE(pdf.output.find("--format: must be md, csv, json or html (got 'pdf')"), std::string::npos) << pdf.output;

@@ -1,4 +1,5 @@
-// The CSV report (report_csv.cpp): every column at full precision, and its reader.
+// The CSV report (report_csv.cpp): every column at full precision, the seed's first, LF line ends,
+// the device on every row; and its reader.
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -18,7 +19,7 @@ using testing::sample_result_file;
 
 std::vector<std::string> rows_of(const std::string& csv) {
   std::vector<std::string> rows;
-  for (std::size_t b = 0, e; (e = csv.find("\r\n", b)) != std::string::npos; b = e + 2) rows.push_back(csv.substr(b, e - b));
+  for (std::size_t b = 0, e; (e = csv.find('\n', b)) != std::string::npos; b = e + 1) rows.push_back(csv.substr(b, e - b));
   return rows;
 }
 
@@ -27,17 +28,20 @@ std::string error_of(const std::string& csv) {
 }
 
 TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
-  const std::vector<std::string> rows = rows_of(report_csv(sample_result_file()));
+  const std::string csv = report_csv(sample_result_file());
+  EXPECT_EQ(csv.find('\r'), std::string::npos) << "LF line ends";
+  const std::vector<std::string> rows = rows_of(csv);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0],
-            "kernel,tier,q_n,k_n,head_dim,heads,batch,dtype,causal,status,message,samples,median_ms,mean_ms,std_ms,"
-            "min_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,checked,check_passed,rel_err,max_abs_err,"
+            "Kernel,Tier,Q_N,K_N,head_dim,heads,batch,avg_ms,std_ms,min_ms,dtype,causal,status,message,samples,"
+            "median_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,checked,check_passed,rel_err,max_abs_err,"
             "tolerance,naive_rel_err,nonfinite,unwritten,rows_checked,rechecked_after_timing,cache,launches_per_sample,"
-            "device,bytes_estimate,supported,wall_s");
-  EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,fp16,full,ok,,37,0.72934,")) << rows[1];
-  // Failed: message quoted by RFC 4180 (it has commas), then 12 empty number fields, not zeros.
-  EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,fp16,full,oom,"
-                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,false,"))
+            "device,bytes_estimate,supported,wall_s,device_name");
+  EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,0.7366334,0.0145868,")) << rows[1];
+  EXPECT_TRUE(rows[1].ends_with(",NVIDIA H100 80GB HBM3")) << rows[1];
+  // Failed: no times (empty fields, not zeros), the message quoted by RFC 4180 (it has commas).
+  EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,,,,fp16,full,oom,"
+                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,false,"))
       << rows[3];
 }
 

@@ -1,7 +1,7 @@
 #pragma once
-// The columns of a result table, listed once for every tabular form: the Markdown, HTML and CSV
-// reports, the GUI's table and its "Copy as Markdown", and the readers that take a Markdown or a
-// CSV table back. A new field of a cell becomes a column by one entry in columns.cpp (and a place
+// The columns of a result table, listed once for every tabular form: the Markdown, HTML, CSV and
+// JSON reports, the GUI's table and its "Copy as Markdown", and the readers that take a Markdown
+// or a CSV table back. One name per column, the same in every form. A new field of a cell becomes a column by one entry in columns.cpp (and a place
 // in the sets below where a form should show it).
 #include <optional>
 #include <span>
@@ -28,20 +28,24 @@ enum class Column {
 };
 
 struct ColumnInfo {
-  std::string_view key;      // for programs: the CSV header ("mean_ms")
-  std::string_view title;    // for people: Markdown, HTML and the GUI's table ("avg_ms", as the seed names it)
+  std::string_view name;     // in every form: Markdown, CSV and JSON reports, HTML, the GUI's table; the
+                             // seed's names for the seed's columns ("Kernel", "Q_N", "avg_ms")
   std::string_view tooltip;  // what it holds, in one line
   bool numeric = false;      // right-aligned, sorted by value
   bool measured = false;     // part of the measurement: a cell that is not ok shows its status here
 };
 const ColumnInfo& column_info(Column c);
 
-// The columns of each form, in the order it shows them.
-std::span<const Column> all_columns();     // every column, in declaration order: the CSV report
-std::span<const Column> table_columns();   // what a person browses: the GUI's table, the HTML report
-std::span<const Column> report_columns();  // the Markdown report: the seed's columns in its order, then ours
+// The columns of each form, in the order it shows them. Every form that carries the seed's columns
+// starts with them, in the seed's order (Kernel, Tier, Q_N, K_N, head_dim, heads, batch, avg_ms,
+// std_ms, min_ms), so a reader of the seed's table reads ours.
+std::span<const Column> all_columns();     // every column, in declaration order (readers read in this order)
+std::span<const Column> export_columns();  // every column, the seed's first: the CSV report and the JSON report's rows
+std::span<const Column> report_columns();  // the seed's, then dtype, mask, status, median, TFLOP/s: Markdown and HTML
+std::span<const Column> table_columns();   // what a person browses, TFLOP/s early: the GUI's table
 
-// The column a table header names, by title or by key; nullopt for a name no column has.
+// The column a table header names, by its name in any letter case or by another common spelling
+// ("mean_ms", "TFLOP/s"); nullopt for a name no column has.
 std::optional<Column> column_named(std::string_view name);
 
 // The number behind a numeric column, when the cell has one: a cell that is not ok has no

@@ -78,8 +78,8 @@ struct Options {
                                 "Write the report folder for the opened results into DIR and exit (no display needed).",
                                 "DIR"};
   QCommandLineOption preset{"preset", "Select a preset in the sweep panel.", "NAME"};
-  QCommandLineOption shots{"screenshots", "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.",
-                           "DIR"};
+  QCommandLineOption shots{"screenshots",
+                           "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.", "DIR"};
   QCommandLineOption help = QCommandLineOption({"h", "help"}, "Show this help and exit.");
   QCommandLineOption version = QCommandLineOption({"v", "version"}, "Print the version and git commit and exit.");
 
@@ -93,8 +93,9 @@ struct Options {
 // The arguments that are ours: QApplication takes its own (-platform offscreen, -style fusion, ...).
 QStringList our_arguments(int argc, char** argv) {
   static const QStringList qt_with_value = {"-platform", "-platformpluginpath", "-platformtheme", "-plugin",
-                                            "-style", "-stylesheet", "-session", "-display", "-geometry",
-                                            "-qwindowgeometry", "-qwindowicon", "-qwindowtitle", "-title"};
+                                            "-style",    "-stylesheet",         "-session",       "-display",
+                                            "-geometry", "-qwindowgeometry",    "-qwindowicon",   "-qwindowtitle",
+                                            "-title"};
   static const QStringList qt_flags = {"-reverse", "-nograb", "-dograb", "-sync", "-widgetcount"};
   QStringList out;
   for (int i = 0; i < argc; ++i) {
@@ -126,8 +127,10 @@ int main(int argc, char** argv) {
   }
   const QString export_to = parser.value(options.export_dir);
   if (QFileInfo(export_to).isFile()) {
-    std::fprintf(stderr, "attnsweep: -o/--out names the report folder to write, and %s is a file; to open it: "
-                         "attnsweep %s\n", qPrintable(export_to), qPrintable(export_to));
+    std::fprintf(stderr,
+                 "attnsweep: -o/--out names the report folder to write, and %s is a file; to open it: "
+                 "attnsweep %s\n",
+                 qPrintable(export_to), qPrintable(export_to));
     return 2;
   }
   const bool headless = parser.isSet(options.export_dir) || parser.isSet(options.shots);

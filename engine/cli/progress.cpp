@@ -48,7 +48,9 @@ std::string bar_line(std::size_t done, std::size_t total, double elapsed_s, std:
   const int bar = std::min(kMaxBar, room - counts_width - 2);
   if (bar >= kMinBar) {
     const int filled = static_cast<int>(frac * bar);
-    line.assign(1, '[').append(static_cast<std::size_t>(filled), '#').append(static_cast<std::size_t>(bar - filled), '.');
+    line.assign(1, '[')
+        .append(static_cast<std::size_t>(filled), '#')
+        .append(static_cast<std::size_t>(bar - filled), '.');
     line += ']';
   }
   line += counts;

@@ -104,9 +104,10 @@ std::vector<ResultSlice> result_slices(const std::vector<CellResult>& results) {
 std::string picture_name(std::string_view seed_name, const ResultSlice& slice, std::size_t slice_count) {
   std::string name(seed_name);
   if (slice_count <= 1) return name;
+  std::string suffix(1, '_');
+  suffix.append(dtype_name(slice.dtype)).append("_").append(causal_label(slice.causal));
   const std::size_t dot = name.rfind('.');
-  return name.insert(dot == std::string::npos ? name.size() : dot,
-                     "_" + std::string(dtype_name(slice.dtype)) + "_" + causal_label(slice.causal));
+  return name.insert(dot == std::string::npos ? name.size() : dot, suffix);
 }
 
 std::optional<ReportFormat> parse_report_format(std::string_view name) {

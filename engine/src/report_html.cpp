@@ -114,13 +114,13 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
   for (const std::string& w : f.warnings) h += "<p class=\"warning\">Warning: " + html_escape(w) + "</p>\n";
   for (const ReportPicture& p : pictures)
     h += "<img alt=\"" + html_escape(p.title) + "\" src=\"data:image/png;base64," + base64(p.png) + "\">\n";
-  if (pictures.empty())
-    h += "<p class=\"env\">The pictures are drawn by the app: attnsweep RESULTS -o DIR.</p>\n";
+  if (pictures.empty()) h += "<p class=\"env\">The pictures are drawn by the app: attnsweep RESULTS -o DIR.</p>\n";
 
   h += "<table class=\"results\"><thead><tr>";
   for (Column c : report_columns()) {
     const ColumnInfo& info = column_info(c);
-    h += "<th data-sort title=\"" + html_escape(info.tooltip) + " (click to sort)\">" + html_escape(info.name) + "</th>";
+    h +=
+        "<th data-sort title=\"" + html_escape(info.tooltip) + " (click to sort)\">" + html_escape(info.name) + "</th>";
   }
   h += "</tr></thead><tbody>\n";
   for (const CellResult& r : f.results) {
@@ -137,7 +137,8 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
     h += "</tr>\n";
   }
   h += "</tbody></table>\n<p class=\"env\">Failed cells show their status, never a time. Click a column's name to "
-       "sort by it. Made by AttnSweep.</p>\n<script>" + std::string(kSortScript) + "</script>\n</body></html>\n";
+       "sort by it. Made by AttnSweep.</p>\n<script>" +
+       std::string(kSortScript) + "</script>\n</body></html>\n";
   return h;
 }
 

@@ -65,12 +65,13 @@ std::string report_json(const ResultFile& f, int indent) {
     rows.push_back(std::move(row));
   }
 
-  const json report = {{"header", f.header},
-                       {"cells", std::move(cells)},
-                       {"columns", std::move(columns)},
-                       {"rows", std::move(rows)},
-                       {"summary", {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}}},
-                       {"warnings", f.warnings}};
+  const json report = {
+      {"header", f.header},
+      {"cells", std::move(cells)},
+      {"columns", std::move(columns)},
+      {"rows", std::move(rows)},
+      {"summary", {{"cells", f.results.size()}, {"by_status", by_status}, {"best_by_tier", best_json}}},
+      {"warnings", f.warnings}};
   return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

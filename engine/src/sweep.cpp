@@ -35,7 +35,7 @@ std::string joined(const std::vector<std::string>& words) {
 
 std::string why_nothing_runs(const Plan& plan, Backend backend) {
   if (plan.cells.empty()) return "the sweep has no cells";
-  std::vector<std::string> elsewhere;                     // another backend's kernels
+  std::vector<std::string> elsewhere;  // another backend's kernels
   std::string elsewhere_backend;
   std::vector<std::pair<std::string, std::string>> cannot;  // a kernel and its first reason
   auto listed = [&](const std::string& kernel) {
@@ -56,8 +56,12 @@ std::string why_nothing_runs(const Plan& plan, Backend backend) {
   const std::string here(backend_name(backend));
   std::string why = "nothing in sweep '" + plan.spec.name + "' can run on " + here + ":";
   if (!elsewhere.empty())
-    why.append(" ").append(joined(elsewhere)).append(elsewhere.size() == 1 ? " runs" : " run").append(" on ")
-        .append(elsewhere_backend).append(";");
+    why.append(" ")
+        .append(joined(elsewhere))
+        .append(elsewhere.size() == 1 ? " runs" : " run")
+        .append(" on ")
+        .append(elsewhere_backend)
+        .append(";");
   for (const auto& [kernel, reason] : cannot) why.append(" ").append(kernel).append(": ").append(reason).append(";");
   why.back() = '.';
   std::vector<std::string> would_run;

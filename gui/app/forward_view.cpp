@@ -25,8 +25,8 @@ constexpr int kAxisWidth = 64;
 constexpr int kSeqHeight = 18;
 constexpr int kGroupHeight = 22;
 constexpr double kBarFill = 0.82;  // share of a tier's slot the bars take
-constexpr int kMinBar = 12;         // a bar wide enough for a failed cell's status, written up it
-constexpr int kStatusPx = 10;       // that status's font size
+constexpr int kMinBar = 12;        // a bar wide enough for a failed cell's status, written up it
+constexpr int kStatusPx = 10;      // that status's font size
 
 QColor kernel_colour(const std::string& kernel) { return qcolor(kernel_style(kernel).color); }
 
@@ -74,10 +74,12 @@ QSize ForwardView::minimumSizeHint() const { return {widthFor(360, kMinBar / 2),
 
 // Each tier's slot holds its bars at `bar` pixels, and each group's slots hold its label.
 int ForwardView::widthFor(int width, int bar) const {
-  double slot = static_cast<double>(bar) * static_cast<double>(std::max<std::size_t>(1, grid_.kernels.size())) / kBarFill;
+  double slot =
+      static_cast<double>(bar) * static_cast<double>(std::max<std::size_t>(1, grid_.kernels.size())) / kBarFill;
   const QFontMetrics fm(style::label_font());
   for (const TierGroup& g : grid_.groups)
-    slot = std::max(slot, (fm.horizontalAdvance(QString::fromStdString(g.label())) + 8.0) / static_cast<double>(g.tiers.size()));
+    slot = std::max(
+        slot, (fm.horizontalAdvance(QString::fromStdString(g.label())) + 8.0) / static_cast<double>(g.tiers.size()));
   const double tiers = static_cast<double>(std::max<std::size_t>(1, grid_.tiers.size()));
   return std::max(width, 2 * kMargin + kAxisWidth + static_cast<int>(std::ceil(tiers * slot)));
 }

@@ -250,7 +250,8 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
       placed.emplace_back(x, text);
       p.setPen(style::muted_ink());
       p.drawLine(x, bar.bottom() + 1, x, bar.bottom() + 4);
-      const int left = std::clamp(x - fm.horizontalAdvance(text) / 2, bar.left() - 20, bar.right() + 20 - fm.horizontalAdvance(text));
+      const int left = std::clamp(x - fm.horizontalAdvance(text) / 2, bar.left() - 20,
+                                  bar.right() + 20 - fm.horizontalAdvance(text));
       p.drawText(QRect(left, bar.bottom() + 4, fm.horizontalAdvance(text) + 2, 16), Qt::AlignLeft | Qt::AlignTop, text);
     }
     p.drawText(QRect(bar.left(), bar.bottom() + 20, bar.width(), 16), Qt::AlignHCenter | Qt::AlignTop,

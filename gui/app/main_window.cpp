@@ -10,8 +10,8 @@
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QFileDialog>
-#include <QFontDatabase>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIcon>
@@ -23,10 +23,10 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
-#include <QScreen>
 #include <QStatusBar>
 #include <QStyle>
 #include <QTabWidget>
@@ -54,6 +54,16 @@ namespace attnsweep::gui {
 namespace {
 enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
 constexpr int kRecentFiles = 8;
+
+// A picture larger than its tab scrolls: no group, chart or column is ever cut off.
+QScrollArea* scrolled(QWidget* picture, QWidget* parent) {
+  auto* scroll = new QScrollArea(parent);
+  scroll->setWidget(picture);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  return scroll;
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -108,15 +118,6 @@ void MainWindow::buildViewToolbar() {
 }
 
 // The table (with its filter and copy button), the heatmap, the scaling curves, the forward time.
-// A picture larger than its tab scrolls: no group, chart or column is ever cut off.
-static QScrollArea* scrolled(QWidget* picture, QWidget* parent) {
-  auto* scroll = new QScrollArea(parent);
-  scroll->setWidget(picture);
-  scroll->setWidgetResizable(true);
-  scroll->setFrameShape(QFrame::NoFrame);
-  return scroll;
-}
-
 // Tabs are switched with Ctrl+1..4 (View menu): Alt+letter belongs to the menu bar.
 void MainWindow::buildTabs() {
   tabs_ = new QTabWidget(this);
@@ -140,8 +141,9 @@ QWidget* MainWindow::buildTablePage() {
   auto* filter_row = new QHBoxLayout();
   filter_ = new QLineEdit(page);
   filter_->setPlaceholderText(tr("Filter: words (flash fp16 oom) and numbers (tflops>500 median_ms<1)"));
-  filter_->setToolTip(tr("Words must all occur in the kernel, tier, dtype, mask or status; conditions such as "
-                         "tflops>500, median_ms<=1 or Q_N=4k must all hold (numeric columns, by their names)"));
+  filter_->setToolTip(
+      tr("Words must all occur in the kernel, tier, dtype, mask or status; conditions such as "
+         "tflops>500, median_ms<=1 or Q_N=4k must all hold (numeric columns, by their names)"));
   filter_->setClearButtonEnabled(true);
   filter_note_ = new QLabel(page);
   connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
@@ -179,7 +181,8 @@ void MainWindow::buildDocks() {
   auto* dock = new QDockWidget(tr("Sweep"), this);
   dock->setObjectName("sweep_dock");
   dock->setWidget(panel_);
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                    QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
   connect(panel_, &SweepPanel::runRequested, this, &MainWindow::startRun);
   connect(panel_, &SweepPanel::stopRequested, runner_, &RunController::stop);
@@ -191,7 +194,8 @@ void MainWindow::buildDocks() {
   auto* log_dock = new QDockWidget(tr("Log"), this);
   log_dock->setObjectName("log_dock");
   log_dock->setWidget(log_);
-  log_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+  log_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                        QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::BottomDockWidgetArea, log_dock);
   resizeDocks({log_dock}, {110}, Qt::Vertical);
 }
@@ -214,7 +218,8 @@ void MainWindow::connectDocument() {
     // A live run starts from an empty table: its name columns grow with the rows.
     for (Column c : {Column::kernel, Column::tier}) {
       const int section = ResultsModel::sectionOf(c);
-      table_->setColumnWidth(section, std::max(table_->columnWidth(section), static_cast<QAbstractItemView*>(table_)->sizeHintForColumn(section)));
+      table_->setColumnWidth(section, std::max(table_->columnWidth(section),
+                                               static_cast<QAbstractItemView*>(table_)->sizeHintForColumn(section)));
     }
     refreshSlices();
     scheduleRefresh();
@@ -617,10 +622,10 @@ void MainWindow::closeEvent(QCloseEvent* e) {
            "finished cell; Resume continues it.")
             .arg(run_already_ + run_done_)
             .arg(run_planned_);
-    const bool stop = confirmStop ? confirmStop(question)
-                                  : QMessageBox::question(this, tr("Stop the sweep?"), question,
-                                                          QMessageBox::Yes | QMessageBox::No,
-                                                          QMessageBox::No) == QMessageBox::Yes;
+    const bool stop =
+        confirmStop ? confirmStop(question)
+                    : QMessageBox::question(this, tr("Stop the sweep?"), question, QMessageBox::Yes | QMessageBox::No,
+                                            QMessageBox::No) == QMessageBox::Yes;
     if (!stop) return e->ignore();
   }
   runner_->stop();

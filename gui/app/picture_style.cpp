@@ -98,7 +98,8 @@ int paint_kernel_legend(QPainter* p, const QRect& area, const std::vector<std::s
     }
     if (p) {
       const KernelStyle ks = kernel_style(k);
-      paint_marker(*p, QPointF(x + kMarker / 2.0, y + kLine / 2.0), kMarker, ks.marker, qcolor(ks.color), qcolor(ks.color).darker(130));
+      paint_marker(*p, QPointF(x + kMarker / 2.0, y + kLine / 2.0), kMarker, ks.marker, qcolor(ks.color),
+                   qcolor(ks.color).darker(130));
       p->setFont(font);
       p->setPen(style::ink());
       p->drawText(QRect(x + kMarker + kGap, y, width, kLine), Qt::AlignLeft | Qt::AlignVCenter, name);

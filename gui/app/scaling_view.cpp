@@ -12,8 +12,8 @@
 #include <QPainter>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 #include <cmath>
 #include <functional>
 
@@ -25,7 +25,6 @@
 namespace attnsweep::gui {
 
 namespace {
-
 
 constexpr int kChartHeight = 300;  // one row of charts
 
@@ -137,9 +136,7 @@ int ScalingView::columns() const {
   return n <= 1 ? 1 : (n <= 4 ? 2 : 3);
 }
 
-int ScalingView::rows() const {
-  return std::max(1, (static_cast<int>(groups_.size()) + columns() - 1) / columns());
-}
+int ScalingView::rows() const { return std::max(1, (static_cast<int>(groups_.size()) + columns() - 1) / columns()); }
 
 QSize ScalingView::pictureSize(int width) const {
   const QMargins m = layout()->contentsMargins();

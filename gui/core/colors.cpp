@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 
 namespace attnsweep::gui {
 
@@ -51,6 +52,15 @@ Rgb viridis(double t) {
   return lerp_table(kViridisTail, (t - split) / (1 - split));
 }
 
+std::span<const std::string_view> kernels_with_own_style() {
+  // Kernels a picture is likely to show: the built-in ones, the seed's, the torch provider's.
+  static constexpr std::string_view kKnown[] = {
+      "naive", "cublas", "fused_simt", "flash_mma", "flash_sm90", "cpu_naive", "cpu_flash",
+      "scaled_dot_prod_attention", "vectorized_torch", "vectorized_torch_compiled", "flash_attention_triton",
+      "torch.sdpa_cudnn", "torch.sdpa_flash", "torch.sdpa_efficient", "torch.sdpa_math"};
+  return kKnown;
+}
+
 KernelStyle kernel_style(std::string_view kernel) {
   // Tableau 10, then five darker tones: distinct on white, and the seed's four analogues first.
   static constexpr std::array<Rgb, 15> kPalette = {{
@@ -58,16 +68,12 @@ KernelStyle kernel_style(std::string_view kernel) {
       {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
       {57, 59, 121},  {132, 60, 57},   {99, 121, 57},   {140, 109, 49}, {123, 65, 115},
   }};
-  static constexpr std::array<Marker, 6> kMarkers = {Marker::circle, Marker::square,   Marker::triangle,
-                                                     Marker::diamond, Marker::star,    Marker::pentagon};
-  // Kernels a picture is likely to show: each its own colour and, cycling, marker.
-  static constexpr std::array<std::string_view, 15> kKnown = {
-      "naive", "cublas", "fused_simt", "flash_mma", "flash_sm90", "cpu_naive", "cpu_flash",
-      "scaled_dot_prod_attention", "vectorized_torch", "vectorized_torch_compiled", "flash_attention_triton",
-      "torch.sdpa_cudnn", "torch.sdpa_flash", "torch.sdpa_efficient", "torch.sdpa_math"};
+  static constexpr std::array<Marker, 6> kMarkers = {Marker::circle,  Marker::square, Marker::triangle,
+                                                     Marker::diamond, Marker::star,   Marker::pentagon};
   std::size_t colour = 0, marker = 0;
-  if (const auto it = std::find(kKnown.begin(), kKnown.end(), kernel); it != kKnown.end()) {
-    colour = static_cast<std::size_t>(it - kKnown.begin());
+  const std::span<const std::string_view> known = kernels_with_own_style();
+  if (const auto it = std::find(known.begin(), known.end(), kernel); it != known.end()) {
+    colour = static_cast<std::size_t>(it - known.begin()) % kPalette.size();
     marker = colour % kMarkers.size();
   } else {
     std::uint32_t h = 2166136261u;  // FNV-1a: the same name, the same style, on every machine

@@ -3,6 +3,7 @@
 // most colour-blind readers), a fixed colour and marker per kernel, and one colour per status.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 
 #include "attnsweep/engine/result.h"
@@ -26,6 +27,8 @@ struct KernelStyle {
 // seed's and the torch provider's each have their own (no two alike); any other name gets one
 // from its spelling.
 KernelStyle kernel_style(std::string_view kernel);
+// The names with their own style (in the palette's order; any other name's style comes from it).
+std::span<const std::string_view> kernels_with_own_style();
 Rgb status_color(CellStatus s);        // failed cells: greys and muted reds, never on the value scale
 bool prefers_dark_text(Rgb background);  // for labels drawn on a coloured cell
 

@@ -131,7 +131,8 @@ std::vector<TierGroup> group_tiers(std::vector<TierShape> tiers) {
   for (std::size_t i = 0; i < groups.size(); ++i)
     if (!merged[i]) out.push_back(std::move(groups[i]));
   for (TierGroup& g : out)
-    std::stable_sort(g.tiers.begin(), g.tiers.end(), [&](const TierShape& a, const TierShape& b) { return g.x_of(a) < g.x_of(b); });
+    std::stable_sort(g.tiers.begin(), g.tiers.end(),
+                     [&](const TierShape& a, const TierShape& b) { return g.x_of(a) < g.x_of(b); });
   // Reading order: by head_dim and heads; then by each group's first tier.
   std::stable_sort(out.begin(), out.end(), [](const TierGroup& a, const TierGroup& b) {
     return std::tuple(a.head_dim, a.heads, a.tokens == 0, a.batch, a.fixed_length) <

@@ -27,8 +27,8 @@ enum class LengthAxis { both, q_n, k_n };
 // the same head_dim, heads and number of tokens.
 struct TierGroup {
   std::int64_t head_dim = 0, heads = 0;
-  std::int64_t batch = 0;         // 0 when the group holds batch x length constant
-  std::int64_t tokens = 0;        // batch x length when held constant; else 0
+  std::int64_t batch = 0;   // 0 when the group holds batch x length constant
+  std::int64_t tokens = 0;  // batch x length when held constant; else 0
   LengthAxis axis = LengthAxis::both;
   std::int64_t fixed_length = 0;  // the length that does not vary: K_N for axis q_n, Q_N for k_n
   std::vector<TierShape> tiers;   // by the varying length

@@ -108,7 +108,7 @@ TEST(Columns, ReadingNamesTheRule) {
 
 // The seed's columns first, in the seed's order, in every form a program reads.
 TEST(Columns, TheFormsShowTheirColumns) {
-  const std::vector<std::string_view> seed = {"Kernel", "Tier", "Q_N", "K_N", "head_dim",
+  const std::vector<std::string_view> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
                                               "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
   for (const auto form : {report_columns(), export_columns()})
     for (std::size_t i = 0; i < seed.size(); ++i) EXPECT_EQ(column_info(form[i]).name, seed[i]) << i;

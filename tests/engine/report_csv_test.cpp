@@ -19,7 +19,8 @@ using testing::sample_result_file;
 
 std::vector<std::string> rows_of(const std::string& csv) {
   std::vector<std::string> rows;
-  for (std::size_t b = 0, e; (e = csv.find('\n', b)) != std::string::npos; b = e + 1) rows.push_back(csv.substr(b, e - b));
+  for (std::size_t b = 0, e; (e = csv.find('\n', b)) != std::string::npos; b = e + 1)
+    rows.push_back(csv.substr(b, e - b));
   return rows;
 }
 
@@ -40,8 +41,9 @@ TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
   EXPECT_TRUE(rows[1].starts_with("flash_mma,hd64-h12-b1-n512,512,512,64,12,1,0.7366334,0.0145868,")) << rows[1];
   EXPECT_TRUE(rows[1].ends_with(",NVIDIA H100 80GB HBM3")) << rows[1];
   // Failed: no times (empty fields, not zeros), the message quoted by RFC 4180 (it has commas).
-  EXPECT_TRUE(rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,,,,fp16,full,oom,"
-                                  "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,false,"))
+  EXPECT_TRUE(
+      rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,,,,fp16,full,oom,"
+                          "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,false,"))
       << rows[3];
 }
 

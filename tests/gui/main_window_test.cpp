@@ -113,7 +113,7 @@ bool on_screen(QWidget* w, QWidget* window) {
   return w->isVisible() && !w->visibleRegion().isEmpty() && window->rect().contains(r);
 }
 
-// The laptop screen of the issue: 1366x768, with the sweep panel, the log and the toolbar open.
+// A laptop screen, 1366x768, with the sweep panel, the log and the toolbar open.
 class Laptop : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -129,7 +129,8 @@ TEST_F(Laptop, RunStopAndProgressStayInViewUnderTheForm) {
   for (QWidget* control : std::initializer_list<QWidget*>{p->runButton(), p->stopButton(), p->progressBar()})
     EXPECT_TRUE(on_screen(control, &w)) << control->metaObject()->className();
   // The form scrolls above them, not with them.
-  auto* form_scroll = qobject_cast<QScrollArea*>(p->maxSamplesBox()->parentWidget()->parentWidget()->parentWidget()->parentWidget());
+  auto* form_scroll =
+      qobject_cast<QScrollArea*>(p->maxSamplesBox()->parentWidget()->parentWidget()->parentWidget()->parentWidget());
   ASSERT_NE(form_scroll, nullptr);
   EXPECT_FALSE(form_scroll->isAncestorOf(p->runButton()));
 }
@@ -178,7 +179,8 @@ TEST_F(Laptop, TheTierColumnGrowsWithLiveRows) {
   w.document().replace(ResultSet{});  // a live run starts empty
   const int tier = ResultsModel::sectionOf(Column::tier);
   const int empty_width = w.table()->columnWidth(tier);
-  CellResult long_name = testing::make_result("flash_mma", 16384, 128, 1.0, CellStatus::ok, DType::fp16, false, 128, 128);
+  CellResult long_name =
+      testing::make_result("flash_mma", 16384, 128, 1.0, CellStatus::ok, DType::fp16, false, 128, 128);
   long_name.cell.tier.shape.k_n = 65536;
   long_name.cell.tier.name = tier_name(long_name.cell.tier.shape);
   w.document().append({long_name});
@@ -280,7 +282,8 @@ TEST(SweepPanelHint, SaysUpFrontWhenNothingCheckedCanRun) {
   panel.selectPreset("smoke");
   EXPECT_EQ(panel.kernelHint(), "");
   panel.selectPreset("seed-torch");
-  EXPECT_TRUE(panel.kernelHint().startsWith("Nothing checked can run here (no CUDA device")) << panel.kernelHint().toStdString();
+  EXPECT_TRUE(panel.kernelHint().startsWith("Nothing checked can run here (no CUDA device"))
+      << panel.kernelHint().toStdString();
   EXPECT_TRUE(panel.kernelHint().contains("cpu_naive, cpu_flash"));
 }
 

@@ -49,10 +49,9 @@ TEST(SweepForm, KernelHintSaysWhatCannotRunAndWhatWould) {
     if (!available) k.why_not = "no CUDA device on this machine";
     return k;
   };
-  const std::vector<CatalogueKernel> cpu_machine = {kernel("cpu_naive", Backend::cpu, true),
-                                                    kernel("cpu_flash", Backend::cpu, true),
-                                                    kernel("naive", Backend::cuda, false),
-                                                    kernel("flash_mma", Backend::cuda, false)};
+  const std::vector<CatalogueKernel> cpu_machine = {
+      kernel("cpu_naive", Backend::cpu, true), kernel("cpu_flash", Backend::cpu, true),
+      kernel("naive", Backend::cuda, false), kernel("flash_mma", Backend::cuda, false)};
   EXPECT_EQ(kernel_hint(cpu_machine, {"cpu_naive"}, Backend::cpu), "");
   EXPECT_EQ(kernel_hint(cpu_machine, {"cpu_naive", "naive"}, Backend::cpu),
             "naive: will be skipped here (no CUDA device on this machine)");

@@ -1,8 +1,8 @@
 #pragma once
 // The columns of a result table, listed once for every tabular form: the Markdown, HTML, CSV and
 // JSON reports, the GUI's table and its "Copy as Markdown", and the readers that take a Markdown
-// or a CSV table back. One name per column, the same in every form. A new field of a cell becomes a column by one entry in columns.cpp (and a place
-// in the sets below where a form should show it).
+// or a CSV table back. One name per column, the same in every form. A new field of a cell becomes
+// a column by one entry in columns.cpp (and a place in the sets below where a form should show it).
 #include <optional>
 #include <span>
 #include <string>

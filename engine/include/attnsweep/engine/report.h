@@ -2,8 +2,8 @@
 // Reports of results, and the readers that take them back. Markdown: the seed's columns plus ours;
 // CSV: every column at full precision, the seed's first; JSON: every record, the CSV's rows under
 // the same column names, and a summary; HTML: the environment, a table to sort and, when the app
-// drew them, the pictures. attnsweep-cli and the app both write them here, so
-// a number prints the same in each (columns.h, format.h).
+// drew them, the pictures. attnsweep-cli and the app both write them here, so a number prints the
+// same in each (columns.h, format.h).
 #include <optional>
 #include <span>
 #include <string>

@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (parser.isSet(options.help)) {
-    std::printf("%s", qPrintable(parser.helpText()));
+    // Without an application object Qt cannot name the program in the usage line.
+    std::printf("%s", qPrintable(parser.helpText().replace("<executable_name>", "attnsweep")));
     return 0;
   }
   if (parser.isSet(options.version)) {

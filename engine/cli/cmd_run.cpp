@@ -127,7 +127,13 @@ int run_command(const RunArgs& args) {
     if (!args.quiet) progress = std::make_unique<Progress>(planned, already_done, stderr);
   };
   observer.cell_started = [&](std::size_t, const Cell& c) { if (progress) progress->started(c); };
-  observer.cell_finished = [&](std::size_t, const CellResult& r) { if (progress) progress->finished(r); };
+  std::string first_failure;  // the first cell that did not measure, and why
+  observer.cell_finished = [&](std::size_t, const CellResult& r) {
+    if (progress) progress->finished(r);
+    if (first_failure.empty() && r.status != CellStatus::ok)
+      first_failure = r.cell.kernel + " " + r.cell.tier.name + ": " + std::string(status_name(r.status)) +
+                      (r.message.empty() ? "" : ": " + r.message);
+  };
   observer.log = [&](const std::string& level, const std::string& text) {
     if (progress) progress->message(level, text);
     else std::cerr << level << ": " << text << "\n";
@@ -158,6 +164,12 @@ int run_command(const RunArgs& args) {
   if (outcome.cancelled) {
     std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
     return kExitRuntime;
+  }
+  // Cells ran and not one was measured (all unsupported, oom, failed): the sweep did not succeed.
+  if (outcome.measured > 0 && !outcome.by_status.contains("ok")) {
+    print_error("sweep '" + spec->name + "' measured nothing: none of its " + std::to_string(outcome.measured) +
+                " cells ran here (first: " + first_failure + ")");
+    return kExitNothingMeasured;
   }
   return kExitOk;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The subcommands of attnsweep-cli. Each returns the process exit code: 0 the work ran (a sweep
-// with oom/unsupported cells still ran), 2 bad usage or spec (a sweep of which nothing can run on
-// the chosen backend included: it is refused before it starts), 1 runtime failure.
+// with oom/unsupported cells among its measured ones still ran), 2 bad usage or spec (a sweep of
+// which nothing can run on the chosen backend included: it is refused before it starts), 1 runtime
+// failure, 3 a sweep that ran and measured no cell (each one's status is in its file).
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@ namespace attnsweep::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNothingMeasured = 3;
 
 int list_command(const std::string& what);
 int validate_command(const std::string& spec_path);

@@ -35,6 +35,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
@@ -62,6 +63,10 @@ QScrollArea* scrolled(QWidget* picture, QWidget* parent) {
   scroll->setWidgetResizable(true);
   scroll->setFrameShape(QFrame::NoFrame);
   return scroll;
+}
+
+QString window_title(const std::string& results_name) {
+  return results_name.empty() ? "AttnSweep" : QString::fromStdString(results_name) + " — AttnSweep";
 }
 
 }  // namespace
@@ -232,7 +237,11 @@ void MainWindow::connectRunner() {
   connect(runner_, &RunController::planned, this, [this](quint64, qulonglong planned, qulonglong already) {
     run_planned_ = planned;
     run_already_ = already;
-    run_done_ = 0;
+    run_done_ = run_ok_ = 0;
+    if (run_results_) {
+      doc_.replace(std::move(*run_results_));
+      run_results_.reset();
+    }
     panel_->setProgress(already, planned, tr("planned %1 cells (%2 already in the file)").arg(planned).arg(already), std::nullopt);
   });
   connect(runner_, &RunController::cellStarted, this, [this](quint64, qulonglong, QString id) {
@@ -242,6 +251,8 @@ void MainWindow::connectRunner() {
   });
   connect(runner_, &RunController::cellsFinished, this, [this](quint64, std::vector<CellResult> results) {
     run_done_ += results.size();
+    run_ok_ += static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(), [](const CellResult& r) { return r.status == CellStatus::ok; }));
     for (const CellResult& r : results)
       if (r.status != CellStatus::ok && r.status != CellStatus::unsupported)
         log(r.status == CellStatus::oom || r.status == CellStatus::skipped ? "warning" : "error",
@@ -260,6 +271,12 @@ void MainWindow::connectRunner() {
     panel_->setProgress(s.already_done + s.measured, s.planned, tr("sweep %1 (%2)").arg(what, QString::fromStdString(format_duration(run_clock_.elapsed() / 1000.0))), std::nullopt);
     // Show what is on disk, header and all.
     openFile(panel_->outputPath());
+    if (!s.cancelled && s.measured > 0 && run_ok_ == 0) {
+      const QString none = tr("The sweep measured nothing: none of its %1 cells ran here (the table says why for each)")
+                               .arg(s.measured);
+      log("warning", none);
+      status_->setText(none);
+    }
   });
   connect(runner_, &RunController::failed, this, [this](quint64, QString message) {
     panel_->setRunning(false);
@@ -268,6 +285,8 @@ void MainWindow::connectRunner() {
     stop_action_->setEnabled(false);
     log("error", tr("sweep failed: %1").arg(message));
     panel_->setProgress(run_already_ + run_done_, run_planned_, tr("failed: %1").arg(message), std::nullopt);
+    run_results_.reset();
+    setWindowTitle(window_title(doc_.set().name));
     status_->setText(tr("The sweep did not run: %1").arg(message));
   });
 }
@@ -440,8 +459,8 @@ void MainWindow::showResults(ResultSet set) {
   const QString title = QString::fromStdString(set.name);
   const QString env = QString::fromStdString(describe_environment(set.header));
   const std::size_t n = set.results.size();
+  setWindowTitle(window_title(set.name));
   doc_.replace(std::move(set));
-  setWindowTitle(title.isEmpty() ? "AttnSweep" : title + " — AttnSweep");
   status_->setText(tr("%1 · %2 cells%3").arg(title).arg(n).arg(env.isEmpty() ? "" : " · " + env));
 }
 
@@ -452,6 +471,11 @@ void MainWindow::startRun(bool resume) {
   if (!spec) {
     for (const QString& e : errors) log("error", tr("spec: %1").arg(e));
     statusBar()->showMessage(tr("The sweep is not valid: %1").arg(errors.value(0)), 10000);
+    return;
+  }
+  if (!panel_->someCheckedKernelRuns()) {
+    log("error", tr("sweep not started: %1").arg(panel_->kernelHint()));
+    status_->setText(tr("The sweep did not run: %1").arg(panel_->kernelHint()));
     return;
   }
   QString path = panel_->outputPath();
@@ -467,10 +491,9 @@ void MainWindow::startRun(bool resume) {
   if (resume && QFileInfo::exists(path)) {
     if (!openFile(path)) return;
   } else {
-    ResultSet live;
-    live.name = QFileInfo(path).fileName().toStdString();
-    live.path = path.toStdString();
-    doc_.replace(std::move(live));
+    run_results_.emplace();
+    run_results_->name = QFileInfo(path).fileName().toStdString();
+    run_results_->path = path.toStdString();
   }
   QSettings().setValue("sweep/preset", QString::fromStdString(spec->name));
   run_planned_ = run_done_ = run_already_ = 0;

@@ -6,6 +6,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <functional>
+#include <optional>
 
 #include "app/results_document.h"
 #include "app/run_controller.h"
@@ -101,7 +102,10 @@ class MainWindow : public QMainWindow {
   QLabel* status_;
   QTimer* refresh_timer_;
   QElapsedTimer run_clock_;
-  std::size_t run_planned_ = 0, run_done_ = 0, run_already_ = 0;
+  std::size_t run_planned_ = 0, run_done_ = 0, run_already_ = 0, run_ok_ = 0;
+  // A fresh run's empty results: they replace what is shown once the engine has planned the sweep,
+  // so a sweep refused before it starts leaves the shown results in place.
+  std::optional<ResultSet> run_results_;
   bool views_dirty_[4] = {true, true, true, true};
 };
 

@@ -300,16 +300,24 @@ std::optional<SweepSpec> SweepPanel::spec(QStringList* errors) const {
   return parsed.spec;
 }
 
-void SweepPanel::updateKernelHint() {
+std::vector<std::string> SweepPanel::checkedKernels() const {
   std::vector<std::string> checked;
   for (int i = 0; i < kernels_->count(); ++i)
     if (kernels_->item(i)->checkState() == Qt::Checked) checked.push_back(kernels_->item(i)->text().toStdString());
-  const QString hint = QString::fromStdString(kernel_hint(catalogue_, checked, resolve_backend(backend())));
+  return checked;
+}
+
+void SweepPanel::updateKernelHint() {
+  const QString hint = QString::fromStdString(kernel_hint(catalogue_, checkedKernels(), resolve_backend(backend())));
   kernel_hint_->setText(hint);
   kernel_hint_->setVisible(!hint.isEmpty());
 }
 
 QString SweepPanel::kernelHint() const { return kernel_hint_->text(); }
+
+bool SweepPanel::someCheckedKernelRuns() const {
+  return any_checked_kernel_runs(catalogue_, checkedKernels(), resolve_backend(backend()));
+}
 
 BackendChoice SweepPanel::backend() const { return static_cast<BackendChoice>(backend_->currentData().toInt()); }
 QString SweepPanel::outputPath() const { return output_->text().trimmed(); }

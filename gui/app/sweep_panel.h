@@ -44,6 +44,8 @@ class SweepPanel : public QWidget {
 
   // Why checked kernels cannot run here (shown under the kernels); empty when all can.
   QString kernelHint() const;
+  // Whether any checked kernel can run on the chosen backend here.
+  bool someCheckedKernelRuns() const;
   QPushButton* runButton() const { return run_; }
   QPushButton* stopButton() const { return stop_; }
   QProgressBar* progressBar() const { return progress_; }
@@ -57,6 +59,7 @@ class SweepPanel : public QWidget {
   QWidget* buildForm(const KernelCatalogue& catalogue);
   QWidget* buildRunFooter();
   QFormLayout* buildPresetRow(QWidget* form);
+  std::vector<std::string> checkedKernels() const;
   QGroupBox* buildKernelBox(QWidget* form, const KernelCatalogue& catalogue);
   QGroupBox* buildTierBox(QWidget* form);
   QGroupBox* buildOptionsBox(QWidget* form, bool have_cuda);

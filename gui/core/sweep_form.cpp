@@ -40,6 +40,14 @@ std::optional<std::int64_t> parse_size(std::string_view w) {
   return v * scale;
 }
 
+bool runs_here(const CatalogueKernel& k, Backend backend) {
+  return k.available && (!k.provider.empty() || k.backend == backend);
+}
+
+bool is_checked(const std::vector<std::string>& checked, const std::string& name) {
+  return std::find(checked.begin(), checked.end(), name) != checked.end();
+}
+
 }  // namespace
 
 SizeList parse_size_list(std::string_view text) {
@@ -119,15 +127,20 @@ std::vector<TierShape> cross_grid(const std::vector<std::int64_t>& q_n, const st
   return out;
 }
 
+bool any_checked_kernel_runs(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                             Backend backend) {
+  return std::any_of(catalogue.begin(), catalogue.end(),
+                     [&](const CatalogueKernel& k) { return is_checked(checked, k.name) && runs_here(k, backend); });
+}
+
 std::string kernel_hint(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
                         Backend backend) {
-  auto runs = [&](const CatalogueKernel& k) { return k.available && (!k.provider.empty() || k.backend == backend); };
   std::string idle, why, would, other_backend;
   bool any_runs = false, any_missing = false;
   for (const CatalogueKernel& k : catalogue) {
-    if (runs(k)) would += (would.empty() ? "" : ", ") + k.name;
-    if (std::find(checked.begin(), checked.end(), k.name) == checked.end()) continue;
-    if (runs(k)) {
+    if (runs_here(k, backend)) would += (would.empty() ? "" : ", ") + k.name;
+    if (!is_checked(checked, k.name)) continue;
+    if (runs_here(k, backend)) {
       any_runs = true;
       continue;
     }

@@ -35,6 +35,9 @@ std::vector<TierShape> cross_grid(const std::vector<std::int64_t>& q_n, const st
 // (greyed out, or another backend's): which, why, and when none can, what would. Empty when all can.
 std::string kernel_hint(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
                         Backend backend);
+// Whether any checked kernel can run with `backend` here: when none can, Run is refused.
+bool any_checked_kernel_runs(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                             Backend backend);
 
 // Seconds left from how long `done` cells took; nullopt before the first cell finished.
 std::optional<double> eta_seconds(double elapsed_s, std::size_t done, std::size_t total);

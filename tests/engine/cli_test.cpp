@@ -1,5 +1,5 @@
 // attnsweep-cli end to end: every subcommand through the real binary, its exit codes (0 ran,
-// 2 bad usage or spec, 1 runtime failure), its messages, and the files it writes.
+// 2 bad usage or spec, 1 runtime failure, 3 nothing measured), its messages, and the files it writes.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -198,6 +198,34 @@ TEST_F(CliTest, ASweepOfWhichNothingRunsIsRefusedUpFront) {
               seed.output.find("unknown kernel \"naive\"") != std::string::npos)
       << seed.output;
   EXPECT_FALSE(fs::exists(path("seed.jsonl")));
+}
+
+// Cells that ran and not one measured (each unsupported here) make a failed run that says why;
+// one measured cell among them is a run that worked. The fake provider answers without a GPU.
+TEST_F(CliTest, ASweepThatMeasuresNothingIsNotASuccess) {
+  if (std::system("python3 -c 'import json' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 is not installed here";
+  const std::string provider = write("fake.json", R"({"name": "fake", "command": ["python3", ")" +
+                                                      std::string(ATTNSWEEP_SOURCE_DIR) +
+                                                      R"(/tests/engine/fake_provider.py", "--device", "{device}"],
+    "kernels": [{"name": "fake_unsupported", "description": "unsupported everywhere"},
+                {"name": "fake_ok", "description": "a made-up time"}]})");
+  std::string spec = kTinySpec;
+  const std::string cpu_kernels = R"(["cpu_naive", "cpu_flash"])";
+  spec.replace(spec.find(cpu_kernels), cpu_kernels.size(), R"(["fake_unsupported"])");
+  const Outcome none =
+      cli("run --provider " + provider + " --spec " + write("none.json", spec) + " --quiet --out " + path("none.jsonl"));
+  EXPECT_EQ(none.code, 3) << none.output;
+  EXPECT_NE(none.output.find("sweep 'cli-test' measured nothing: none of its 4 cells ran here (first: "),
+            std::string::npos)
+      << none.output;
+  EXPECT_NE(none.output.find("(first: fake_unsupported hd16-h2-b1-n32: unsupported: "), std::string::npos)
+      << none.output;
+  EXPECT_EQ(read_result_file(path("none.jsonl")).results.size(), 4u) << "the file keeps each cell's status";
+
+  spec.replace(spec.find(R"(["fake_unsupported"])"), 20, R"(["fake_unsupported", "fake_ok"])");
+  const Outcome some =
+      cli("run --provider " + provider + " --spec " + write("some.json", spec) + " --quiet --out " + path("some.jsonl"));
+  EXPECT_EQ(some.code, 0) << some.output;
 }
 
 // Piped, every finished cell says the time spent and left; on a terminal the bar redrawn in

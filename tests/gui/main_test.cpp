@@ -35,6 +35,7 @@ TEST(AppCommandLine, HelpAndVersionWorkWithoutADisplay) {
   EXPECT_TRUE(version.out.contains("(git ")) << version.out.toStdString();
   const AppRun help = app({"--help"});
   EXPECT_EQ(help.code, 0) << help.err.toStdString();
+  EXPECT_TRUE(help.out.startsWith("Usage: attnsweep [options] [RESULTS...]")) << help.out.toStdString();
   for (const char* option : {"-o, --out, --export-report <DIR>", "--open <RESULTS>", "--version", "--preset"})
     EXPECT_TRUE(help.out.contains(option)) << option << "\n" << help.out.toStdString();
   const AppRun typo = app({"--exprot-report", "x"});

@@ -29,6 +29,7 @@
 #include "app/results_model.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/kernel_catalogue.h"
+#include "attnsweep/engine/presets.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {
@@ -261,6 +262,65 @@ TEST_F(Laptop, ARunSurvivesEscAndAskedCloseAndSaysItsName) {
   EXPECT_TRUE(w.close());
   ASSERT_TRUE(finished.wait(120000));
   EXPECT_TRUE(finished[0][1].value<RunSummary>().cancelled);
+}
+
+// A sweep that cannot run here is refused, and what was shown stays shown: kernels that cannot
+// run here are refused by the panel before the run, cells none of whose kernels can do their
+// dtype by the engine when it plans.
+TEST_F(Laptop, ARefusedSweepLeavesTheShownResults) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(w.openFile(bundled_results()));
+  const QString title = w.windowTitle();
+  auto still_shown = [&] {
+    EXPECT_FALSE(w.runner().isRunning());
+    EXPECT_EQ(w.document().results().size(), 120u);
+    EXPECT_EQ(w.windowTitle(), title);
+    EXPECT_TRUE(w.statusText().startsWith("The sweep did not run: ")) << w.statusText().toStdString();
+    EXPECT_FALSE(QFileInfo::exists(dir.filePath("refused.jsonl")));
+  };
+
+  if (kernel_catalogue().cuda_devices == 0) {
+    w.panel()->selectPreset("seed-torch");
+    w.panel()->setOutputPath(dir.filePath("refused.jsonl"));
+    w.startRun(false);
+    still_shown();
+    EXPECT_TRUE(w.statusText().contains("Nothing checked can run here")) << w.statusText().toStdString();
+  }
+
+  SweepSpec fp16_on_cpu = *parse_spec(*preset_json("smoke")).spec;
+  fp16_on_cpu.dtypes = {DType::fp16};
+  w.panel()->loadSpec(fp16_on_cpu);
+  w.panel()->setOutputPath(dir.filePath("refused.jsonl"));
+  ASSERT_TRUE(w.panel()->someCheckedKernelRuns());
+  QSignalSpy failed(&w.runner(), &RunController::failed);
+  w.startRun(false);
+  ASSERT_TRUE(failed.wait(60000));
+  still_shown();
+  EXPECT_TRUE(w.statusText().contains("nothing in sweep 'smoke' can run on cpu")) << w.statusText().toStdString();
+}
+
+// A sweep that ran and measured no cell (torch kernels on a GPU host without torch, say) says so
+// when it ends: the runner's events as a worker sends them, and the file it left.
+TEST_F(Laptop, ASweepThatMeasuredNothingSaysSo) {
+  QTemporaryDir dir;
+  const std::vector<CellResult> unsupported = {
+      testing::make_result("flash_mma", 512, 64, 0, CellStatus::unsupported),
+      testing::make_result("flash_mma", 1024, 64, 0, CellStatus::unsupported)};
+  w.panel()->setOutputPath(QString::fromStdString(testing::write_result_file(dir, "none.jsonl", unsupported)));
+  emit w.runner().planned(1, 2, 0);
+  emit w.runner().cellsFinished(1, unsupported);
+  emit w.runner().finished(1, RunSummary{2, 0, 2, false});
+  EXPECT_EQ(w.document().results().size(), 2u);
+  EXPECT_TRUE(w.statusText().startsWith("The sweep measured nothing: none of its 2 cells ran here"))
+      << w.statusText().toStdString();
+
+  std::vector<CellResult> one_ok = unsupported;
+  one_ok[0] = testing::make_result("flash_mma", 512, 64, 0.5, CellStatus::ok);
+  w.panel()->setOutputPath(QString::fromStdString(testing::write_result_file(dir, "some.jsonl", one_ok)));
+  emit w.runner().planned(2, 2, 0);
+  emit w.runner().cellsFinished(2, one_ok);
+  emit w.runner().finished(2, RunSummary{2, 0, 2, false});
+  EXPECT_TRUE(w.statusText().startsWith("some.jsonl · 2 cells")) << w.statusText().toStdString();
 }
 
 // A window that opens itself fits the screen, and fits a 1366x768 laptop at 150% scaling.

@@ -39,16 +39,18 @@ TEST(SweepForm, EtaFromCellsDone) {
   EXPECT_DOUBLE_EQ(*eta_seconds(10, 10, 10), 0.0);
 }
 
+// A kernel of the catalogue as a machine lists it; one not available there for want of a GPU.
+CatalogueKernel kernel(const char* name, Backend b, bool available, const char* provider = "") {
+  CatalogueKernel k;
+  k.name = name;
+  k.backend = b;
+  k.available = available;
+  k.provider = provider;
+  if (!available) k.why_not = "no CUDA device on this machine";
+  return k;
+}
+
 TEST(SweepForm, KernelHintSaysWhatCannotRunAndWhatWould) {
-  auto kernel = [](const char* name, Backend b, bool available, const char* provider = "") {
-    CatalogueKernel k;
-    k.name = name;
-    k.backend = b;
-    k.available = available;
-    k.provider = provider;
-    if (!available) k.why_not = "no CUDA device on this machine";
-    return k;
-  };
   const std::vector<CatalogueKernel> cpu_machine = {
       kernel("cpu_naive", Backend::cpu, true), kernel("cpu_flash", Backend::cpu, true),
       kernel("naive", Backend::cuda, false), kernel("flash_mma", Backend::cuda, false)};
@@ -64,6 +66,22 @@ TEST(SweepForm, KernelHintSaysWhatCannotRunAndWhatWould) {
   EXPECT_EQ(kernel_hint(gpu_machine, {"naive"}, Backend::cpu),
             "Nothing checked can run here (they run on cuda, this run on cpu). Check cpu_naive, or choose the cuda "
             "backend.");
+}
+
+// Run is refused exactly when the hint says nothing checked can run.
+TEST(SweepForm, AnyCheckedKernelRunsOnlyWhereOneCan) {
+  const std::vector<CatalogueKernel> cpu_machine = {kernel("cpu_naive", Backend::cpu, true),
+                                                    kernel("naive", Backend::cuda, false),
+                                                    kernel("torch.sdpa_math", Backend::cuda, false, "torch")};
+  EXPECT_TRUE(any_checked_kernel_runs(cpu_machine, {"naive", "cpu_naive"}, Backend::cpu));
+  EXPECT_FALSE(any_checked_kernel_runs(cpu_machine, {"naive", "torch.sdpa_math"}, Backend::cpu));
+  EXPECT_FALSE(any_checked_kernel_runs(cpu_machine, {}, Backend::cpu));
+  const std::vector<CatalogueKernel> gpu_machine = {kernel("cpu_naive", Backend::cpu, true),
+                                                    kernel("naive", Backend::cuda, true),
+                                                    kernel("torch.sdpa_math", Backend::cuda, true, "torch")};
+  EXPECT_FALSE(any_checked_kernel_runs(gpu_machine, {"naive"}, Backend::cpu));
+  EXPECT_TRUE(any_checked_kernel_runs(gpu_machine, {"torch.sdpa_math"}, Backend::cpu)) << "providers pick their device";
+  EXPECT_TRUE(any_checked_kernel_runs(gpu_machine, {"naive"}, Backend::cuda));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <QAction>
+#include <QApplication>
 #include <QDockWidget>
 #include <QHeaderView>
 #include <QLabel>
@@ -134,6 +135,40 @@ TEST_F(Laptop, RunStopAndProgressStayInViewUnderTheForm) {
       qobject_cast<QScrollArea*>(p->maxSamplesBox()->parentWidget()->parentWidget()->parentWidget()->parentWidget());
   ASSERT_NE(form_scroll, nullptr);
   EXPECT_FALSE(form_scroll->isAncestorOf(p->runButton()));
+}
+
+// One notch of the wheel, down, over the middle of `w`; whether `w` took it.
+bool wheel_down(QWidget* w) {
+  const QPointF at(w->width() / 2.0, w->height() / 2.0);
+  QWheelEvent e(at, w->mapToGlobal(at), QPoint(), QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase,
+                false);
+  QApplication::sendEvent(w, &e);
+  return e.isAccepted();
+}
+
+// A wheel turned over the sweep form while the focus is elsewhere changes no value and is left to
+// the form, which scrolls (Qt hands a real wheel event that a widget leaves to its parents; a test's
+// event goes to one widget, so each half is checked on its own). Clicked into, the box takes it.
+TEST_F(Laptop, AWheelOverTheFormScrollsItAndChangesNoValue) {
+  QSpinBox* samples = w.panel()->maxSamplesBox();
+  auto* form_scroll = w.panel()->findChild<QScrollArea*>();
+  ASSERT_NE(form_scroll, nullptr);
+  ASSERT_TRUE(form_scroll->isAncestorOf(samples));
+  ASSERT_GT(form_scroll->verticalScrollBar()->maximum(), 0) << "the form is taller than a laptop's panel";
+  QApplication::setActiveWindow(&w);
+  w.filter()->setFocus();
+  ASSERT_FALSE(samples->hasFocus());
+
+  const int value = samples->value();
+  EXPECT_FALSE(wheel_down(samples)) << "left to the form";
+  EXPECT_EQ(samples->value(), value);
+  const int scrolled = form_scroll->verticalScrollBar()->value();
+  wheel_down(form_scroll->viewport());
+  EXPECT_GT(form_scroll->verticalScrollBar()->value(), scrolled);
+
+  samples->setFocus();
+  EXPECT_TRUE(wheel_down(samples));
+  EXPECT_EQ(samples->value(), value - 1);
 }
 
 TEST_F(Laptop, TheHeatmapScrollsAndLosesNoGroup) {

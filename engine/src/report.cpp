@@ -60,6 +60,12 @@ std::string describe_environment(const json& header) {
   const json env = header.is_object() && header.contains("environment") ? header["environment"] : json();
   const json device = env.is_object() && env.contains("device") ? env["device"] : json();
   std::string where = text_of(device, "name");
+  if (const json mixed = header.is_object() ? header.value("mixed_devices", json()) : json();
+      mixed.is_array() && mixed.size() > 1) {
+    where = "mixed devices:";
+    for (std::size_t i = 0; i < mixed.size(); ++i)
+      where += (i ? ", " : " ") + (mixed[i].is_string() ? mixed[i].get<std::string>() : mixed[i].dump());
+  }
   if (where.empty()) where = text_of(env, "gpu");
   if (where.empty()) where = text_of(env, "cpu_model");
   if (where.empty()) where = header_detail(header, "GPU");

@@ -29,6 +29,40 @@ std::string md_escape(std::string_view s) {
 
 bool median_known(const CellResult& r) { return r.time_ms && std::isfinite(r.time_ms->median); }
 
+// "rank 0: host-a, NVIDIA H100 80GB HBM3; rank 1: ...": every process of a sweep run by several.
+std::string ranks_text(const json& header) {
+  const json ranks = header.value("ranks", json::array());
+  if (!ranks.is_array() || ranks.empty()) return "";
+  std::string out = std::to_string(ranks.size()) + ": ";
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const json env = ranks[i].is_object() ? ranks[i].value("environment", json()) : json();
+    const json device = env.is_object() ? env.value("device", json()) : json();
+    out += (i ? "; " : "") + std::string("rank ") + text_of(ranks[i], "rank") + ": " + text_of(env, "host") + ", " +
+           text_of(device, "name");
+  }
+  return out;
+}
+
+// "a.jsonl (share 1/2), b.jsonl (share 2/2)": the files a merged file was joined from.
+std::string merged_text(const json& header) {
+  const json parts = header.value("merged", json::array());
+  if (!parts.is_array()) return "";
+  std::string out;
+  for (const json& p : parts) {
+    out += (out.empty() ? "" : ", ") + text_of(p, "file");
+    if (!text_of(p, "shard").empty()) out += " (share " + text_of(p, "shard") + ")";
+  }
+  return out;
+}
+
+std::string mixed_devices_text(const json& header) {
+  const json names = header.value("mixed_devices", json::array());
+  if (!names.is_array() || names.size() < 2) return "";
+  std::string out;
+  for (const json& n : names) out += (out.empty() ? "" : ", ") + (n.is_string() ? n.get<std::string>() : n.dump());
+  return out + " (the device of each cell is in its record; compare cells of one device)";
+}
+
 // "- **Label:** value" lines: where the results come from and where they ran.
 void environment_block(std::ostringstream& md, const ResultFile& f) {
   const json& h = f.header;
@@ -78,6 +112,10 @@ void environment_block(std::ostringstream& md, const ResultFile& f) {
   if (date.empty()) date = text_of(h, "imported").empty() ? "" : text_of(h, "imported") + " (imported)";
   line("Date", date);
   line("Executor", text_of(h, "executor"));
+  line("Ranks", ranks_text(h));
+  line("Share", text_of(h, "shard").empty() ? "" : text_of(h, "shard") + " of the spec's cells");
+  line("Merged from", merged_text(h));
+  line("Mixed devices", mixed_devices_text(h));
 
   std::set<std::string> caches;
   for (const CellResult& r : f.results)

@@ -11,7 +11,7 @@ namespace attnsweep {
 
 namespace {
 
-nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
+nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, const std::optional<Shard>& shard) {
   nlohmann::json h;
   h["type"] = "header";
   h["schema"] = kResultSchema;
@@ -20,7 +20,26 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
   h["environment"] = capture_environment(executor.device());
   h["executor"] = executor.describe();
   h["started"] = utc_now_iso8601();
+  if (shard) h["shard"] = shard->text();
+  const nlohmann::json ranks = executor.ranks();
+  if (!ranks.empty()) {
+    h["ranks"] = ranks;
+    std::vector<nlohmann::json> environments;
+    for (const nlohmann::json& r : ranks) environments.push_back(r.value("environment", nlohmann::json()));
+    if (const auto names = device_names_of(environments); names.size() > 1) h["mixed_devices"] = names;
+  }
   return h;
+}
+
+std::string shard_text(const std::optional<Shard>& shard) {
+  return shard ? "share " + shard->text() : "the whole plan";
+}
+
+// The share a result file's header says it holds, as shard_text() writes it.
+std::string shard_text(const nlohmann::json& header) {
+  if (!header.contains("shard")) return "the whole plan";
+  const nlohmann::json& s = header["shard"];
+  return "share " + (s.is_string() ? s.get<std::string>() : s.dump());
 }
 
 }  // namespace
@@ -28,7 +47,8 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel) {
   SweepOutcome outcome;
-  const Plan plan = make_plan(spec, executor.caps());
+  const Plan whole = make_plan(spec, executor.caps());
+  const Plan plan = file.shard ? shard_of(whole, *file.shard) : whole;
   outcome.planned = plan.cells.size();
 
   RunOptions run_options;
@@ -40,6 +60,9 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
         nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])
       throw std::runtime_error(file.path + ": holds results of a different spec; resume it with that spec, "
                                "or write to a new file with --out");
+    if (const std::string held = shard_text(existing.header); held != shard_text(file.shard))
+      throw std::runtime_error(file.path + ": holds " + held + " of this spec, not " + shard_text(file.shard) +
+                               "; resume it with the same --shard");
     for (const CellResult& r : existing.results) run_options.done_ids.insert(r.cell.id());
     for (const Cell& c : plan.cells) outcome.already_done += run_options.done_ids.count(c.id());
     for (const std::string& w : existing.warnings)
@@ -47,7 +70,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
   }
   if (observer.planned) observer.planned(outcome.planned, outcome.already_done);
   ResultWriter writer = resuming ? ResultWriter::resume(file.path)
-                                 : ResultWriter::create(file.path, make_header(spec, executor));
+                                 : ResultWriter::create(file.path, make_header(spec, executor, file.shard));
 
   const bool finished = executor.run(plan, run_options, observer, [&](const CellResult& r) {
     writer.append(r);

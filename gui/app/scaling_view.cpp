@@ -23,6 +23,9 @@ namespace attnsweep::gui {
 
 namespace {
 
+// The line style of each model in a sweep measured on several (ScalingSeries::device_index).
+constexpr Qt::PenStyle kDeviceLines[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+const char* const kDeviceLineNames[] = {"solid:", "dashed:", "dotted:", "dash-dot:"};
 
 QString metric_unit(ScalingMetric m) { return m == ScalingMetric::time_ms ? "ms" : "TFLOP/s"; }
 
@@ -79,6 +82,22 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, const std::vector<
   for (std::size_t i = 0; i < kernels.size(); ++i)
     legend += QString("<span style='color:%1; font-size:16px'>&#9632;</span>&nbsp;%2&nbsp;&nbsp;&nbsp;&nbsp;")
                   .arg(qcolor(kernel_color(i)).name(), QString::fromStdString(kernels[i]).toHtmlEscaped());
+  // Results of several models: one line per kernel and model, each model in its own line style.
+  std::vector<std::string> devices;
+  for (const ScalingGroup& g : groups_)
+    for (const ScalingSeries& s : g.series)
+      if (!s.device.empty()) {
+        if (s.device_index >= devices.size()) devices.resize(s.device_index + 1);
+        devices[s.device_index] = s.device;
+      }
+  if (!devices.empty()) {
+    legend += "<br>" + tr("<b>measured on %n models:</b> ", nullptr, static_cast<int>(devices.size()));
+    for (std::size_t i = 0; i < devices.size(); ++i)
+      legend += QString("%1 %2&nbsp;&nbsp;&nbsp;")
+                    .arg(kDeviceLineNames[i % std::size(kDeviceLineNames)],
+                         QString::fromStdString(devices[i]).toHtmlEscaped());
+    legend += "<br>";
+  }
   legend += tr("<span style='color:#686c78'>band: p10–p90 · grey ◆ : not measured (status on hover)</span>");
   legend_->setText(legend);
 
@@ -157,15 +176,15 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
       band->attachAxis(y_axis);
 
       auto* line = new QLineSeries();
-      line->setName(QString::fromStdString(s.kernel));
+      line->setName(QString::fromStdString(s.label));
       for (const ScalingPoint& p : s.points) line->append(p.x, p.y);
-      line->setPen(QPen(color, 2.2));
+      line->setPen(QPen(color, 2.2, kDeviceLines[s.device_index % std::size(kDeviceLines)]));
       line->setPointsVisible(true);
       line->setMarkerSize(7);
       chart->addSeries(line);
       line->attachAxis(x_axis);
       line->attachAxis(y_axis);
-      const QString kernel = QString::fromStdString(s.kernel);
+      const QString kernel = QString::fromStdString(s.label);
       connect(line, &QLineSeries::hovered, this, [kernel, unit](const QPointF& pt, bool on) {
         if (!on) return QToolTip::hideText();
         QToolTip::showText(QCursor::pos(), QString("<b>%1</b><br>N = %2<br>%3 %4")
@@ -176,7 +195,7 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
     }
     if (!s.failed.empty()) {
       auto* failed = new QScatterSeries();
-      failed->setName(QString::fromStdString(s.kernel) + " (not measured)");
+      failed->setName(QString::fromStdString(s.label) + " (not measured)");
       failed->setMarkerShape(QScatterSeries::MarkerShapeRotatedRectangle);
       failed->setMarkerSize(9);
       failed->setColor(QColor(170, 172, 180));
@@ -185,7 +204,7 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
       for (const FailedPoint& f : s.failed) {
         failed->append(f.x, y_floor);
         tips.push_back(QString("<b>%1</b><br>N = %2<br><b>%3</b> %4")
-                           .arg(QString::fromStdString(s.kernel))
+                           .arg(QString::fromStdString(s.label))
                            .arg(f.x)
                            .arg(QString::fromStdString(status_label(f.result->status)),
                                 QString::fromStdString(f.result->message).toHtmlEscaped()));

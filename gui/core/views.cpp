@@ -148,6 +148,12 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
   const std::vector<std::string> kernels = kernels_of(results);
+  // The models the results were measured on; more than one: a series per kernel and model.
+  auto device_of = [](const CellResult& r) { return r.device_name.empty() ? "an unrecorded device" : r.device_name; };
+  std::vector<std::string> devices;
+  for (const CellResult& r : results)
+    if (std::find(devices.begin(), devices.end(), device_of(r)) == devices.end()) devices.push_back(device_of(r));
+  const bool mixed = devices.size() > 1;
   std::map<ShapeGroup, ScalingGroup> groups;
   for (const CellResult& r : results) {
     if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
@@ -161,10 +167,16 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       g.title = "d=" + std::to_string(s.head_dim) + " · " + std::to_string(s.heads) + " heads · batch " +
                 std::to_string(s.batch) + " · " + slice.label();
     }
-    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
+    const std::string device = mixed ? device_of(r) : "";
+    auto it = std::find_if(g.series.begin(), g.series.end(),
+                           [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel && x.device == device; });
     if (it == g.series.end()) {
       ScalingSeries series;
       series.kernel = r.cell.kernel;
+      series.device = device;
+      series.device_index =
+          mixed ? static_cast<std::size_t>(std::find(devices.begin(), devices.end(), device) - devices.begin()) : 0;
+      series.label = mixed ? r.cell.kernel + " on " + device : r.cell.kernel;
       series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), r.cell.kernel) - kernels.begin());
       g.series.push_back(std::move(series));
       it = g.series.end() - 1;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "attnsweep/engine/executor.h"
+#include "attnsweep/engine/schedule.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep {
@@ -15,17 +16,18 @@ namespace attnsweep {
 struct SweepFile {
   std::string path;
   bool resume = false;  // keep the cells already in `path`, run only the others
+  std::optional<Shard> shard;  // the file holds this share of the plan only (schedule.h)
 };
 
 struct SweepOutcome {
-  std::size_t planned = 0;          // cells in the plan
+  std::size_t planned = 0;          // cells in the plan (in the share, for a shard)
   std::size_t already_done = 0;     // found in the file on resume, not rerun
   std::size_t measured = 0;         // finished in this run
   std::map<std::string, std::size_t> by_status;  // this run's results, by status name
   bool cancelled = false;
 };
 
-// Throws std::runtime_error for file problems (unreadable, another sweep's file on resume).
+// Throws std::runtime_error for file problems (unreadable, another sweep's or share's file on resume).
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
 

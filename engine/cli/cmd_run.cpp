@@ -1,4 +1,5 @@
-// run: resolve the spec, have the engine choose the executor, sweep, print a summary.
+// run: resolve the spec, have the engine choose the executor, sweep, print a summary. Launched by
+// mpirun (or with --mpi) it is one rank of a sweep over many processes (cmd_run_mpi.cpp).
 #include <cctype>
 #include <csignal>
 #include <ctime>
@@ -10,8 +11,8 @@
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/sweep.h"
-#include "commands.h"
 #include "progress.h"
+#include "run_steps.h"
 
 namespace attnsweep::cli {
 
@@ -26,7 +27,46 @@ void on_interrupt(int) {
   std::signal(SIGINT, SIG_DFL);
 }
 
-std::optional<SweepSpec> load_spec(const RunArgs& args) {
+std::string default_out_path(const SweepSpec& spec) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string name = spec.name.empty() ? "sweep" : spec.name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return name + "-" + stamp + ".jsonl";
+}
+
+}  // namespace
+
+std::string run_args_problem(const RunArgs& args) {
+  if (args.preset.empty() == args.spec_path.empty()) return "run: give exactly one of --preset NAME or --spec FILE";
+  if (args.resume && args.out_path.empty()) return "--resume: needs --out FILE, the result file to continue";
+  if (!parse_backend_choice(args.backend)) return "--backend: must be auto, cpu or cuda (got '" + args.backend + "')";
+  if (!args.shard.empty()) {
+    try {
+      (void)parse_shard(args.shard);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  }
+  return "";
+}
+
+std::string register_run_providers(const RunArgs& args) {
+  for (const std::string& file : args.providers) {
+    try {
+      register_provider(load_provider_file(file));
+    } catch (const std::exception& e) {
+      return std::string("--provider: ") + e.what();
+    }
+  }
+  return "";
+}
+
+std::optional<SweepSpec> load_run_spec(const RunArgs& args) {
   std::string text;
   std::string origin;
   if (!args.preset.empty()) {
@@ -68,58 +108,15 @@ std::optional<SweepSpec> load_spec(const RunArgs& args) {
   return spec;
 }
 
-std::string default_out_path(const SweepSpec& spec) {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  std::string name = spec.name.empty() ? "sweep" : spec.name;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-  return name + "-" + stamp + ".jsonl";
+SweepFile run_file(const RunArgs& args, const SweepSpec& spec) {
+  SweepFile file{args.out_path.empty() ? default_out_path(spec) : args.out_path, args.resume, std::nullopt};
+  if (!args.shard.empty()) file.shard = parse_shard(args.shard);
+  return file;
 }
 
-}  // namespace
-
-int run_command(const RunArgs& args) {
-  if (args.preset.empty() == args.spec_path.empty()) {
-    print_error("run: give exactly one of --preset NAME or --spec FILE");
-    return kExitUsage;
-  }
-  if (args.resume && args.out_path.empty()) {
-    print_error("--resume: needs --out FILE, the result file to continue");
-    return kExitUsage;
-  }
-  const std::optional<BackendChoice> backend = parse_backend_choice(args.backend);
-  if (!backend) {
-    print_error("--backend: must be auto, cpu or cuda (got '" + args.backend + "')");
-    return kExitUsage;
-  }
-  for (const std::string& file : args.providers) {
-    try {
-      register_provider(load_provider_file(file));
-    } catch (const std::exception& e) {
-      print_error(std::string("--provider: ") + e.what());
-      return kExitUsage;
-    }
-  }
-  const std::optional<SweepSpec> spec = load_spec(args);
-  if (!spec) return kExitUsage;
-
-  std::unique_ptr<Executor> executor;
-  try {
-    executor = make_executor(*spec, ExecutorChoice{*backend, args.devices, args.in_process, args.worker_command});
-  } catch (const std::invalid_argument& e) {
-    print_error(e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    print_error(std::string("cannot start the ") + std::string(backend_name(resolve_backend(*backend))) +
-                " backend: " + e.what());
-    return kExitRuntime;
-  }
-  const SweepFile file{args.out_path.empty() ? default_out_path(*spec) : args.out_path, args.resume};
-  std::cerr << "sweep '" << spec->name << "' on " << executor->describe() << " -> " << file.path << "\n";
+int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& executor, const SweepFile& file) {
+  std::cerr << "sweep '" << spec.name << "'" << (file.shard ? " (share " + file.shard->text() + ")" : "") << " on "
+            << executor.describe() << " -> " << file.path << "\n";
 
   std::unique_ptr<Progress> progress;
   SweepObserver observer;
@@ -143,9 +140,10 @@ int run_command(const RunArgs& args) {
   std::signal(SIGINT, on_interrupt);
   SweepOutcome outcome;
   try {
-    outcome = run_sweep(*spec, *executor, file, observer, &g_cancel);
+    outcome = run_sweep(spec, executor, file, observer, &g_cancel);
   } catch (const NothingToRun& e) {
     std::signal(SIGINT, SIG_DFL);
+    if (progress) progress->close();
     print_error(e.what());
     return kExitUsage;
   } catch (const std::exception& e) {
@@ -167,11 +165,40 @@ int run_command(const RunArgs& args) {
   }
   // Cells ran and not one was measured (all unsupported, oom, failed): the sweep did not succeed.
   if (outcome.measured > 0 && !outcome.by_status.contains("ok")) {
-    print_error("sweep '" + spec->name + "' measured nothing: none of its " + std::to_string(outcome.measured) +
+    print_error("sweep '" + spec.name + "' measured nothing: none of its " + std::to_string(outcome.measured) +
                 " cells ran here (first: " + first_failure + ")");
     return kExitNothingMeasured;
   }
   return kExitOk;
+}
+
+int run_command(const RunArgs& args) {
+  if (args.mpi || !mpi_launch_variable().empty()) return run_mpi_command(args);
+  if (const std::string problem = run_args_problem(args); !problem.empty()) {
+    print_error(problem);
+    return kExitUsage;
+  }
+  if (const std::string problem = register_run_providers(args); !problem.empty()) {
+    print_error(problem);
+    return kExitUsage;
+  }
+  const std::optional<SweepSpec> spec = load_run_spec(args);
+  if (!spec) return kExitUsage;
+
+  const BackendChoice backend = *parse_backend_choice(args.backend);
+  std::unique_ptr<Executor> executor;
+  try {
+    executor = make_executor(*spec, ExecutorChoice{backend, args.devices.empty() ? "0" : args.devices, args.in_process,
+                                                   args.worker_command});
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(std::string("cannot start the ") + std::string(backend_name(resolve_backend(backend))) +
+                " backend: " + e.what());
+    return kExitRuntime;
+  }
+  return sweep_and_summarize(args, *spec, *executor, run_file(args, *spec));
 }
 
 }  // namespace attnsweep::cli

@@ -25,12 +25,21 @@ struct RunArgs {
   std::string out_path;                   // default: <spec name>-<UTC time>.jsonl
   bool resume = false;
   bool in_process = false;                // CUDA work in this process instead of a worker
-  std::string devices = "0";              // CUDA devices: all | 0,1,...
+  std::string devices;                    // CUDA devices: all | 0,1,... ("": 0; under MPI, all of the host's)
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
   bool quiet = false;
+  bool mpi = false;                       // one rank of an MPI job (also when a launcher's variables say so)
+  std::string shard;                      // "K/N": only share K of N of the cells
 };
 int run_command(const RunArgs& args);
+// run as one rank of an MPI job (cmd_run_mpi.cpp).
+int run_mpi_command(const RunArgs& args);
+// "MPI: yes (<library>)" or "MPI: no (...)": whether this build runs sweeps over MPI.
+std::string mpi_support_text();
+
+// Joins result files of one spec (the shares of run --shard) into `out_path`.
+int merge_command(const std::vector<std::string>& inputs, const std::string& out_path);
 
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);

@@ -1,4 +1,4 @@
-// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, worker.
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, merge, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
   using namespace attnsweep::cli;
   CLI::App app{"attnsweep-cli: benchmark attention-forward kernels (CPU and CUDA), headless"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", attnsweep::version_text("attnsweep-cli"), "Print the version and git commit");
+  app.set_version_flag("--version", attnsweep::version_text("attnsweep-cli") + "\n" + mpi_support_text(),
+                       "Print the version, the git commit and whether it runs sweeps over MPI");
 
   std::string list_what;
   auto* list = app.add_subcommand("list", "List kernels, presets or devices");
@@ -47,11 +48,24 @@ int main(int argc, char** argv) {
   run->add_option("--out,-o", run_args.out_path, "Result file (JSON Lines); default <name>-<time>.jsonl");
   run->add_flag("--resume", run_args.resume, "Continue the sweep in --out, skipping finished cells");
   run->add_flag("--in-process", run_args.in_process, "Run CUDA work in this process, not a worker");
-  run->add_option("--devices", run_args.devices, "CUDA devices: all | 0,1,...");
+  run->add_option("--devices", run_args.devices,
+                  "CUDA devices: all | 0,1,... (default 0; under MPI, each rank takes one of its host's by its "
+                  "place there)");
   run->add_option("--worker-command", run_args.worker_command,
                   "Worker argv, e.g. 'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
   run->add_option("--provider", run_args.providers, "Provider file (JSON) offering more kernels (docs/providers.md)");
+  run->add_flag("--mpi", run_args.mpi,
+                "One rank of an MPI job (mpirun -np N attnsweep-cli run ...; detected without it): rank 0 hands "
+                "the cells out and writes the one result file (docs/mpi.md)");
+  run->add_option("--shard", run_args.shard,
+                  "K/N: run only share K of N of the cells (a job array's task); join the shares with merge");
+
+  std::vector<std::string> merge_inputs;
+  std::string merge_out;
+  auto* merge = app.add_subcommand("merge", "Join result files of one spec (the shares of run --shard) into one");
+  merge->add_option("results", merge_inputs, "Result files (JSON Lines) of one spec")->required();
+  merge->add_option("-o,--out", merge_out, "Result file to write (written whole, then renamed into place)")->required();
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
@@ -86,6 +100,7 @@ int main(int argc, char** argv) {
   if (*run) return run_command(run_args);
   if (*report) return report_command(report_path, report_format, report_out);
   if (*import) return import_command(import_path, import_out);
+  if (*merge) return merge_command(merge_inputs, merge_out);
   if (*worker) return worker_main(worker_backend, worker_device);
   return kExitUsage;
 }

@@ -11,6 +11,42 @@ namespace attnsweep {
 
 using nlohmann::json;
 
+namespace {
+
+// "rank 0: host-a, NVIDIA H100 80GB HBM3; rank 1: ...": every process of a sweep run by several.
+std::string ranks_text(const json& header) {
+  const json ranks = header.value("ranks", json::array());
+  if (!ranks.is_array() || ranks.empty()) return "";
+  std::string out = std::to_string(ranks.size()) + ": ";
+  for (std::size_t i = 0; i < ranks.size(); ++i) {
+    const json env = ranks[i].is_object() ? ranks[i].value("environment", json()) : json();
+    const json device = env.is_object() ? env.value("device", json()) : json();
+    out += (i ? "; " : "") + std::string("rank ") + text_of(ranks[i], "rank") + ": " + text_of(env, "host") + ", " +
+           text_of(device, "name");
+  }
+  return out;
+}
+
+// "a.jsonl (share 1/2), b.jsonl (share 2/2)": the files a merged file was joined from.
+std::string merged_text(const json& header) {
+  const json parts = header.value("merged", json::array());
+  if (!parts.is_array()) return "";
+  std::string out;
+  for (const json& p : parts) {
+    out += (out.empty() ? "" : ", ") + text_of(p, "file");
+    if (!text_of(p, "shard").empty()) out += " (share " + text_of(p, "shard") + ")";
+  }
+  return out;
+}
+
+std::string mixed_devices_text(const json& header) {
+  std::string out;
+  for (const std::string& name : mixed_devices(header)) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "" : out + " (the device of each cell is in its record; compare cells of one device)";
+}
+
+}  // namespace
+
 std::string text_of(const json& j, const char* key) {
   if (!j.is_object()) return "";
   const auto it = j.find(key);
@@ -76,6 +112,10 @@ std::vector<std::pair<std::string, std::string>> environment_lines(const ResultF
   if (date.empty()) date = text_of(h, "imported").empty() ? "" : text_of(h, "imported") + " (imported)";
   line("Date", date);
   line("Executor", text_of(h, "executor"));
+  line("Ranks", ranks_text(h));
+  line("Share", text_of(h, "shard").empty() ? "" : text_of(h, "shard") + " of the spec's cells");
+  line("Merged from", merged_text(h));
+  line("Mixed devices", mixed_devices_text(h));
 
   std::set<std::string> caches;
   for (const CellResult& r : f.results)
@@ -148,6 +188,14 @@ std::string device_name(const json& header) {
   return where;
 }
 
+std::vector<std::string> mixed_devices(const json& header) {
+  const json names = header.is_object() ? header.value("mixed_devices", json::array()) : json::array();
+  std::vector<std::string> out;
+  if (!names.is_array() || names.size() < 2) return out;
+  for (const json& n : names) out.push_back(n.is_string() ? n.get<std::string>() : n.dump());
+  return out;
+}
+
 std::string describe_environment(const json& header) {
   std::string out;
   auto add = [&](const std::string& s) {
@@ -156,7 +204,13 @@ std::string describe_environment(const json& header) {
     out += s;
   };
   const json env = header.is_object() && header.contains("environment") ? header["environment"] : json();
-  add(device_name(header));
+  if (const std::vector<std::string> mixed = mixed_devices(header); !mixed.empty()) {
+    std::string where = "mixed devices:";
+    for (std::size_t i = 0; i < mixed.size(); ++i) where += (i ? ", " : " ") + mixed[i];
+    add(where);
+  } else {
+    add(device_name(header));
+  }
   add(text_of(header, "executor"));
   std::string date = text_of(header, "started");
   if (date.empty()) date = text_of(env, "date");

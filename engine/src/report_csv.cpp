@@ -79,10 +79,10 @@ std::string report_csv(const ResultFile& f) {
   std::string out;
   for (Column c : export_columns()) out.append(column_info(c).name).append(",");
   out.append(kDeviceNameColumn).append("\n");
-  const std::string device = csv_field(device_name(f.header));
+  const std::string device = device_name(f.header);
   for (const CellResult& r : f.results) {
     for (Column c : export_columns()) out.append(csv_field(cell_field(r, c))).append(",");
-    out.append(device).append("\n");
+    out.append(csv_field(r.device_name.empty() ? device : r.device_name)).append("\n");
   }
   return out;
 }
@@ -94,19 +94,25 @@ ResultFile parse_csv_results(std::string_view text, const std::string& source) {
   table.names_line = records.front().line;
   table.names = std::move(records.front().cells);
   table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));
-  // The device column is the file's, not a cell's: it goes back into the header.
+  // The device column goes back into the header: the first name as the device, every name when
+  // the rows were measured on several models.
   TableSource from{source, "csv", "", nlohmann::json::array()};
+  std::vector<std::string> devices;
   const auto device = std::find(table.names.begin(), table.names.end(), kDeviceNameColumn);
   if (device != table.names.end()) {
     const std::size_t at = static_cast<std::size_t>(device - table.names.begin());
     table.names.erase(device);
     for (TextTable::Row& row : table.rows) {
       if (at >= row.cells.size()) continue;  // a short row: the table reader says so
-      if (from.details.empty() && !row.cells[at].empty()) from.details.push_back({"Device", row.cells[at]});
+      const std::string& name = row.cells[at];
+      if (!name.empty() && std::find(devices.begin(), devices.end(), name) == devices.end()) devices.push_back(name);
       row.cells.erase(row.cells.begin() + static_cast<std::ptrdiff_t>(at));
     }
   }
-  return results_from_table(table, from);
+  if (!devices.empty()) from.details.push_back({"Device", devices.front()});
+  ResultFile file = results_from_table(table, from);
+  if (devices.size() > 1) file.header["mixed_devices"] = devices;
+  return file;
 }
 
 }  // namespace attnsweep

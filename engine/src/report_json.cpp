@@ -61,7 +61,7 @@ std::string report_json(const ResultFile& f, int indent) {
       if (!column_info(c).numeric) row[name] = field;
       else row[name] = field.empty() ? json() : json::parse(field);  // cell_field writes JSON numbers and booleans
     }
-    row[kDeviceNameColumn] = device;
+    row[kDeviceNameColumn] = r.device_name.empty() ? device : r.device_name;
     rows.push_back(std::move(row));
   }
 

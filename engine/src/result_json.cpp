@@ -234,6 +234,7 @@ json result_to_json(const CellResult& r) {
   if (!r.cache.empty()) j["cache"] = r.cache;
   j["launches_per_sample"] = r.launches_per_sample;
   j["device"] = r.device;
+  if (!r.device_name.empty()) j["device_name"] = r.device_name;
   if (r.wall_s > 0) j["wall_s"] = r.wall_s;  // 0: not measured (imported)
   return j;
 }
@@ -271,6 +272,7 @@ CellResult result_from_json(const json& j) {
   if (device > std::numeric_limits<int>::max()) f.fail("device", "too large");
   r.launches_per_sample = static_cast<int>(launches);
   r.device = static_cast<int>(device);
+  r.device_name = f.string_or("device_name", "");
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
   return r;

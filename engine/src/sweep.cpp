@@ -12,7 +12,7 @@ namespace attnsweep {
 
 namespace {
 
-nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
+nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, const std::optional<Shard>& shard) {
   nlohmann::json h;
   h["type"] = "header";
   h["schema"] = kResultSchema;
@@ -21,6 +21,14 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor) {
   h["environment"] = capture_environment(executor.device());
   h["executor"] = executor.describe();
   h["started"] = utc_now_iso8601();
+  if (shard) h["shard"] = shard->text();
+  const nlohmann::json ranks = executor.ranks();
+  if (!ranks.empty()) {
+    h["ranks"] = ranks;
+    std::vector<nlohmann::json> environments;
+    for (const nlohmann::json& r : ranks) environments.push_back(r.value("environment", nlohmann::json()));
+    if (const auto names = device_names_of(environments); names.size() > 1) h["mixed_devices"] = names;
+  }
   return h;
 }
 
@@ -29,6 +37,17 @@ std::string joined(const std::vector<std::string>& words) {
   for (std::size_t i = 0; i < words.size(); ++i)
     out += (i == 0 ? "" : i + 1 == words.size() ? " and " : ", ") + words[i];
   return out;
+}
+
+std::string shard_text(const std::optional<Shard>& shard) {
+  return shard ? "share " + shard->text() : "the whole plan";
+}
+
+// The share a result file's header says it holds, as shard_text() writes it.
+std::string shard_text(const nlohmann::json& header) {
+  if (!header.contains("shard")) return "the whole plan";
+  const nlohmann::json& s = header["shard"];
+  return "share " + (s.is_string() ? s.get<std::string>() : s.dump());
 }
 
 }  // namespace
@@ -75,9 +94,10 @@ std::string why_nothing_runs(const Plan& plan, Backend backend) {
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel) {
   SweepOutcome outcome;
-  const Plan plan = make_plan(spec, executor.caps());
+  const Plan whole = make_plan(spec, executor.caps());
+  const Plan plan = file.shard ? shard_of(whole, *file.shard) : whole;
   outcome.planned = plan.cells.size();
-  if (const std::string why = why_nothing_runs(plan, executor.caps().backend); !why.empty()) throw NothingToRun(why);
+  if (const std::string why = why_nothing_runs(whole, executor.caps().backend); !why.empty()) throw NothingToRun(why);
 
   RunOptions run_options;
   run_options.cancel = cancel;
@@ -88,6 +108,9 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
         nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])
       throw std::runtime_error(file.path + ": holds results of a different spec; resume it with that spec, "
                                "or write to a new file with --out");
+    if (const std::string held = shard_text(existing.header); held != shard_text(file.shard))
+      throw std::runtime_error(file.path + ": holds " + held + " of this spec, not " + shard_text(file.shard) +
+                               "; resume it with the same --shard");
     for (const CellResult& r : existing.results) run_options.done_ids.insert(r.cell.id());
     for (const Cell& c : plan.cells) outcome.already_done += run_options.done_ids.count(c.id());
     for (const std::string& w : existing.warnings)
@@ -95,7 +118,7 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
   }
   if (observer.planned) observer.planned(outcome.planned, outcome.already_done);
   ResultWriter writer = resuming ? ResultWriter::resume(file.path)
-                                 : ResultWriter::create(file.path, make_header(spec, executor));
+                                 : ResultWriter::create(file.path, make_header(spec, executor, file.shard));
 
   const bool finished = executor.run(plan, run_options, observer, [&](const CellResult& r) {
     writer.append(r);

@@ -27,6 +27,9 @@ namespace attnsweep::gui {
 namespace {
 
 constexpr int kChartHeight = 300;  // one row of charts
+// The line style of each model in a sweep measured on several (ScalingSeries::device_index).
+constexpr Qt::PenStyle kDeviceLines[] = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+const char* const kDeviceLineNames[] = {"solid:", "dashed:", "dotted:", "dash-dot:"};
 
 QString metric_unit(ScalingMetric m) { return m == ScalingMetric::time_ms ? "ms" : "TFLOP/s"; }
 
@@ -82,6 +85,10 @@ ScalingView::ScalingView(QWidget* parent) : QWidget(parent) {
   subtitle_->setFont(style::small_font());
   subtitle_->setWordWrap(true);
   legend_ = new KernelLegend(this);
+  devices_ = new QLabel(this);
+  devices_->setFont(style::small_font());
+  devices_->setWordWrap(true);
+  devices_->hide();
   note_ = new QLabel(tr("band: p10–p90 · grey marker on the floor: not measured (its status on hover)"), this);
   note_->setFont(style::small_font());
   QPalette muted = note_->palette();
@@ -95,6 +102,7 @@ ScalingView::ScalingView(QWidget* parent) : QWidget(parent) {
   v->addWidget(title_);
   v->addWidget(subtitle_);
   v->addWidget(legend_);
+  v->addWidget(devices_);
   v->addWidget(note_);
   v->addWidget(grid_host_, 1);
   QPalette pal = palette();
@@ -115,6 +123,20 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, ScalingMetric metr
     for (const ScalingSeries& s : g.series)
       if (std::find(kernels.begin(), kernels.end(), s.kernel) == kernels.end()) kernels.push_back(s.kernel);
   static_cast<KernelLegend*>(legend_)->setKernels(kernels);
+  // Results of several models: one line per kernel and model, each model in its own line style.
+  std::vector<std::string> devices;
+  for (const ScalingGroup& g : groups_)
+    for (const ScalingSeries& s : g.series)
+      if (!s.device.empty()) {
+        if (s.device_index >= devices.size()) devices.resize(s.device_index + 1);
+        devices[s.device_index] = s.device;
+      }
+  QString models = tr("<b>measured on %n models:</b> ", nullptr, static_cast<int>(devices.size()));
+  for (std::size_t i = 0; i < devices.size(); ++i)
+    models += QString("%1 %2&nbsp;&nbsp;&nbsp;")
+                  .arg(kDeviceLineNames[i % std::size(kDeviceLineNames)], QString::fromStdString(devices[i]).toHtmlEscaped());
+  devices_->setText(models);
+  devices_->setVisible(!devices.empty());
 
   const int n = static_cast<int>(groups_.size());
   for (int i = 0; i < n; ++i) {
@@ -221,15 +243,15 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
       band->attachAxis(y_axis);
 
       auto* line = new QLineSeries();
-      line->setName(QString::fromStdString(s.kernel));
+      line->setName(QString::fromStdString(s.label));
       for (const ScalingPoint& p : s.points) line->append(p.x, p.y);
-      line->setPen(QPen(color, 2.2));
+      line->setPen(QPen(color, 2.2, kDeviceLines[s.device_index % std::size(kDeviceLines)]));
       line->setLightMarker(marker_image(ks.marker, color, color.darker(130)));
       line->setMarkerSize(9);
       chart->addSeries(line);
       line->attachAxis(x_axis);
       line->attachAxis(y_axis);
-      const QString kernel = QString::fromStdString(s.kernel);
+      const QString kernel = QString::fromStdString(s.label);
       connect(line, &QLineSeries::hovered, this, [kernel, unit](const QPointF& pt, bool on) {
         if (!on) return QToolTip::hideText();
         QToolTip::showText(QCursor::pos(), QString("<b>%1</b><br>N = %2<br>%3 %4")
@@ -241,14 +263,14 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
     if (!s.failed.empty()) {
       const int row = static_cast<int>(std::find(with_failed.begin(), with_failed.end(), &s) - with_failed.begin());
       auto* failed = new QScatterSeries();
-      failed->setName(QString::fromStdString(s.kernel) + " (not measured)");
+      failed->setName(QString::fromStdString(s.label) + " (not measured)");
       failed->setLightMarker(marker_image(ks.marker, QColor(200, 202, 208), color));
       failed->setMarkerSize(11);
       std::vector<QString> tips;
       for (const FailedPoint& f : s.failed) {
         failed->append(f.x, floor_y(row));
         tips.push_back(QString("<b>%1</b><br>N = %2<br><b>%3</b> %4")
-                           .arg(QString::fromStdString(s.kernel))
+                           .arg(QString::fromStdString(s.label))
                            .arg(f.x)
                            .arg(QString::fromStdString(status_label(f.result->status)),
                                 QString::fromStdString(f.result->message).toHtmlEscaped()));

@@ -30,6 +30,7 @@ class ScalingView : public QWidget {
   QLabel* title_;
   QLabel* subtitle_;
   QWidget* legend_;
+  QLabel* devices_;  // the line style of each model, when the results mix models
   QLabel* note_;
   QWidget* grid_host_;
   QGridLayout* grid_;

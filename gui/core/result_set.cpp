@@ -15,6 +15,7 @@ ResultSet load_result_set(const std::string& path) {
 }
 
 std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype) {
+  if (header.is_object() && header.contains("mixed_devices")) return std::nullopt;  // no one peak for several models
   const std::string dump = header.is_object() && header.contains("environment") ? header["environment"].dump() : "";
   if (dump.find("H100") == std::string::npos) return std::nullopt;
   switch (dtype) {

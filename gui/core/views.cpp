@@ -237,6 +237,12 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
 
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
+  // The models the results were measured on; more than one: a series per kernel and model.
+  auto device_of = [](const CellResult& r) { return r.device_name.empty() ? "an unrecorded device" : r.device_name; };
+  std::vector<std::string> devices;
+  for (const CellResult& r : results)
+    if (std::find(devices.begin(), devices.end(), device_of(r)) == devices.end()) devices.push_back(device_of(r));
+  const bool mixed = devices.size() > 1;
   std::vector<const CellResult*> in_slice;
   std::vector<TierShape> shapes;
   for (const CellResult& r : results)
@@ -258,9 +264,17 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
     const CellResult& r = *rp;
     const TierShape& s = r.cell.tier.shape;
     ScalingGroup& g = groups[group_of.at(shape_key(s))];
-    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
+    const std::string device = mixed ? device_of(r) : "";
+    auto it = std::find_if(g.series.begin(), g.series.end(),
+                           [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel && x.device == device; });
     if (it == g.series.end()) {
-      g.series.push_back(ScalingSeries{r.cell.kernel, {}, {}});
+      ScalingSeries series;
+      series.kernel = r.cell.kernel;
+      series.device = device;
+      series.device_index =
+          mixed ? static_cast<std::size_t>(std::find(devices.begin(), devices.end(), device) - devices.begin()) : 0;
+      series.label = mixed ? r.cell.kernel + " on " + device : r.cell.kernel;
+      g.series.push_back(std::move(series));
       it = g.series.end() - 1;
     }
     const double x = g.tiers.x_of(s);

@@ -88,6 +88,9 @@ struct FailedPoint {
 };
 struct ScalingSeries {
   std::string kernel;
+  std::string device;            // the model its cells ran on, when the results mix models (else "")
+  std::string label;             // the legend's name: the kernel, and "on <device>" when the results mix models
+  std::size_t device_index = 0;  // the device's place among the results' models (its line style)
   std::vector<ScalingPoint> points;
   std::vector<FailedPoint> failed;
 };
@@ -99,7 +102,9 @@ struct ScalingGroup {
   double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;  // over ok points (band included); 0 when none
 };
 
-// One group per TierGroup of the slice; series per kernel in first-seen order.
+// One group per TierGroup of the slice; series per kernel in first-seen order. When the results
+// were measured on more than one model (an MPI sweep over mixed cards, merged shares), one series
+// per kernel and model: no curve joins cells of two cards.
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric);
 

@@ -14,28 +14,16 @@
 
 #include "attnsweep/engine/store.h"
 #include "attnsweep/kernels/device.h"
+#include "support/shell_command.h"
 
 namespace fs = std::filesystem;
 using namespace attnsweep;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = attnsweep::testing::ShellOutcome;
 
-Outcome cli(const std::string& args) {
-  const std::string command = std::string(ATTNSWEEP_CLI) + " " + args + " 2>&1";
-  Outcome out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) out.output += buf.data();
-  const int status = ::pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+Outcome cli(const std::string& args) { return attnsweep::testing::run_shell(std::string(ATTNSWEEP_CLI) + " " + args); }
 
 // A spec of two tiny tiers on the CPU kernels: seconds to run on two cores.
 constexpr const char* kTinySpec = R"({
@@ -334,4 +322,87 @@ TEST_F(CliTest, ImportsTheSeedWithZerosAsOom) {
   EXPECT_NE(md.output.find("OOM"), std::string::npos);
   EXPECT_EQ(md.output.find("| 0 | 0 | 0 |"), std::string::npos) << "a failed cell must never read as 0 ms";
   EXPECT_EQ(cli("import " + write("not-a-table.md", "# nothing here\n") + " -o " + path("x.jsonl")).code, 2);
+}
+
+TEST_F(CliTest, SharesRunOnTheirOwnAndMergeIntoTheWholeSweep) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const std::string whole = path("whole.jsonl");
+  ASSERT_EQ(cli("run --spec " + spec + " --backend cpu --quiet --out " + whole).code, 0);
+  std::string shares;
+  std::size_t cells = 0;
+  for (const char* k : {"1", "2", "3"}) {
+    const std::string out = path(std::string("share") + k + ".jsonl");
+    const Outcome r = cli("run --spec " + spec + " --backend cpu --quiet --shard " + k + "/3 --out " + out);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find(std::string("(share ") + k + "/3)"), std::string::npos) << r.output;
+    const ResultFile f = read_result_file(out);
+    EXPECT_EQ(f.header["shard"], std::string(k) + "/3");
+    cells += f.results.size();
+    shares += " " + out;
+  }
+  EXPECT_EQ(cells, 8u);
+
+  // A share resumes as itself only.
+  const Outcome other = cli("run --spec " + spec + " --backend cpu --resume --shard 2/3 --out " + path("share1.jsonl"));
+  EXPECT_EQ(other.code, 1);
+  EXPECT_NE(other.output.find("holds share 1/3 of this spec, not share 2/3"), std::string::npos) << other.output;
+  const Outcome same = cli("run --spec " + spec + " --backend cpu --resume --shard 1/3 --out " + path("share1.jsonl"));
+  EXPECT_EQ(same.code, 0) << same.output;
+  EXPECT_NE(same.output.find("measured 0 of"), std::string::npos) << same.output;
+
+  const std::string merged = path("merged.jsonl");
+  const Outcome merge = cli("merge" + shares + " -o " + merged);
+  ASSERT_EQ(merge.code, 0) << merge.output;
+  EXPECT_NE(merge.output.find("merged 8 cells of the 8 the spec plans from 3 file(s)"), std::string::npos)
+      << merge.output;
+  std::map<std::string, CellStatus> expected, got;
+  for (const CellResult& r : read_result_file(whole).results) expected[r.cell.id()] = r.status;
+  for (const CellResult& r : read_result_file(merged).results) got[r.cell.id()] = r.status;
+  EXPECT_EQ(got, expected);
+
+  // The same share twice is reported; a share left out is named.
+  const Outcome twice =
+      cli("merge " + path("share1.jsonl") + " " + path("share1.jsonl") + " -o " + path("twice.jsonl"));
+  EXPECT_EQ(twice.code, 0) << twice.output;
+  EXPECT_NE(twice.output.find("cell(s) in more than one file"), std::string::npos) << twice.output;
+  EXPECT_NE(twice.output.find("planned cell(s) in no file"), std::string::npos) << twice.output;
+}
+
+TEST_F(CliTest, MergeRefusesFilesOfAnotherSpec) {
+  const std::string a = path("a.jsonl"), b = path("b.jsonl");
+  ASSERT_EQ(cli("run --spec " + write("a.json", kTinySpec) + " --backend cpu --quiet --shard 1/2 --out " + a).code, 0);
+  std::string other = kTinySpec;
+  other.replace(other.find("\"seed\": 7"), 9, "\"seed\": 8");
+  ASSERT_EQ(cli("run --spec " + write("b.json", other) + " --backend cpu --quiet --shard 2/2 --out " + b).code, 0);
+  const Outcome r = cli("merge " + a + " " + b + " -o " + path("m.jsonl"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find(b + ": holds results of a different spec than " + a + " (first difference at spec/seed)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(path("m.jsonl")));
+  EXPECT_EQ(cli("merge -o " + path("m.jsonl")).code, 2);  // no inputs
+  const Outcome shard =
+      cli("run --spec " + write("c.json", kTinySpec) + " --backend cpu --shard 0/2 --out " + path("c.jsonl"));
+  EXPECT_EQ(shard.code, 2);
+  EXPECT_NE(shard.output.find("--shard: must be K/N with whole numbers 1 <= K <= N, e.g. 2/4 (got '0/2')"),
+            std::string::npos)
+      << shard.output;
+}
+
+TEST_F(CliTest, VersionSaysWhetherSweepsRunOverMpi) {
+  const Outcome v = cli("--version");
+  EXPECT_EQ(v.code, 0) << v.output;
+  EXPECT_EQ(v.output.rfind("attnsweep-cli 0.", 0), 0u) << v.output;
+  EXPECT_TRUE(v.output.find("\nMPI: yes (") != std::string::npos ||
+              v.output.find("\nMPI: no (built without MPI") != std::string::npos)
+      << v.output;
+}
+
+TEST_F(CliTest, RunOverMpiWithoutMpiInTheBuildSaysSo) {
+  if (cli("--version").output.find("\nMPI: yes (") != std::string::npos)
+    GTEST_SKIP() << "built with MPI: run --mpi runs a sweep (mpi_sweep_test.cpp)";
+  const Outcome mpi = cli("run --mpi --preset smoke --backend cpu --out " + path("x.jsonl"));
+  EXPECT_EQ(mpi.code, 1);
+  EXPECT_NE(mpi.output.find("--mpi: this attnsweep-cli was built without MPI"), std::string::npos) << mpi.output;
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
 }

@@ -40,5 +40,13 @@ TEST(Environment, DeviceFactsAreMergedUnderDevice) {
     if (key != "backend" && key != "ordinal" && key != "name") EXPECT_EQ(d[key], value) << key;
 }
 
+TEST(Environment, DeviceNamesOfSeveralEnvironmentsOnceEachInOrder) {
+  using nlohmann::json;
+  const json a = {{"device", {{"name", "card A"}}}}, b = {{"device", {{"name", "card B"}}}};
+  EXPECT_EQ(device_names_of({a, b, a, json::object(), json(), {{"device", {{"name", 3}}}}}),
+            (std::vector<std::string>{"card A", "card B"}));
+  EXPECT_TRUE(device_names_of({}).empty());
+}
+
 }  // namespace
 }  // namespace attnsweep

@@ -81,6 +81,24 @@ TEST(ReportCsv, ReadsBackTheSameCells) {
   EXPECT_EQ(back.header["name"], "r.csv");
 }
 
+// Cells measured on several models (an MPI sweep over mixed cards, merged shares): each row names
+// its own, and read back the header says the results mix models.
+TEST(ReportCsv, EachRowNamesTheModelThatMeasuredIt) {
+  ResultFile f = sample_result_file();
+  f.results.resize(2);
+  f.results[0].device_name = "card A";
+  f.results[1].device_name = "card B";
+  const std::vector<std::string> rows = rows_of(report_csv(f));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_TRUE(rows[1].ends_with(",card A")) << rows[1];
+  EXPECT_TRUE(rows[2].ends_with(",card B")) << rows[2];
+  const ResultFile back = parse_csv_results(report_csv(f), "r.csv");
+  EXPECT_EQ(back.header["mixed_devices"], nlohmann::json({"card A", "card B"}));
+
+  f.results[1].device_name = "card A";  // one model: no mixed_devices
+  EXPECT_FALSE(parse_csv_results(report_csv(f), "r.csv").header.contains("mixed_devices"));
+}
+
 TEST(ReportCsv, ReadsWhatASpreadsheetWritesBack) {
   // Columns in another order, a few left out, LF line ends, a byte order mark, a blank line.
   const std::string csv =

@@ -47,6 +47,14 @@ TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
     EXPECT_EQ(result_to_json(back.results[i]), result_to_json(f.results[i])) << i;
 }
 
+TEST(ReportJson, EachRowNamesTheModelThatMeasuredIt) {
+  ResultFile f = sample_result_file();
+  f.results[1].device_name = "card B";
+  const json j = json::parse(report_json(f));
+  EXPECT_EQ(j["rows"][0]["device_name"], "NVIDIA H100 80GB HBM3");  // not recorded per cell: the file's device
+  EXPECT_EQ(j["rows"][1]["device_name"], "card B");
+}
+
 TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {
   json cells = json::array();
   for (const CellResult& r : sample_result_file().results) cells.push_back(result_to_json(r));

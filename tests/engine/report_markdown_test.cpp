@@ -85,6 +85,28 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
   EXPECT_EQ(report_markdown(sample_result_file()), expected);
 }
 
+TEST(ReportMarkdown, SaysWhereEachRankRanAndWhenModelsWereMixed) {
+  ResultFile f = sample_result_file();
+  f.header["shard"] = "2/4";
+  f.header["ranks"] = json::array();
+  for (const auto& [host, card] : {std::pair{"a", "NVIDIA H100 80GB HBM3"}, std::pair{"b", "NVIDIA A100-SXM4-80GB"}})
+    f.header["ranks"].push_back({{"rank", f.header["ranks"].size()},
+                                 {"node_rank", 0},
+                                 {"environment", {{"host", host}, {"device", {{"name", card}}}}}});
+  f.header["mixed_devices"] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"};
+  f.header["merged"] = {{{"file", "p1.jsonl"}, {"shard", "1/2"}}, {{"file", "p2.jsonl"}}};
+  const std::string md = report_markdown(f);
+  EXPECT_NE(md.find("- **Ranks:** 2: rank 0: a, NVIDIA H100 80GB HBM3; rank 1: b, NVIDIA A100-SXM4-80GB\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- **Share:** 2/4 of the spec's cells\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Merged from:** p1.jsonl (share 1/2), p2.jsonl\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Mixed devices:** NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB (the device of each cell is"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(report_markdown(sample_result_file()).find("Mixed devices"), std::string::npos);
+}
+
 TEST(ReportMarkdown, FailedCellsNeverShowAZeroTime) {
   const auto rows = test_support::markdown_rows(report_markdown(sample_result_file()));
   ASSERT_EQ(rows.size(), 5u);

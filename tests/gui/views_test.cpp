@@ -141,5 +141,33 @@ TEST(Scaling, ThroughputBandFlipsWithTime) {
   EXPECT_GT(p.hi, p.y);
 }
 
+TEST(Scaling, ResultsOfTwoModelsAreNeverOneCurve) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0), make_result("a", 1024, 64, 2.0),
+                                make_result("a", 2048, 64, 4.0), make_result("b", 512, 64, 1.5)};
+  for (CellResult& r : rs) r.device_name = "card A";
+  // One model: one series per kernel, named by the kernel alone.
+  auto g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(g[0].series.size(), 2u);
+  EXPECT_EQ(g[0].series[0].label, "a");
+  EXPECT_EQ(g[0].series[0].device, "");
+  EXPECT_EQ(g[0].series[0].points.size(), 3u);
+
+  rs[1].device_name = "card B";  // kernel a's n=1024 cell ran on another model
+  g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(g[0].series.size(), 3u);
+  EXPECT_EQ(g[0].series[0].label, "a on card A");
+  EXPECT_EQ(g[0].series[0].points.size(), 2u);
+  EXPECT_EQ(g[0].series[0].device_index, 0u);
+  EXPECT_EQ(g[0].series[1].label, "a on card B");
+  EXPECT_EQ(g[0].series[1].points.size(), 1u);
+  EXPECT_EQ(g[0].series[1].device_index, 1u);
+  EXPECT_EQ(g[0].series[1].kernel, g[0].series[0].kernel);  // the kernel's colour and marker, another line style
+  EXPECT_EQ(g[0].series[2].label, "b on card A");
+
+  rs[3].device_name.clear();  // a file from before devices were recorded per cell
+  g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  EXPECT_EQ(g[0].series.back().label, "b on an unrecorded device");
+}
+
 }  // namespace
 }  // namespace attnsweep::gui

@@ -48,6 +48,7 @@ struct CellResult {
   std::string cache;                   // "cold" or "warm"
   int launches_per_sample = 1;         // >1 when tiny cells were timed in batches
   int device = 0;
+  std::string device_name;             // the model that measured it (GPU or CPU); empty when unknown
   double wall_s = 0;                   // wall time spent on the cell, checks included
 };
 

@@ -27,6 +27,12 @@ ResultFile read_result_file(const std::string& path);
 // The same, from the file's text; `path` names it in errors.
 ResultFile parse_result_lines(const std::string& text, const std::string& path);
 
+// Writes a whole result file at once (header, then every result) under a temporary name beside
+// `path`, syncs it, and renames it over `path`: readers see the old file or the new one, never a
+// part. Throws std::runtime_error on I/O failure, a header that is not one, or a record that
+// would not read back.
+void write_result_file(const std::string& path, const ResultFile& file);
+
 class ResultWriter {
  public:
   // Creates the file and writes the header (fresh), or opens it for append after truncating a torn

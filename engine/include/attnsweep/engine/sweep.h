@@ -9,6 +9,7 @@
 #include <string>
 
 #include "attnsweep/engine/executor.h"
+#include "attnsweep/engine/schedule.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep {
@@ -16,10 +17,11 @@ namespace attnsweep {
 struct SweepFile {
   std::string path;
   bool resume = false;  // keep the cells already in `path`, run only the others
+  std::optional<Shard> shard;  // the file holds this share of the plan only (schedule.h)
 };
 
 struct SweepOutcome {
-  std::size_t planned = 0;          // cells in the plan
+  std::size_t planned = 0;          // cells in the plan (in the share, for a shard)
   std::size_t already_done = 0;     // found in the file on resume, not rerun
   std::size_t measured = 0;         // finished in this run
   std::map<std::string, std::size_t> by_status;  // this run's results, by status name
@@ -36,7 +38,7 @@ struct NothingToRun : std::runtime_error {
 std::string why_nothing_runs(const Plan& plan, Backend backend);
 
 // Throws NothingToRun before the result file is touched, and std::runtime_error for file problems
-// (unreadable, another sweep's file on resume).
+// (unreadable, another sweep's or share's file on resume).
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr);
 

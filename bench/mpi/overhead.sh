@@ -19,7 +19,7 @@ list=$(seq 0 $((tiers - 1)) | awk '{printf "%s{\"q_n\": %d, \"head_dim\": 8, \"h
 cat > "$work/spec.json" <<EOF
 {"name": "mpi-overhead", "kernels": ["cpu_naive", "cpu_flash"], "dtypes": ["fp32"], "causal": [false, true],
  "tiers": [$list],
- "timing": {"warmup_ms": 0, "min_samples": 3, "max_samples": 3, "target_rel_ci": 0.5, "max_cell_s": 0.1, "cache": "warm"},
+ "timing": {"warmup_ms": 0, "min_samples": 3, "max_samples": 3, "target_rel_ci": 0.5, "max_cell_s": 0.1, "modes": ["batch"]},
  "seed": 1}
 EOF
 cells=$((tiers * 4))

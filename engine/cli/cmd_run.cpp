@@ -2,6 +2,7 @@
 // mpirun (or with --mpi) it is one rank of a sweep over many processes (cmd_run_mpi.cpp).
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -19,12 +20,47 @@ namespace attnsweep::cli {
 namespace {
 
 std::atomic<bool> g_cancel{false};
+std::vector<std::unique_ptr<ClockLock>>* g_clock_locks = nullptr;  // set while clocks are locked
 
-// First Ctrl-C: finish the current cell's sample and stop, leaving a resumable file.
-// Second Ctrl-C: the default action (the file is still valid: every line was fsynced).
-void on_interrupt(int) {
-  g_cancel.store(true);
-  std::signal(SIGINT, SIG_DFL);
+// First Ctrl-C (or SIGTERM): finish the current cell's sample and stop, leaving a resumable file;
+// locked clocks are reset on the way out. A second one ends the process at once (the file is still
+// valid: every line was fsynced), after resetting locked clocks: they are never left locked.
+void on_interrupt(int signal) {
+  if (!g_cancel.exchange(true)) return;
+  if (g_clock_locks)
+    for (auto& lock : *g_clock_locks) lock->reset();
+  std::_Exit(128 + signal);
+}
+
+// --lock-clocks: every device of the sweep locked at one SM clock, or none (clocks stay free and
+// the header says why). Locks reset when `locks` is cleared or destroyed.
+ClockState lock_clocks(const std::string& request, const std::vector<int>& devices,
+                       std::vector<std::unique_ptr<ClockLock>>& locks) {
+  ClockState state;
+  if (request.empty()) return state;
+  unsigned mhz = 0;
+  if (request != "base") {
+    std::size_t used = 0;
+    long value = 0;
+    try {
+      value = std::stol(request, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != request.size() || value <= 0 || value > 10000)
+      throw std::invalid_argument("--lock-clocks: must be base or an SM clock in MHz (got '" + request + "')");
+    mhz = static_cast<unsigned>(value);
+  }
+  for (int d : devices) {
+    locks.push_back(lock_sm_clock(d, mhz));
+    if (!locks.back()->locked()) {
+      state.why_free = "locking failed on CUDA device " + std::to_string(d) + ": " + locks.back()->why_not();
+      locks.clear();
+      return state;
+    }
+  }
+  state.locked = true;
+  state.sm_mhz = locks.front()->sm_mhz();
+  return state;
 }
 
 std::string default_out_path(const SweepSpec& spec) {
@@ -118,12 +154,27 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
   std::cerr << "sweep '" << spec.name << "'" << (file.shard ? " (share " + file.shard->text() + ")" : "") << " on "
             << executor.describe() << " -> " << file.path << "\n";
 
+  std::vector<std::unique_ptr<ClockLock>> locks;
+  ClockState clocks;
+  try {
+    clocks = lock_clocks(args.lock_clocks, parse_devices(args.devices, std::max(cuda_device_count(), 1)), locks);
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  if (!args.lock_clocks.empty())
+    std::cerr << (clocks.locked ? "SM clock locked at " + std::to_string(clocks.sm_mhz) + " MHz"
+                                : "clocks free: " + clocks.why_free)
+              << "\n";
+
   std::unique_ptr<Progress> progress;
   SweepObserver observer;
   observer.planned = [&](std::size_t planned, std::size_t already_done) {
     if (!args.quiet) progress = std::make_unique<Progress>(planned, already_done, stderr);
   };
-  observer.cell_started = [&](std::size_t, const Cell& c) { if (progress) progress->started(c); };
+  observer.cell_started = [&](std::size_t, const Cell& c) {
+    if (progress) progress->started(c);
+  };
   std::string first_failure;  // the first cell that did not measure, and why
   observer.cell_finished = [&](std::size_t, const CellResult& r) {
     if (progress) progress->finished(r);
@@ -137,28 +188,36 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
   };
 
   g_cancel.store(false);
+  g_clock_locks = &locks;
   std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
   SweepOutcome outcome;
+  std::string failure;
+  bool nothing_to_run = false;  // refused before it started: the request was wrong, not the run
   try {
-    outcome = run_sweep(spec, executor, file, observer, &g_cancel);
+    outcome = run_sweep(spec, executor, file, observer, &g_cancel, clocks);
   } catch (const NothingToRun& e) {
-    std::signal(SIGINT, SIG_DFL);
-    if (progress) progress->close();
-    print_error(e.what());
-    return kExitUsage;
+    nothing_to_run = true;
+    failure = e.what();
   } catch (const std::exception& e) {
-    if (progress) progress->close();
-    print_error(e.what());
-    return kExitRuntime;
+    failure = e.what();
   }
   std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_clock_locks = nullptr;
+  locks.clear();  // clocks free again before anything else
   if (progress) progress->close();
+  if (!failure.empty()) {
+    print_error(failure);
+    return nothing_to_run ? kExitUsage : kExitRuntime;
+  }
 
   std::ostringstream summary;
   summary << "measured " << outcome.measured << " of " << outcome.planned << " cells";
   if (outcome.already_done) summary << " (" << outcome.already_done << " already in the file)";
   for (const auto& [status, n] : outcome.by_status) summary << ", " << n << " " << status;
-  std::cerr << summary.str() << "\nresults: " << file.path << "\n";
+  std::cerr << summary.str() << "\nwall time: " << outcome.wall_split.describe(outcome.wall_s)
+            << "\nresults: " << file.path << "\n";
   if (outcome.cancelled) {
     std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
     return kExitRuntime;

@@ -60,6 +60,13 @@ int run_mpi_command(const RunArgs& args) {
     if (root) print_error(problem);
     return kExitUsage;
   }
+  // Rank 0 alone would lock its own host's cards, and the header would say the sweep's were locked.
+  if (!args.lock_clocks.empty()) {
+    if (root)
+      print_error("--lock-clocks: not with MPI (it would lock one host's cards only); lock every host's clocks "
+                  "before the job (nvidia-smi --lock-gpu-clocks)");
+    return kExitUsage;
+  }
   std::string rank_problem = register_run_providers(args);  // a provider file missing on one host
   std::string start;
   if (root) {

@@ -28,6 +28,7 @@ struct RunArgs {
   std::string devices;                    // CUDA devices: all | 0,1,... ("": 0; under MPI, all of the host's)
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
+  std::string lock_clocks;                // "" free clocks; "base" or an SM clock in MHz to lock at
   bool quiet = false;
   bool mpi = false;                       // one rank of an MPI job (also when a launcher's variables say so)
   std::string shard;                      // "K/N": only share K of N of the cells
@@ -44,7 +45,9 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);
 
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path);
+// `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
+int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
+                   const std::string& mode);
 int import_command(const std::string& source_path, const std::string& out_path);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.

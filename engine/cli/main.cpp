@@ -66,24 +66,33 @@ int main(int argc, char** argv) {
   auto* merge = app.add_subcommand("merge", "Join result files of one spec (the shares of run --shard) into one");
   merge->add_option("results", merge_inputs, "Result files (JSON Lines) of one spec")->required();
   merge->add_option("-o,--out", merge_out, "Result file to write (written whole, then renamed into place)")->required();
+  run->add_option("--lock-clocks", run_args.lock_clocks,
+                  "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
+                  "load) or MHz; reset when the sweep ends. Default: free clocks");
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
-  auto* worker = app.add_subcommand("worker", "Measure cells requested on stdin (JSON lines; see docs/worker-protocol.md)");
+  auto* worker =
+      app.add_subcommand("worker", "Measure cells requested on stdin (JSON lines; see docs/worker-protocol.md)");
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
-  std::string report_path, report_format = "md", report_out;
+  std::string report_path, report_format = "md", report_out, report_mode;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
-  report->add_option("results", report_path, "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
-                                              "report, or the seed's Markdown table")->required();
+  report
+      ->add_option("results", report_path,
+                   "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
+                   "report, or the seed's Markdown table")
+      ->required();
   report->add_option("--format,-f", report_format, "md | csv | json | html");
   report->add_option("-o,--out", report_out, "Output file (default: standard output)");
+  report->add_option("--mode", report_mode,
+                     "cold | batch | unstated: the timing mode the table shows (default: cold "
+                     "where the file has cold times)");
 
   std::string import_path, import_out;
   auto* import = app.add_subcommand("import", "Convert a report or the seed's Markdown table into a result file");
-  import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")
-      ->required();
+  import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")->required();
   import->add_option("-o,--out", import_out, "Result file to write")->required();
 
   if (refuse_unknown_command(app, argc, argv)) return kExitUsage;
@@ -98,7 +107,7 @@ int main(int argc, char** argv) {
   if (*list) return list_command(list_what);
   if (*validate) return validate_command(validate_path);
   if (*run) return run_command(run_args);
-  if (*report) return report_command(report_path, report_format, report_out);
+  if (*report) return report_command(report_path, report_format, report_out, report_mode);
   if (*import) return import_command(import_path, import_out);
   if (*merge) return merge_command(merge_inputs, merge_out);
   if (*worker) return worker_main(worker_backend, worker_device);

@@ -91,11 +91,19 @@ void Progress::finished(const CellResult& r) {
   ++measured_here_;
   std::string what;
   char buf[96];
-  if (r.status == CellStatus::ok && r.time_ms) {
-    // CPU cells run at GFLOP/s: print the unit that keeps three significant digits.
-    if (r.tflops >= 1) std::snprintf(buf, sizeof buf, "%.4g ms  %.1f TFLOP/s", r.time_ms->median, r.tflops);
-    else std::snprintf(buf, sizeof buf, "%.4g ms  %.3g GFLOP/s", r.time_ms->median, r.tflops * 1e3);
-    what = buf;
+  if (r.status == CellStatus::ok) {
+    // One part per mode, cold first. CPU cells run at GFLOP/s: print the unit that keeps three
+    // significant digits.
+    for (const Timing& t : r.timings) {
+      if (t.tflops >= 1)
+        std::snprintf(buf, sizeof buf, "%s %.4g ms %.1f TFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
+                      t.time_ms.median, t.tflops);
+      else
+        std::snprintf(buf, sizeof buf, "%s %.4g ms %.3g GFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
+                      t.time_ms.median, t.tflops * 1e3);
+      what += (what.empty() ? "" : "  ") + std::string(buf) + (t.noisy ? " (noisy)" : "") +
+              (t.flagged_samples > 0 ? " (" + std::to_string(t.flagged_samples) + " slowed)" : "");
+    }
   } else {
     what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + r.message);
   }

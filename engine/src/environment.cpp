@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "attnsweep/engine/peaks.h"
+
 #ifndef ATTNSWEEP_VERSION
 #define ATTNSWEEP_VERSION "unknown"
 #endif
@@ -132,6 +134,7 @@ nlohmann::json capture_environment(const Device* device) {
     d["backend"] = std::string(backend_name(info.backend));
     d["ordinal"] = info.ordinal;
     d["name"] = info.name;
+    d["peak"] = peak_to_json(device_peak(d));
     env["device"] = std::move(d);
   }
   return env;

@@ -11,9 +11,6 @@
 
 namespace attnsweep {
 
-namespace {
-
-// "all" or a comma list of ordinals below `available`.
 std::vector<int> parse_devices(const std::string& text, int available) {
   std::vector<int> out;
   if (text == "all") {
@@ -36,6 +33,8 @@ std::vector<int> parse_devices(const std::string& text, int available) {
   if (out.empty()) throw std::invalid_argument("devices: no device named");
   return out;
 }
+
+namespace {
 
 std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;

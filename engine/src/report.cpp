@@ -5,6 +5,7 @@
 #include <set>
 
 #include "attnsweep/engine/format.h"
+#include "attnsweep/engine/peaks.h"
 #include "header_text.h"
 
 namespace attnsweep {
@@ -45,6 +46,15 @@ std::string mixed_devices_text(const json& header) {
   return out.empty() ? "" : out + " (the device of each cell is in its record; compare cells of one device)";
 }
 
+// "fp16 989.4, bf16 989.4, ... TFLOP/s" of a peak map, or "".
+std::string tflops_list(const std::map<std::string, double>& by_dtype) {
+  std::string out;
+  for (const char* dtype : {"fp16", "bf16", "fp8", "tf32", "fp32"})
+    if (const auto it = by_dtype.find(dtype); it != by_dtype.end())
+      out += (out.empty() ? "" : ", ") + std::string(dtype) + " " + format_number(it->second);
+  return out.empty() ? out : out + " TFLOP/s";
+}
+
 }  // namespace
 
 std::string text_of(const json& j, const char* key) {
@@ -63,7 +73,7 @@ std::string header_detail(const json& header, std::string_view label) {
   return "";
 }
 
-std::vector<std::pair<std::string, std::string>> environment_lines(const ResultFile& f) {
+std::vector<std::pair<std::string, std::string>> environment_lines(const ResultFile& f, TimingMode shown) {
   std::vector<std::pair<std::string, std::string>> lines;
   const json& h = f.header;
   const json env = h.is_object() ? h.value("environment", json()) : json();
@@ -99,6 +109,14 @@ std::vector<std::pair<std::string, std::string>> environment_lines(const ResultF
         if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
       }
       line("Driver / runtime", versions);
+      // The dense peak "% of peak" divides by and, where one was measured, the GEMM ceiling (peaks.h).
+      // Cells of several models are each held to their own device's peak, listed with the ranks.
+      if (mixed_devices_text(h).empty()) {
+        const DevicePeak peak = recorded_peak(device);
+        if (peak.dense_tflops.empty()) line("Peak", peak.note);
+        else line("Peak (dense)", tflops_list(peak.dense_tflops) + " (" + peak.source + ")");
+        line("GEMM ceiling (measured)", tflops_list(peak.gemm_tflops));
+      }
     }
     std::string cpu = text_of(env, "cpu_model");
     if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
@@ -117,22 +135,26 @@ std::vector<std::pair<std::string, std::string>> environment_lines(const ResultF
   line("Merged from", merged_text(h));
   line("Mixed devices", mixed_devices_text(h));
 
-  std::set<std::string> caches;
+  line("Times", times_line(f.results, shown));
+  std::set<std::string> states;
   for (const CellResult& r : f.results)
-    if (!r.cache.empty()) caches.insert(r.cache);
-  std::string cache;
-  for (const std::string& c : caches) cache += (cache.empty() ? "" : " and ") + c;
-  if (caches.count("cold") && caches.size() == 1) cache += " (last-level cache flushed before each sample)";
-  line("Cache", cache.empty() ? "not recorded" : cache);
+    if (r.steady) states.insert(std::string(steady_state_name(r.steady->state)));
+  std::string steady;
+  for (const std::string& s : states) steady += (steady.empty() ? "" : " and ") + s;
+  line("Steady state", steady);
+  if (h.contains("clocks")) line("Clocks", clocks_line(h["clocks"]));
   return lines;
 }
 
-std::string ResultSlice::label() const { return std::string(dtype_name(dtype)) + " · " + causal_label(causal); }
+std::string ResultSlice::label() const {
+  return std::string(dtype_name(dtype)) + " · " + causal_label(causal) + " · " + std::string(timing_mode_name(mode));
+}
 
 std::vector<ResultSlice> result_slices(const std::vector<CellResult>& results) {
+  const TimingMode shown = default_view_mode(results);
   std::vector<ResultSlice> out;
   for (const CellResult& r : results) {
-    const ResultSlice s{r.cell.dtype, r.cell.causal};
+    const ResultSlice s{r.cell.dtype, r.cell.causal, shown};
     if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
   }
   std::sort(out.begin(), out.end(), [](const ResultSlice& a, const ResultSlice& b) {
@@ -150,6 +172,71 @@ std::string picture_name(std::string_view seed_name, const ResultSlice& slice, s
   return name.insert(dot == std::string::npos ? name.size() : dot, suffix);
 }
 
+namespace {
+
+std::string mode_meaning(TimingMode m) {
+  switch (m) {
+    case TimingMode::cold: return "cold: one launch per sample after the last-level cache is flushed";
+    case TimingMode::batch: return "batch: back-to-back launches per sample on a warm cache, time per launch";
+    case TimingMode::unstated: return "as imported: the source does not say how it timed";
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string times_line(const std::vector<CellResult>& results, TimingMode shown) {
+  std::string others;
+  for (TimingMode m : {TimingMode::cold, TimingMode::batch, TimingMode::unstated})
+    if (m != shown && std::any_of(results.begin(), results.end(), [m](const CellResult& r) { return r.timing(m); }))
+      others += (others.empty() ? "" : ", ") + std::string(timing_mode_name(m));
+  const auto elsewhere = std::count_if(results.begin(), results.end(), [shown](const CellResult& r) {
+    return r.status == CellStatus::ok && !r.timings.empty() && !r.timing(shown);
+  });
+  std::string line = mode_meaning(shown);
+  if (!others.empty()) line += " (also in the file: " + others + ")";
+  if (elsewhere > 0)
+    line += "; cells not timed " + std::string(timing_mode_name(shown)) + " show the mode they were timed in (" +
+            std::to_string(elsewhere) + ")";
+  return line;
+}
+
+std::string clocks_line(const json& clocks) {
+  if (clocks.value("locked", false)) return "SM clock locked at " + text_of(clocks, "sm_mhz") + " MHz";
+  return "free (" + text_of(clocks, "why") + ")";
+}
+
+std::vector<CellResult> export_rows(const ResultFile& f) {
+  std::vector<CellResult> rows;
+  for (const CellResult& cell : results_with_pct_of_peak(f)) {
+    if (cell.timings.empty()) {
+      rows.push_back(cell);
+      continue;
+    }
+    for (const Timing& t : cell.timings) {
+      rows.push_back(cell);
+      rows.back().timings = {t};
+    }
+  }
+  return rows;
+}
+
+SweepWall sweep_wall(const std::vector<CellResult>& results) {
+  SweepWall w;
+  for (const CellResult& r : results) {
+    w.wall_s += r.wall_s;
+    if (!r.wall_split) continue;
+    ++w.cells_with_split;
+    w.split.add(*r.wall_split);
+  }
+  return w;
+}
+
+std::string wall_line(const std::vector<CellResult>& results) {
+  const SweepWall w = sweep_wall(results);
+  return w.cells_with_split == 0 ? std::string() : "Wall time: " + w.split.describe(w.wall_s) + ".";
+}
+
 std::optional<ReportFormat> parse_report_format(std::string_view name) {
   if (name == "md") return ReportFormat::md;
   if (name == "csv") return ReportFormat::csv;
@@ -158,12 +245,12 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string render_report(const ResultFile& f, ReportFormat format) {
+std::string render_report(const ResultFile& f, ReportFormat format, std::optional<TimingMode> mode) {
   switch (format) {
-    case ReportFormat::md: return report_markdown(f);
+    case ReportFormat::md: return report_markdown(f, mode);
     case ReportFormat::csv: return report_csv(f);
-    case ReportFormat::json: return report_json(f);
-    case ReportFormat::html: return report_html(f);
+    case ReportFormat::json: return report_json(f, 2, mode);
+    case ReportFormat::html: return report_html(f, {}, mode);
   }
   return {};
 }

@@ -1,8 +1,6 @@
 // The CSV report (RFC 4180 fields, LF line ends, every column at full precision, the seed's
 // columns first) and its reader. A CSV has no header block: each row also names the device the
 // results ran on (device_name), so rows of several machines' CSVs stay told apart.
-#include <algorithm>
-
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
@@ -40,8 +38,7 @@ std::vector<TextTable::Row> split_records(std::string_view text, const std::stri
         const std::size_t opened_on = line;
         for (++i;; ++i) {
           if (i == text.size())
-            throw std::runtime_error(source + ": line " + std::to_string(opened_on) +
-                                     ": a quoted field is not closed");
+            throw std::runtime_error(source + ": line " + std::to_string(opened_on) + ": a quoted field is not closed");
           if (text[i] == '"') {
             if (i + 1 < text.size() && text[i + 1] == '"') {
               field += '"';
@@ -80,7 +77,7 @@ std::string report_csv(const ResultFile& f) {
   for (Column c : export_columns()) out.append(column_info(c).name).append(",");
   out.append(kDeviceNameColumn).append("\n");
   const std::string device = device_name(f.header);
-  for (const CellResult& r : f.results) {
+  for (const CellResult& r : export_rows(f)) {
     for (Column c : export_columns()) out.append(csv_field(cell_field(r, c))).append(",");
     out.append(csv_field(r.device_name.empty() ? device : r.device_name)).append("\n");
   }

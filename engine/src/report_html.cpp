@@ -34,8 +34,7 @@ std::string base64(std::string_view bytes) {
   for (std::size_t i = 0; i < bytes.size(); i += 3) {
     const std::size_t n = std::min<std::size_t>(3, bytes.size() - i);
     std::uint32_t v = 0;
-    for (std::size_t k = 0; k < 3; ++k)
-      v = v << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
+    for (std::size_t k = 0; k < 3; ++k) v = v << 8 | (k < n ? static_cast<unsigned char>(bytes[i + k]) : 0u);
     for (std::size_t k = 0; k < 4; ++k) out += k <= n ? kAlphabet[(v >> (18 - 6 * k)) & 63] : '=';
   }
   return out;
@@ -93,7 +92,10 @@ void flat_fields(const nlohmann::json& j, const std::string& prefix, std::string
 
 }  // namespace
 
-std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures) {
+std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures,
+                        std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
+  const std::vector<CellResult> results = with_mode_first(f.results, shown);
   const std::string name = html_escape(sweep_name(f.header));
   std::string h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<title>AttnSweep report: " + name + "</title>\n<style>" + kStyle + "</style></head><body>\n";
@@ -101,9 +103,11 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
   const std::string where = describe_environment(f.header);
   h += "<p class=\"env\">" + html_escape(where.empty() ? "" : where + " · ") + std::to_string(f.results.size()) +
        " cells</p>\n<table class=\"env\">\n";
-  for (const auto& [label, value] : environment_lines(f))
+  for (const auto& [label, value] : environment_lines(f, shown))
     h += "<tr><th>" + html_escape(label) + "</th><td>" + html_escape(value) + "</td></tr>\n";
   h += "</table>\n";
+  if (const std::string wall = wall_line(f.results); !wall.empty())
+    h += "<p class=\"env\">" + html_escape(wall) + "</p>\n";
   if (f.header.is_object() && f.header.contains("environment") && f.header["environment"].is_object()) {
     std::string rows;
     flat_fields(f.header["environment"], "", rows);
@@ -123,7 +127,7 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
         "<th data-sort title=\"" + html_escape(info.tooltip) + " (click to sort)\">" + html_escape(info.name) + "</th>";
   }
   h += "</tr></thead><tbody>\n";
-  for (const CellResult& r : f.results) {
+  for (const CellResult& r : results) {
     h += "<tr>";
     for (Column c : report_columns()) {
       const ColumnInfo& info = column_info(c);

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "attnsweep/engine/format.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
@@ -27,7 +28,10 @@ std::string md_escape(std::string_view s) {
   return out;
 }
 
-bool median_known(const CellResult& r) { return r.time_ms && std::isfinite(r.time_ms->median); }
+bool median_known(const CellResult& r) {
+  const Timing* t = row_timing(r);
+  return t && std::isfinite(t->time_ms.median);
+}
 
 // ---- reading ------------------------------------------------------------------------------------
 
@@ -51,7 +55,8 @@ std::string unescape(std::string_view s) {
 std::vector<std::string> split_row(std::string_view line) {
   line = trim(line);
   if (!line.empty() && line.front() == '|') line.remove_prefix(1);
-  if (!line.empty() && line.back() == '|' && !(line.size() >= 2 && line[line.size() - 2] == '\\')) line.remove_suffix(1);
+  if (!line.empty() && line.back() == '|' && !(line.size() >= 2 && line[line.size() - 2] == '\\'))
+    line.remove_suffix(1);
   std::vector<std::string> cells;
   std::string cell;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -102,20 +107,25 @@ std::string markdown_table(const std::vector<CellResult>& results, const std::ve
   return md;
 }
 
-std::string report_markdown(const ResultFile& f) {
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode) {
+  const TimingMode shown = mode.value_or(default_view_mode(f.results));
+  const std::vector<CellResult> results = with_mode_first(f.results, shown);
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
-  for (const auto& [label, value] : environment_lines(f)) md << "- **" << label << ":** " << md_escape(value) << "\n";
+  for (const auto& [label, value] : environment_lines(f, shown))
+    md << "- **" << label << ":** " << md_escape(value) << "\n";
   md << "\n";
-  std::vector<std::size_t> rows(f.results.size());
+  std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  md << markdown_table(f.results, rows, report_columns());
+  md << markdown_table(results, rows, report_columns());
 
   std::map<std::string, int> counts;
-  bool median_missing = false;
-  for (const CellResult& r : f.results) {
+  bool median_missing = false, marked = false;
+  for (const CellResult& r : results) {
     ++counts[std::string(status_name(r.status))];
     median_missing = median_missing || (r.status == CellStatus::ok && !median_known(r));
+    const Timing* t = row_timing(r);
+    marked = marked || (t && (t->noisy || t->flagged_samples > 0));
   }
   md << "\n" << f.results.size() << " cells";
   std::string sep = ": ";
@@ -124,9 +134,13 @@ std::string report_markdown(const ResultFile& f) {
     sep = ", ";
   }
   md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.";
-  if (median_missing)
-    md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
+  if (median_missing) md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
+  if (marked)
+    md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. flagged_samples: samples "
+          "taken "
+          "while NVML named a slowdown reason or the SM clock was under 75% of its highest.";
   md << "\n";
+  if (const std::string wall = wall_line(f.results); !wall.empty()) md << "\n" << wall << "\n";
   if (!f.warnings.empty()) {
     md << "\n";
     for (const std::string& w : f.warnings) md << "> Warning: " << md_escape(w) << "\n";
@@ -168,8 +182,9 @@ ResultFile parse_markdown_results(std::string_view text, const std::string& sour
     }
   }
   if (header == lines.size())
-    throw std::runtime_error(source + ": no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | "
-                                      "K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms)");
+    throw std::runtime_error(source +
+                             ": no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | "
+                             "K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms)");
 
   TextTable table;
   table.names_line = header + 1;

@@ -37,10 +37,26 @@ void check_header(const json& h, const std::string& where) {
   const json schema = h.value("schema", json());
   if (!schema.is_number_integer())
     throw std::runtime_error(where + ": header field 'schema' must be an integer");
-  if (schema.get<std::int64_t>() != kResultSchema)
-    throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schema " +
-                             std::to_string(kResultSchema) + ")");
+  const std::int64_t n = schema.get<std::int64_t>();
+  if (n < kOldestReadableSchema || n > kResultSchema)
+    throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schemas " +
+                             std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
 }
+
+}  // namespace
+
+void mark_noisy_in_schema_one(ResultFile& f) {
+  if (f.header.value("schema", kResultSchema) != 1) return;
+  const json spec = f.header.value("spec", json::object());
+  const json timing = spec.is_object() ? spec.value("timing", json::object()) : json::object();
+  if (!timing.is_object() || !timing.contains("target_rel_ci") || !timing["target_rel_ci"].is_number()) return;
+  const double target = timing["target_rel_ci"].get<double>();
+  for (CellResult& r : f.results)
+    for (Timing& t : r.timings)
+      if (t.time_ms.samples > 0) t.noisy = t.time_ms.rel_ci() > target;
+}
+
+namespace {
 
 Scan scan_result_text(const std::string& text, const std::string& path) {
   Scan scan;
@@ -163,11 +179,13 @@ ResultFile read_result_file(const std::string& path) {
     throw;
   }
   ::close(fd);
-  return scan_result_text(text, path).file;
+  return parse_result_lines(text, path);
 }
 
 ResultFile parse_result_lines(const std::string& text, const std::string& path) {
-  return scan_result_text(text, path).file;
+  ResultFile file = scan_result_text(text, path).file;
+  mark_noisy_in_schema_one(file);
+  return file;
 }
 
 void write_result_file(const std::string& path, const ResultFile& file) {
@@ -234,6 +252,9 @@ ResultWriter ResultWriter::resume(const std::string& path) {
   ResultWriter writer(path, fd);
   const std::string text = read_all(fd, path);
   const Scan scan = scan_result_text(text, path);
+  if (scan.file.header.value("schema", kResultSchema) != kResultSchema)
+    throw std::runtime_error(path + ": written in schema " + scan.file.header["schema"].dump() +
+                             "; new records cannot be appended to it (write to a new file)");
   if (scan.good_bytes < text.size()) {  // a torn last line: cut it off so new records start clean
     if (::ftruncate(fd, static_cast<off_t>(scan.good_bytes)) != 0) fail_errno(path, "cannot drop the torn last line");
     sync(fd, path);

@@ -12,7 +12,8 @@ namespace attnsweep {
 
 namespace {
 
-nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, const std::optional<Shard>& shard) {
+nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, const std::optional<Shard>& shard,
+                           const ClockState& clocks) {
   nlohmann::json h;
   h["type"] = "header";
   h["schema"] = kResultSchema;
@@ -20,6 +21,8 @@ nlohmann::json make_header(const SweepSpec& spec, const Executor& executor, cons
   h["spec"] = nlohmann::json::parse(spec_to_json(spec));
   h["environment"] = capture_environment(executor.device());
   h["executor"] = executor.describe();
+  h["clocks"] = clocks.locked ? nlohmann::json{{"locked", true}, {"sm_mhz", clocks.sm_mhz}}
+                              : nlohmann::json{{"locked", false}, {"why", clocks.why_free}};
   h["started"] = utc_now_iso8601();
   if (shard) h["shard"] = shard->text();
   const nlohmann::json ranks = executor.ranks();
@@ -91,8 +94,8 @@ std::string why_nothing_runs(const Plan& plan, Backend backend) {
   return why;
 }
 
-SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
-                       const SweepObserver& observer, const std::atomic<bool>* cancel) {
+SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file, const SweepObserver& observer,
+                       const std::atomic<bool>* cancel, const ClockState& clocks) {
   SweepOutcome outcome;
   const Plan whole = make_plan(spec, executor.caps());
   const Plan plan = file.shard ? shard_of(whole, *file.shard) : whole;
@@ -104,9 +107,9 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
   const bool resuming = file.resume && std::filesystem::exists(file.path);
   if (resuming) {
     const ResultFile existing = read_result_file(file.path);
-    if (!existing.header.contains("spec") ||
-        nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])
-      throw std::runtime_error(file.path + ": holds results of a different spec; resume it with that spec, "
+    if (!existing.header.contains("spec") || nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])
+      throw std::runtime_error(file.path +
+                               ": holds results of a different spec; resume it with that spec, "
                                "or write to a new file with --out");
     if (const std::string held = shard_text(existing.header); held != shard_text(file.shard))
       throw std::runtime_error(file.path + ": holds " + held + " of this spec, not " + shard_text(file.shard) +
@@ -118,12 +121,14 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
   }
   if (observer.planned) observer.planned(outcome.planned, outcome.already_done);
   ResultWriter writer = resuming ? ResultWriter::resume(file.path)
-                                 : ResultWriter::create(file.path, make_header(spec, executor, file.shard));
+                                 : ResultWriter::create(file.path, make_header(spec, executor, file.shard, clocks));
 
   const bool finished = executor.run(plan, run_options, observer, [&](const CellResult& r) {
     writer.append(r);
     ++outcome.measured;
     ++outcome.by_status[std::string(status_name(r.status))];
+    outcome.wall_s += r.wall_s;
+    if (r.wall_split) outcome.wall_split.add(*r.wall_split);
   });
   outcome.cancelled = !finished;
   return outcome;

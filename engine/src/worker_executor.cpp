@@ -110,7 +110,9 @@ class RemoteDevice final : public Device {
   void* stream() override { return nullptr; }
   void synchronize() override { remote(); }
   void flush_cache() override { remote(); }
-  double time_ms(const std::function<void()>&, int) override { remote(); }
+  TimedLaunches time_launches(const std::function<void()>&, int) override { remote(); }
+  std::optional<ClockReading> read_clocks() override { remote(); }
+  std::string clocks_unavailable() const override { return "read where the cells are measured"; }
 
  private:
   [[noreturn]] static void remote() {

@@ -186,7 +186,8 @@ void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
         p.setPen(prefers_dark_text(bg) ? QColor(20, 20, 28) : QColor(250, 250, 252));
         cell_font.setItalic(false);
         p.setFont(cell_font);
-        p.drawText(inner, Qt::AlignCenter, value_text(grid_, *c.value));
+        const std::string marks = c.timing ? timing_marks(*c.timing) : "";
+        p.drawText(inner, Qt::AlignCenter, value_text(grid_, *c.value) + QString::fromStdString(marks));
       } else {
         const CellStatus st = c.result->status == CellStatus::ok ? CellStatus::skipped : c.result->status;
         p.fillRect(inner, qcolor(status_color(st)));
@@ -274,6 +275,14 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
     p.drawText(QRect(sw.right() + 5, sw.top() - 2, 120, 18), Qt::AlignLeft | Qt::AlignVCenter, label);
     x = sw.right() + 5 + QFontMetrics(p.font()).horizontalAdvance(label) + 16;
   }
+  // What the marks beside values mean, when any value has one.
+  const bool marked = std::any_of(grid_.cells.begin(), grid_.cells.end(),
+                                  [](const GridCell& c) { return c.timing && !timing_marks(*c.timing).empty(); });
+  if (marked) {
+    p.setPen(style::muted_ink());
+    p.drawText(QRect(x, bar.top() - 3, 320, 18), Qt::AlignLeft | Qt::AlignVCenter,
+               tr("~ noisy interval · ! slowed samples (hover)"));
+  }
 }
 
 std::pair<int, int> HeatmapView::cellAt(const QPoint& pos, const QRect& area) const {
@@ -298,8 +307,8 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
                                                  QString::fromStdString(grid_.tiers[static_cast<std::size_t>(t)].name));
   if (!c.result) {
     tip += tr("<br>not in this sweep");
-  } else if (c.result->status == CellStatus::ok && c.result->time_ms) {
-    const SampleStats& s = *c.result->time_ms;
+  } else if (c.timing) {
+    const SampleStats& s = c.timing->time_ms;
     if (s.median > 0)
       tip += QString("<br>median %1 ms (p10 %2, p90 %3) · %4 samples")
                  .arg(QString::fromStdString(format_number(s.median)), QString::fromStdString(format_number(s.p10)),
@@ -309,7 +318,17 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
       tip += QString("<br>mean %1 ms (std %2, min %3)")
                  .arg(QString::fromStdString(format_number(s.mean)), QString::fromStdString(format_number(s.std)),
                       QString::fromStdString(format_number(s.min)));
-    if (c.result->tflops > 0) tip += QString(" · %1 TFLOP/s").arg(QString::fromStdString(format_number(c.result->tflops, 4)));
+    if (c.timing->tflops > 0) tip += QString(" · %1 TFLOP/s").arg(QString::fromStdString(format_number(c.timing->tflops, 4)));
+    tip += " · " + QString::fromStdString(std::string(timing_mode_name(c.timing->mode)));
+    if (c.timing->noisy) tip += tr("<br>~ noisy: the median's interval stayed wider than the target");
+    if (c.timing->flagged_samples > 0)
+      tip += tr("<br>! %1 samples taken while slowed down (%2)")
+                 .arg(c.timing->flagged_samples)
+                 .arg(QString::fromStdString([&] {
+                   std::string why;
+                   for (const std::string& f : c.timing->flags) why += (why.empty() ? "" : ", ") + f;
+                   return why;
+                 }()));
     if (c.value && grid_.metric != HeatMetric::median_ms && grid_.metric != HeatMetric::tflops)
       tip += QString("<br>%1: %2 %").arg(QString::fromStdString(metric_title(grid_.metric)), value_text(grid_, *c.value));
   } else {

@@ -509,7 +509,7 @@ void MainWindow::startRun(bool resume) {
 }
 
 void MainWindow::refreshSlices() {
-  const std::vector<Slice> slices = result_slices(doc_.results());
+  const std::vector<Slice> slices = slices_of(doc_.results());
   if (static_cast<int>(slices.size()) == slice_->count()) return;
   const QString current = slice_->currentText();
   QSignalBlocker block(slice_);
@@ -533,7 +533,7 @@ void MainWindow::refreshViews() {
   const int tab = tabs_->currentIndex();
   if (tab <= kTableTab || tab > kForwardTab || !views_dirty_[tab]) return;
   views_dirty_[tab] = false;
-  const std::vector<Slice> slices = result_slices(doc_.results());
+  const std::vector<Slice> slices = slices_of(doc_.results());
   const int si = slice_->currentIndex();
   const Slice slice = si >= 0 && si < static_cast<int>(slices.size()) ? slices[static_cast<std::size_t>(si)] : main_slice(doc_.set());
   switch (tab) {

@@ -3,6 +3,7 @@
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep::gui {
@@ -14,7 +15,7 @@ Slice main_slice(const ResultSet& set) {
   for (std::size_t i = 0; i < slices.size(); ++i) {
     std::size_t n = 0;
     for (const CellResult& r : set.results)
-      if (r.cell.dtype == slices[i].dtype && r.cell.causal == slices[i].causal && r.status == CellStatus::ok) ++n;
+      if (r.cell.dtype == slices[i].dtype && r.cell.causal == slices[i].causal && r.timing(slices[i].mode)) ++n;
     if (n > best_count) { best = i; best_count = n; }
   }
   return slices[best];

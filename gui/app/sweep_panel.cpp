@@ -192,10 +192,19 @@ QGroupBox* SweepPanel::buildOptionsBox(QWidget* parent, bool have_cuda) {
   max_samples_ = new QSpinBox(box);
   max_samples_->setRange(1, 100000);
   form->addRow(tr("max samples"), max_samples_);
-  cache_ = new QComboBox(box);
-  cache_->addItems({"cold", "warm"});
-  cache_->setToolTip(tr("cold: the last-level cache is flushed before every sample"));
-  form->addRow(tr("cache"), cache_);
+  auto* modes = new QHBoxLayout();
+  cold_ = new QCheckBox(tr("cold"), box);
+  cold_->setToolTip(tr("One launch per sample after the last-level cache is flushed"));
+  batch_ = new QCheckBox(tr("batch"), box);
+  batch_->setToolTip(tr("Back-to-back launches per sample on a warm cache"));
+  modes->addWidget(cold_);
+  modes->addWidget(batch_);
+  form->addRow(tr("timing"), modes);
+  steady_ = new QComboBox(box);
+  steady_->addItems({"burst", "sustained"});
+  steady_->setToolTip(tr("sustained: the card is kept busy with the cell's launches until clocks and power settle "
+                         "before sampling"));
+  form->addRow(tr("state"), steady_);
   backend_ = new QComboBox(box);
   backend_->addItem("auto", static_cast<int>(BackendChoice::automatic));
   backend_->addItem("cpu", static_cast<int>(BackendChoice::cpu));
@@ -252,7 +261,10 @@ void SweepPanel::loadSpec(const SweepSpec& spec) {
   causal_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), true) != spec.causal.end());
   max_cell_s_->setValue(spec.timing.max_cell_s);
   max_samples_->setValue(spec.timing.max_samples);
-  cache_->setCurrentIndex(spec.timing.cache == CacheMode::cold ? 0 : 1);
+  const auto& modes = spec.timing.modes;
+  cold_->setChecked(std::find(modes.begin(), modes.end(), TimingMode::cold) != modes.end());
+  batch_->setChecked(std::find(modes.begin(), modes.end(), TimingMode::batch) != modes.end());
+  steady_->setCurrentIndex(spec.timing.steady == SteadyState::burst ? 0 : 1);
 }
 
 void SweepPanel::applyGrid() {
@@ -293,7 +305,10 @@ std::optional<SweepSpec> SweepPanel::spec(QStringList* errors) const {
   s.timing.max_cell_s = max_cell_s_->value();
   s.timing.max_samples = max_samples_->value();
   s.timing.min_samples = std::min(s.timing.min_samples, s.timing.max_samples);
-  s.timing.cache = cache_->currentIndex() == 0 ? CacheMode::cold : CacheMode::warm;
+  s.timing.modes.clear();
+  if (cold_->isChecked()) s.timing.modes.push_back(TimingMode::cold);
+  if (batch_->isChecked()) s.timing.modes.push_back(TimingMode::batch);
+  s.timing.steady = steady_->currentIndex() == 0 ? SteadyState::burst : SteadyState::sustained;
   // The engine's parser is the one judge of a valid spec.
   const SpecParseResult parsed = parse_spec(spec_to_json(s));
   for (const SpecError& e : parsed.errors) *errors << QString::fromStdString(e.to_string());

@@ -85,7 +85,9 @@ class SweepPanel : public QWidget {
   QCheckBox* causal_;
   QDoubleSpinBox* max_cell_s_;
   QSpinBox* max_samples_;
-  QComboBox* cache_;
+  QCheckBox* cold_;
+  QCheckBox* batch_;
+  QComboBox* steady_;
   QComboBox* backend_;
   QLineEdit* output_;
   QPushButton* run_;

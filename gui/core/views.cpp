@@ -14,8 +14,12 @@ namespace attnsweep::gui {
 
 namespace {
 
-// representative_ms: the median, or the mean where a source gave none (the seed), as in the reports.
-bool is_ok(const CellResult& r) { return r.status == CellStatus::ok && r.time_ms && representative_ms(*r.time_ms) > 0; }
+// The cell's time in `mode`, when it is ok and has one. representative_ms: the median, or the
+// mean where a source gave none (the seed), as in the reports.
+const Timing* timed(const CellResult& r, TimingMode mode) {
+  const Timing* t = r.status == CellStatus::ok ? r.timing(mode) : nullptr;
+  return t && representative_ms(t->time_ms) > 0 ? t : nullptr;
+}
 
 double flops_of(const Cell& c) {
   AttentionProblem p;
@@ -32,7 +36,9 @@ double flops_of(const Cell& c) {
 // TFLOP/s at a time in ms; older files (the seed import) carry no tflops field.
 double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
 
-double tflops_of(const CellResult& r) { return r.tflops > 0 ? r.tflops : tflops_at(r, representative_ms(*r.time_ms)); }
+double tflops_of(const CellResult& r, const Timing& t) {
+  return t.tflops > 0 ? t.tflops : tflops_at(r, representative_ms(t.time_ms));
+}
 
 auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
 
@@ -141,6 +147,26 @@ std::vector<TierGroup> group_tiers(std::vector<TierShape> tiers) {
   return out;
 }
 
+std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
+  const TimingMode first = default_view_mode(results);
+  std::vector<TimingMode> modes{first};
+  for (const CellResult& r : results)
+    for (const Timing& t : r.timings)
+      if (std::find(modes.begin(), modes.end(), t.mode) == modes.end()) modes.push_back(t.mode);
+  std::vector<Slice> out;
+  for (const CellResult& r : results)
+    for (TimingMode m : modes) {
+      const Slice s{r.cell.dtype, r.cell.causal, m};
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+  const auto rank = [first](TimingMode m) { return m == first ? -1 : static_cast<int>(m); };
+  std::stable_sort(out.begin(), out.end(), [&](const Slice& a, const Slice& b) {
+    return std::tuple(static_cast<int>(a.dtype), a.causal, rank(a.mode)) <
+           std::tuple(static_cast<int>(b.dtype), b.causal, rank(b.mode));
+  });
+  return out;
+}
+
 std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   std::vector<std::string> out;
   for (const CellResult& r : results)
@@ -183,6 +209,7 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (const TierGroup& group : g.groups)
     for (const TierShape& s : group.tiers) g.tiers.push_back(Tier{tier_name(s), s});
   g.cells.resize(g.kernels.size() * g.tiers.size());
+  const TimingMode mode = slice.mode;
 
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
   for (std::size_t t = 0; t < g.tiers.size(); ++t) tier_index[shape_key(g.tiers[t].shape)] = t;
@@ -197,11 +224,15 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   std::vector<double> best(g.tiers.size(), std::numeric_limits<double>::infinity());
   for (std::size_t k = 0; k < g.kernels.size(); ++k)
     for (std::size_t t = 0; t < g.tiers.size(); ++t)
-      if (const CellResult* r = g.at(k, t).result; r && is_ok(*r))
-        best[t] = std::min(best[t], representative_ms(*r->time_ms));
+      if (const CellResult* r = g.at(k, t).result; r && timed(*r, mode))
+        best[t] = std::min(best[t], representative_ms(timed(*r, mode)->time_ms));
 
   switch (metric) {
-    case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
+    case HeatMetric::median_ms:
+      g.unit = "ms";
+      g.higher_is_better = false;
+      g.log_scale = true;
+      break;
     case HeatMetric::tflops: g.unit = "TFLOP/s"; break;
     case HeatMetric::pct_of_best: g.unit = "%"; break;
     case HeatMetric::pct_of_peak:
@@ -214,14 +245,15 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     for (std::size_t t = 0; t < g.tiers.size(); ++t) {
       GridCell& c = g.cells[k * g.tiers.size() + t];
-      if (!c.result || !is_ok(*c.result)) continue;
-      const double ms = representative_ms(*c.result->time_ms);
+      c.timing = c.result ? timed(*c.result, mode) : nullptr;
+      if (!c.timing) continue;
+      const double ms = representative_ms(c.timing->time_ms);
       switch (metric) {
         case HeatMetric::median_ms: c.value = ms; break;
-        case HeatMetric::tflops: c.value = tflops_of(*c.result); break;
+        case HeatMetric::tflops: c.value = tflops_of(*c.result, *c.timing); break;
         case HeatMetric::pct_of_best: c.value = 100.0 * best[t] / ms; break;
         case HeatMetric::pct_of_peak:
-          if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result) / *peak_tflops;
+          if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result, *c.timing) / *peak_tflops;
           break;
       }
       if (!c.value) continue;
@@ -231,7 +263,8 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     }
   }
   if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.lo = 0;  // honest origin for shares
-  if (metric == HeatMetric::pct_of_best) g.hi = 100;
+  if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak)
+    g.hi = 100;  // the whole of the best, of the peak
   return g;
 }
 
@@ -278,17 +311,18 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       it = g.series.end() - 1;
     }
     const double x = g.tiers.x_of(s);
-    if (!is_ok(r)) {
+    const Timing* timing = timed(r, slice.mode);
+    if (!timing) {
       it->failed.push_back({x, &r});
       continue;
     }
-    const SampleStats& t = *r.time_ms;
+    const SampleStats& t = timing->time_ms;
     const double y = representative_ms(t);
     // p10..p90 when measured; the seed's rows only have min (and std): min..y then.
-    ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r};
+    ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r, timing};
     if (metric == ScalingMetric::tflops) {
       // Faster samples give more TFLOP/s: the band flips.
-      p = {x, tflops_of(r), tflops_at(r, p.hi), tflops_at(r, p.lo), &r};
+      p = {x, tflops_of(r, *timing), tflops_at(r, p.hi), tflops_at(r, p.lo), &r, timing};
     }
     it->points.push_back(p);
   }
@@ -301,8 +335,10 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       any_x = true;
     };
     for (ScalingSeries& s : g.series) {
-      std::stable_sort(s.points.begin(), s.points.end(), [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
-      std::stable_sort(s.failed.begin(), s.failed.end(), [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.points.begin(), s.points.end(),
+                       [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.failed.begin(), s.failed.end(),
+                       [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
       for (const ScalingPoint& p : s.points) {
         widen_x(p.x);
         const double lo = std::min(p.lo, p.y), hi = std::max(p.hi, p.y);

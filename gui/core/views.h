@@ -12,8 +12,11 @@
 
 namespace attnsweep::gui {
 
-// One dtype and mask: the heatmap and the charts show one slice at a time (result_slices lists them).
+// One dtype, mask and timing mode: the heatmap and the charts show one slice at a time.
 using Slice = ResultSlice;
+// Every dtype and mask of the results, each in every timing mode the results hold; in a stable
+// order with the default view mode (default_view_mode) first. (result_slices: the default mode only.)
+std::vector<Slice> slices_of(const std::vector<CellResult>& results);
 
 // Tiers in reading order: by head_dim, heads, batch, then sequence length.
 bool tier_before(const TierShape& a, const TierShape& b);
@@ -51,7 +54,8 @@ std::string metric_title(HeatMetric m);
 
 struct GridCell {
   const CellResult* result = nullptr;  // null: the sweep has no such cell
-  std::optional<double> value;         // set only for ok cells (and a known peak, for pct_of_peak)
+  const Timing* timing = nullptr;      // the cell's time in the slice's mode; null when it has none
+  std::optional<double> value;         // set only for timed cells (and a known peak, for pct_of_peak)
 };
 
 struct HeatGrid {
@@ -63,8 +67,8 @@ struct HeatGrid {
   double lo = 0, hi = 0;             // value range over the grid (ok cells only)
   bool log_scale = false;            // times span decades: colour by log
   bool higher_is_better = true;
-  std::string unit;                  // "ms", "TFLOP/s", "%"
-  std::string note;                  // why a metric has no values ("peak of this device unknown")
+  std::string unit;  // "ms", "TFLOP/s", "%"
+  std::string note;  // why a metric has no values ("peak of this device unknown")
 
   const GridCell& at(std::size_t kernel, std::size_t tier) const { return cells[kernel * tiers.size() + tier]; }
   // Where a value sits on the colour scale: 0 worst .. 1 best.
@@ -77,12 +81,13 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
 enum class ScalingMetric { time_ms, tflops };
 
 struct ScalingPoint {
-  double x = 0;          // the group's varying length
-  double y = 0;          // median (or TFLOP/s from it)
-  double lo = 0, hi = 0; // p10..p90 band in the same unit
+  double x = 0;           // the group's varying length
+  double y = 0;           // median (or TFLOP/s from it)
+  double lo = 0, hi = 0;  // p10..p90 band in the same unit
   const CellResult* result = nullptr;
+  const Timing* timing = nullptr;  // the time drawn (the slice's mode)
 };
-struct FailedPoint {
+struct FailedPoint {  // failed, or not timed in the slice's mode
   double x = 0;
   const CellResult* result = nullptr;
 };

@@ -29,7 +29,7 @@ Outcome cli(const std::string& args) { return attnsweep::testing::run_shell(std:
 constexpr const char* kTinySpec = R"({
   "name": "cli-test", "kernels": ["cpu_naive", "cpu_flash"], "dtypes": ["fp32"], "causal": [false, true],
   "tiers": [{"q_n": 32, "head_dim": 16, "heads": 2, "batch": 1}, {"q_n": 48, "k_n": 40, "head_dim": 8, "heads": 1, "batch": 2}],
-  "timing": {"warmup_ms": 1, "min_samples": 3, "max_samples": 5, "target_rel_ci": 0.5, "max_cell_s": 0.2, "cache": "warm"},
+  "timing": {"warmup_ms": 1, "min_samples": 3, "max_samples": 5, "target_rel_ci": 0.5, "max_cell_s": 0.2, "modes": ["batch"]},
   "seed": 7})";
 
 class CliTest : public ::testing::Test {
@@ -99,8 +99,8 @@ TEST_F(CliTest, RunWritesEveryCellAndResumeRunsNoneTwice) {
   for (const CellResult& r : file.results) {
     EXPECT_EQ(r.status, CellStatus::ok) << r.cell.id() << ": " << r.message;
     EXPECT_TRUE(r.check.passed) << r.cell.id();
-    ASSERT_TRUE(r.time_ms.has_value());
-    EXPECT_GT(r.time_ms->median, 0);
+    ASSERT_NE(r.timing(TimingMode::batch), nullptr);
+    EXPECT_GT(r.timing(TimingMode::batch)->time_ms.median, 0);
   }
   EXPECT_EQ(file.header["spec"]["name"], "cli-test");
 

@@ -38,6 +38,10 @@ TEST(Environment, DeviceFactsAreMergedUnderDevice) {
   EXPECT_EQ(d["name"], cpu->info().name);
   for (const auto& [key, value] : cpu->info().facts)
     if (key != "backend" && key != "ordinal" && key != "name") EXPECT_EQ(d[key], value) << key;
+  // The device's peak (peaks.h): a CPU says it has none rather than giving a number.
+  ASSERT_TRUE(d.contains("peak"));
+  EXPECT_FALSE(d["peak"].contains("dense_tflops"));
+  EXPECT_EQ(d["peak"]["note"], "a CPU has no tensor-core peak");
 }
 
 TEST(Environment, DeviceNamesOfSeveralEnvironmentsOnceEachInOrder) {

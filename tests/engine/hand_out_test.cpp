@@ -30,7 +30,7 @@ SweepSpec sample_spec() {
     "dtypes": ["fp32"], "causal": [false, true],
     "tiers": [{"q_n": 32, "head_dim": 16, "heads": 2, "batch": 1}, {"q_n": 64, "head_dim": 8, "heads": 1, "batch": 1},
               {"q_n": 48, "k_n": 40, "head_dim": 8, "heads": 1, "batch": 2}],
-    "timing": {"warmup_ms": 0, "min_samples": 3, "max_samples": 3, "target_rel_ci": 0.5, "max_cell_s": 0.2, "cache": "warm"},
+    "timing": {"warmup_ms": 0, "min_samples": 3, "max_samples": 3, "target_rel_ci": 0.5, "max_cell_s": 0.2, "modes": ["batch"]},
     "seed": 11})");
   EXPECT_TRUE(parsed.spec);
   return *parsed.spec;

@@ -84,7 +84,7 @@ TEST(Merge, ReportsDuplicatesAndKeepsTheLaterFilesRecord) {
   const ResultFile merged = read_result_file(dir.file("out.jsonl"));
   ASSERT_EQ(merged.results.size(), 3u);
   EXPECT_EQ(merged.results[1].cell.id(), cells[1].id());
-  EXPECT_DOUBLE_EQ(merged.results[1].time_ms->median, 2.0);  // b's, in a's place
+  EXPECT_DOUBLE_EQ(merged.results[1].timings.front().time_ms.median, 2.0);  // b's, in a's place
 }
 
 TEST(Merge, RefusesAnotherSpecNamingTheFileAndTheDifference) {

@@ -46,7 +46,7 @@ std::string spec_text(int tiers, double warmup_ms) {
   return R"({"name": "mpi-test", "kernels": ["cpu_naive", "cpu_flash"], "dtypes": ["fp32"], "causal": [false, true],
     "tiers": [)" +
          list + R"(], "timing": {"warmup_ms": )" + std::to_string(warmup_ms) +
-         R"(, "min_samples": 3, "max_samples": 5, "target_rel_ci": 0.5, "max_cell_s": 0.2, "cache": "warm"}, "seed": 5})";
+         R"(, "min_samples": 3, "max_samples": 5, "target_rel_ci": 0.5, "max_cell_s": 0.2, "modes": ["batch"]}, "seed": 5})";
 }
 
 std::size_t lines_in(const std::string& path) {

@@ -91,7 +91,7 @@ std::map<std::pair<int, std::string>, std::string> md_cells(const std::string& m
 TEST(ResultsModel, PrintsEveryNumberAsTheReportDoes) {
   std::vector<CellResult> results = testing::seed_like_results();
   CellResult summary = make_result("vectorized_torch", 2048, 64, 7.25);  // the seed's kind: no median
-  summary.time_ms->median = std::numeric_limits<double>::quiet_NaN();
+  summary.timings.front().time_ms.median = std::numeric_limits<double>::quiet_NaN();
   results.push_back(summary);
   results.push_back(make_result("flash_mma", 8192, 64, 0, CellStatus::wrong));
   ResultsDocument doc;

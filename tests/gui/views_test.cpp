@@ -43,8 +43,10 @@ TEST(HeatGrid, PercentOfPeakNeedsAKnownPeak) {
   const HeatGrid none = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, std::nullopt);
   EXPECT_FALSE(none.at(0, 0).value.has_value());
   EXPECT_FALSE(none.note.empty());
-  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 751.0);
-  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].tflops / 751.0, 1e-9);
+  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 989.4);
+  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].timings.front().tflops / 989.4, 1e-9);
+  EXPECT_EQ(h100.lo, 0);  // the colour scale spans the whole peak, not just the values seen
+  EXPECT_EQ(h100.hi, 100);
 }
 
 TEST(HeatGrid, OnlyTheRequestedSlice) {
@@ -54,6 +56,42 @@ TEST(HeatGrid, OnlyTheRequestedSlice) {
   const HeatGrid g = build_heat_grid(rs, {DType::bf16, true}, HeatMetric::median_ms, std::nullopt);
   ASSERT_EQ(g.tiers.size(), 1u);
   EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 2.0);
+}
+
+// Slices cross dtype and mask with the timing modes the results hold, cold first; a cell not
+// timed in a slice's mode has no value there (and no timing), however ok it is.
+TEST(HeatGrid, SlicesCarryTheTimingModeAndShowOnlyItsTimes) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0), make_result("b", 512, 64, 3.0)};
+  Timing batch = rs[0].timings.front();
+  batch.mode = TimingMode::batch;
+  batch.time_ms.median = 0.5;
+  batch.noisy = true;
+  rs[0].timings.push_back(batch);
+  const std::vector<Slice> slices = slices_of(rs);
+  ASSERT_EQ(slices.size(), 2u);
+  EXPECT_EQ(slices[0].label(), "fp16 · full · cold");
+  EXPECT_EQ(slices[1].label(), "fp16 · full · batch");
+  const HeatGrid cold = build_heat_grid(rs, slices[0], HeatMetric::median_ms, std::nullopt);
+  EXPECT_DOUBLE_EQ(*cold.at(0, 0).value, 1.0);
+  EXPECT_DOUBLE_EQ(*cold.at(1, 0).value, 3.0);
+  const HeatGrid hot = build_heat_grid(rs, slices[1], HeatMetric::median_ms, std::nullopt);
+  EXPECT_DOUBLE_EQ(*hot.at(0, 0).value, 0.5);
+  ASSERT_NE(hot.at(0, 0).timing, nullptr);
+  EXPECT_TRUE(hot.at(0, 0).timing->noisy);
+  EXPECT_FALSE(hot.at(1, 0).value.has_value());
+  EXPECT_EQ(hot.at(1, 0).timing, nullptr);
+  EXPECT_EQ(hot.at(1, 0).result->status, CellStatus::ok);
+  const auto scaling = build_scaling(rs, slices[1], ScalingMetric::time_ms);
+  ASSERT_EQ(scaling[0].series.size(), 2u);
+  EXPECT_EQ(scaling[0].series[1].points.size(), 0u);
+  EXPECT_EQ(scaling[0].series[1].failed.size(), 1u);  // drawn as not measured in this mode
+}
+
+// A batch-only file (or an imported one) shows its own mode first.
+TEST(HeatGrid, WithoutColdTimesTheFirstSliceIsTheModeThereIs) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0)};
+  rs[0].timings.front().mode = TimingMode::unstated;
+  EXPECT_EQ(slices_of(rs).front().mode, TimingMode::unstated);
 }
 
 TEST(Scaling, GroupsByShapeSeriesByKernelFailedApart) {
@@ -136,7 +174,7 @@ TEST(Scaling, ThroughputBandFlipsWithTime) {
   std::vector<CellResult> rs = {make_result("a", 1024, 64, 1.0)};
   const auto g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::tflops);
   const ScalingPoint& p = g[0].series[0].points[0];
-  EXPECT_NEAR(p.y, rs[0].tflops, 1e-9);
+  EXPECT_NEAR(p.y, rs[0].timings.front().tflops, 1e-9);
   EXPECT_LT(p.lo, p.y);  // the slow p90 sample gives the low throughput
   EXPECT_GT(p.hi, p.y);
 }

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attnsweep/engine/result.h"
 
@@ -14,16 +15,71 @@ namespace attnsweep {
 
 enum class Column {
   // what the cell is
-  kernel, tier, q_n, k_n, head_dim, heads, batch, dtype, causal,
+  kernel,
+  tier,
+  q_n,
+  k_n,
+  head_dim,
+  heads,
+  batch,
+  dtype,
+  causal,
   // what became of it
-  status, message,
-  // the measurement (ok cells only)
-  samples, median_ms, mean_ms, std_ms, min_ms, max_ms, p10_ms, p90_ms, ci_low_ms, ci_high_ms, tflops, gbps,
+  status,
+  message,
+  // the measurement (ok cells only): the row's timing, in one mode
+  mode,
+  samples,
+  median_ms,
+  mean_ms,
+  std_ms,
+  min_ms,
+  max_ms,
+  p10_ms,
+  p90_ms,
+  ci_low_ms,
+  ci_high_ms,
+  tflops,
+  gbps,
+  pct_of_peak,
+  launches_per_sample,
+  noisy,
+  flagged_samples,
+  flags,
   // the correctness check
-  checked, check_passed, rel_err, max_abs_err, tolerance, naive_rel_err, nonfinite, unwritten, rows_checked,
+  checked,
+  check_passed,
+  rel_err,
+  max_abs_err,
+  tolerance,
+  naive_rel_err,
+  naive_max_abs_err,
+  nonfinite,
+  unwritten,
+  rows_checked,
+  slices_checked,
+  inputs_changed,
   rechecked_after_timing,
   // how it ran
-  cache, launches_per_sample, device, bytes_estimate, supported, wall_s,
+  steady,
+  settled,
+  clocks_not_read,
+  clock_readings,
+  sm_mhz_min,
+  sm_mhz_max,
+  sm_max_mhz,
+  power_w_max,
+  temperature_c_max,
+  clock_reasons,
+  device,
+  bytes_estimate,
+  supported,
+  wall_s,
+  inputs_s,
+  check_s,
+  warmup_s,
+  settle_s,
+  timing_s,
   count_  // not a column: how many there are
 };
 
@@ -41,12 +97,20 @@ const ColumnInfo& column_info(Column c);
 // std_ms, min_ms), so a reader of the seed's table reads ours.
 std::span<const Column> all_columns();     // every column, in declaration order (readers read in this order)
 std::span<const Column> export_columns();  // every column, the seed's first: the CSV report and the JSON report's rows
-std::span<const Column> report_columns();  // the seed's, then dtype, mask, status, median, TFLOP/s: Markdown and HTML
-std::span<const Column> table_columns();   // what a person browses, TFLOP/s early: the GUI's table
+std::span<const Column>
+report_columns();  // the seed's, then dtype, mask, status, mode, median, TFLOP/s, noisy, slowed: Markdown, HTML
+std::span<const Column> table_columns();  // what a person browses, TFLOP/s early: the GUI's table
 
 // The column a table header names, by its name in any letter case or by another common spelling
 // ("mean_ms", "TFLOP/s"); nullopt for a name no column has.
 std::optional<Column> column_named(std::string_view name);
+
+// A row shows one timing of its cell: the first (records keep cold first; a form that shows one
+// mode puts that mode's first, with_mode_first). Null for a cell that is not ok.
+const Timing* row_timing(const CellResult& r);
+// The results as a form showing `mode` lays them out: each cell's time in that mode first; a cell
+// not timed in it keeps its other time first, and its mode column says so.
+std::vector<CellResult> with_mode_first(std::vector<CellResult> results, TimingMode mode);
 
 // The number behind a numeric column, when the cell has one: a cell that is not ok has no
 // measurement, an unchecked cell no errors, an imported summary no median.

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attnsweep/engine/executor.h"
 #include "attnsweep/engine/spec.h"
@@ -25,6 +26,10 @@ struct ExecutorChoice {
   std::string worker_command;  // a worker's argv in words, "{device}" replaced (e.g. "ssh gpu attnsweep-cli
                                // worker --device {device}"); empty: attnsweep-cli's own worker
 };
+
+// The CUDA ordinals `devices` ("all" or "0,1,...") names among `available` (run --lock-clocks
+// locks the clocks of these). Throws std::invalid_argument naming an entry that is no device here.
+std::vector<int> parse_devices(const std::string& devices, int available);
 
 // Throws std::invalid_argument for a choice that cannot be right anywhere ("devices: '7' is not a
 // device here (0..1, or all)"), std::runtime_error when what it asks for is not here or does not

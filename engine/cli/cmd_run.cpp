@@ -157,7 +157,8 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
   std::vector<std::unique_ptr<ClockLock>> locks;
   ClockState clocks;
   try {
-    clocks = lock_clocks(args.lock_clocks, parse_devices(args.devices, std::max(cuda_device_count(), 1)), locks);
+    const std::string devices = args.devices.empty() ? "0" : args.devices;  // as the executor reads them
+    clocks = lock_clocks(args.lock_clocks, parse_devices(devices, std::max(cuda_device_count(), 1)), locks);
   } catch (const std::invalid_argument& e) {
     print_error(e.what());
     return kExitUsage;

@@ -199,7 +199,7 @@ TEST(Store, AWholeFileIsWrittenAsideThenRenamedIntoPlace) {
 
   // A record that would not read back leaves the old file as it was.
   ResultFile bad = f;
-  bad.results[1].time_ms.reset();  // ok without times
+  bad.results[1].timings.clear();  // ok without times
   EXPECT_NE(error_of([&] { write_result_file(path, bad); }).find("refusing to write an invalid record"),
             std::string::npos);
   EXPECT_EQ(read_result_file(path).results.size(), 3u);

@@ -34,12 +34,5 @@ TEST(ResultSet, AFileThatDoesNotOpenSaysWhy) {
   }
 }
 
-TEST(ResultSet, NoPeakForResultsOfSeveralModels) {
-  nlohmann::json header = {{"environment", {{"device", {{"name", "NVIDIA H100 80GB HBM3"}}}}}};
-  EXPECT_EQ(peak_tflops(header, DType::bf16), 796.0);
-  header["mixed_devices"] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"};
-  EXPECT_FALSE(peak_tflops(header, DType::bf16).has_value());
-}
-
 }  // namespace
 }  // namespace attnsweep::gui

@@ -51,7 +51,7 @@ TEST(TableRows, FilterTakesConditionsOnNumbers) {
   };
   EXPECT_EQ(kept("median_ms<1"), "100");
   EXPECT_EQ(kept("median_ms >= 1"), "010");
-  EXPECT_EQ(kept("tflops>" + std::to_string(fast.tflops / 2)), "100");
+  EXPECT_EQ(kept("tflops>" + std::to_string(fast.timings.front().tflops / 2)), "100");
   EXPECT_EQ(kept("TFLOP/s>0"), "110") << "a failed cell has no number: it fails every condition";
   EXPECT_EQ(kept("q_n=4k naive"), "010");
   EXPECT_EQ(kept("Q_N!=4096"), "001");

@@ -23,12 +23,8 @@ int merge_command(const std::vector<std::string>& inputs, const std::string& out
   MergeOutcome outcome;
   try {
     outcome = merge_result_files(inputs, out_path);
-  } catch (const std::invalid_argument& e) {
-    print_error(e.what());
-    return kExitUsage;
   } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntime;
+    return print_failure(e);
   }
   for (const std::string& w : outcome.warnings) std::cerr << "warning: " << w << "\n";
   print_list(std::to_string(outcome.duplicates.size()) + " cell(s) in more than one file", outcome.duplicates);

@@ -110,12 +110,8 @@ int run_mpi_command(const RunArgs& args) {
   std::unique_ptr<Executor> coordinator;
   try {
     coordinator = mpi::coordinate(*session, std::move(executor), hello, spec);
-  } catch (const std::invalid_argument& e) {
-    print_error(e.what());
-    return kExitUsage;
   } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntime;
+    return print_failure(e);
   }
   return sweep_and_summarize(args, spec, *coordinator, run_file(args, spec));
 }

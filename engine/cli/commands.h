@@ -3,6 +3,7 @@
 // with oom/unsupported cells among its measured ones still ran), 2 bad usage or spec (a sweep of
 // which nothing can run on the chosen backend included: it is refused before it starts), 1 runtime
 // failure, 3 a sweep that ran and measured no cell (each one's status is in its file).
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,8 @@ int import_command(const std::string& source_path, const std::string& out_path);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);
+// Prints a caught error and returns its exit code: a bad argument (std::invalid_argument) is usage.
+int print_failure(const std::exception& e);
 
 // "did you mean 'list'?" when one of `known` is near `word` (a typo, or its beginning); else "".
 std::string did_you_mean(const std::string& word, const std::vector<std::string>& known);

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("AttnSweepBench");
-  style::install_embedded_fonts();
+  style::register_picture_fonts();
   if (argc > 1 && std::string_view(argv[1]) == "export") {
     std::vector<int> counts;
     for (int i = 2; i < argc; ++i) counts.push_back(std::atoi(argv[i]));

@@ -47,6 +47,10 @@ exec > >(tee "$OUT/log.txt") 2>&1
 if [ -f "$BUILD/run.sh" ]; then
   launcher() { bin=(bash "$BUILD/run.sh" "$1"); }
   have() { [ -n "$(tar tJf "$BUILD/bundle.tar.xz" "./bin/$1" 2>/dev/null)" ]; }
+  # The tests that start the CLI look for it where it was built; point them at the packed one.
+  printf '#!/usr/bin/env bash\nexec bash %q attnsweep-cli "$@"\n' "$(cd "$BUILD" && pwd)/run.sh" > "$work/attnsweep-cli"
+  chmod +x "$work/attnsweep-cli"
+  export ATTNSWEEP_CLI=$work/attnsweep-cli
 else
   [ -x "$BUILD/engine/attnsweep-cli" ] || bash scripts/build.sh
   declare -A path=([attnsweep-cli]=engine/attnsweep-cli [kernels_tests]=tests/kernels_tests

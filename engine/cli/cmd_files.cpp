@@ -1,6 +1,8 @@
 // validate, report and import: commands that read a file and write another.
 #include <unistd.h>
 
+#include <stdexcept>
+
 #include <iostream>
 
 #include "attnsweep/engine/files.h"
@@ -16,6 +18,11 @@ namespace attnsweep::cli {
 void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << printable_text(text) << "\n"; }
 
 void print_note(const std::string& text) { std::cerr << printable_text(text) << "\n"; }
+
+int print_failure(const std::exception& e) {
+  print_error(e.what());
+  return dynamic_cast<const std::invalid_argument*>(&e) ? kExitUsage : kExitRuntime;
+}
 
 namespace {
 

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
@@ -81,6 +82,25 @@ std::string build_id() {
   id += "-debug";
 #endif
   return id;
+}
+
+std::string version_text(std::string_view program) {
+  std::string text = std::string(program) + " " + ATTNSWEEP_VERSION + " (git " + ATTNSWEEP_GIT_COMMIT;
+#if !defined(__OPTIMIZE__)
+  text += ", debug build";
+#endif
+  return text + ")";
+}
+
+std::vector<std::string> device_names_of(const std::vector<nlohmann::json>& environments) {
+  std::vector<std::string> names;
+  for (const nlohmann::json& env : environments) {
+    if (!env.is_object() || !env.contains("device") || !env["device"].is_object()) continue;
+    const nlohmann::json name = env["device"].value("name", nlohmann::json());
+    if (name.is_string() && std::find(names.begin(), names.end(), name.get<std::string>()) == names.end())
+      names.push_back(name.get<std::string>());
+  }
+  return names;
 }
 
 std::string utc_now_iso8601() {

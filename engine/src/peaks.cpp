@@ -41,7 +41,7 @@ struct ArchRate {
   double fp16, bf16, fp8, tf32, fp32;
 };
 const ArchRate kArchRates[] = {
-    {8, 0, 2048, 2048, 0, 1024, 128},  // A100: 4 tensor cores x 256 fp16 FMA; 64 FP32 lanes
+    {8, 0, 2048, 2048, 0, 1024, 128},     // A100: 4 tensor cores x 256 fp16 FMA; 64 FP32 lanes
     {9, 0, 4096, 4096, 8192, 2048, 256},  // H100/H200: 4 tensor cores x 512 fp16 FMA; 128 FP32 lanes
 };
 
@@ -66,7 +66,8 @@ double fact_number(const json& device, const char* key) {
 }
 
 void put(std::map<std::string, double>& out, double fp16, double bf16, double fp8, double tf32, double fp32) {
-  const std::pair<const char*, double> values[] = {{"fp16", fp16}, {"bf16", bf16}, {"fp8", fp8}, {"tf32", tf32}, {"fp32", fp32}};
+  const std::pair<const char*, double> values[] = {
+      {"fp16", fp16}, {"bf16", bf16}, {"fp8", fp8}, {"tf32", tf32}, {"fp32", fp32}};
   for (const auto& [name, v] : values)
     if (v > 0) out[name] = v;
 }
@@ -110,7 +111,8 @@ DevicePeak device_peak(const json& device) {
 
   const std::string name = lower(fact(device, "name"));
   for (const Datasheet& d : kDatasheets) {
-    const bool named = std::all_of(d.names.begin(), d.names.end(), [&](const char* w) { return name.find(w) != std::string::npos; });
+    const bool named =
+        std::all_of(d.names.begin(), d.names.end(), [&](const char* w) { return name.find(w) != std::string::npos; });
     if (!named || (sms > 0 && static_cast<int>(sms) != d.sms)) continue;
     put(peak.dense_tflops, d.fp16, d.bf16, d.fp8, d.tf32, d.fp32);
     peak.source = std::string("datasheet: ") + d.part;
@@ -121,7 +123,8 @@ DevicePeak device_peak(const json& device) {
     peak.source = "computed: " + peak.computed_from;
     return peak;
   }
-  peak.note = "peak unknown: not a listed part, and no per-SM rate known for cc " + (cc.empty() ? "(not recorded)" : cc) +
+  peak.note = "peak unknown: not a listed part, and no per-SM rate known for cc " +
+              (cc.empty() ? "(not recorded)" : cc) +
               (sms > 0 && mhz > 0 ? "" : " or no SM count and max clock recorded");
   return peak;
 }
@@ -156,6 +159,7 @@ DevicePeak recorded_peak(const json& device) {
 
 std::optional<double> peak_tflops(const json& header, DType dtype) {
   if (!header.is_object() || !header.contains("environment")) return std::nullopt;
+  if (header.contains("mixed_devices")) return std::nullopt;  // no one peak for several models
   const json& env = header["environment"];
   if (!env.is_object() || !env.contains("device")) return std::nullopt;
   const DevicePeak peak = recorded_peak(env["device"]);
@@ -164,9 +168,29 @@ std::optional<double> peak_tflops(const json& header, DType dtype) {
   return it->second;
 }
 
+namespace {
+
+// The dense peak for r's dtype on the device that measured r. A header of several models holds
+// each cell to the rank's device whose model the cell names; a cell of no rank it lists has none.
+std::optional<double> cell_peak_tflops(const CellResult& r, const json& header) {
+  if (!header.is_object() || !header.contains("mixed_devices")) return peak_tflops(header, r.cell.dtype);
+  const json ranks = header.value("ranks", json::array());
+  for (const json& rank : ranks.is_array() ? ranks : json::array()) {
+    const json env = rank.is_object() ? rank.value("environment", json()) : json();
+    const json device = env.is_object() ? env.value("device", json()) : json();
+    if (!device.is_object() || device.value("name", "") != r.device_name) continue;
+    const DevicePeak peak = recorded_peak(device);
+    const auto it = peak.dense_tflops.find(std::string(dtype_name(r.cell.dtype)));
+    return it == peak.dense_tflops.end() ? std::nullopt : std::optional<double>(it->second);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<double> pct_of_peak(const CellResult& r, const Timing& t, const json& header) {
   if (r.status != CellStatus::ok) return std::nullopt;
-  if (const std::optional<double> peak = peak_tflops(header, r.cell.dtype))
+  if (const std::optional<double> peak = cell_peak_tflops(r, header))
     return t.tflops > 0 ? std::optional<double>(100.0 * t.tflops / *peak) : std::nullopt;
   return std::isfinite(t.pct_of_peak) ? std::optional<double>(t.pct_of_peak) : std::nullopt;
 }

@@ -1,4 +1,5 @@
-// The JSON report (the header, every cell record, a summary) and its reader.
+// The JSON report (the header, every cell record, the CSV report's rows under the same column
+// names, a summary) and its reader, which reads the records.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -39,8 +40,9 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
                        CellStatus::error, CellStatus::crashed, CellStatus::timeout})
     by_status[std::string(status_name(s))] = 0;
 
-  // The document {"cells": [...], "header": ..., "summary": ..., "warnings": [...]} as one dump would
-  // write it, with the cells written one at a time: a million cells never exist as one JSON tree.
+  // The document {"cells": [...], "columns": [...], "header": ..., "rows": [...], "summary": ...,
+  // "warnings": [...]} as one dump would write it (keys in order), with the cells and rows written one
+  // at a time: a million cells never exist as one JSON tree.
   const std::string newline = indent >= 0 ? "\n" : "";
   const std::string pad1 = newline + std::string(static_cast<std::size_t>(std::max(indent, 0)), ' ');
   const std::string pad2 = newline + std::string(static_cast<std::size_t>(std::max(indent, 0) * 2), ' ');
@@ -99,7 +101,30 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
                         {"best_by_tier", best_json},
                         {"wall_s", wall.wall_s},
                         {"wall_split_s", split}};
+
+  // The table the CSV report holds, typed: numbers, true/false, null where a cell has none; one row
+  // at a time, as the cells.
+  json columns = json::array();
+  for (Column c : export_columns()) columns.push_back(std::string(column_info(c).name));
+  columns.push_back(kDeviceNameColumn);
+  out += "," + pad1 + "\"columns\"" + colon + nested(columns, indent, 1);
   out += "," + pad1 + "\"header\"" + colon + nested(f.header, indent, 1);
+  out += "," + pad1 + "\"rows\"" + colon + "[";
+  const std::string device = device_name(f.header);
+  const std::vector<CellResult> export_results = export_rows(f);
+  for (std::size_t i = 0; i < export_results.size(); ++i) {
+    const CellResult& r = export_results[i];
+    json row = json::object();
+    for (Column c : export_columns()) {
+      const std::string field = cell_field(r, c);
+      const std::string name(column_info(c).name);
+      if (!column_info(c).numeric) row[name] = field;
+      else row[name] = field.empty() ? json() : json::parse(field);  // cell_field writes JSON numbers and booleans
+    }
+    row[kDeviceNameColumn] = r.device_name.empty() ? device : r.device_name;
+    out += (i > 0 ? "," : "") + pad2 + nested(row, indent, 2);
+  }
+  out += (export_results.empty() ? "" : pad1) + "]";
   out += "," + pad1 + "\"summary\"" + colon + nested(summary, indent, 1);
   out += "," + pad1 + "\"warnings\"" + colon + nested(f.warnings, indent, 1);
   return out + newline + "}\n";
@@ -114,7 +139,8 @@ void read_pct_of_peak(const json& cell, CellResult& r) {
     if (!holder.is_object() || !holder.contains("pct_of_peak")) return;
     const json& pct = holder["pct_of_peak"];
     if (!pct.is_null() && !(pct.is_number() && pct.get<double>() >= 0))
-      throw std::runtime_error("cell record: field '" + where + "pct_of_peak': must be a number, not negative (or "
+      throw std::runtime_error("cell record: field '" + where +
+                               "pct_of_peak': must be a number, not negative (or "
                                "null where the device's peak is not known)");
     if (pct.is_number()) t.pct_of_peak = pct.get<double>();
   };
@@ -152,8 +178,8 @@ ResultFile results_from_json_report(const json& doc, const std::string& source) 
       const json schema = f.header.value("schema", json(kResultSchema));
       if (!schema.is_number_integer() || schema.get<int>() < kOldestReadableSchema || schema.get<int>() > kResultSchema)
         throw std::runtime_error(source + ": header field 'schema': " + schema.dump() +
-                                 " is not supported (this build reads schemas " + std::to_string(kOldestReadableSchema) +
-                                 " to " + std::to_string(kResultSchema) + ")");
+                                 " is not supported (this build reads schemas " +
+                                 std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
     }
     for (const char* name : {"results", "cells"})
       if (doc.contains(name) && doc[name].is_array()) {
@@ -164,8 +190,9 @@ ResultFile results_from_json_report(const json& doc, const std::string& source) 
     cells = &doc;
   }
   if (!cells)
-    throw std::runtime_error(source + ": JSON without a \"cells\" or \"results\" array: not an AttnSweep result or "
-                                      "report file");
+    throw std::runtime_error(source +
+                             ": JSON without a \"cells\" or \"results\" array: not an AttnSweep result or "
+                             "report file");
   std::map<std::string, std::size_t> index_of_id;
   for (std::size_t i = 0; i < cells->size(); ++i) {
     const std::string where = source + ": " + key + "[" + std::to_string(i) + "]";

@@ -259,6 +259,7 @@ CellResult admit_result(CellResult r, std::string_view source) {
   CellResult kept;
   kept.cell = r.cell;
   kept.device = r.device;
+  kept.device_name = r.device_name;
   kept.wall_s = std::isfinite(r.wall_s) && r.wall_s >= 0 ? r.wall_s : 0;
   if (r.status == CellStatus::ok && r.check.checked && !r.check.passed && check_problem(r.check).empty()) {
     kept.status = CellStatus::wrong;  // its own check says so

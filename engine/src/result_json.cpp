@@ -382,6 +382,7 @@ json result_to_json(const CellResult& r) {
   if (r.clocks) j["clocks"] = clocks_to_json(*r.clocks);
   if (r.wall_split) j["wall_split_s"] = wall_split_to_json(*r.wall_split);
   j["device"] = r.device;
+  if (!r.device_name.empty()) j["device_name"] = r.device_name;
   if (r.wall_s > 0) j["wall_s"] = r.wall_s;  // 0: not measured (imported)
   return j;
 }
@@ -423,6 +424,7 @@ CellResult read_result_json(const json& j) {
   const std::int64_t device = f.integer_or("device", 0, 0);
   if (device > std::numeric_limits<int>::max()) f.fail("device", "too large");
   r.device = static_cast<int>(device);
+  r.device_name = f.string_or("device_name", "");
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
   return r;

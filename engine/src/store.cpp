@@ -174,6 +174,10 @@ std::string result_file_text(const ResultFile& file, const std::string& path) {
   return text;
 }
 
+void write_result_file(const std::string& path, const ResultFile& file, bool replace) {
+  write_output_file(path, result_file_text(file, path), replace, "replace it with --force");
+}
+
 ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
 
 ResultWriter::ResultWriter(ResultWriter&& o) noexcept : path_(std::move(o.path_)), fd_(o.fd_) { o.fd_ = -1; }

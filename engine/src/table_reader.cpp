@@ -66,7 +66,7 @@ class Reader {
       if (!c)
         fail(table_.names_line, i,
              "names no column (known: " +
-                 joined(all_columns(), ", ", [](Column k) { return column_info(k).title; }) + ")");
+                 joined(all_columns(), ", ", [](Column k) { return column_info(k).name; }) + ")");
       for (const auto& [earlier, at] : found)
         if (earlier == *c) fail(table_.names_line, i, "the same column as column " + std::to_string(at + 1));
       found.emplace_back(*c, i);
@@ -86,9 +86,9 @@ class Reader {
         missing.push_back(need);
     if (missing.empty()) return;
     fail(table_.names_line,
-         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).title; }) +
+         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).name; }) +
              " (a result table names " +
-             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).title; }) +
+             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).name; }) +
              "; the seed's table has exactly " + seed_columns() + ")");
   }
 

@@ -44,5 +44,13 @@ TEST(Environment, DeviceFactsAreMergedUnderDevice) {
   EXPECT_EQ(d["peak"]["note"], "a CPU has no tensor-core peak");
 }
 
+TEST(Environment, DeviceNamesOfSeveralEnvironmentsOnceEachInOrder) {
+  using nlohmann::json;
+  const json a = {{"device", {{"name", "card A"}}}}, b = {{"device", {{"name", "card B"}}}};
+  EXPECT_EQ(device_names_of({a, b, a, json::object(), json(), {{"device", {{"name", 3}}}}}),
+            (std::vector<std::string>{"card A", "card B"}));
+  EXPECT_TRUE(device_names_of({}).empty());
+}
+
 }  // namespace
 }  // namespace attnsweep

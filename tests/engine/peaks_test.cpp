@@ -10,7 +10,10 @@ namespace {
 using nlohmann::json;
 
 json h100_sxm() {
-  return {{"backend", "cuda"}, {"name", "NVIDIA H100 80GB HBM3"}, {"sm_count", "132"}, {"cc", "9.0"},
+  return {{"backend", "cuda"},
+          {"name", "NVIDIA H100 80GB HBM3"},
+          {"sm_count", "132"},
+          {"cc", "9.0"},
           {"sm_clock_max_mhz", "1980"}};
 }
 
@@ -42,7 +45,10 @@ TEST(Peaks, DatasheetsAgreeWithSmsTimesClockTimesRate) {
   for (const Part& part : {Part{"NVIDIA H100 80GB HBM3", 132, 1830, "9.0"}, Part{"NVIDIA H100 PCIe", 114, 1620, "9.0"},
                            Part{"NVIDIA A100-SXM4-80GB", 108, 1410, "8.0"}}) {
     SCOPED_TRACE(part.name);
-    const json device = {{"backend", "cuda"}, {"name", part.name}, {"sm_count", std::to_string(part.sms)}, {"cc", part.cc},
+    const json device = {{"backend", "cuda"},
+                         {"name", part.name},
+                         {"sm_count", std::to_string(part.sms)},
+                         {"cc", part.cc},
                          {"sm_clock_max_mhz", std::to_string(static_cast<int>(part.tensor_mhz))}};
     const DevicePeak p = device_peak(device);
     ASSERT_EQ(p.source.rfind("datasheet: ", 0), 0u) << p.source;
@@ -113,9 +119,38 @@ TEST(Peaks, PctOfPeakOnlyForOkCellsOfAKnownPeak) {
   EXPECT_FALSE(pct_of_peak(r, t, header_with(h100_sxm())).has_value());
 }
 
+// A sweep over ranks of two models: each cell is held to the peak of the device that measured it;
+// a cell of a model no rank lists has none, and the header as a whole names no one peak.
+TEST(Peaks, MixedDevicesHoldEachCellToItsOwnDevicesPeak) {
+  json a100 = {{"backend", "cuda"},
+               {"name", "NVIDIA A100-SXM4-80GB"},
+               {"sm_count", "108"},
+               {"cc", "8.0"},
+               {"sm_clock_max_mhz", "1410"}};
+  a100["peak"] = peak_to_json(device_peak(a100));
+  a100["peak"]["dense_tflops"]["bf16"] = 312.0;
+  json header = header_with(h100_sxm());
+  header["ranks"] = {{{"rank", 0}, {"environment", {{"device", h100_sxm()}}}},
+                     {{"rank", 1}, {"environment", {{"device", a100}}}}};
+  header["mixed_devices"] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"};
+  CellResult r;
+  r.cell.dtype = DType::bf16;
+  r.status = CellStatus::ok;
+  Timing t;
+  t.tflops = 156.0;
+  r.device_name = "NVIDIA A100-SXM4-80GB";
+  EXPECT_DOUBLE_EQ(*pct_of_peak(r, t, header), 50.0);
+  r.device_name = "NVIDIA H100 80GB HBM3";
+  EXPECT_DOUBLE_EQ(*pct_of_peak(r, t, header), 100.0 * 156.0 / 989.4);
+  r.device_name = "NVIDIA L4";
+  EXPECT_FALSE(pct_of_peak(r, t, header).has_value());
+  EXPECT_FALSE(peak_tflops(header, DType::bf16).has_value());
+}
+
 // The H100 results shipped with the app: no cell above the datasheet's peak.
 TEST(Peaks, ShippedH100ResultsStayUnderTheDatasheetPeak) {
-  const ResultFile f = read_result_file(std::string(ATTNSWEEP_SOURCE_DIR) + "/resources/sample-results/h100-seed.jsonl");
+  const ResultFile f =
+      read_result_file(std::string(ATTNSWEEP_SOURCE_DIR) + "/resources/sample-results/h100-seed.jsonl");
   int with_pct = 0;
   for (const CellResult& r : f.results)
     for (const Timing& t : r.timings) {

@@ -74,8 +74,8 @@ TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
   EXPECT_TRUE(back.results[2].timings.empty());
 }
 
-// The report is written a cell at a time (a million cells never form one JSON tree), and reads
-// exactly as one dump of the whole document would.
+// The report is written a cell and a row at a time (a million cells never form one JSON tree),
+// and reads exactly as one dump of the whole document would.
 TEST(ReportJson, WrittenCellByCellAsOneDumpWouldWriteIt) {
   ResultFile f = sample_result_file();
   f.warnings = {"line 9: torn last line dropped"};
@@ -101,6 +101,14 @@ TEST(ReportJson, RefusesDuplicateCellsAndImpossibleTimes) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_EQ(error_of(R"({"header":{"x":)" + deep + R"(},"cells":[]})"),
             "r.json: lists and objects nest deeper than 64 levels");
+}
+
+TEST(ReportJson, EachRowNamesTheModelThatMeasuredIt) {
+  ResultFile f = sample_result_file();
+  f.results[1].device_name = "card B";
+  const json j = json::parse(report_json(f));
+  EXPECT_EQ(j["rows"][0]["device_name"], "NVIDIA H100 80GB HBM3");  // not recorded per cell: the file's device
+  EXPECT_EQ(j["rows"][1]["device_name"], "card B");
 }
 
 TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {

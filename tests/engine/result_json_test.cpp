@@ -185,6 +185,15 @@ TEST(ResultJson, OkRecordHasEveryField) {
     EXPECT_TRUE(j["check"].contains(key)) << key;
 }
 
+TEST(ResultJson, TheDeviceModelIsWrittenWhenKnown) {
+  CellResult r = ok_result(sample_cell("naive"), 1.5);
+  EXPECT_FALSE(result_to_json(r).contains("device_name"));  // unknown (imported): absent, not ""
+  r.device_name = "NVIDIA H100 80GB HBM3";
+  const json j = result_to_json(r);
+  EXPECT_EQ(j["device_name"], "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(result_from_json(j).device_name, "NVIDIA H100 80GB HBM3");
+}
+
 TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
   CellResult r = ok_result(sample_cell("vectorized_torch"), 1.0);
   constexpr double unknown = std::numeric_limits<double>::quiet_NaN();

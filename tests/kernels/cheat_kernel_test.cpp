@@ -105,7 +105,7 @@ TEST(CheatKernels, CheatsAreRightWhereAWeakCheckLooks) {
 }
 
 TEST(CheatKernels, CudaCheatsAreAllWrong) {
-  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device here";
+  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
   const TestKernelsVisible visible;
   const auto gpu = make_cuda_device(0);
   if (!find_kernel("flash_mma")->supports(cheat_cell(DType::fp16, "flash_mma").problem(), gpu->caps()).ok)

@@ -17,8 +17,8 @@ namespace attnsweep {
 
 struct DevicePeak {
   // TFLOP/s by dtype name: fp16, bf16, fp8, tf32 (tensor cores) and fp32 (CUDA cores, FMA).
-  std::map<std::string, double> dense_tflops;  // what "% of peak" divides by
-  std::string source;                          // "datasheet: NVIDIA H100 SXM5" or "computed: ..."
+  std::map<std::string, double> dense_tflops;     // what "% of peak" divides by
+  std::string source;                             // "datasheet: NVIDIA H100 SXM5" or "computed: ..."
   std::map<std::string, double> computed_tflops;  // SMs x max SM clock x per-SM rate, when known
   std::string computed_from;                      // "132 SMs x 1980 MHz x cc 9.0 rates"
   std::map<std::string, double> gemm_tflops;      // measured GEMM ceilings, when measured
@@ -34,12 +34,13 @@ nlohmann::json peak_to_json(const DevicePeak& peak);
 // written before devices carried one).
 DevicePeak recorded_peak(const nlohmann::json& device);
 
-// The dense peak for a dtype of the device a header records (recorded_peak). nullopt: unknown.
+// The dense peak for a dtype of the device a header records (recorded_peak). nullopt: unknown, or
+// the header records several models (mixed_devices).
 std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype);
 
 // 100 x TFLOP/s / the dense peak, for one timing `t` of an ok cell `r` on a device whose peak the
-// header records; where it records none (a CSV report read back), the figure the timing carries.
-// nullopt: not known.
+// header records (with ranks of several models, the peak of the rank's device that measured `r`);
+// where it records none (a CSV report read back), the figure the timing carries. nullopt: not known.
 std::optional<double> pct_of_peak(const CellResult& r, const Timing& t, const nlohmann::json& header);
 
 // The results of `f`, each timing's pct_of_peak as pct_of_peak() finds it: what a report writes.

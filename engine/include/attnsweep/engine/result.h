@@ -101,6 +101,7 @@ struct CellResult {
   std::optional<ClockSummary> clocks;  // likewise
   std::optional<WallSplit> wall_split; // likewise, and for cells that never reached the device
   int device = 0;
+  std::string device_name;             // the model that measured it (GPU or CPU); empty when unknown
   double wall_s = 0;                   // wall time spent on the cell, checks included
 
   const Timing* timing(TimingMode mode) const;  // null when the cell has no timing in that mode

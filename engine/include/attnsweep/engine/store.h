@@ -39,10 +39,12 @@ void mark_noisy_in_schema_one(ResultFile& f);
 // write the header in one step): empty, or one cut-off line. Resuming it starts it anew.
 bool holds_no_header(const std::string& path);
 
-// A whole result file as text (an import writes it at once, with write_output_file): the header
-// line, then one line per result. Throws std::runtime_error (naming `path`) for a header or record
-// that would not read back.
+// A whole result file as text: the header line, then one line per result. Throws
+// std::runtime_error (naming `path`) for a header or record that would not read back.
 std::string result_file_text(const ResultFile& file, const std::string& path);
+// That text written with write_output_file (files.h): readers see the old file or the new one,
+// never a part, and an existing file is replaced only when `replace` is true.
+void write_result_file(const std::string& path, const ResultFile& file, bool replace = false);
 
 class ResultWriter {
  public:

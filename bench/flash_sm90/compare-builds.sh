@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Judges a flash_sm90 change on a Hopper GPU in one run of under nine minutes. Two builds, each
-# packed with the project's pack script (pack.sh PROGRAMS -o DIR: OLD holds flash_sm90_bench; NEW
-# holds flash_sm90_bench and kernels_tests), then on the GPU machine:
+# Judges a flash_sm90 change on a Hopper GPU in one run of under nine minutes. Two builds, each a
+# folder holding bundle.tar.xz, a tar of bin/ (OLD: flash_sm90_bench; NEW: flash_sm90_bench and
+# kernels_tests) and lib/ (the shared libraries they need beside CUDA's and the C/C++ runtime);
+# then on the GPU machine:
 #   1. NEW's flash_sm90 GoogleTest cases (every shipped kernel, odd shapes, strides, an allocation
 #      failure as `oom`) and the harness's `check` (60 odd shapes, NaN-poisoned outputs);
 #   2. compute-sanitizer on NEW: memcheck on the small-shape test cases, racecheck and synccheck on
@@ -17,7 +18,7 @@
 #   bash compare-builds.sh OLD_DIR NEW_DIR [OUT]      (OUT defaults to $OUT, else ./compare-out)
 #
 # Writes OUT/summary.txt (each step's verdict, the SASS table, the ratio table: what to read) and
-# OUT/logs.tar.gz (every raw output). Every step has a time limit, and the whole run stops its last
+# OUT/logs.tar.gz (every raw output but the full SASS listings). Every step has a time limit, and the whole run stops its last
 # timing round in time to finish within BUDGET seconds (default 510). compare_builds.py must lie
 # beside this script.
 set -uo pipefail
@@ -35,9 +36,10 @@ summary=$out/summary.txt
 : > "$summary"
 say() { echo "$*" | tee -a "$summary"; }
 step() { say "== $* (at ${SECONDS}s)"; }
-# A step's time limit: its own cap, or what is left of the budget less `reserve` seconds.
+# A step's time limit: its own cap, or what is left of the budget less `reserve` seconds (by
+# default what one round of timing and the packing of the logs take).
 limit() {
-  local cap=$1 left=$((budget - SECONDS - ${2:-20}))
+  local cap=$1 left=$((budget - SECONDS - ${2:-150}))
   ((left < 5)) && left=5
   echo $((cap < left ? cap : left))
 }
@@ -67,7 +69,7 @@ step "device"
 say "$(clocks)"
 
 step "1. tests and check (new build)"
-run new "$(limit 120)" "$logs/tests.log" "$work/new/bin/kernels_tests" \
+run new "$(limit 150)" "$logs/tests.log" "$work/new/bin/kernels_tests" \
   --gtest_filter='*FlashSm90*:*Sm90KernelChoice*:*TileSchedule*' --gtest_brief=1
 say "tests rc=$? (124: time limit)"
 grep -E '^\[  (PASSED|FAILED|SKIPPED) ' "$logs/tests.log" | tee -a "$summary"
@@ -92,8 +94,8 @@ done
 step "3. SASS of both builds (cuobjdump)"
 # The full listings stay behind (too large to bring back); the table and the resource usage travel.
 for build in old new; do
-  timeout 30 "$cuobjdump" -sass "$work/$build/bin/flash_sm90_bench" > "$work/sass-$build.txt" 2>&1
-  timeout 30 "$cuobjdump" -res-usage "$work/$build/bin/flash_sm90_bench" > "$logs/res-usage-$build.txt" 2>&1
+  timeout "$(limit 30)" "$cuobjdump" -sass "$work/$build/bin/flash_sm90_bench" > "$work/sass-$build.txt" 2>&1
+  timeout "$(limit 30)" "$cuobjdump" -res-usage "$work/$build/bin/flash_sm90_bench" > "$logs/res-usage-$build.txt" 2>&1
 done
 python3 "$here/compare_builds.py" sass "$work/sass-old.txt" "$work/sass-new.txt" "$logs/res-usage-old.txt" "$logs/res-usage-new.txt" \
   > "$logs/sass-table.txt" 2>&1

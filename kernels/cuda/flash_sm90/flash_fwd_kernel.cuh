@@ -54,7 +54,7 @@ __global__ void __launch_bounds__(K::kThreads, 1)
   regs_alloc<K::kRegisters.consumer>();
   const int tid = threadIdx.x % 128;
   const ConsumerThread thread{warpgroup - 1, tid, tid / 32, tid % 32, 2 * (tid % 32 % 4)};
-  const Mainloop<K> mainloop(smem, thread, mask);
+  const Mainloop<K> mainloop(smem, thread, mask, takes_turns<K>(params));
   const Epilogue<K> epilogue{smem, thread, params, tm_o};
   OnlineSoftmax<K> softmax{params.scale_log2};
   const bool halves = halves_diagonal_in_use<K>(params);
@@ -72,14 +72,15 @@ __global__ void __launch_bounds__(K::kThreads, 1)
     trace(TraceEvent::q_ready, local, 0);
     const TileWork work = scheduler.receive(q_slot, thread.lane);
     if (work.coord.m_block < 0) break;
+    const int n_blocks = work.n_blocks();
     const int m0 = work.coord.m_block * K::kBlockM;
     const int wg_row0 = m0 + thread.consumer * 64;
-    const int my_blocks = mask.warpgroup_key_blocks(wg_row0, work.n_blocks);
-    const ConsumerTile tile{local,     q_slot, work.n_blocks, my_blocks, mask.half_block(wg_row0, my_blocks, halves),
+    const int my_blocks = mask.warpgroup_key_blocks(wg_row0, n_blocks);
+    const ConsumerTile tile{local,     q_slot, n_blocks, my_blocks, mask.half_block(wg_row0, my_blocks, halves),
                             wg_row0, wg_row0 + thread.warp * 16 + thread.lane / 4};
-    trace(TraceEvent::tile, local, work.n_blocks | my_blocks << 16);
+    trace(TraceEvent::tile, local, n_blocks | my_blocks << 16);
     mainloop.tile(o, softmax, tile, it, trace);
-    it += work.n_blocks;
+    it += n_blocks;
     trace(TraceEvent::epilogue, local, 0);
 
     float inv[2];

@@ -56,8 +56,9 @@ void launch(const AttentionArgs& a, const LaunchConfig& c, const Gpu& gpu) {
                                                       static_cast<int>(p.q_n), static_cast<int>(p.k_n))
                                         : nullptr;
   params.o_aligned = maps.o_aligned;
-#if ATTNSWEEP_SM90_EXPERIMENTS
   params.q_slots = c.q_slots;
+  params.take_turns = K::kTurns;
+#if ATTNSWEEP_SM90_EXPERIMENTS
   params.half_diagonal = c.half_diagonal;
 #endif
 #if ATTNSWEEP_SM90_TRACE

@@ -61,14 +61,16 @@ struct Mainloop {
   // Shared-memory descriptors of this warpgroup's Q rows (in slot 0) and of the first K and V slots;
   // each wgmma's operand is one of these plus a constant offset (desc_plus).
   const std::uint64_t q_desc, k_desc, v_desc;
+  const bool take_turns;  // takes_turns (kernel_params.h)
 
-  __device__ __forceinline__ Mainloop(const SharedStorage<K>& storage, const ConsumerThread& t, const Mask<K>& m)
+  __device__ __forceinline__ Mainloop(const SharedStorage<K>& storage, const ConsumerThread& t, const Mask<K>& m, bool turns)
       : smem(storage),
         thread(t),
         mask(m),
         q_desc(smem_desc(storage.q + t.consumer * 64 * 128, 16, 1024)),
         k_desc(smem_desc(storage.k, 16, 1024)),
-        v_desc(smem_desc(storage.v, BN * 128, 1024)) {}
+        v_desc(smem_desc(storage.v, BN * 128, 1024)),
+        take_turns(turns) {}
 
   // The ring slot of the CTA's key block number n (over all its tiles, as the producer counts) and
   // the parity of that slot's use.
@@ -87,17 +89,19 @@ struct Mainloop {
   // end) and the next block's Q K^T issued; overlapped, the issue of a block's Q K^T and the
   // previous block's P V.
   __device__ __forceinline__ void start_turns() const {
-    if (K::kTurns && thread.consumer == K::kConsumers - 1) named_barrier_arrive(kTurnBarrier, 256);
+    if (take_turns && thread.consumer == K::kConsumers - 1) named_barrier_arrive(kTurnBarrier, 256);
   }
   __device__ __forceinline__ void begin_turn() const {
-    if (K::kTurns) named_barrier_sync(kTurnBarrier + thread.consumer, 256);
+    if (take_turns) named_barrier_sync(kTurnBarrier + thread.consumer, 256);
   }
   __device__ __forceinline__ void end_turn() const {
-    if (K::kTurns) named_barrier_arrive(kTurnBarrier + (thread.consumer + 1) % K::kConsumers, 256);
+    if (take_turns) named_barrier_arrive(kTurnBarrier + (thread.consumer + 1) % K::kConsumers, 256);
   }
   __device__ __forceinline__ void pass_turn() const {
-    begin_turn();
-    end_turn();
+    if (take_turns) {
+      named_barrier_sync(kTurnBarrier + thread.consumer, 256);
+      named_barrier_arrive(kTurnBarrier + (thread.consumer + 1) % K::kConsumers, 256);
+    }
   }
 
   // S = Q K^T for the key block in `stage`, one asynchronous wgmma group: all BN keys into s[BN / 2],

@@ -9,11 +9,12 @@
 
 namespace attnsweep::sm90 {
 
-// A tile as the consumers receive it: its coordinates and the key blocks the CTA loads for it
-// (m_block -1: no more tiles).
+// A tile as the consumers receive it: its coordinates (m_block -1: no more tiles) and, broadcast
+// once the tile is known to exist, the key blocks the CTA loads for it.
 struct TileWork {
   TileCoord coord;
-  int n_blocks;
+  int lane0_n_blocks;  // lane 0's copy
+  __device__ __forceinline__ int n_blocks() const { return __shfl_sync(0xffffffff, lane0_n_blocks, 0); }
 };
 
 template <class K>
@@ -60,7 +61,7 @@ struct TileScheduler {
     int4 tile = make_int4(0, 0, 0, 0);
     if (lane == 0) tile = smem.tile_of_slot[q_slot];
     const TileCoord c{__shfl_sync(0xffffffff, tile.x, 0), __shfl_sync(0xffffffff, tile.y, 0), __shfl_sync(0xffffffff, tile.z, 0)};
-    return {c, __shfl_sync(0xffffffff, tile.w, 0)};
+    return {c, tile.w};
   }
 };
 

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "attnsweep/engine/open_results.h"
 #include "attnsweep/engine/report.h"
@@ -12,6 +13,11 @@
 namespace attnsweep::cli {
 
 void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << text << "\n"; }
+
+int print_failure(const std::exception& e) {
+  print_error(e.what());
+  return dynamic_cast<const std::invalid_argument*>(&e) ? kExitUsage : kExitRuntime;
+}
 
 namespace {
 
@@ -55,11 +61,20 @@ int validate_command(const std::string& spec_path) {
   return kExitOk;
 }
 
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path) {
+int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
+                   const std::string& mode_name) {
   const std::optional<ReportFormat> report_format = parse_report_format(format);
   if (!report_format) {
     print_error("--format: must be md, csv, json or html (got '" + format + "')");
     return kExitUsage;
+  }
+  std::optional<TimingMode> mode;
+  if (!mode_name.empty()) {
+    mode = parse_timing_mode(mode_name);
+    if (!mode) {
+      print_error("--mode: must be cold, batch or unstated (got '" + mode_name + "')");
+      return kExitUsage;
+    }
   }
   ResultFile file;
   try {
@@ -69,7 +84,7 @@ int report_command(const std::string& results_path, const std::string& format, c
     return kExitUsage;
   }
   for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
-  if (!write_text(out_path, render_report(file, *report_format))) {
+  if (!write_text(out_path, render_report(file, *report_format, mode))) {
     print_error(out_path + ": cannot write the report");
     return kExitRuntime;
   }

@@ -60,20 +60,24 @@ def cell_id(cell):
                                 "causal" if cell["causal"] else "full")
 
 
-def cell_result(cell, status, message="", stats=None, tflops=0.0, gbps=0.0, check=None,
-                cache="cold", launches_per_sample=1, device=0, wall_s=0.0):
-    """The result record result_to_json writes: times only for ok, and every ok has them."""
+def cell_result(cell, status, message="", timings=None, check=None, steady=None, clocks=None, wall_split=None,
+                device=0, wall_s=0.0):
+    """The result record result_to_json writes: `timings` ({mode: timing}, method.sample_mode's) only
+    for ok, and every ok has them; `steady`, `clocks` and `wall_split` (the record's `wall_split_s`)
+    where the cell got that far."""
     record = dict(cell)
     record.update({"type": "cell", "id": cell_id(cell), "status": status, "message": message,
-                   "check": check if check is not None else {"checked": False},
-                   "cache": cache, "launches_per_sample": int(launches_per_sample),
-                   "device": int(device)})
+                   "check": check if check is not None else {"checked": False}, "device": int(device)})
     if wall_s > 0:
         record["wall_s"] = float(wall_s)
+    for key, value in (("steady", steady), ("clocks", clocks), ("wall_split_s", wall_split)):
+        if value is not None:
+            record[key] = value
     if status == "ok":
-        if stats is None:
-            raise ValueError("an ok result needs its statistics")
-        record.update({"time_ms": stats, "tflops": float(tflops), "gbps": float(gbps)})
+        if not timings:
+            raise ValueError("an ok result needs its timings")
+        record["timings"] = timings
+        record["noisy"] = any(t.get("noisy", False) for t in timings.values())
     return record
 
 

@@ -131,64 +131,76 @@ def round_to_tf32(x):
     return ((bits + 0x1000) & ~0x1FFF).view(torch.float32)
 
 
-def check(q, k, v, out, dtype, causal, seed, poisoned, tolerance):
-    """correctness.cpp's check: rows sampled as the engine samples them, error against a float64
-    reference, tolerance 2 x (the naive same-precision error) + the dtype's floor, every element
-    finite and written."""
+# Elements of the float64 scores the check holds at once (a chunk of slices and rows): 128 MiB.
+CHECK_CHUNK = 1 << 24
+
+
+def check(q, k, v, out, dtype, causal, seed, poisoned, options):
+    """correctness.cpp's check: the rows it would pick (some of every (batch, head) slice, or all
+    with rows "all"), against a float64 reference; the max error may be at most 2 x that of the
+    naive computation in the cell's precision + the dtype's floor; every element finite and
+    written."""
     batch, heads, q_n, d = q.shape
     k_n = k.shape[2]
+    slices = batch * heads
     scale = 1.0 / math.sqrt(d)
     unwritten = int(is_poison(out).sum()) if poisoned else 0
     finite = torch.isfinite(out)
     nonfinite = int((~finite).sum()) - unwritten  # the poison pattern is NaN: counted once, as unwritten
     tf32 = dtype == "tf32"
     torch_dtype = q.dtype
+    op = round_to_tf32 if tf32 else (lambda x: x)
 
-    rows_by_slice = {}
-    for b, h, i in method.choose_check_rows(batch, heads, q_n, k_n, d, seed):
-        rows_by_slice.setdefault((b, h), []).append(i)
+    rows = method.choose_check_rows(batch, heads, q_n, k_n, d, seed, options.get("rows") == "all")
+    per_slice = len(rows) // slices  # the same count in every slice
+    index = torch.tensor([i for _, _, i in rows], device=q.device).view(slices, per_slice)
+    qf, kf, vf, of = (t.reshape(slices, -1, d) for t in (q, k, v, out))
+    slices_per_chunk = max(1, CHECK_CHUNK // (per_slice * k_n))
+    rows_per_chunk = min(per_slice, max(1, CHECK_CHUNK // k_n))
     err2 = naive2 = ref2 = 0.0
-    max_abs = 0.0
-    checked = 0
+    max_abs = naive_max_abs = 0.0
     previous_tf32 = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = False  # the naive path and the reference multiply exactly
     try:
-        for (b, h), rows in rows_by_slice.items():
-            idx = torch.tensor(rows, device=q.device)
-            qs, ks, vs = q[b, h, idx].float(), k[b, h].float(), v[b, h].float()
-            mask = torch.arange(k_n, device=q.device)[None, :] > idx[:, None] if causal else None
+        for s0 in range(0, slices, slices_per_chunk):
+            s1 = min(slices, s0 + slices_per_chunk)
+            ks, vs = kf[s0:s1].float(), vf[s0:s1].float()
+            for r0 in range(0, per_slice, rows_per_chunk):
+                at = index[s0:s1, r0:r0 + rows_per_chunk]  # [slices, rows]
+                gather = at[..., None].expand(-1, -1, d)
+                qs = torch.gather(qf[s0:s1], 1, gather).float()
+                mask = (torch.arange(k_n, device=q.device)[None, None, :] > at[..., None]) if causal else None
 
-            # float64 reference
-            s = (qs.double() @ ks.double().T) * scale
-            if mask is not None:
-                s = s.masked_fill(mask, float("-inf"))
-            ref = torch.softmax(s, dim=-1) @ vs.double()
+                # float64 reference
+                s = (qs.double() @ ks.double().transpose(1, 2)) * scale
+                if mask is not None:
+                    s = s.masked_fill(mask, float("-inf"))
+                ref = torch.softmax(s, dim=-1) @ vs.double()
 
-            # naive in the kernel's precision: fp32 sums, P stored in the dtype (reference.cpp)
-            op = round_to_tf32 if tf32 else (lambda x: x)
-            s = (op(qs) @ op(ks).T) * scale
-            if mask is not None:
-                s = s.masked_fill(mask, float("-inf"))
-            p = torch.softmax(s, dim=-1).to(torch_dtype).float()
-            naive = (op(p) @ op(vs)).to(torch_dtype).double()
+                # naive in the kernel's precision: S and P stored in the dtype, fp32 sums (reference.cpp)
+                s = ((op(qs) @ op(ks).transpose(1, 2)) * scale).to(torch_dtype).float()
+                if mask is not None:
+                    s = s.masked_fill(mask, float("-inf"))
+                p = torch.softmax(s, dim=-1).to(torch_dtype).float()
+                naive = (op(p) @ op(vs)).to(torch_dtype).double()
 
-            got = out[b, h, idx].double()
-            ok = torch.isfinite(got)
-            diff = torch.where(ok, got - ref, torch.zeros_like(ref))
-            err2 += float((diff * diff).sum())
-            naive2 += float(((naive - ref) ** 2).sum())
-            ref2 += float((ref * ref).sum())
-            max_abs = max(max_abs, float(diff.abs().max()))
-            checked += len(rows)
+                got = torch.gather(of[s0:s1], 1, gather).double()
+                diff = torch.where(torch.isfinite(got), got - ref, torch.zeros_like(ref))
+                err2 += float((diff * diff).sum())
+                naive2 += float(((naive - ref) ** 2).sum())
+                ref2 += float((ref * ref).sum())
+                max_abs = max(max_abs, float(diff.abs().max()))
+                naive_max_abs = max(naive_max_abs, float((naive - ref).abs().max()))
     finally:
         torch.backends.cuda.matmul.allow_tf32 = previous_tf32
 
-    rel_err = math.sqrt(err2 / ref2) if ref2 > 0 else math.sqrt(err2)
-    naive_rel = math.sqrt(naive2 / ref2) if ref2 > 0 else math.sqrt(naive2)
-    bound = tolerance if tolerance is not None else 2 * naive_rel + method.check_floor(dtype)
-    passed = rel_err <= bound and nonfinite == 0 and unwritten == 0
-    return {"checked": True, "passed": passed, "rel_err": rel_err, "max_abs_err": max_abs, "tolerance": bound,
-            "naive_rel_err": naive_rel, "nonfinite": nonfinite, "unwritten": unwritten, "rows_checked": checked,
+    tolerance = options.get("tolerance")
+    bound = tolerance if tolerance is not None else method.check_bound(naive_max_abs, dtype)
+    passed = max_abs <= bound and nonfinite == 0 and unwritten == 0
+    return {"checked": True, "passed": passed, "max_abs_err": max_abs, "naive_max_abs_err": naive_max_abs,
+            "tolerance": bound, "rel_err": math.sqrt(err2 / ref2) if ref2 > 0 else math.sqrt(err2),
+            "naive_rel_err": math.sqrt(naive2 / ref2) if ref2 > 0 else math.sqrt(naive2), "nonfinite": nonfinite,
+            "unwritten": unwritten, "rows_checked": len(rows), "slices_checked": slices,
             "rechecked_after_timing": False}
 
 
@@ -198,10 +210,97 @@ def describe_failure(c):
         why.append("{} output elements never written".format(c["unwritten"]))
     if c["nonfinite"]:
         why.append("{} output elements NaN or Inf".format(c["nonfinite"]))
-    if c["rel_err"] > c["tolerance"]:
-        why.append("rel_err {:.3g} > tolerance {:.3g} (naive in same precision: {:.3g})".format(
-            c["rel_err"], c["tolerance"], c["naive_rel_err"]))
+    if c["max_abs_err"] > c["tolerance"]:
+        why.append("max_abs_err {:.3g} > tolerance {:.3g} (naive in same precision: {:.3g}; {} rows of {} slices)".format(
+            c["max_abs_err"], c["tolerance"], c["naive_max_abs_err"], c["rows_checked"], c["slices_checked"]))
     return "wrong result: " + "; ".join(why)
+
+
+class NvmlClocks:
+    """The card's clocks through NVML (the pynvml module), read as the engine reads them; where
+    pynvml or NVML is missing, no readings and the reason."""
+
+    SLOW_READ_S = 0.02  # power and temperature are read at most this often (cuda/nvml.h)
+
+    def __init__(self, ordinal):
+        self.nvml, self.handle, self.why_not = None, None, ""
+        try:
+            import pynvml
+            pynvml.nvmlInit()
+            uuid = str(getattr(torch.cuda.get_device_properties(ordinal), "uuid", ""))
+            if uuid:
+                self.handle = pynvml.nvmlDeviceGetHandleByUUID(uuid if uuid.startswith("GPU-") else "GPU-" + uuid)
+            elif "CUDA_VISIBLE_DEVICES" not in os.environ:
+                self.handle = pynvml.nvmlDeviceGetHandleByIndex(ordinal)
+            else:
+                raise RuntimeError("torch gives no device UUID to find it in NVML by")
+            self.nvml = pynvml
+            self.sm_max_mhz = pynvml.nvmlDeviceGetMaxClockInfo(self.handle, pynvml.NVML_CLOCK_SM)
+            self.reasons = getattr(pynvml, "nvmlDeviceGetCurrentClocksEventReasons", None) or \
+                pynvml.nvmlDeviceGetCurrentClocksThrottleReasons
+        except Exception as e:  # ImportError, NVMLError, no UUID
+            self.nvml, self.why_not = None, "NVML through pynvml: {}: {}".format(type(e).__name__, e)
+        self.power_w = self.temperature_c = None
+        self.last_slow_read = None
+
+    def read(self):
+        if self.nvml is None:
+            return None
+        n, h = self.nvml, self.handle
+        reading = {"sm_mhz": n.nvmlDeviceGetClockInfo(h, n.NVML_CLOCK_SM), "sm_max_mhz": self.sm_max_mhz,
+                   "throttle_reasons": int(self.reasons(h))}
+        now = time.monotonic()
+        if self.last_slow_read is None or now - self.last_slow_read >= self.SLOW_READ_S:
+            self.last_slow_read = now
+            self.power_w = n.nvmlDeviceGetPowerUsage(h) / 1000.0
+            self.temperature_c = float(n.nvmlDeviceGetTemperature(h, n.NVML_TEMPERATURE_GPU))
+        reading.update(power_w=self.power_w, temperature_c=self.temperature_c)
+        return reading
+
+
+class HeldTimer:
+    """The engine's timed interval in PyTorch: CUDA events around the launches, enqueued behind a
+    hold (torch.cuda._sleep) so Python's dispatch never lands between the events. The hold is sized
+    from how long the last enqueue took; if the start event has already passed when the stop event
+    is enqueued, the hold ran out first and the sample is taken again with a longer one."""
+
+    MAX_HOLD_MS = 2000.0  # the engine's hold timeout (cuda_device.cpp)
+
+    def __init__(self, flush_buffer, clocks):
+        self.start = torch.cuda.Event(enable_timing=True)
+        self.end = torch.cuda.Event(enable_timing=True)
+        self.flush_buffer, self.clocks = flush_buffer, clocks
+        cycles = 1 << 22
+        torch.cuda._sleep(cycles)  # the first call loads the kernel
+        self.start.record()
+        torch.cuda._sleep(cycles)
+        self.end.record()
+        self.end.synchronize()
+        self.cycles_per_ms = cycles / max(self.start.elapsed_time(self.end), 1e-3)
+        self.hold_ms = 1.0
+
+    def __call__(self, launch, launches, flush=False):
+        """(milliseconds of `launches` back-to-back launches, the clocks read while they ran)."""
+        while True:
+            if flush:
+                self.flush_buffer.zero_()  # before the hold: outside the interval
+            torch.cuda._sleep(int(self.hold_ms * self.cycles_per_ms))
+            enqueue_start = time.perf_counter()
+            self.start.record()
+            for _ in range(launches):
+                launch()
+            self.end.record()
+            enqueue_ms = (time.perf_counter() - enqueue_start) * 1e3
+            held = not self.start.query()
+            reading = self.clocks.read()  # while the launches run
+            self.end.synchronize()
+            if held:
+                self.hold_ms = min(max(4 * enqueue_ms, 0.1), self.MAX_HOLD_MS)
+                return self.start.elapsed_time(self.end), reading
+            if self.hold_ms >= self.MAX_HOLD_MS:
+                raise RuntimeError("the stream hold ran out ({:.0f} ms) before the timed launches were "
+                                   "enqueued, so host time may be in the sample".format(self.hold_ms))
+            self.hold_ms = min(max(2 * self.hold_ms, 4 * enqueue_ms), self.MAX_HOLD_MS)
 
 
 class Measurer:
@@ -210,7 +309,9 @@ class Measurer:
         self.device = torch.device("cuda", ordinal)
         props = torch.cuda.get_device_properties(self.device)
         l2 = getattr(props, "L2_cache_size", 0) or 50 * 2 ** 20
-        self.flush_buffer = torch.empty(2 * l2, dtype=torch.int8, device=self.device)  # twice L2: evicts it all
+        flush_buffer = torch.empty(2 * l2, dtype=torch.int8, device=self.device)  # twice L2: evicts it all
+        self.clocks = NvmlClocks(ordinal)
+        self.timer = HeldTimer(flush_buffer, self.clocks)
 
     def measure(self, request, cancelled):
         """One cell: the engine's measure_cell, statuses included."""
@@ -235,6 +336,7 @@ class Measurer:
         torch.backends.cuda.matmul.allow_tf32 = dtype == "tf32"
         torch.backends.cudnn.allow_tf32 = dtype == "tf32"
 
+        began = time.monotonic()
         seed = method.cell_seed(int(request.get("seed", 0)), protocol.cell_id(cell))
         gen = torch.Generator(device=self.device)
         gen.manual_seed(seed & 0x7FFFFFFFFFFFFFFF)
@@ -244,60 +346,63 @@ class Measurer:
         o = torch.empty(batch, heads, q_n, d, device=self.device, dtype=torch_dtype)
         launch = make_launch(kernel, q, k, v, o, dtype, causal)
         writes_o = kernel == "flash_attention_triton"  # the others return a fresh tensor: nothing to poison
-        extra = {"cache": timing["cache"]}
+        torch.cuda.synchronize(self.device)
+        extra = {}
+        split = extra["wall_split"] = {"inputs": time.monotonic() - began, "check": 0.0, "warmup": 0.0,
+                                       "settle": 0.0, "timing": 0.0}
 
         def run_and_check(after_timing):
+            phase = time.monotonic()
             if writes_o:
                 o.view(torch.uint8).fill_(0xFF)  # poison: unwritten elements read as all-ones bytes (NaN)
             out = run_first(kernel, launch) if not after_timing else launch()
             torch.cuda.synchronize(self.device)
-            if not checking:
-                return None
-            c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts.get("tolerance"))
-            c["rechecked_after_timing"] = after_timing
-            extra["check"] = c
-            return None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
+            failure = None
+            if checking:
+                c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts)
+                c["rechecked_after_timing"] = after_timing
+                extra["check"] = c
+                failure = None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
+            split["check"] += time.monotonic() - phase
+            return failure
 
         failure = run_and_check(False)
         if failure:
             return "wrong", failure, extra
 
-        # Warm-up: at least one launch, until warmup_ms has passed; the last one sizes the batches.
-        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        # Warm-up: at least one launch, until warmup_ms has passed; the last one sizes batches.
+        phase = time.monotonic()
+        launch_ms, _ = self.timer(launch, 1)
+        while (time.monotonic() - phase) * 1e3 < timing["warmup_ms"]:
+            launch_ms, _ = self.timer(launch, 1)
+        split["warmup"] = time.monotonic() - phase
 
-        def timed(launches):
-            start.record()
-            for _ in range(launches):
-                launch()
-            end.record()
-            end.synchronize()
-            return start.elapsed_time(end) / launches
+        phase = time.monotonic()
+        if timing["steady"] == "sustained":
+            step = method.launches_lasting(method.SETTLE_STEP_MS, launch_ms)
+            extra["steady"] = method.settle(lambda: self.timer(launch, step)[1], timing["sustain_s"],
+                                            cancelled.is_set)
+            split["settle"] = time.monotonic() - phase
+        else:
+            extra["steady"] = {"state": "burst"}
 
-        warm_start = time.monotonic()
-        launch_ms = timed(1)
-        while (time.monotonic() - warm_start) * 1e3 < timing["warmup_ms"]:
-            launch_ms = timed(1)
-        launches = method.launches_per_sample(launch_ms)
-        extra["launches_per_sample"] = launches
-
-        samples = []
-        sampling_start = time.monotonic()
-        while True:
-            if cancelled.is_set():
+        phase = time.monotonic()
+        watch = method.ClockWatch(self.clocks.why_not)
+        element_bytes = (2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element
+        timings = {}
+        for mode in sorted(timing["modes"], key=("cold", "batch").index):  # cold first, as records list them
+            t = method.sample_mode(mode, lambda n, flush: self.timer(launch, n, flush), launch_ms, timing, watch,
+                                   cancelled.is_set, method.flops(batch, heads, q_n, k_n, d, causal), element_bytes)
+            if t is None:
                 return "skipped", "cancelled", extra
-            if timing["cache"] == "cold":
-                self.flush_buffer.zero_()  # outside the timed interval
-            samples.append(timed(launches))
-            stats = method.compute_stats(samples)
-            if method.enough_samples(stats, timing, time.monotonic() - sampling_start):
-                break
+            timings[mode] = t
+        extra["clocks"] = watch.record()
+        split["timing"] = time.monotonic() - phase
 
         failure = run_and_check(True)
         if failure:
             return "wrong", failure, extra
-        seconds = stats["median"] * 1e-3
-        extra.update(stats=stats, tflops=method.flops(batch, heads, q_n, k_n, d, causal) / seconds / 1e12,
-                     gbps=(2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element / seconds / 1e9)
+        extra["timings"] = timings
         return "ok", "", extra
 
 
@@ -321,16 +426,13 @@ STICKY = ("illegal memory access", "unspecified launch failure", "device-side as
 
 def run_cell(measurer, request, cancelled):
     cell = request["cell"]
-    timing_cache = method.timing_options(request)["cache"]
     began = time.monotonic()
 
     def result(status, message, extra=None):
         extra = extra or {}
-        stats = extra.get("stats") if status == "ok" else None
-        return protocol.cell_result(cell, status, message, stats=stats, tflops=extra.get("tflops", 0.0),
-                                    gbps=extra.get("gbps", 0.0), check=extra.get("check"),
-                                    cache=extra.get("cache", timing_cache),
-                                    launches_per_sample=extra.get("launches_per_sample", 1),
+        return protocol.cell_result(cell, status, message, timings=extra.get("timings") if status == "ok" else None,
+                                    check=extra.get("check"), steady=extra.get("steady"), clocks=extra.get("clocks"),
+                                    wall_split=extra.get("wall_split"),
                                     device=measurer.ordinal if measurer else 0, wall_s=time.monotonic() - began)
 
     if TORCH_MISSING:

@@ -11,9 +11,6 @@
 
 namespace attnsweep {
 
-namespace {
-
-// "all" or a comma list of ordinals below `available`.
 std::vector<int> parse_devices(const std::string& text, int available) {
   std::vector<int> out;
   if (text == "all") {
@@ -36,6 +33,8 @@ std::vector<int> parse_devices(const std::string& text, int available) {
   if (out.empty()) throw std::invalid_argument("devices: no device named");
   return out;
 }
+
+namespace {
 
 std::vector<std::string> split_words(const std::string& text) {
   std::vector<std::string> words;
@@ -91,6 +90,14 @@ std::unique_ptr<Executor> make_executor(const SweepSpec& spec, const ExecutorCho
         return make_builtin_executor(backend, choice);
       },
       [&] { return provider_worker_options(parse_devices(choice.devices, std::max(cuda_device_count(), 1))); });
+}
+
+int device_for_node_rank(const std::string& devices, int node_rank) {
+  const int available = cuda_device_count();
+  if (available == 0)
+    throw std::runtime_error("no CUDA device is available here: choose the cpu backend, or run on a GPU host");
+  const std::vector<int> list = parse_devices(devices.empty() ? "all" : devices, available);
+  return list[static_cast<std::size_t>(node_rank) % list.size()];
 }
 
 std::string worker_program() {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <vector>
 
 namespace attnsweep {
 
@@ -74,6 +75,18 @@ class Fields {
     const json& v = need(field);
     if (!v.is_number_unsigned()) fail(field, "must be a non-negative integer");
     return v.get<std::uint64_t>();
+  }
+
+  std::vector<std::string> strings_or_empty(std::string_view field) const {
+    if (!has(field)) return {};
+    const json& v = need(field);
+    if (!v.is_array()) fail(field, "must be a list of strings");
+    std::vector<std::string> out;
+    for (const json& item : v) {
+      if (!item.is_string()) fail(field, "must be a list of strings");
+      out.push_back(item.get<std::string>());
+    }
+    return out;
   }
 
   // JSON has no NaN or infinity: writers store those as null, read back as NaN.
@@ -170,13 +183,16 @@ json check_to_json(const CheckResult& c) {
   if (!c.checked) return {{"checked", false}};
   return {{"checked", true},
           {"passed", c.passed},
-          {"rel_err", c.rel_err},
           {"max_abs_err", c.max_abs_err},
+          {"naive_max_abs_err", c.naive_max_abs_err},
           {"tolerance", c.tolerance},
+          {"rel_err", c.rel_err},
           {"naive_rel_err", c.naive_rel_err},
           {"nonfinite", c.nonfinite},
           {"unwritten", c.unwritten},
           {"rows_checked", c.rows_checked},
+          {"slices_checked", c.slices_checked},
+          {"inputs_changed", c.inputs_changed},
           {"rechecked_after_timing", c.rechecked_after_timing}};
 }
 
@@ -192,8 +208,137 @@ CheckResult read_check(const Fields& f) {
   c.nonfinite = f.integer("nonfinite", 0);
   c.unwritten = f.integer("unwritten", 0);
   c.rows_checked = f.integer("rows_checked", 0);
+  // Records whose check held rel_err to `tolerance` have none of these: NaN and 0, not known.
+  c.naive_max_abs_err = f.number_or("naive_max_abs_err", kNaN);
+  c.slices_checked = f.integer_or("slices_checked", 0, 0);
+  c.inputs_changed = f.boolean_or("inputs_changed", false);
   c.rechecked_after_timing = f.boolean("rechecked_after_timing");
   return c;
+}
+
+json timing_to_json(const Timing& t) {
+  json j = {{"time_ms", stats_to_json(t.time_ms)},
+            {"tflops", t.tflops},
+            {"gbps", t.gbps},
+            {"launches_per_sample", t.launches_per_sample},
+            {"noisy", t.noisy},
+            {"flagged_samples", t.flagged_samples}};
+  if (!t.flags.empty()) j["flags"] = t.flags;
+  return j;
+}
+
+Timing read_timing(const Fields& f, TimingMode mode) {
+  Timing t;
+  t.mode = mode;
+  t.time_ms = read_stats(f.object("time_ms"));
+  t.tflops = f.number("tflops");
+  t.gbps = f.number("gbps");
+  const std::int64_t launches = f.integer_or("launches_per_sample", 1, 1);
+  if (launches > std::numeric_limits<int>::max()) f.fail("launches_per_sample", "too large");
+  if (mode == TimingMode::cold && launches != 1) f.fail("launches_per_sample", "must be 1 in a cold timing");
+  t.launches_per_sample = static_cast<int>(launches);
+  t.noisy = f.boolean_or("noisy", false);
+  const std::int64_t flagged = f.integer_or("flagged_samples", 0, 0);
+  if (flagged > std::numeric_limits<int>::max()) f.fail("flagged_samples", "too large");
+  t.flagged_samples = static_cast<int>(flagged);
+  t.flags = f.strings_or_empty("flags");
+  return t;
+}
+
+// Records written before timing modes had one time_ms with `cache` and `launches_per_sample`.
+// A sample of several launches was a batch whose first launch alone found a flushed cache: it is
+// read as batch, never as cold. Without `cache` (imported tables) the mode is unstated.
+Timing read_single_timing(const Fields& f) {
+  TimingMode mode = TimingMode::unstated;
+  if (f.has("cache")) {
+    const std::string cache = f.string("cache");
+    if (cache != "cold" && cache != "warm") f.fail("cache", "must be \"cold\" or \"warm\"");
+    const bool one_launch = f.integer_or("launches_per_sample", 1, 1) == 1;
+    mode = cache == "cold" && one_launch ? TimingMode::cold : TimingMode::batch;
+  }
+  return read_timing(f, mode);
+}
+
+std::vector<Timing> read_timings(const Fields& f) {
+  const Fields all = f.object("timings");
+  std::vector<Timing> out;
+  for (TimingMode mode : {TimingMode::cold, TimingMode::batch, TimingMode::unstated})
+    if (all.has(timing_mode_name(mode))) out.push_back(read_timing(all.object(timing_mode_name(mode)), mode));
+  for (const auto& [key, value] : f.need("timings").items())
+    if (!parse_timing_mode(key)) all.fail(key, "unknown timing mode (known: cold, batch, unstated)");
+  if (out.empty()) f.fail("timings", "must hold at least one mode on an ok cell");
+  return out;
+}
+
+json clocks_to_json(const ClockSummary& c) {
+  if (!c.read) return {{"read", false}, {"why_not", c.why_not}};
+  json j = {{"read", true},
+            {"readings", c.readings},
+            {"sm_mhz_min", c.sm_mhz_min},
+            {"sm_mhz_max", c.sm_mhz_max},
+            {"sm_max_mhz", c.sm_max_mhz},
+            {"reasons", c.reasons}};
+  if (c.power_w_max) j["power_w_max"] = *c.power_w_max;
+  if (c.temperature_c_max) j["temperature_c_max"] = *c.temperature_c_max;
+  return j;
+}
+
+ClockSummary read_clocks(const Fields& f) {
+  ClockSummary c;
+  c.read = f.boolean("read");
+  if (!c.read) {
+    c.why_not = f.string("why_not");
+    return c;
+  }
+  const auto mhz = [&f](std::string_view field) {
+    const std::int64_t v = f.integer(field, 0);
+    if (v > std::numeric_limits<unsigned>::max()) f.fail(field, "too large");
+    return static_cast<unsigned>(v);
+  };
+  const std::int64_t readings = f.integer("readings", 0);
+  if (readings > std::numeric_limits<int>::max()) f.fail("readings", "too large");
+  c.readings = static_cast<int>(readings);
+  c.sm_mhz_min = mhz("sm_mhz_min");
+  c.sm_mhz_max = mhz("sm_mhz_max");
+  c.sm_max_mhz = mhz("sm_max_mhz");
+  if (f.has("power_w_max")) c.power_w_max = f.number("power_w_max");
+  if (f.has("temperature_c_max")) c.temperature_c_max = f.number("temperature_c_max");
+  c.reasons = f.strings_or_empty("reasons");
+  return c;
+}
+
+json steady_to_json(const SteadyRecord& s) {
+  json j = {{"state", std::string(steady_state_name(s.state))}};
+  if (s.state == SteadyState::sustained) {
+    j["settled"] = s.settled;
+  }
+  return j;
+}
+
+SteadyRecord read_steady(const Fields& f) {
+  SteadyRecord s;
+  const std::string state = f.string("state");
+  const auto parsed = parse_steady_state(state);
+  if (!parsed) f.fail("state", "must be \"burst\" or \"sustained\"");
+  s.state = *parsed;
+  if (s.state == SteadyState::sustained) {
+    s.settled = f.boolean("settled");
+  }
+  return s;
+}
+
+json wall_split_to_json(const WallSplit& w) {
+  return {{"inputs", w.inputs}, {"check", w.check}, {"warmup", w.warmup}, {"settle", w.settle}, {"timing", w.timing}};
+}
+
+WallSplit read_wall_split(const Fields& f) {
+  WallSplit w;
+  w.inputs = f.number("inputs");
+  w.check = f.number("check");
+  w.warmup = f.number("warmup");
+  w.settle = f.number_or("settle", 0);
+  w.timing = f.number("timing");
+  return w;
 }
 
 }  // namespace
@@ -225,15 +370,18 @@ json result_to_json(const CellResult& r) {
   j["type"] = "cell";
   j["status"] = std::string(status_name(r.status));
   j["message"] = r.message;
-  if (r.status == CellStatus::ok && r.time_ms) {
-    j["time_ms"] = stats_to_json(*r.time_ms);
-    j["tflops"] = r.tflops;
-    j["gbps"] = r.gbps;
+  if (r.status == CellStatus::ok && !r.timings.empty()) {
+    json timings = json::object();
+    for (const Timing& t : r.timings) timings[std::string(timing_mode_name(t.mode))] = timing_to_json(t);
+    j["timings"] = std::move(timings);
+    j["noisy"] = r.noisy();
   }
   j["check"] = check_to_json(r.check);
-  if (!r.cache.empty()) j["cache"] = r.cache;
-  j["launches_per_sample"] = r.launches_per_sample;
+  if (r.steady) j["steady"] = steady_to_json(*r.steady);
+  if (r.clocks) j["clocks"] = clocks_to_json(*r.clocks);
+  if (r.wall_split) j["wall_split_s"] = wall_split_to_json(*r.wall_split);
   j["device"] = r.device;
+  if (!r.device_name.empty()) j["device_name"] = r.device_name;
   if (r.wall_s > 0) j["wall_s"] = r.wall_s;  // 0: not measured (imported)
   return j;
 }
@@ -252,25 +400,30 @@ CellResult result_from_json(const json& j) {
 
   // Times exist for ok cells only, and every ok cell has them: never a number where none was measured.
   if (r.status == CellStatus::ok) {
-    r.time_ms = read_stats(f.object("time_ms"));
-    r.tflops = f.number("tflops");
-    r.gbps = f.number("gbps");
+    if (!f.has("timings") && !f.has("time_ms")) f.fail("timings", "missing: every ok cell carries its times");
+    if (f.has("timings")) {
+      for (const char* field : {"time_ms", "tflops", "gbps", "cache", "launches_per_sample"})
+        if (f.has(field)) f.fail(field, "beside 'timings': a record has one form or the other");
+      r.timings = read_timings(f);
+    } else {
+      r.timings.push_back(read_single_timing(f));
+    }
+    if (f.has("noisy")) f.boolean("noisy");  // derived from the timings; checked, not stored
   } else {
-    for (const char* field : {"time_ms", "tflops", "gbps"})
+    for (const char* field : {"timings", "time_ms", "tflops", "gbps", "noisy"})
       if (f.has(field)) f.fail(field, "present on a '" + status + "' cell; only ok cells carry times");
+    if (f.has("cache") && f.string("cache") != "cold" && f.string("cache") != "warm")
+      f.fail("cache", "must be \"cold\" or \"warm\"");
   }
 
   if (f.has("check")) r.check = read_check(f.object("check"));
-  if (f.has("cache")) {
-    r.cache = f.string("cache");
-    if (r.cache != "cold" && r.cache != "warm") f.fail("cache", "must be \"cold\" or \"warm\"");
-  }
-  const std::int64_t launches = f.integer_or("launches_per_sample", 1, 1);
+  if (f.has("steady")) r.steady = read_steady(f.object("steady"));
+  if (f.has("clocks")) r.clocks = read_clocks(f.object("clocks"));
+  if (f.has("wall_split_s")) r.wall_split = read_wall_split(f.object("wall_split_s"));
   const std::int64_t device = f.integer_or("device", 0, 0);
-  if (launches > std::numeric_limits<int>::max()) f.fail("launches_per_sample", "too large");
   if (device > std::numeric_limits<int>::max()) f.fail("device", "too large");
-  r.launches_per_sample = static_cast<int>(launches);
   r.device = static_cast<int>(device);
+  r.device_name = f.string_or("device_name", "");
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
   return r;

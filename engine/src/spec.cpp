@@ -26,6 +26,7 @@ constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
 constexpr std::uint64_t kMaxTensorBytes = std::uint64_t{4} << 40;  // 4 TiB: beyond any device
 constexpr std::uint64_t kMaxCells = 1'000'000;
 constexpr std::int64_t kMaxSamples = 1'000'000;
+constexpr double kMaxSustainS = 600;
 constexpr int kMaxDepth = 64;  // a spec nests 3 levels; deeper input is rejected before parsing
 
 std::string escape_pointer_token(std::string_view key) {
@@ -133,11 +134,15 @@ class SpecReader {
  private:
   std::int64_t element_bytes_ = 4;
 
-  void check_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known) {
+  // `retired`: keys an earlier format had, each with what replaced it.
+  void check_keys(const json& obj, const std::string& path, std::initializer_list<std::string_view> known,
+                  std::initializer_list<std::pair<std::string_view, std::string_view>> retired = {}) {
     std::vector<std::string> names(known.begin(), known.end());
     for (const auto& [key, value] : obj.items()) {
-      if (std::find(names.begin(), names.end(), key) == names.end())
-        fail(child(path, key), "unknown key; known keys: " + join(names));
+      if (std::find(names.begin(), names.end(), key) != names.end()) continue;
+      const auto old = std::find_if(retired.begin(), retired.end(), [&](const auto& r) { return r.first == key; });
+      if (old != retired.end()) fail(child(path, key), std::string(old->second));
+      else fail(child(path, key), "unknown key; known keys: " + join(names));
     }
   }
 
@@ -490,7 +495,10 @@ class SpecReader {
       return;
     }
     const json& o = *it;
-    check_keys(o, "/timing", {"warmup_ms", "min_samples", "max_samples", "target_rel_ci", "max_cell_s", "cache"});
+    check_keys(o, "/timing",
+               {"warmup_ms", "min_samples", "max_samples", "target_rel_ci", "max_cell_s", "modes", "steady", "sustain_s"},
+               {{"cache", "replaced by \"modes\": a list of \"cold\" (one launch per sample after an L2 flush) "
+                          "and \"batch\" (back-to-back warm launches)"}});
     if (o.contains("warmup_ms"))
       if (const auto v = read_number(o["warmup_ms"], "/timing/warmup_ms")) {
         if (*v < 0) fail("/timing/warmup_ms", "must be >= 0 (got " + describe(o["warmup_ms"]) + ")");
@@ -526,12 +534,41 @@ class SpecReader {
         if (!(*v > 0)) fail("/timing/max_cell_s", "must be > 0 (got " + describe(o["max_cell_s"]) + ")");
         else t.max_cell_s = *v;
       }
-    if (o.contains("cache")) {
-      const json& c = o["cache"];
-      if (c == "cold") t.cache = CacheMode::cold;
-      else if (c == "warm") t.cache = CacheMode::warm;
-      else fail("/timing/cache", "must be \"cold\" or \"warm\" (got " + describe(c) + ")");
+    if (o.contains("modes")) read_modes(o["modes"], t);
+    if (o.contains("steady")) {
+      const json& v = o["steady"];
+      const auto parsed = v.is_string() ? parse_steady_state(v.get_ref<const std::string&>()) : std::nullopt;
+      if (!parsed) fail("/timing/steady", "must be \"burst\" or \"sustained\" (got " + describe(v) + ")");
+      else t.steady = *parsed;
     }
+    if (o.contains("sustain_s"))
+      if (const auto v = read_number(o["sustain_s"], "/timing/sustain_s")) {
+        if (!(*v > 0 && *v <= kMaxSustainS))
+          fail("/timing/sustain_s", "must be > 0 and at most " + std::to_string(static_cast<int>(kMaxSustainS)) +
+                                        " (got " + describe(o["sustain_s"]) + ")");
+        else t.sustain_s = *v;
+      }
+  }
+
+  void read_modes(const json& list, TimingOptions& t) {
+    const std::string must = "must be a non-empty list of \"cold\" and \"batch\"";
+    if (!list.is_array() || list.empty()) {
+      fail("/timing/modes", must + " (got " + describe(list) + ")");
+      return;
+    }
+    std::vector<TimingMode> modes;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const json& item = list[i];
+      const std::string path = child("/timing/modes", i);
+      const auto m = item.is_string() ? parse_timing_mode(item.get_ref<const std::string&>()) : std::nullopt;
+      if (!m || *m == TimingMode::unstated)
+        fail(path, "must be \"cold\" or \"batch\" (got " + describe(item) + ")");
+      else if (std::find(modes.begin(), modes.end(), *m) != modes.end())
+        fail(path, "duplicate mode \"" + std::string(timing_mode_name(*m)) + "\"; list each mode once");
+      else
+        modes.push_back(*m);
+    }
+    if (modes.size() == list.size()) t.modes = modes;
   }
 
   void read_check(const json& root, CheckOptions& c) {
@@ -541,11 +578,17 @@ class SpecReader {
       fail("/check", "must be an object (got " + describe(*it) + ")");
       return;
     }
-    check_keys(*it, "/check", {"enabled", "tolerance"});
+    check_keys(*it, "/check", {"enabled", "rows", "tolerance"});
     if (it->contains("enabled")) {
       const json& e = (*it)["enabled"];
       if (!e.is_boolean()) fail("/check/enabled", "must be true or false (got " + describe(e) + ")");
       else c.enabled = e.get<bool>();
+    }
+    if (it->contains("rows")) {
+      const json& r = (*it)["rows"];
+      if (r == "all") c.all_rows = true;
+      else if (r == "sampled") c.all_rows = false;
+      else fail("/check/rows", "must be \"sampled\" or \"all\" (got " + describe(r) + ")");
     }
     if (it->contains("tolerance"))
       if (const auto v = read_number((*it)["tolerance"], "/check/tolerance")) {
@@ -577,6 +620,29 @@ class SpecReader {
 
 }  // namespace
 
+std::string_view timing_mode_name(TimingMode m) {
+  switch (m) {
+    case TimingMode::cold: return "cold";
+    case TimingMode::batch: return "batch";
+    case TimingMode::unstated: return "unstated";
+  }
+  return "?";
+}
+
+std::optional<TimingMode> parse_timing_mode(std::string_view s) {
+  for (TimingMode m : {TimingMode::cold, TimingMode::batch, TimingMode::unstated})
+    if (timing_mode_name(m) == s) return m;
+  return std::nullopt;
+}
+
+std::string_view steady_state_name(SteadyState s) { return s == SteadyState::sustained ? "sustained" : "burst"; }
+
+std::optional<SteadyState> parse_steady_state(std::string_view s) {
+  if (s == "burst") return SteadyState::burst;
+  if (s == "sustained") return SteadyState::sustained;
+  return std::nullopt;
+}
+
 SpecParseResult parse_spec(std::string_view json_text) {
   SpecParseResult result;
   try {
@@ -607,6 +673,16 @@ SpecParseResult parse_spec(std::string_view json_text) {
   return result;
 }
 
+namespace {
+
+nlohmann::ordered_json timing_modes_json(const std::vector<TimingMode>& modes) {
+  auto out = nlohmann::ordered_json::array();
+  for (TimingMode m : modes) out.push_back(std::string(timing_mode_name(m)));
+  return out;
+}
+
+}  // namespace
+
 std::string spec_to_json(const SweepSpec& spec, int indent) {
   nlohmann::ordered_json j;
   j["version"] = spec.version;
@@ -624,8 +700,11 @@ std::string spec_to_json(const SweepSpec& spec, int indent) {
                  {"max_samples", spec.timing.max_samples},
                  {"target_rel_ci", spec.timing.target_rel_ci},
                  {"max_cell_s", spec.timing.max_cell_s},
-                 {"cache", spec.timing.cache == CacheMode::cold ? "cold" : "warm"}};
+                 {"modes", timing_modes_json(spec.timing.modes)},
+                 {"steady", std::string(steady_state_name(spec.timing.steady))},
+                 {"sustain_s", spec.timing.sustain_s}};
   j["check"] = {{"enabled", spec.check.enabled}};
+  if (spec.check.all_rows) j["check"]["rows"] = "all";  // "sampled", the default, is left out
   if (spec.check.tolerance) j["check"]["tolerance"] = *spec.check.tolerance;
   j["seed"] = spec.seed;
   // A GUI-built name may hold invalid UTF-8: replace it rather than throw.

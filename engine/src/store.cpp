@@ -37,10 +37,26 @@ void check_header(const json& h, const std::string& where) {
   const json schema = h.value("schema", json());
   if (!schema.is_number_integer())
     throw std::runtime_error(where + ": header field 'schema' must be an integer");
-  if (schema.get<std::int64_t>() != kResultSchema)
-    throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schema " +
-                             std::to_string(kResultSchema) + ")");
+  const std::int64_t n = schema.get<std::int64_t>();
+  if (n < kOldestReadableSchema || n > kResultSchema)
+    throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schemas " +
+                             std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
 }
+
+}  // namespace
+
+void mark_noisy_in_schema_one(ResultFile& f) {
+  if (f.header.value("schema", kResultSchema) != 1) return;
+  const json spec = f.header.value("spec", json::object());
+  const json timing = spec.is_object() ? spec.value("timing", json::object()) : json::object();
+  if (!timing.is_object() || !timing.contains("target_rel_ci") || !timing["target_rel_ci"].is_number()) return;
+  const double target = timing["target_rel_ci"].get<double>();
+  for (CellResult& r : f.results)
+    for (Timing& t : r.timings)
+      if (t.time_ms.samples > 0) t.noisy = t.time_ms.rel_ci() > target;
+}
+
+namespace {
 
 Scan scan_result_text(const std::string& text, const std::string& path) {
   Scan scan;
@@ -138,6 +154,18 @@ void lock_exclusive(int fd, const std::string& path) {
   fail_errno(path, err == EWOULDBLOCK ? "another process is writing this result file" : "cannot lock");
 }
 
+// One cell record as its line. A record that would not read back would make the file unreadable:
+// refused.
+std::string record_line(const CellResult& r, const std::string& path) {
+  const json record = result_to_json(r);
+  try {
+    (void)result_from_json(record);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": refusing to write an invalid record: " + e.what());
+  }
+  return record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 ResultFile read_result_file(const std::string& path) {
@@ -151,11 +179,38 @@ ResultFile read_result_file(const std::string& path) {
     throw;
   }
   ::close(fd);
-  return scan_result_text(text, path).file;
+  return parse_result_lines(text, path);
 }
 
 ResultFile parse_result_lines(const std::string& text, const std::string& path) {
-  return scan_result_text(text, path).file;
+  ResultFile file = scan_result_text(text, path).file;
+  mark_noisy_in_schema_one(file);
+  return file;
+}
+
+void write_result_file(const std::string& path, const ResultFile& file) {
+  check_header(file.header, path + ": header to write");
+  std::string text = file.header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  for (const CellResult& r : file.results) text += record_line(r, path);
+  const std::string partial = path + ".partial";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno(partial, "cannot create");
+  try {
+    write_whole(fd, text, partial);
+    sync(fd, partial);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(partial.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(partial.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(partial.c_str());
+    errno = err;
+    fail_errno(path, "cannot rename " + partial + " to it");
+  }
+  sync_directory(path);
 }
 
 ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -197,6 +252,9 @@ ResultWriter ResultWriter::resume(const std::string& path) {
   ResultWriter writer(path, fd);
   const std::string text = read_all(fd, path);
   const Scan scan = scan_result_text(text, path);
+  if (scan.file.header.value("schema", kResultSchema) != kResultSchema)
+    throw std::runtime_error(path + ": written in schema " + scan.file.header["schema"].dump() +
+                             "; new records cannot be appended to it (write to a new file)");
   if (scan.good_bytes < text.size()) {  // a torn last line: cut it off so new records start clean
     if (::ftruncate(fd, static_cast<off_t>(scan.good_bytes)) != 0) fail_errno(path, "cannot drop the torn last line");
     sync(fd, path);
@@ -209,13 +267,7 @@ ResultWriter ResultWriter::resume(const std::string& path) {
 }
 
 void ResultWriter::append(const CellResult& r) {
-  const json record = result_to_json(r);
-  try {
-    (void)result_from_json(record);  // a record that would not read back would make the file unreadable
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path_ + ": refusing to write an invalid record: " + e.what());
-  }
-  write_whole(fd_, record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", path_);
+  write_whole(fd_, record_line(r, path_), path_);
   sync(fd_, path_);
 }
 

@@ -66,7 +66,7 @@ class Reader {
       if (!c)
         fail(table_.names_line, i,
              "names no column (known: " +
-                 joined(all_columns(), ", ", [](Column k) { return column_info(k).title; }) + ")");
+                 joined(all_columns(), ", ", [](Column k) { return column_info(k).name; }) + ")");
       for (const auto& [earlier, at] : found)
         if (earlier == *c) fail(table_.names_line, i, "the same column as column " + std::to_string(at + 1));
       found.emplace_back(*c, i);
@@ -86,9 +86,9 @@ class Reader {
         missing.push_back(need);
     if (missing.empty()) return;
     fail(table_.names_line,
-         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).title; }) +
+         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).name; }) +
              " (a result table names " +
-             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).title; }) +
+             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).name; }) +
              "; the seed's table has exactly " + seed_columns() + ")");
   }
 
@@ -97,8 +97,7 @@ class Reader {
       fail(row.line, std::to_string(row.cells.size()) + " cells, expected " + std::to_string(table_.names.size()));
     CellResult r;
     r.status = CellStatus::ok;  // the seed's rows until a row of zeros says otherwise; others say
-    r.tflops = r.gbps = kNaN;   // not given until read: computed from the time, or (errors) unknown
-    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = kNaN;
+    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = r.check.naive_max_abs_err = kNaN;
     if (seed) {
       r.cell.dtype = kAssumedDtype;
       r.cell.causal = kAssumedCausal;
@@ -122,12 +121,12 @@ class Reader {
  private:
   // The seed's rule: 0 | 0 | 0 did not run there; a 0 beside times is neither.
   void seed_status(CellResult& r, const TextTable::Row& row, const Found& found) const {
-    if (!r.time_ms) return;
-    const SampleStats& t = *r.time_ms;
+    if (r.timings.empty()) return;
+    const SampleStats& t = r.timings.front().time_ms;
     if (t.mean == 0 && t.std == 0 && t.min == 0) {
       r.status = CellStatus::oom;
       r.message = std::string(kSeedOomMessage);
-      r.time_ms.reset();
+      r.timings.clear();
     } else if (t.mean == 0 || t.min == 0) {
       const Column zero = t.mean == 0 ? Column::mean_ms : Column::min_ms;
       const auto at = std::find_if(found.begin(), found.end(), [&](const auto& f) { return f.first == zero; });
@@ -139,15 +138,20 @@ class Reader {
   void finish(CellResult& r, const TextTable::Row& row, const Found& found) const {
     r.cell.tier.name = tier_name(r.cell.tier.shape);
     if (r.status == CellStatus::ok) {
-      if (!r.time_ms || !(std::isfinite(r.time_ms->median) || std::isfinite(r.time_ms->mean)))
+      if (r.timings.empty() || !(std::isfinite(r.timings.front().time_ms.median) ||
+                                 std::isfinite(r.timings.front().time_ms.mean)))
         fail(row.line, "an ok row needs a time: avg_ms or median_ms");
       // Rates the table does not give follow from the time it does, as for a measured cell.
+      Timing& t = r.timings.front();
       const AttentionProblem p = r.cell.problem();
-      const double seconds = representative_ms(*r.time_ms) * 1e-3;
-      if (!std::isfinite(r.tflops)) r.tflops = p.flops() / seconds / 1e12;
-      if (!std::isfinite(r.gbps)) r.gbps = p.min_bytes() / seconds / 1e9;
+      const double seconds = representative_ms(t.time_ms) * 1e-3;
+      if (!std::isfinite(t.tflops)) t.tflops = p.flops() / seconds / 1e12;
+      if (!std::isfinite(t.gbps)) t.gbps = p.min_bytes() / seconds / 1e9;
+      if (t.mode == TimingMode::cold && t.launches_per_sample != 1)
+        fail(row.line, "a cold time of " + std::to_string(t.launches_per_sample) +
+                           " launches per sample: cold is one launch per sample");
     } else {
-      r.tflops = r.gbps = 0;
+      r.timings.clear();
     }
     // A table without the `supported` column: the plan marks the cells it will not run, and
     // those, and only those, end unsupported or skipped.
@@ -171,14 +175,25 @@ ResultFile results_from_table(const TextTable& table, const TableSource& source)
   if (!seed) reader.check_result_table(found);
   if (table.rows.empty()) reader.fail(table.end_line, "the table has no rows");
 
+  // A cell timed in several modes has one row per mode (the CSV report): they become one cell.
   ResultFile file;
-  std::map<std::string, std::size_t> line_of_id;
+  std::map<std::string, std::pair<std::size_t, std::size_t>> seen;  // id -> (line, index in results)
   for (const TextTable::Row& row : table.rows) {
     CellResult r = reader.read_row(row, found, seed);
     const std::string id = r.cell.id();
-    if (const auto it = line_of_id.find(id); it != line_of_id.end())
-      reader.fail(row.line, "the same kernel, tier values, dtype and mask as line " + std::to_string(it->second));
-    line_of_id.emplace(id, row.line);
+    if (const auto it = seen.find(id); it != seen.end()) {
+      CellResult& first = file.results[it->second.second];
+      const bool another_mode = r.status == CellStatus::ok && first.status == CellStatus::ok &&
+                                !first.timing(r.timings.front().mode);
+      if (!another_mode)
+        reader.fail(row.line, "the same kernel, tier values, dtype, mask and mode as line " +
+                                  std::to_string(it->second.first));
+      first.timings.push_back(r.timings.front());
+      std::stable_sort(first.timings.begin(), first.timings.end(),
+                       [](const Timing& a, const Timing& b) { return a.mode < b.mode; });
+      continue;
+    }
+    seen.emplace(id, std::pair{row.line, file.results.size()});
     file.results.push_back(std::move(r));
   }
 

@@ -1,5 +1,6 @@
 #include "attnsweep/engine/worker_protocol.h"
 
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 
@@ -91,9 +92,11 @@ Backend parse_backend(const Fields& f, const char* key) {
 }
 
 json timing_to_json(const TimingOptions& t) {
+  json modes = json::array();
+  for (TimingMode m : t.modes) modes.push_back(std::string(timing_mode_name(m)));
   return {{"warmup_ms", t.warmup_ms},       {"min_samples", t.min_samples}, {"max_samples", t.max_samples},
-          {"target_rel_ci", t.target_rel_ci}, {"max_cell_s", t.max_cell_s},
-          {"cache", t.cache == CacheMode::cold ? "cold" : "warm"}};
+          {"target_rel_ci", t.target_rel_ci}, {"max_cell_s", t.max_cell_s},   {"modes", modes},
+          {"steady", std::string(steady_state_name(t.steady))}, {"sustain_s", t.sustain_s}};
 }
 
 // Missing keys take the spec's defaults, so a minimal provider-written request still works.
@@ -105,18 +108,31 @@ TimingOptions timing_from_json(const json& j) {
   t.max_samples = f.int_or("max_samples", t.max_samples);
   t.target_rel_ci = f.number_or("target_rel_ci", t.target_rel_ci);
   t.max_cell_s = f.number_or("max_cell_s", t.max_cell_s);
-  const std::string cache = f.string_or("cache", "cold");
-  if (cache != "cold" && cache != "warm") f.fail("cache", "must be \"cold\" or \"warm\"");
-  t.cache = cache == "cold" ? CacheMode::cold : CacheMode::warm;
+  if (const json* modes = f.find("modes")) {
+    if (!modes->is_array() || modes->empty()) f.fail("modes", "must be a non-empty list of \"cold\" and \"batch\"");
+    t.modes.clear();
+    for (const json& m : *modes) {
+      const auto mode = m.is_string() ? parse_timing_mode(m.get<std::string>()) : std::nullopt;
+      if (!mode || *mode == TimingMode::unstated) f.fail("modes", "must hold only \"cold\" and \"batch\"");
+      if (std::find(t.modes.begin(), t.modes.end(), *mode) != t.modes.end()) f.fail("modes", "lists a mode twice");
+      t.modes.push_back(*mode);
+    }
+  }
+  const std::string steady = f.string_or("steady", std::string(steady_state_name(t.steady)));
+  const auto parsed_steady = parse_steady_state(steady);
+  if (!parsed_steady) f.fail("steady", "must be \"burst\" or \"sustained\"");
+  t.steady = *parsed_steady;
+  t.sustain_s = f.number_or("sustain_s", t.sustain_s);
   if (t.min_samples < 1) f.fail("min_samples", "must be at least 1");
   if (t.max_samples < t.min_samples) f.fail("max_samples", "must be at least min_samples");
   if (!(t.max_cell_s > 0)) f.fail("max_cell_s", "must be positive");
   if (!(t.warmup_ms >= 0)) f.fail("warmup_ms", "must not be negative");
+  if (!(t.sustain_s > 0)) f.fail("sustain_s", "must be positive");
   return t;
 }
 
 json check_to_json(const CheckOptions& c) {
-  json j = {{"enabled", c.enabled}};
+  json j = {{"enabled", c.enabled}, {"rows", c.all_rows ? "all" : "sampled"}};
   j["tolerance"] = c.tolerance ? json(*c.tolerance) : json(nullptr);
   return j;
 }
@@ -125,6 +141,9 @@ CheckOptions check_from_json(const json& j) {
   const Fields f(j, "run_cell.check");
   CheckOptions c;
   c.enabled = f.bool_or("enabled", c.enabled);
+  const std::string rows = f.string_or("rows", "sampled");
+  if (rows != "sampled" && rows != "all") f.fail("rows", "must be \"sampled\" or \"all\"");
+  c.all_rows = rows == "all";
   if (const json* tol = f.find("tolerance"); tol && !tol->is_null()) {
     if (!tol->is_number() || !(tol->get<double>() > 0)) f.fail("tolerance", "must be a positive number or null");
     c.tolerance = tol->get<double>();

@@ -3,18 +3,19 @@
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep::gui {
 
 Slice main_slice(const ResultSet& set) {
-  const std::vector<Slice> slices = slices_of(set.results);
+  const std::vector<Slice> slices = result_slices(set.results);
   if (slices.empty()) return {};
   std::size_t best = 0, best_count = 0;
   for (std::size_t i = 0; i < slices.size(); ++i) {
     std::size_t n = 0;
     for (const CellResult& r : set.results)
-      if (r.cell.dtype == slices[i].dtype && r.cell.causal == slices[i].causal && r.status == CellStatus::ok) ++n;
+      if (r.cell.dtype == slices[i].dtype && r.cell.causal == slices[i].causal && r.timing(slices[i].mode)) ++n;
     if (n > best_count) { best = i; best_count = n; }
   }
   return slices[best];
@@ -35,14 +36,14 @@ void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, H
 }
 
 void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric) {
-  view.setGroups(build_scaling(set.results, slice, metric), kernels_of(set.results), metric,
+  view.setGroups(build_scaling(set.results, slice, metric), metric,
                  metric == ScalingMetric::time_ms ? QString("Scaling with sequence length: forward time")
                                                   : QString("Scaling with sequence length: throughput"),
                  picture_subtitle(set, slice));
 }
 
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice) {
-  view.setGrid(build_heat_grid(set.results, slice, HeatMetric::median_ms, std::nullopt), kernels_of(set.results),
+  view.setGrid(build_heat_grid(set.results, slice, HeatMetric::median_ms, std::nullopt),
                QString("Attention forward time per tier"), picture_subtitle(set, slice));
 }
 

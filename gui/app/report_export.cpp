@@ -83,7 +83,7 @@ std::function<void(QPainter&, const QRect&)> widget_painter(QWidget* w, QSize si
   return [w](QPainter& p, const QRect& area) { w->render(&p, area.topLeft(), QRegion(), QWidget::DrawChildren); };
 }
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir_path) {
+ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const PictureMetrics& metrics) {
   ExportOutcome out;
   QDir dir(dir_path);
   if (!dir.exists() && !QDir().mkpath(dir_path)) {
@@ -108,36 +108,44 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path) {
     fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
   }
 
-  const Slice slice = main_slice(set);
   std::vector<ReportPicture> pngs;
-  auto picture = [&](const char* png_name, const QString& title, QSize size,
+  auto picture = [&](const std::string& png_name, const QString& title, QSize size,
                      const std::function<void(QPainter&, const QRect&)>& paint) {
     QString error;
-    const QString png = dir.filePath(png_name);
-    if (save_png(paint, size, png, &error)) {
-      out.written << png_name;
-      QFile f(png);
+    const QString png = QString::fromStdString(png_name);
+    if (save_png(paint, size, dir.filePath(png), &error)) {
+      out.written << png;
+      QFile f(dir.filePath(png));
       if (f.open(QIODevice::ReadOnly)) pngs.push_back({title.toStdString(), f.readAll().toStdString()});
     } else {
       fail(error);
     }
-    QString svg_name = QString(png_name);
-    svg_name.replace(".png", ".svg");
-    if (save_svg(paint, size, dir.filePath(svg_name), title, &error)) out.written << svg_name;
+    QString svg = png;
+    svg.replace(".png", ".svg");
+    if (save_svg(paint, size, dir.filePath(svg), title, &error)) out.written << svg;
     else fail(error);
   };
 
-  ForwardView forward;
-  show_forward(forward, set, slice);
-  picture(kForwardPng, "Forward time per tier", kForwardSize,
-          [&](QPainter& p, const QRect& r) { forward.paint(p, r); });
-  HeatmapView heatmap;
-  show_heatmap(heatmap, set, slice, HeatMetric::median_ms);
-  picture(kHeatmapPng, "Heatmap: median time", heatmap.pictureSize(kHeatmapSize.width()),
-          [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
-  ScalingView scaling;
-  show_scaling(scaling, set, slice, ScalingMetric::tflops);
-  picture(kScalingPng, "Scaling with sequence length", kScalingSize, widget_painter(&scaling, kScalingSize));
+  // The seed's three pictures for every slice, each as tall and wide as its content needs.
+  const std::vector<Slice> slices = result_slices(set.results);
+  for (const Slice& slice : slices) {
+    const QString of = slices.size() > 1 ? " · " + QString::fromStdString(slice.label()) : QString();
+    ForwardView forward;
+    show_forward(forward, set, slice);
+    picture(picture_name(kForwardPng, slice, slices.size()), "Forward time per tier" + of,
+            {forward.pictureWidth(kPictureWidth), kForwardHeight},
+            [&](QPainter& p, const QRect& r) { forward.paint(p, r); });
+    HeatmapView heatmap;
+    show_heatmap(heatmap, set, slice, metrics.heatmap);
+    picture(picture_name(kHeatmapPng, slice, slices.size()),
+            "Heatmap: " + QString::fromStdString(metric_title(metrics.heatmap)) + of,
+            heatmap.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
+    ScalingView scaling;
+    show_scaling(scaling, set, slice, metrics.scaling);
+    const QSize scaling_size = scaling.pictureSize(kPictureWidth);
+    picture(picture_name(kScalingPng, slice, slices.size()), "Scaling with sequence length" + of, scaling_size,
+            widget_painter(&scaling, scaling_size));
+  }
 
   text_file("report.html", report_html(set, pngs));
   return out;

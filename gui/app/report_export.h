@@ -1,7 +1,8 @@
 #pragma once
 // Writes a report folder: report.md / .csv / .json (the engine's reports), a self-contained
-// report.html, and the three pictures named as the seed names them, each as PNG and SVG.
-// Every failure is returned with the path that failed, never swallowed.
+// report.html, and the seed's three pictures for every dtype x mask slice of the results, each as
+// PNG and SVG, named as the engine's picture_name() says. Every failure is returned with the path
+// that failed, never swallowed.
 #include <QRect>
 #include <QSize>
 #include <QString>
@@ -10,6 +11,7 @@
 #include <functional>
 
 #include "core/result_set.h"
+#include "core/views.h"
 
 class QPainter;
 class QWidget;
@@ -25,12 +27,19 @@ struct ExportOutcome {
   QStringList errors;   // "<path>: <why>"
 };
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir);
+// What the pictures show: the metrics the app's toolbar has chosen, or these.
+struct PictureMetrics {
+  HeatMetric heatmap = HeatMetric::median_ms;
+  ScalingMetric scaling = ScalingMetric::tflops;
+};
 
-// Sizes of the exported pictures (logical pixels; PNGs are drawn at 2x for sharpness).
-inline constexpr QSize kHeatmapSize{1500, 560};  // the height follows the number of kernels
-inline constexpr QSize kForwardSize{1500, 620};
-inline constexpr QSize kScalingSize{1500, 980};
+ExportOutcome export_report(const ResultSet& set, const QString& dir, const PictureMetrics& metrics = {});
+
+// The exported pictures' least width and the forward picture's height (logical pixels; PNGs are
+// drawn at 2x for sharpness). Each grows to hold every tier and group readable: the widths follow
+// the tiers, the heatmap's height the kernels, the scaling picture's the groups.
+inline constexpr int kPictureWidth = 1500;
+inline constexpr int kForwardHeight = 620;
 
 // Single pictures (also used by "Export chart…"). `error` gets the reason on failure.
 bool save_png(const std::function<void(QPainter&, const QRect&)>& paint, QSize size, const QString& path,

@@ -24,4 +24,8 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
+std::string timing_marks(const Timing& t) {
+  return std::string(t.noisy ? "~" : "") + (t.flagged_samples > 0 ? "!" : "");
+}
+
 }  // namespace attnsweep::gui

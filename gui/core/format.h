@@ -13,5 +13,9 @@ std::string format_tick(double v);
 std::string format_bytes(double bytes);
 // "12 s", "3 min 05 s", "1 h 02 min".
 std::string format_duration(double seconds);
+// Marks a picture puts beside a time a reader must not take at face value: "~" noisy (the
+// median's interval stayed wider than target_rel_ci), "!" samples taken while the card was slowed
+// down; "" otherwise.
+std::string timing_marks(const Timing& t);
 
 }  // namespace attnsweep::gui

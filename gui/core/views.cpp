@@ -6,14 +6,20 @@
 #include <map>
 #include <tuple>
 
+#include "attnsweep/engine/plan.h"
+
 #include "core/format.h"
 
 namespace attnsweep::gui {
 
 namespace {
 
-// representative_ms: the median, or the mean where a source gave none (the seed), as in the reports.
-bool is_ok(const CellResult& r) { return r.status == CellStatus::ok && r.time_ms && representative_ms(*r.time_ms) > 0; }
+// The cell's time in `mode`, when it is ok and has one. representative_ms: the median, or the
+// mean where a source gave none (the seed), as in the reports.
+const Timing* timed(const CellResult& r, TimingMode mode) {
+  const Timing* t = r.status == CellStatus::ok ? r.timing(mode) : nullptr;
+  return t && representative_ms(t->time_ms) > 0 ? t : nullptr;
+}
 
 double flops_of(const Cell& c) {
   AttentionProblem p;
@@ -30,27 +36,136 @@ double flops_of(const Cell& c) {
 // TFLOP/s at a time in ms; older files (the seed import) carry no tflops field.
 double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
 
-double tflops_of(const CellResult& r) { return r.tflops > 0 ? r.tflops : tflops_at(r, representative_ms(*r.time_ms)); }
+double tflops_of(const CellResult& r, const Timing& t) {
+  return t.tflops > 0 ? t.tflops : tflops_at(r, representative_ms(t.time_ms));
+}
 
 auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
 
 }  // namespace
 
-std::string Slice::label() const { return std::string(dtype_name(dtype)) + " · " + causal_label(causal); }
+bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) < shape_key(b); }
 
-std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
-  std::vector<Slice> out;
-  for (const CellResult& r : results) {
-    const Slice s{r.cell.dtype, r.cell.causal};
-    if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+std::string short_count(std::int64_t n) {
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n / 1024) + "k";
+  return std::to_string(n);
+}
+
+std::string TierGroup::label() const {
+  std::string s = "d" + std::to_string(head_dim) + " · h" + std::to_string(heads) + " · ";
+  s += tokens ? short_count(tokens) + " tokens" : "b" + std::to_string(batch);
+  if (axis == LengthAxis::q_n) s += " · K_N " + short_count(fixed_length);
+  if (axis == LengthAxis::k_n) s += " · Q_N " + short_count(fixed_length);
+  return s;
+}
+
+std::string TierGroup::title() const {
+  std::string s = "d=" + std::to_string(head_dim) + " · " + std::to_string(heads) + " heads · ";
+  s += tokens ? "batch × length = " + short_count(tokens) : "batch " + std::to_string(batch);
+  if (axis == LengthAxis::q_n) s += " · K_N = " + short_count(fixed_length);
+  if (axis == LengthAxis::k_n) s += " · Q_N = " + short_count(fixed_length);
+  return s;
+}
+
+std::string TierGroup::axis_title() const {
+  switch (axis) {
+    case LengthAxis::both: return "sequence length (Q_N = K_N)";
+    case LengthAxis::q_n: return "Q_N (K_N = " + short_count(fixed_length) + ")";
+    case LengthAxis::k_n: return "K_N (Q_N = " + short_count(fixed_length) + ")";
   }
-  std::stable_sort(out.begin(), out.end(), [](const Slice& a, const Slice& b) {
-    return std::tuple(static_cast<int>(a.dtype), a.causal) < std::tuple(static_cast<int>(b.dtype), b.causal);
+  return {};
+}
+
+std::string TierGroup::length_label(const TierShape& s) const {
+  return short_count(static_cast<std::int64_t>(x_of(s)));
+}
+
+std::vector<TierGroup> group_tiers(std::vector<TierShape> tiers) {
+  std::stable_sort(tiers.begin(), tiers.end(), tier_before);
+  tiers.erase(std::unique(tiers.begin(), tiers.end()), tiers.end());
+
+  // Same head_dim, heads and batch; within that, the length that varies.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<TierShape>> by_batch;
+  for (const TierShape& t : tiers) by_batch[{t.head_dim, t.heads, t.batch}].push_back(t);
+  std::vector<TierGroup> groups;
+  auto add = [&](const std::vector<TierShape>& members, LengthAxis axis, std::int64_t fixed) {
+    TierGroup g;
+    g.head_dim = members.front().head_dim;
+    g.heads = members.front().heads;
+    g.batch = members.front().batch;
+    g.axis = axis;
+    g.fixed_length = fixed;
+    g.tiers = members;
+    groups.push_back(std::move(g));
+  };
+  for (const auto& [key, members] : by_batch) {
+    const auto all = [&](auto pred) { return std::all_of(members.begin(), members.end(), pred); };
+    if (all([](const TierShape& t) { return t.q_n == t.k_n; })) {
+      add(members, LengthAxis::both, 0);
+    } else if (all([&](const TierShape& t) { return t.q_n == members.front().q_n; })) {
+      add(members, LengthAxis::k_n, members.front().q_n);
+    } else {
+      // K_N fixed (or a Q_N x K_N grid): one group per K_N, along Q_N.
+      std::map<std::int64_t, std::vector<TierShape>> by_k;
+      for (const TierShape& t : members) by_k[t.k_n].push_back(t);
+      for (const auto& [k, same_k] : by_k) add(same_k, LengthAxis::q_n, k);
+    }
+  }
+
+  // Lone tiers whose batch x length is shared with other lone tiers of the same head_dim and
+  // heads are one group along the length: batch x length held constant.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<std::size_t>> lone_by_tokens;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const TierGroup& g = groups[i];
+    if (g.tiers.size() == 1 && g.axis == LengthAxis::both)
+      lone_by_tokens[{g.head_dim, g.heads, g.batch * g.tiers.front().q_n}].push_back(i);
+  }
+  std::vector<bool> merged(groups.size(), false);
+  for (const auto& [key, lone] : lone_by_tokens) {
+    if (lone.size() < 2) continue;
+    TierGroup g;
+    g.head_dim = std::get<0>(key);
+    g.heads = std::get<1>(key);
+    g.tokens = std::get<2>(key);
+    for (std::size_t i : lone) {
+      g.tiers.push_back(groups[i].tiers.front());
+      merged[i] = true;
+    }
+    groups.push_back(std::move(g));
+  }
+  std::vector<TierGroup> out;
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (!merged[i]) out.push_back(std::move(groups[i]));
+  for (TierGroup& g : out)
+    std::stable_sort(g.tiers.begin(), g.tiers.end(),
+                     [&](const TierShape& a, const TierShape& b) { return g.x_of(a) < g.x_of(b); });
+  // Reading order: by head_dim and heads; then by each group's first tier.
+  std::stable_sort(out.begin(), out.end(), [](const TierGroup& a, const TierGroup& b) {
+    return std::tuple(a.head_dim, a.heads, a.tokens == 0, a.batch, a.fixed_length) <
+           std::tuple(b.head_dim, b.heads, b.tokens == 0, b.batch, b.fixed_length);
   });
   return out;
 }
 
-bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) < shape_key(b); }
+std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
+  const TimingMode first = default_view_mode(results);
+  std::vector<TimingMode> modes{first};
+  for (const CellResult& r : results)
+    for (const Timing& t : r.timings)
+      if (std::find(modes.begin(), modes.end(), t.mode) == modes.end()) modes.push_back(t.mode);
+  std::vector<Slice> out;
+  for (const CellResult& r : results)
+    for (TimingMode m : modes) {
+      const Slice s{r.cell.dtype, r.cell.causal, m};
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+  const auto rank = [first](TimingMode m) { return m == first ? -1 : static_cast<int>(m); };
+  std::stable_sort(out.begin(), out.end(), [&](const Slice& a, const Slice& b) {
+    return std::tuple(static_cast<int>(a.dtype), a.causal, rank(a.mode)) <
+           std::tuple(static_cast<int>(b.dtype), b.causal, rank(b.mode));
+  });
+  return out;
+}
 
 std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   std::vector<std::string> out;
@@ -84,15 +199,17 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (const CellResult& r : results)
     if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
 
+  std::vector<TierShape> shapes;
   for (const CellResult* r : in_slice) {
     if (std::find(g.kernels.begin(), g.kernels.end(), r->cell.kernel) == g.kernels.end())
       g.kernels.push_back(r->cell.kernel);
-    const bool seen = std::any_of(g.tiers.begin(), g.tiers.end(),
-                                  [&](const Tier& t) { return t.shape == r->cell.tier.shape; });
-    if (!seen) g.tiers.push_back(r->cell.tier);
+    shapes.push_back(r->cell.tier.shape);
   }
-  std::stable_sort(g.tiers.begin(), g.tiers.end(), [](const Tier& a, const Tier& b) { return tier_before(a.shape, b.shape); });
+  g.groups = group_tiers(std::move(shapes));
+  for (const TierGroup& group : g.groups)
+    for (const TierShape& s : group.tiers) g.tiers.push_back(Tier{tier_name(s), s});
   g.cells.resize(g.kernels.size() * g.tiers.size());
+  const TimingMode mode = slice.mode;
 
   std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
   for (std::size_t t = 0; t < g.tiers.size(); ++t) tier_index[shape_key(g.tiers[t].shape)] = t;
@@ -107,11 +224,15 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   std::vector<double> best(g.tiers.size(), std::numeric_limits<double>::infinity());
   for (std::size_t k = 0; k < g.kernels.size(); ++k)
     for (std::size_t t = 0; t < g.tiers.size(); ++t)
-      if (const CellResult* r = g.at(k, t).result; r && is_ok(*r))
-        best[t] = std::min(best[t], representative_ms(*r->time_ms));
+      if (const CellResult* r = g.at(k, t).result; r && timed(*r, mode))
+        best[t] = std::min(best[t], representative_ms(timed(*r, mode)->time_ms));
 
   switch (metric) {
-    case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
+    case HeatMetric::median_ms:
+      g.unit = "ms";
+      g.higher_is_better = false;
+      g.log_scale = true;
+      break;
     case HeatMetric::tflops: g.unit = "TFLOP/s"; break;
     case HeatMetric::pct_of_best: g.unit = "%"; break;
     case HeatMetric::pct_of_peak:
@@ -124,14 +245,15 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (std::size_t k = 0; k < g.kernels.size(); ++k) {
     for (std::size_t t = 0; t < g.tiers.size(); ++t) {
       GridCell& c = g.cells[k * g.tiers.size() + t];
-      if (!c.result || !is_ok(*c.result)) continue;
-      const double ms = representative_ms(*c.result->time_ms);
+      c.timing = c.result ? timed(*c.result, mode) : nullptr;
+      if (!c.timing) continue;
+      const double ms = representative_ms(c.timing->time_ms);
       switch (metric) {
         case HeatMetric::median_ms: c.value = ms; break;
-        case HeatMetric::tflops: c.value = tflops_of(*c.result); break;
+        case HeatMetric::tflops: c.value = tflops_of(*c.result, *c.timing); break;
         case HeatMetric::pct_of_best: c.value = 100.0 * best[t] / ms; break;
         case HeatMetric::pct_of_peak:
-          if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result) / *peak_tflops;
+          if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result, *c.timing) / *peak_tflops;
           break;
       }
       if (!c.value) continue;
@@ -141,52 +263,71 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     }
   }
   if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.lo = 0;  // honest origin for shares
-  if (metric == HeatMetric::pct_of_best) g.hi = 100;
+  if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak)
+    g.hi = 100;  // the whole of the best, of the peak
   return g;
 }
 
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
-  const std::vector<std::string> kernels = kernels_of(results);
-  std::map<ShapeGroup, ScalingGroup> groups;
-  for (const CellResult& r : results) {
-    if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
-    const TierShape& s = r.cell.tier.shape;
-    ScalingGroup& g = groups[shape_group(s)];
-    if (g.series.empty() && g.title.empty()) {
-      g.head_dim = s.head_dim;
-      g.heads = s.heads;
-      g.batch = s.batch;
-      g.slice = slice;
-      g.title = "d=" + std::to_string(s.head_dim) + " · " + std::to_string(s.heads) + " heads · batch " +
-                std::to_string(s.batch) + " · " + slice.label();
+  // The models the results were measured on; more than one: a series per kernel and model.
+  auto device_of = [](const CellResult& r) { return r.device_name.empty() ? "an unrecorded device" : r.device_name; };
+  std::vector<std::string> devices;
+  for (const CellResult& r : results)
+    if (std::find(devices.begin(), devices.end(), device_of(r)) == devices.end()) devices.push_back(device_of(r));
+  const bool mixed = devices.size() > 1;
+  std::vector<const CellResult*> in_slice;
+  std::vector<TierShape> shapes;
+  for (const CellResult& r : results)
+    if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) {
+      in_slice.push_back(&r);
+      shapes.push_back(r.cell.tier.shape);
     }
-    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
+  std::vector<ScalingGroup> groups;
+  std::map<decltype(shape_key(TierShape{})), std::size_t> group_of;
+  for (TierGroup& t : group_tiers(std::move(shapes))) {
+    for (const TierShape& s : t.tiers) group_of[shape_key(s)] = groups.size();
+    ScalingGroup g;
+    g.title = t.title() + " · " + slice.label();
+    g.tiers = std::move(t);
+    g.slice = slice;
+    groups.push_back(std::move(g));
+  }
+  for (const CellResult* rp : in_slice) {
+    const CellResult& r = *rp;
+    const TierShape& s = r.cell.tier.shape;
+    ScalingGroup& g = groups[group_of.at(shape_key(s))];
+    const std::string device = mixed ? device_of(r) : "";
+    auto it = std::find_if(g.series.begin(), g.series.end(),
+                           [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel && x.device == device; });
     if (it == g.series.end()) {
       ScalingSeries series;
       series.kernel = r.cell.kernel;
-      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), r.cell.kernel) - kernels.begin());
+      series.device = device;
+      series.device_index =
+          mixed ? static_cast<std::size_t>(std::find(devices.begin(), devices.end(), device) - devices.begin()) : 0;
+      series.label = mixed ? r.cell.kernel + " on " + device : r.cell.kernel;
       g.series.push_back(std::move(series));
       it = g.series.end() - 1;
     }
-    const double x = static_cast<double>(s.q_n);
-    if (!is_ok(r)) {
+    const double x = g.tiers.x_of(s);
+    const Timing* timing = timed(r, slice.mode);
+    if (!timing) {
       it->failed.push_back({x, &r});
       continue;
     }
-    const SampleStats& t = *r.time_ms;
+    const SampleStats& t = timing->time_ms;
     const double y = representative_ms(t);
     // p10..p90 when measured; the seed's rows only have min (and std): min..y then.
-    ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r};
+    ScalingPoint p{x, y, t.p10 > 0 ? t.p10 : (t.min > 0 ? t.min : y), t.p90 > 0 ? t.p90 : y, &r, timing};
     if (metric == ScalingMetric::tflops) {
       // Faster samples give more TFLOP/s: the band flips.
-      p = {x, tflops_of(r), tflops_at(r, p.hi), tflops_at(r, p.lo), &r};
+      p = {x, tflops_of(r, *timing), tflops_at(r, p.hi), tflops_at(r, p.lo), &r, timing};
     }
     it->points.push_back(p);
   }
 
-  std::vector<ScalingGroup> out;
-  for (auto& [key, g] : groups) {
+  for (ScalingGroup& g : groups) {
     bool any_y = false, any_x = false;
     auto widen_x = [&](double x) {
       g.x_lo = any_x ? std::min(g.x_lo, x) : x;
@@ -194,8 +335,10 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       any_x = true;
     };
     for (ScalingSeries& s : g.series) {
-      std::stable_sort(s.points.begin(), s.points.end(), [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
-      std::stable_sort(s.failed.begin(), s.failed.end(), [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.points.begin(), s.points.end(),
+                       [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.failed.begin(), s.failed.end(),
+                       [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
       for (const ScalingPoint& p : s.points) {
         widen_x(p.x);
         const double lo = std::min(p.lo, p.y), hi = std::max(p.hi, p.y);
@@ -205,9 +348,8 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       }
       for (const FailedPoint& f : s.failed) widen_x(f.x);
     }
-    out.push_back(std::move(g));
   }
-  return out;
+  return groups;
 }
 
 }  // namespace attnsweep::gui

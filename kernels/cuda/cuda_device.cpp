@@ -1,68 +1,25 @@
-// The CUDA device: memory, a stream, events for timing, an L2 flush sized from the device, and
-// the facts a result file's header needs (NVML and cuDNN are loaded at run time when present).
+// The CUDA device: memory, a stream, events and a stream hold for timing, an L2 flush sized from
+// the device, clocks read through NVML, and the facts a result file's header needs (NVML and
+// cuDNN are loaded at run time when present).
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <dlfcn.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 
 #include "attnsweep/kernels/device.h"
 #include "cuda_check.h"
+#include "nvml.h"
+#include "stream_hold.h"
 
 namespace attnsweep {
 namespace {
 
-// The few NVML functions we need, declared here because this machine has no nvml.h.
-struct Nvml {
-  using Handle = void*;
-  void* lib = nullptr;
-  int (*init)() = nullptr;
-  int (*shutdown)() = nullptr;
-  int (*by_pci)(const char*, Handle*) = nullptr;
-  int (*clock)(Handle, int, unsigned*) = nullptr;
-  int (*max_clock)(Handle, int, unsigned*) = nullptr;
-  int (*driver_version)(char*, unsigned) = nullptr;
-  Handle device = nullptr;
-  static constexpr int kClockSm = 1, kClockMem = 2;
-
-  explicit Nvml(const std::string& pci_bus_id) {
-    lib = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) return;
-    init = reinterpret_cast<int (*)()>(dlsym(lib, "nvmlInit_v2"));
-    shutdown = reinterpret_cast<int (*)()>(dlsym(lib, "nvmlShutdown"));
-    by_pci = reinterpret_cast<int (*)(const char*, Handle*)>(dlsym(lib, "nvmlDeviceGetHandleByPciBusId_v2"));
-    clock = reinterpret_cast<int (*)(Handle, int, unsigned*)>(dlsym(lib, "nvmlDeviceGetClockInfo"));
-    max_clock = reinterpret_cast<int (*)(Handle, int, unsigned*)>(dlsym(lib, "nvmlDeviceGetMaxClockInfo"));
-    driver_version = reinterpret_cast<int (*)(char*, unsigned)>(dlsym(lib, "nvmlSystemGetDriverVersion"));
-    if (!init || !shutdown || !by_pci || init() != 0) {
-      dlclose(lib);
-      lib = nullptr;
-      return;
-    }
-    if (by_pci(pci_bus_id.c_str(), &device) != 0) device = nullptr;
-  }
-  ~Nvml() {
-    if (lib) {
-      shutdown();
-      dlclose(lib);
-    }
-  }
-  Nvml(const Nvml&) = delete;
-  Nvml& operator=(const Nvml&) = delete;
-
-  std::string clock_mhz(int which, bool max) const {
-    unsigned mhz = 0;
-    auto fn = max ? max_clock : clock;
-    if (!device || !fn || fn(device, which, &mhz) != 0) return {};
-    return std::to_string(mhz);
-  }
-  std::string driver() const {
-    char buf[96] = {};
-    if (!lib || !driver_version || driver_version(buf, sizeof buf) != 0) return {};
-    return buf;
-  }
-};
+// Longer than any enqueue of a sample's launches takes; a hold that runs out means the host
+// stalled (or a launch waited on the held stream), and the sample is refused.
+constexpr double kHoldTimeoutS = 2.0;
 
 std::string cudnn_version() {
   void* lib = dlopen("libcudnn.so.9", RTLD_NOW | RTLD_LOCAL);
@@ -110,6 +67,7 @@ class CudaDevice final : public Device {
     ATTNSWEEP_CUDA_CALL(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
     ATTNSWEEP_CUDA_CALL(cudaEventCreate(&start_));
     ATTNSWEEP_CUDA_CALL(cudaEventCreate(&stop_));
+    hold_ = std::make_unique<StreamHold>();
     describe(p);
   }
 
@@ -170,15 +128,31 @@ class CudaDevice final : public Device {
     ATTNSWEEP_CUDA_CALL(cudaMemsetAsync(flush_buf_, ++flush_byte_, flush_bytes_, stream_));
   }
 
-  double time_ms(const std::function<void()>& enqueue, int repeats) override {
+  TimedLaunches time_launches(const std::function<void()>& enqueue, int repeats) override {
+    hold_->hold(stream_, kHoldTimeoutS);
+    struct ReleaseOnExit {  // a launch that throws must not leave the stream held until the timeout
+      StreamHold& hold;
+      ~ReleaseOnExit() { hold.release(); }
+    } release{*hold_};
     ATTNSWEEP_CUDA_CALL(cudaEventRecord(start_, stream_));
     for (int i = 0; i < repeats; ++i) enqueue();
     ATTNSWEEP_CUDA_CALL(cudaEventRecord(stop_, stream_));
+    hold_->release();
+    TimedLaunches t;
+    t.clocks = nvml_->read();  // while the launches run (for all but the shortest samples)
     ATTNSWEEP_CUDA_CALL(cudaEventSynchronize(stop_));
+    if (hold_->timed_out())
+      throw DeviceError("the stream hold ran out (" + std::to_string(kHoldTimeoutS) +
+                            " s) before the timed launches were enqueued, so host time may be in the sample",
+                        false);
     float ms = 0;
     ATTNSWEEP_CUDA_CALL(cudaEventElapsedTime(&ms, start_, stop_));
-    return ms;
+    t.ms = ms;
+    return t;
   }
+
+  std::optional<ClockReading> read_clocks() override { return nvml_->read(); }
+  std::string clocks_unavailable() const override { return nvml_->why_not(); }
 
  private:
   void describe(const cudaDeviceProp& p) {
@@ -207,18 +181,18 @@ class CudaDevice final : public Device {
       f["cublas"] = std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
     if (auto c = cudnn_version(); !c.empty()) f["cudnn"] = c;
 
-    const Nvml nvml(pci);
-    const std::string driver = nvml.driver();
+    nvml_ = std::make_unique<Nvml>(pci);
+    const std::string driver = nvml_->driver_version();
     f["driver"] = driver.empty() ? f["driver_cuda"] : driver;
-    const std::pair<const char*, std::string> clocks[] = {
-        {"sm_clock_mhz", nvml.clock_mhz(Nvml::kClockSm, false)},
-        {"sm_clock_max_mhz", nvml.clock_mhz(Nvml::kClockSm, true)},
-        {"mem_clock_mhz", nvml.clock_mhz(Nvml::kClockMem, false)},
-        {"mem_clock_max_mhz", nvml.clock_mhz(Nvml::kClockMem, true)},
+    const std::pair<const char*, std::optional<unsigned>> clocks[] = {
+        {"sm_clock_mhz", nvml_->clock_mhz(Nvml::Clock::sm)},
+        {"sm_clock_max_mhz", nvml_->max_clock_mhz(Nvml::Clock::sm)},
+        {"mem_clock_mhz", nvml_->clock_mhz(Nvml::Clock::mem)},
+        {"mem_clock_max_mhz", nvml_->max_clock_mhz(Nvml::Clock::mem)},
     };
     for (const auto& [key, value] : clocks)
-      if (!value.empty()) f[key] = value;
-    f["nvml"] = nvml.lib ? "yes" : "not found (no clocks)";
+      if (value) f[key] = std::to_string(*value);
+    f["nvml"] = nvml_->usable() ? "yes" : "no: " + nvml_->why_not();
   }
 
   int ordinal_;
@@ -227,6 +201,8 @@ class CudaDevice final : public Device {
   std::uint64_t l2_bytes_ = 0;
   cudaStream_t stream_ = nullptr;
   cudaEvent_t start_ = nullptr, stop_ = nullptr;
+  std::unique_ptr<StreamHold> hold_;
+  std::unique_ptr<Nvml> nvml_;
   void* flush_buf_ = nullptr;
   std::uint64_t flush_bytes_ = 0;
   std::uint8_t flush_byte_ = 0;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "attnsweep/engine/result_json.h"
@@ -21,17 +22,20 @@ std::string rule_of(Column c, const std::string& text) {
   return testing::error_of([&] { read_column(r, c, text); });
 }
 
-TEST(Columns, NamesAreUniqueAndFoundByTitleOrKey) {
-  std::set<std::string_view> keys, titles;
+TEST(Columns, OneNamePerColumnFoundInAnyCase) {
+  std::set<std::string> names;
   for (Column c : all_columns()) {
-    EXPECT_TRUE(keys.insert(column_info(c).key).second) << column_info(c).key;
-    EXPECT_TRUE(titles.insert(column_info(c).title).second) << column_info(c).title;
-    EXPECT_EQ(column_named(column_info(c).key), c);
-    EXPECT_EQ(column_named(column_info(c).title), c);
-    EXPECT_FALSE(column_info(c).tooltip.empty()) << column_info(c).key;
+    std::string lower(column_info(c).name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    EXPECT_TRUE(names.insert(lower).second) << column_info(c).name;
+    EXPECT_EQ(column_named(column_info(c).name), c);
+    EXPECT_EQ(column_named(lower), c);
+    EXPECT_FALSE(column_info(c).tooltip.empty()) << column_info(c).name;
   }
   EXPECT_EQ(all_columns().size(), static_cast<std::size_t>(Column::count_));
-  EXPECT_EQ(column_named("avg_ms"), Column::mean_ms);  // the seed's name
+  EXPECT_EQ(column_info(Column::mean_ms).name, "avg_ms");  // the seed's name
+  EXPECT_EQ(column_named("mean_ms"), Column::mean_ms);     // and other common spellings
+  EXPECT_EQ(column_named("TFLOP/s"), Column::tflops);
   EXPECT_FALSE(column_named("avg").has_value());
 }
 
@@ -39,9 +43,9 @@ TEST(Columns, AFailedCellShowsItsStatusInEveryMeasuredColumnNeverZero) {
   const CellResult oom = failed_result(sample_cell("naive", 16384), CellStatus::oom, "needs 40 GiB");
   for (Column c : all_columns()) {
     if (!column_info(c).measured) continue;
-    EXPECT_EQ(cell_text(oom, c), "OOM") << column_info(c).key;
-    EXPECT_EQ(cell_field(oom, c), "") << column_info(c).key;
-    EXPECT_FALSE(cell_number(oom, c).has_value()) << column_info(c).key;
+    EXPECT_EQ(cell_text(oom, c), "OOM") << column_info(c).name;
+    EXPECT_EQ(cell_field(oom, c), "") << column_info(c).name;
+    EXPECT_FALSE(cell_number(oom, c).has_value()) << column_info(c).name;
   }
   EXPECT_EQ(cell_text(oom, Column::status), "OOM");
   EXPECT_EQ(cell_field(oom, Column::status), "oom");
@@ -62,22 +66,54 @@ TEST(Columns, PeopleGetFourDigitsProgramsEveryDigit) {
   EXPECT_EQ(cell_field(r, Column::bytes_estimate), std::to_string(r.cell.bytes_estimate));
   // A statistic the source did not give: "n/a" for people, nothing for programs.
   CellResult summary = r;
-  summary.time_ms->median = std::numeric_limits<double>::quiet_NaN();
+  summary.timings.front().time_ms.median = std::numeric_limits<double>::quiet_NaN();
   EXPECT_EQ(cell_text(summary, Column::median_ms), "n/a");
   EXPECT_EQ(cell_field(summary, Column::median_ms), "");
 }
 
 // What cell_field writes, read_column reads to the same record: every column, both kinds of cell.
 TEST(Columns, EveryFieldReadsBack) {
-  for (const CellResult& original : {ok_result(sample_cell("flash_mma", 1024, 128, DType::bf16, true), 0.123456789),
-                                     failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
+  // A batch time with slowed samples, a sustained state and clocks read; a cold one whose clocks
+  // could not be read; a failed cell.
+  CellResult watched = ok_result(sample_cell("flash_mma", 1024, 128, DType::bf16, true), 0.123456789);
+  Timing& batch = watched.timings.front();
+  batch.mode = TimingMode::batch;
+  batch.launches_per_sample = 9;
+  batch.noisy = true;
+  batch.flagged_samples = 4;
+  batch.flags = {"sw_power_cap", "low_clock"};
+  batch.pct_of_peak = 12.5;  // what a report derives from the device's peak (peaks.h)
+  watched.steady = SteadyRecord{SteadyState::sustained, true};
+  watched.clocks = ClockSummary{true, "", 60, 1410, 1755, 1980, 688.25, 71, {"sw_power_cap"}};
+  CellResult unread = ok_result(sample_cell("naive", 512), 2.5);
+  unread.clocks = ClockSummary{false, "NVML (libnvidia-ml.so.1) not found"};
+  for (const CellResult& original :
+       {watched, unread, failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
     CellResult back;
     back.status = CellStatus::ok;
     for (Column c : all_columns()) read_column(back, c, cell_field(original, c));
     back.cell.tier.name = tier_name(back.cell.tier.shape);  // names are rebuilt from values, not read
-    if (back.status != CellStatus::ok) back.tflops = back.gbps = 0;
     EXPECT_EQ(result_to_json(back).dump(), result_to_json(original).dump());
+    EXPECT_EQ(cell_field(back, Column::pct_of_peak), cell_field(original, Column::pct_of_peak));  // not in the record
   }
+}
+
+// A row shows one timing: the first, which a form showing one mode puts first.
+TEST(Columns, ARowShowsItsFirstTimingAndNamesItsMode) {
+  CellResult r = ok_result(sample_cell("k"), 2.0);
+  Timing batch = r.timings.front();
+  batch.mode = TimingMode::batch;
+  batch.time_ms.median = 0.5;
+  r.timings.push_back(batch);
+  EXPECT_EQ(cell_text(r, Column::mode), "cold");
+  EXPECT_EQ(cell_text(r, Column::median_ms), "2");
+  const CellResult shown = with_mode_first({r}, TimingMode::batch).front();
+  EXPECT_EQ(cell_text(shown, Column::mode), "batch");
+  EXPECT_EQ(cell_text(shown, Column::median_ms), "0.5");
+  CellResult cold_only = ok_result(sample_cell("k"), 2.0);
+  EXPECT_EQ(cell_text(with_mode_first({cold_only}, TimingMode::batch).front(), Column::mode), "cold")
+      << "a cell not timed in the mode shown keeps its own, and says so";
+  EXPECT_EQ(cell_text(failed_result(sample_cell("k"), CellStatus::oom, "no room"), Column::mode), "");
 }
 
 TEST(Columns, ReadingNamesTheRule) {
@@ -92,23 +128,36 @@ TEST(Columns, ReadingNamesTheRule) {
   EXPECT_EQ(rule_of(Column::status, "fine"),
             "unknown status 'fine' (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
   EXPECT_EQ(rule_of(Column::checked, "1"), "'1' is neither true nor false");
-  EXPECT_EQ(rule_of(Column::cache, "hot"), "must be cold or warm (got 'hot')");
+  EXPECT_EQ(rule_of(Column::slices_checked, "0"), "must be positive (got 0)");
+  EXPECT_EQ(rule_of(Column::pct_of_peak, "-0.5"), "must not be negative (got -0.5)");
+  EXPECT_EQ(rule_of(Column::mode, "warm"), "must be cold, batch or unstated (got 'warm')");
+  EXPECT_EQ(rule_of(Column::steady, "hot"), "must be burst or sustained (got 'hot')");
   EXPECT_EQ(rule_of(Column::kernel, ""), "kernel name is empty");
   // Cells that hold no number leave the field unset.
   for (const char* nothing : {"", "n/a", "OOM", "wrong"}) {
     CellResult r;
     read_column(r, Column::median_ms, nothing);
-    EXPECT_FALSE(r.time_ms.has_value()) << nothing;
+    EXPECT_TRUE(r.timings.empty()) << nothing;
   }
 }
 
+// The seed's columns first, in the seed's order, in every form a program reads.
 TEST(Columns, TheFormsShowTheirColumns) {
+  const std::vector<std::string_view> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
+                                              "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
+  for (const auto form : {report_columns(), export_columns()})
+    for (std::size_t i = 0; i < seed.size(); ++i) EXPECT_EQ(column_info(form[i]).name, seed[i]) << i;
   const auto report = report_columns();
-  EXPECT_EQ(report.front(), Column::kernel);
   EXPECT_EQ(report.back(), Column::message);
+  const auto exported = export_columns();
+  EXPECT_EQ(std::set<Column>(exported.begin(), exported.end()).size(), static_cast<std::size_t>(Column::count_))
+      << "the CSV holds every column once";
   const auto table = table_columns();
-  for (Column c : {Column::kernel, Column::status, Column::median_ms, Column::tflops, Column::rel_err, Column::message})
-    EXPECT_NE(std::find(table.begin(), table.end(), c), table.end()) << column_info(c).key;
+  for (Column c : {Column::kernel, Column::status, Column::mode, Column::median_ms, Column::tflops, Column::rel_err,
+                   Column::noisy, Column::flagged_samples, Column::message})
+    EXPECT_NE(std::find(table.begin(), table.end(), c), table.end()) << column_info(c).name;
+  for (Column c : {Column::mode, Column::noisy, Column::flagged_samples})
+    EXPECT_NE(std::find(report.begin(), report.end(), c), report.end()) << column_info(c).name;
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // The JSON report (report_json.cpp): the header, every record and a summary, and its reader.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 #include "sample_results.h"
@@ -24,7 +26,7 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(j["header"]["spec"]["name"], "snap");
   ASSERT_EQ(j["cells"].size(), 5u);
   EXPECT_EQ(j["cells"][2]["status"], "oom");
-  EXPECT_FALSE(j["cells"][2].contains("time_ms"));
+  EXPECT_FALSE(j["cells"][2].contains("timings"));
   const json& s = j["summary"];
   EXPECT_EQ(s["cells"], 5);
   EXPECT_EQ(s["by_status"]["ok"], 3);
@@ -36,6 +38,29 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(s["best_by_tier"][0]["kernel"], "cublas");
   EXPECT_EQ(s["best_by_tier"][0]["by"], "median");
   EXPECT_DOUBLE_EQ(s["best_by_tier"][0]["ms"].get<double>(), 0.5);
+  // % of peak beside every timing of an ok cell: a number for a known device, null where the peak is not known.
+  const json& cold = j["cells"][0]["timings"]["cold"];
+  EXPECT_DOUBLE_EQ(cold["pct_of_peak"].get<double>(), 100 * cold["tflops"].get<double>() / 989.4);
+  EXPECT_FALSE(j["cells"][2].contains("timings"));
+  f.header["environment"]["device"] = {{"backend", "cpu"}, {"name", "a CPU"}};
+  const json on_cpu = json::parse(report_json(f));
+  EXPECT_TRUE(on_cpu["cells"][0]["timings"]["cold"]["pct_of_peak"].is_null());
+  EXPECT_EQ(s["best_by_tier"][0]["noisy"], false);
+  EXPECT_EQ(s["mode"], "cold");
+  EXPECT_DOUBLE_EQ(s["wall_s"].get<double>(), 1.75 * 3 + 0.25 * 2);
+  EXPECT_DOUBLE_EQ(s["wall_split_s"]["check"].get<double>(), 0.5 * 3);
+}
+
+// The summary ranks in the mode it names: a cell without a time in it is not ranked.
+TEST(ReportJson, TheSummaryRanksInOneMode) {
+  ResultFile f = sample_result_file();
+  f.results.resize(2);
+  f.results[1].timings.front().mode = TimingMode::batch;  // naive: batch only
+  const json cold = json::parse(report_json(f))["summary"];
+  EXPECT_EQ(cold["best_by_tier"][0]["kernel"], "flash_mma");
+  const json batch = json::parse(report_json(f, 2, TimingMode::batch))["summary"];
+  EXPECT_EQ(batch["mode"], "batch");
+  EXPECT_EQ(batch["best_by_tier"][0]["kernel"], "naive");
 }
 
 TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
@@ -45,6 +70,16 @@ TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
   ASSERT_EQ(back.results.size(), f.results.size());
   for (std::size_t i = 0; i < f.results.size(); ++i)
     EXPECT_EQ(result_to_json(back.results[i]), result_to_json(f.results[i])) << i;
+  EXPECT_DOUBLE_EQ(back.results[0].timings.front().pct_of_peak, 100 * f.results[0].timings.front().tflops / 989.4);
+  EXPECT_TRUE(back.results[2].timings.empty());
+}
+
+TEST(ReportJson, EachRowNamesTheModelThatMeasuredIt) {
+  ResultFile f = sample_result_file();
+  f.results[1].device_name = "card B";
+  const json j = json::parse(report_json(f));
+  EXPECT_EQ(j["rows"][0]["device_name"], "NVIDIA H100 80GB HBM3");  // not recorded per cell: the file's device
+  EXPECT_EQ(j["rows"][1]["device_name"], "card B");
 }
 
 TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {
@@ -59,8 +94,13 @@ TEST(ReportJson, BadJsonNamesTheFileAndTheRecord) {
   EXPECT_EQ(error_of(R"({"hello":1})"),
             "r.json: JSON without a \"cells\" or \"results\" array: not an AttnSweep result or report file");
   EXPECT_EQ(error_of(R"({"header":{"type":"header","schema":99},"cells":[]})"),
-            "r.json: header field 'schema': 99 is not supported (this build reads schema 1)");
+            "r.json: header field 'schema': 99 is not supported (this build reads schemas 1 to 2)");
   EXPECT_EQ(error_of(R"({"cells":[{"type":"cell"}]})"), "r.json: cells[0]: cell record: field 'kernel': missing");
+  json cell = result_to_json(sample_result_file().results[0]);
+  cell["timings"]["cold"]["pct_of_peak"] = "most";
+  EXPECT_EQ(error_of(json{{"cells", {cell}}}.dump()),
+            "r.json: cells[0]: cell record: field 'timings.cold.pct_of_peak': must be a number, not negative (or null "
+            "where the device's peak is not known)");
 }
 
 }  // namespace

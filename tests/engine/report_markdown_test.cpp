@@ -56,26 +56,32 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "\n"
       "- **GPU:** NVIDIA H100 80GB HBM3 (cuda #0)\n"
       "- **Driver / runtime:** driver 580.95, runtime 13.0\n"
+      "- **Peak (dense):** fp16 989.4, bf16 989.4, fp8 1979, tf32 494.7, fp32 66.9 TFLOP/s (datasheet: NVIDIA H100 "
+      "SXM5)\n"
       "- **CPU:** Xeon 8480, 16 logical cores\n"
       "- **Host:** gpu-box, Linux 6.1 x86_64\n"
       "- **Build:** 0.1.0+abc, gcc 12.2, optimized\n"
       "- **Date:** 2026-11-25T17:00:00Z\n"
       "- **Executor:** cuda:0 (worker)\n"
-      "- **Cache:** cold (last-level cache flushed before each sample)\n"
+      "- **Times:** cold: one launch per sample after the last-level cache is flushed\n"
+      "- **Steady state:** burst\n"
       "\n"
-      "| Kernel | Tier | Q_N | K_N | head_dim | heads | batch | dtype | causal | avg_ms | std_ms | min_ms | median_ms "
-      "| TFLOP/s | status | message |\n"
-      "|---|---|---:|---:|---:|---:|---:|---|---|---:|---:|---:|---:|---:|---|---|\n"
-      "| flash_mma | hd64-h12-b1-n512 | 512 | 512 | 64 | 12 | 1 | fp16 | full | 0.7366 | 0.01459 | 0.7075 | 0.7293 "
-      "| 1.104 | ok |  |\n"
-      "| naive | hd64-h12-b1-n512 | 512 | 512 | 64 | 12 | 1 | fp16 | full | 117.8 | 2.333 | 113.2 | 116.7 | 0.006903 "
-      "| ok |  |\n"
-      "| naive | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | fp16 | full | OOM | OOM | OOM | OOM | OOM "
-      "| OOM | needs 80 GiB, 2 GiB free |\n"
-      "| cublas | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | fp16 | full | wrong | wrong | wrong | wrong | wrong "
-      "| wrong | rel_err 0.5 > tol \\| 2e-3 |\n"
+      "| Kernel | Tier | Q_N | K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms | dtype | causal | status "
+      "| mode | median_ms | tflops | noisy | flagged_samples | message |\n"
+      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|---:|---:|---:|---:|---|\n"
+      "| flash_mma | hd64-h12-b1-n512 | 512 | 512 | 64 | 12 | 1 | 0.7366 | 0.01459 | 0.7075 | fp16 | full | ok "
+      "| cold | 0.7293 | 1.104 | false | 0 |  |\n"
+      "| naive | hd64-h12-b1-n512 | 512 | 512 | 64 | 12 | 1 | 117.8 | 2.333 | 113.2 | fp16 | full | ok | cold "
+      "| 116.7 | 0.006903 | false | 0 |  |\n"
+      "| naive | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | OOM | OOM | OOM | fp16 | full | OOM |  | OOM "
+      "| OOM | OOM | OOM | needs 80 GiB, 2 GiB free |\n"
+      "| cublas | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | wrong | wrong | wrong | fp16 | full | wrong |  "
+      "| wrong | wrong | wrong | wrong | rel_err 0.5 > tol \\| 2e-3 |\n"
       "\n"
       "4 cells: 2 ok, 1 oom, 1 wrong. Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.\n"
+      "\n"
+      "Wall time: 4.0 s in cells: inputs 0.5 s, checks (reference included) 1.0 s, warm-up 0.5 s, settling 0.0 s, "
+      "timing 1.2 s, the rest 0.8 s.\n"
       "\n"
       "![Forward time](attention_sweep_forward.png)\n"
       "\n"
@@ -85,27 +91,90 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
   EXPECT_EQ(report_markdown(sample_result_file()), expected);
 }
 
+TEST(ReportMarkdown, SaysWhereEachRankRanAndWhenModelsWereMixed) {
+  ResultFile f = sample_result_file();
+  f.header["shard"] = "2/4";
+  f.header["ranks"] = json::array();
+  for (const auto& [host, card] : {std::pair{"a", "NVIDIA H100 80GB HBM3"}, std::pair{"b", "NVIDIA A100-SXM4-80GB"}})
+    f.header["ranks"].push_back({{"rank", f.header["ranks"].size()},
+                                 {"node_rank", 0},
+                                 {"environment", {{"host", host}, {"device", {{"name", card}}}}}});
+  f.header["mixed_devices"] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"};
+  f.header["merged"] = {{{"file", "p1.jsonl"}, {"shard", "1/2"}}, {{"file", "p2.jsonl"}}};
+  const std::string md = report_markdown(f);
+  EXPECT_NE(md.find("- **Ranks:** 2: rank 0: a, NVIDIA H100 80GB HBM3; rank 1: b, NVIDIA A100-SXM4-80GB\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- **Share:** 2/4 of the spec's cells\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Merged from:** p1.jsonl (share 1/2), p2.jsonl\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **Mixed devices:** NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB (the device of each cell is"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(report_markdown(sample_result_file()).find("Mixed devices"), std::string::npos);
+}
+
+// The flash cell timed in both modes (batch noisy, with slowed samples); the naive cell in batch only.
+ResultFile two_mode_file() {
+  ResultFile f = sample_result_file();
+  f.results.resize(2);
+  f.results[0] = testing::with_batch_timing(f.results[0]);
+  f.results[1].timings.front().mode = TimingMode::batch;
+  return f;
+}
+
+TEST(ReportMarkdown, ShowsColdByDefaultAndSaysWhereARowShowsAnotherMode) {
+  const std::string md = report_markdown(two_mode_file());
+  EXPECT_NE(md.find("- **Times:** cold: one launch per sample after the last-level cache is flushed (also in the file: "
+                    "batch); cells not timed cold show the mode they were timed in (1)\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 0.7366 | 0.01459 | 0.7075 | fp16 | full | ok | cold | 0.7293 | 1.104 | false | 0 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 117.8 | 2.333 | 113.2 | fp16 | full | ok | batch |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("noisy: the median's"), std::string::npos) << "nothing shown is noisy: no legend for it";
+}
+
+TEST(ReportMarkdown, ShowsAnotherModeWhenAskedAndWhatIsNoisyOrSlowed) {
+  const std::string md = report_markdown(two_mode_file(), TimingMode::batch);
+  EXPECT_NE(md.find("- **Times:** batch: back-to-back launches per sample on a warm cache, time per launch (also in "
+                    "the file: cold)\n"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| 0.7366 | 0.01459 | 0.7075 | fp16 | full | ok | batch | 0.5 | 1.104 | true | 2 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("noisy: the median's 95% interval stayed wider"), std::string::npos) << md;
+}
+
+TEST(ReportMarkdown, SaysWhetherClocksWereLocked) {
+  ResultFile f = sample_result_file();
+  f.header["clocks"] = {{"locked", false}, {"why", "not asked to lock them"}};
+  EXPECT_NE(report_markdown(f).find("- **Clocks:** free (not asked to lock them)\n"), std::string::npos);
+  f.header["clocks"] = {{"locked", true}, {"sm_mhz", 1590}};
+  EXPECT_NE(report_markdown(f).find("- **Clocks:** SM clock locked at 1590 MHz\n"), std::string::npos);
+}
+
 TEST(ReportMarkdown, FailedCellsNeverShowAZeroTime) {
   const auto rows = test_support::markdown_rows(report_markdown(sample_result_file()));
   ASSERT_EQ(rows.size(), 5u);
   for (std::size_t row : {3u, 4u}) {
-    ASSERT_EQ(rows[row].size(), 16u);
-    for (int c = 9; c <= 13; ++c) {  // avg, std, min, median, TFLOP/s
+    ASSERT_EQ(rows[row].size(), 19u);
+    for (int c : {7, 8, 9, 14, 15}) {  // avg, std, min, median, TFLOP/s
       EXPECT_TRUE(rows[row][c] == "OOM" || rows[row][c] == "wrong") << rows[row][c];
       EXPECT_NE(rows[row][c], "0");
     }
   }
 }
 
+// The seed's ten columns first, in its order: a reader of the seed's table by position reads ours.
 TEST(ReportMarkdown, KeepsTheSeedColumnsInTheSeedOrder) {
   const std::vector<std::string> header = test_support::markdown_rows(report_markdown(sample_result_file()))[0];
   const std::vector<std::string> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
                                          "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
-  std::size_t at = 0;
-  for (const std::string& name : header)
-    if (at < seed.size() && name == seed[at]) ++at;
-  EXPECT_EQ(at, seed.size());
-  for (const char* extra : {"dtype", "causal", "median_ms", "TFLOP/s", "status", "message"})
+  ASSERT_GE(header.size(), seed.size());
+  EXPECT_EQ(std::vector<std::string>(header.begin(), header.begin() + 10), seed);
+  for (const char* extra : {"dtype", "causal", "median_ms", "tflops", "status", "message"})
     EXPECT_NE(std::find(header.begin(), header.end(), extra), header.end()) << extra;
 }
 
@@ -119,7 +188,8 @@ TEST(ReportMarkdown, FileWithoutEnvironmentSaysSoAndShowsWarnings) {
 }
 
 TEST(MarkdownTable, TheRowsAskedForInTheirOrderEscaped) {
-  std::vector<CellResult> rs = {ok_result(sample_cell("a"), 1.5), failed_result(sample_cell("b|c", 1024), CellStatus::oom, "x")};
+  std::vector<CellResult> rs = {ok_result(sample_cell("a"), 1.5),
+                                failed_result(sample_cell("b|c", 1024), CellStatus::oom, "x")};
   EXPECT_EQ(markdown_table(rs, {1, 0}, std::vector<Column>{Column::kernel, Column::median_ms}),
             "| Kernel | median_ms |\n|---|---:|\n| b\\|c | OOM |\n| a | 1.5 |\n");
   EXPECT_EQ(markdown_table(rs, {}, std::vector<Column>{Column::kernel}), "| Kernel |\n|---|\n");
@@ -139,18 +209,22 @@ TEST(ReportMarkdown, ReadsBackTheSameCellsAtTheReportsPrecision) {
     EXPECT_EQ(b.cell.tier.shape, a.cell.tier.shape);
     EXPECT_EQ(b.status, a.status);
     EXPECT_EQ(b.message, a.message);
-    ASSERT_EQ(b.time_ms.has_value(), a.time_ms.has_value()) << i;
-    if (!a.time_ms) continue;
+    ASSERT_EQ(b.timings.size(), a.timings.size()) << i;
+    if (a.timings.empty()) continue;
+    const Timing &ta = a.timings.front(), &tb = b.timings.front();
+    EXPECT_EQ(tb.mode, ta.mode);
+    EXPECT_EQ(tb.noisy, ta.noisy);
+    EXPECT_EQ(tb.flagged_samples, ta.flagged_samples);
     for (double SampleStats::*stat : {&SampleStats::median, &SampleStats::mean, &SampleStats::std, &SampleStats::min})
-      EXPECT_NEAR((*b.time_ms).*stat, (*a.time_ms).*stat, 5e-4 * (*a.time_ms).*stat) << i;  // 4 significant digits
-    EXPECT_TRUE(std::isnan(b.time_ms->p90)) << "the report does not give it";
-    EXPECT_NEAR(b.tflops, a.tflops, 5e-4 * a.tflops);
+      EXPECT_NEAR(tb.time_ms.*stat, ta.time_ms.*stat, 5e-4 * ta.time_ms.*stat) << i;  // 4 significant digits
+    EXPECT_TRUE(std::isnan(tb.time_ms.p90)) << "the report does not give it";
+    EXPECT_NEAR(tb.tflops, ta.tflops, 5e-4 * ta.tflops);
   }
   // What it prints again is what it read: the table and where it ran.
   const std::string again = report_markdown(back);
   EXPECT_EQ(table_lines(again), table_lines(md));
   for (const char* line : {"- **GPU:** NVIDIA H100 80GB HBM3 (cuda #0)\n", "- **Date:** 2026-11-25T17:00:00Z\n",
-                           "- **Cache:** cold (last-level cache flushed before each sample)\n",
+                           "- **Times:** cold: one launch per sample after the last-level cache is flushed\n",
                            "# Attention forward sweep: snap\n", "- **Source:** imported from report.md (markdown)\n"})
     EXPECT_NE(again.find(line), std::string::npos) << line;
   EXPECT_EQ(report_markdown(parse_markdown_results(again, "report.md")), again) << "a second round changes nothing";
@@ -164,8 +238,9 @@ TEST(ReportMarkdown, ReadsACopiedTableWithOtherColumns) {
   const ResultFile back = parse_markdown_results(markdown_table(rs, {0, 1}, columns), "copy.md");
   ASSERT_EQ(back.results.size(), 2u);
   EXPECT_EQ(back.results[0].cell.id(), rs[0].cell.id());
-  EXPECT_EQ(back.results[0].time_ms->samples, 37);
-  EXPECT_DOUBLE_EQ(back.results[0].time_ms->p90, 0.2625);
+  EXPECT_EQ(back.results[0].timings.front().time_ms.samples, 37);
+  EXPECT_DOUBLE_EQ(back.results[0].timings.front().time_ms.p90, 0.2625);
+  EXPECT_EQ(back.results[0].timings.front().mode, TimingMode::cold);
   EXPECT_DOUBLE_EQ(back.results[0].check.rel_err, 0) << "the check is read only with its `checked` column";
   EXPECT_EQ(back.results[1].status, CellStatus::timeout);
   EXPECT_EQ(back.results[1].message, "watchdog");
@@ -189,8 +264,8 @@ std::vector<SeedRow> rows_of(const std::string& text) {
     std::string tier, bar;
     SeedRow r;
     std::int64_t k_n;
-    cells >> bar >> r.kernel >> bar >> tier >> bar >> r.n >> bar >> k_n >> bar >> r.d >> bar >> r.h >> bar >> r.b >> bar >>
-        r.avg >> bar >> r.std_ms >> bar >> r.min;
+    cells >> bar >> r.kernel >> bar >> tier >> bar >> r.n >> bar >> k_n >> bar >> r.d >> bar >> r.h >> bar >> r.b >>
+        bar >> r.avg >> bar >> r.std_ms >> bar >> r.min;
     rows.push_back(r);
   }
   return rows;
@@ -218,16 +293,18 @@ TEST(SeedTable, TheRealSeedTable) {
       ++oom;
       EXPECT_EQ(r.status, CellStatus::oom) << i;
       EXPECT_EQ(r.message, "0 ms in the seed table: did not run there (out of memory)");
-      EXPECT_FALSE(r.time_ms.has_value());
+      EXPECT_TRUE(r.timings.empty());
     } else {
       ASSERT_EQ(r.status, CellStatus::ok) << i;
-      ASSERT_TRUE(r.time_ms);
-      EXPECT_EQ(r.time_ms->samples, 0);
-      EXPECT_DOUBLE_EQ(r.time_ms->mean, s.avg);
-      EXPECT_DOUBLE_EQ(r.time_ms->std, s.std_ms);
-      EXPECT_DOUBLE_EQ(r.time_ms->min, s.min);
-      EXPECT_TRUE(std::isnan(r.time_ms->median));  // the seed has none
-      EXPECT_NEAR(r.tflops, r.cell.problem().flops() / (s.avg * 1e-3) / 1e12, 1e-9);
+      ASSERT_EQ(r.timings.size(), 1u);
+      const Timing& t = r.timings.front();
+      EXPECT_EQ(t.mode, TimingMode::unstated) << "the seed does not say how it timed";
+      EXPECT_EQ(t.time_ms.samples, 0);
+      EXPECT_DOUBLE_EQ(t.time_ms.mean, s.avg);
+      EXPECT_DOUBLE_EQ(t.time_ms.std, s.std_ms);
+      EXPECT_DOUBLE_EQ(t.time_ms.min, s.min);
+      EXPECT_TRUE(std::isnan(t.time_ms.median));  // the seed has none
+      EXPECT_NEAR(t.tflops, r.cell.problem().flops() / (s.avg * 1e-3) / 1e12, 1e-9);
     }
     tiers.insert(r.cell.tier.name);
     kernels.insert(r.cell.kernel);
@@ -254,12 +331,16 @@ TEST(SeedTable, TheRealSeedTable) {
 TEST(SeedTable, ReportOfTheSeedShowsOomNotZeroAndReadsBack) {
   const ResultFile f = parse_markdown_results(read_text(kSeedPath), "seed.md");
   const std::string md = report_markdown(f);
-  EXPECT_NE(md.find("| scaled_dot_prod_attention | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | fp16 | full | OOM | "
-                    "OOM | OOM | OOM | OOM | OOM |"),
-            std::string::npos);
-  EXPECT_NE(md.find("| flash_attention_triton | hd256-h24-b2-n16k | 16384 | 16384 | 256 | 24 | 2 | fp16 | full | 2598 | "
-                    "0.6678 | 2597 | n/a |"),
-            std::string::npos);
+  EXPECT_NE(md.find("| scaled_dot_prod_attention | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | OOM | OOM | OOM | "
+                    "fp16 | full | OOM |  | OOM | OOM | OOM | OOM |"),
+            std::string::npos)
+      << md;
+  // How the seed timed is not stated: no mode, and nothing said of noise or slowed samples.
+  EXPECT_NE(md.find("| flash_attention_triton | hd256-h24-b2-n16k | 16384 | 16384 | 256 | 24 | 2 | 2598 | 0.6678 | "
+                    "2597 | fp16 | full | ok | unstated | n/a | 5.078 | n/a | n/a |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("- **Times:** as imported: the source does not say how it timed\n"), std::string::npos);
   EXPECT_EQ(md.find("| 0 |"), std::string::npos);
   EXPECT_NE(md.find("- **Assumed:** dtype fp16, causal false."), std::string::npos);
   EXPECT_NE(md.find("![Scaling curve](attention_sweep_scaling.png)"), std::string::npos);
@@ -289,9 +370,10 @@ TEST(SeedTable, QNDifferentFromKNGetsBothInTheName) {
 
 TEST(ReportMarkdown, BadMarkdownNamesTheLineAndTheRule) {
   auto error = [](const std::string& text) { return error_of([&] { (void)parse_markdown_results(text, "s.md"); }); };
-  EXPECT_EQ(error("# nothing here\n"),
-            "s.md: no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | K_N | head_dim | heads "
-            "| batch | avg_ms | std_ms | min_ms)");
+  EXPECT_EQ(
+      error("# nothing here\n"),
+      "s.md: no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | K_N | head_dim | heads "
+      "| batch | avg_ms | std_ms | min_ms)");
   EXPECT_EQ(error("| Kernel | Tier | Q_N | K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms |\n| a |\n"),
             "s.md: line 2: expected the separator row |---|---| under the column names");
   // The rest is the table reader's (table_reader_test.cpp); it names lines as the Markdown counts them.

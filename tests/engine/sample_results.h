@@ -29,7 +29,9 @@ inline CellResult ok_result(const Cell& c, double median_ms) {
   CellResult r;
   r.cell = c;
   r.status = CellStatus::ok;
-  SampleStats t;
+  Timing& timing = r.timings.emplace_back();
+  timing.mode = TimingMode::cold;
+  SampleStats& t = timing.time_ms;
   t.samples = 37;
   t.median = median_ms;
   t.mean = median_ms * 1.01;
@@ -40,22 +42,36 @@ inline CellResult ok_result(const Cell& c, double median_ms) {
   t.p90 = median_ms * 1.05;
   t.ci_low = median_ms * 0.995;
   t.ci_high = median_ms * 1.006;
-  r.time_ms = t;
   const AttentionProblem p = c.problem();
-  r.tflops = p.flops() / (median_ms * 1e-3) / 1e12;
-  r.gbps = p.min_bytes() / (median_ms * 1e-3) / 1e9;
+  timing.tflops = p.flops() / (median_ms * 1e-3) / 1e12;
+  timing.gbps = p.min_bytes() / (median_ms * 1e-3) / 1e9;
   r.check.checked = true;
   r.check.passed = true;
   r.check.rel_err = 3.25e-4;
   r.check.max_abs_err = 1.5e-3;
+  r.check.naive_max_abs_err = 1.25e-3;
   r.check.tolerance = 2e-3;
   r.check.naive_rel_err = 2.5e-4;
   r.check.rows_checked = 128;
+  r.check.slices_checked = 12;
   r.check.rechecked_after_timing = true;
-  r.cache = "cold";
-  r.launches_per_sample = 4;
+  r.steady = SteadyRecord{};
   r.device = 0;
   r.wall_s = 1.75;
+  r.wall_split = WallSplit{0.25, 0.5, 0.25, 0, 0.625};
+  return r;
+}
+
+// `r` timed in batch mode too: 8 launches per sample, median 0.5 ms, noisy, 2 samples under the power cap.
+inline CellResult with_batch_timing(CellResult r) {
+  Timing batch = r.timings.front();
+  batch.mode = TimingMode::batch;
+  batch.launches_per_sample = 8;
+  batch.time_ms.median = 0.5;
+  batch.noisy = true;
+  batch.flagged_samples = 2;
+  batch.flags = {"sw_power_cap"};
+  r.timings.push_back(batch);
   return r;
 }
 
@@ -64,7 +80,6 @@ inline CellResult failed_result(const Cell& c, CellStatus status, const std::str
   r.cell = c;
   r.status = status;
   r.message = message;
-  r.cache = "cold";
   r.wall_s = 0.25;
   return r;
 }

@@ -23,8 +23,9 @@ json base_spec() {
     "causal": [false, true],
     "tiers": [{"q_n": 64, "head_dim": 32, "heads": 2, "batch": 1}],
     "grid": {"q_n": [64, 128], "head_dim": [32], "heads": [2], "batch": [1]},
-    "timing": {"warmup_ms": 1, "min_samples": 2, "max_samples": 5, "target_rel_ci": 0.1, "max_cell_s": 1, "cache": "warm"},
-    "check": {"enabled": true, "tolerance": 0.01},
+    "timing": {"warmup_ms": 1, "min_samples": 2, "max_samples": 5, "target_rel_ci": 0.1, "max_cell_s": 1,
+               "modes": ["batch"], "steady": "sustained", "sustain_s": 2},
+    "check": {"enabled": true, "rows": "all", "tolerance": 0.01},
     "seed": 7
   })");
 }
@@ -63,8 +64,11 @@ TEST(Spec, BaseSpecIsValid) {
   EXPECT_EQ(s.timing.max_samples, 5);
   EXPECT_EQ(s.timing.target_rel_ci, 0.1);
   EXPECT_EQ(s.timing.max_cell_s, 1);
-  EXPECT_EQ(s.timing.cache, CacheMode::warm);
+  EXPECT_EQ(s.timing.modes, std::vector<TimingMode>{TimingMode::batch});
+  EXPECT_EQ(s.timing.steady, SteadyState::sustained);
+  EXPECT_EQ(s.timing.sustain_s, 2);
   EXPECT_TRUE(s.check.enabled);
+  EXPECT_TRUE(s.check.all_rows);
   EXPECT_EQ(s.check.tolerance, 0.01);
   EXPECT_EQ(s.seed, 7u);
 }
@@ -83,8 +87,12 @@ TEST(Spec, DefaultsFillWhatIsLeftOut) {
   EXPECT_EQ(s.timing.max_samples, defaults.timing.max_samples);
   EXPECT_EQ(s.timing.target_rel_ci, defaults.timing.target_rel_ci);
   EXPECT_EQ(s.timing.max_cell_s, defaults.timing.max_cell_s);
-  EXPECT_EQ(s.timing.cache, CacheMode::cold);
+  EXPECT_EQ(s.timing.min_samples, 10);  // "95%" over fewer samples would be [min, max]
+  EXPECT_EQ(s.timing.modes, (std::vector<TimingMode>{TimingMode::cold, TimingMode::batch}));
+  EXPECT_EQ(s.timing.steady, SteadyState::burst);
+  EXPECT_EQ(s.timing.sustain_s, defaults.timing.sustain_s);
   EXPECT_TRUE(s.check.enabled);
+  EXPECT_FALSE(s.check.all_rows);  // sampled rows of every slice
   EXPECT_FALSE(s.check.tolerance);
   EXPECT_EQ(s.seed, 0u);
 }
@@ -157,7 +165,7 @@ TEST(Spec, UnknownKeyMessageListsKnownKeys) {
   ASSERT_EQ(r.errors.size(), 1u) << errors_text(r);
   EXPECT_EQ(r.errors[0].to_string(),
             "/timing/warmup: unknown key; known keys: warmup_ms, min_samples, max_samples, target_rel_ci, "
-            "max_cell_s, cache");
+            "max_cell_s, modes, steady, sustain_s");
 }
 
 TEST(Spec, EveryErrorIsReportedNotJustTheFirst) {
@@ -167,7 +175,7 @@ TEST(Spec, EveryErrorIsReportedNotJustTheFirst) {
   j["dtypes"] = {"fp64"};
   j["tiers"][0]["head_dim"] = 0;
   j["grid"]["heads"] = {-2};
-  j["timing"]["cache"] = "hot";
+  j["timing"]["modes"] = {"hot"};
   j["check"]["tolerance"] = -1;
   j["seed"] = -5;
   j["extra"] = true;
@@ -176,7 +184,7 @@ TEST(Spec, EveryErrorIsReportedNotJustTheFirst) {
   std::vector<std::string> paths;
   for (const SpecError& e : r.errors) paths.push_back(e.path);
   const std::vector<std::string> expected = {"/extra",          "/name",          "/kernels/1",    "/dtypes/0",
-                                             "/tiers/0/head_dim", "/grid/heads/0", "/timing/cache", "/check/tolerance",
+                                             "/tiers/0/head_dim", "/grid/heads/0", "/timing/modes/0", "/check/tolerance",
                                              "/seed"};
   for (const std::string& p : expected)
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << "no error at " << p << "\n" << errors_text(r);
@@ -200,10 +208,14 @@ TEST(Spec, RoundTripsThroughSpecToJson) {
   EXPECT_EQ(spec_to_json(*second.spec), text);
   EXPECT_EQ(second.spec->tiers, first.spec->tiers);
   EXPECT_EQ(second.spec->check.tolerance, first.spec->check.tolerance);
+  EXPECT_EQ(second.spec->check.all_rows, first.spec->check.all_rows);
   EXPECT_EQ(second.spec->seed, first.spec->seed);
-  // Compact form too, and without a tolerance override.
+  // Compact form too, and without a tolerance override; "sampled", the default, is not written, so
+  // files of specs that never named the rows resume under it.
   SweepSpec s = *first.spec;
   s.check.tolerance.reset();
+  s.check.all_rows = false;
+  EXPECT_EQ(spec_to_json(s, -1).find("\"rows\""), std::string::npos);
   const SpecParseResult third = parse_spec(spec_to_json(s, -1));
   ASSERT_TRUE(third.spec) << errors_text(third);
   EXPECT_FALSE(third.spec->check.tolerance);
@@ -294,9 +306,19 @@ std::vector<BadSpec> bad_specs() {
       {"target_rel_ci zero", [](json& j) { j["timing"]["target_rel_ci"] = 0; }, "/timing/target_rel_ci", "must be between 0 and 1"},
       {"target_rel_ci one", [](json& j) { j["timing"]["target_rel_ci"] = 1; }, "/timing/target_rel_ci", "must be between 0 and 1"},
       {"max_cell_s zero", [](json& j) { j["timing"]["max_cell_s"] = 0; }, "/timing/max_cell_s", "must be > 0"},
-      {"cache unknown", [](json& j) { j["timing"]["cache"] = "hot"; }, "/timing/cache", "must be \"cold\" or \"warm\" (got the string \"hot\")"},
+      {"cache retired", [](json& j) { j["timing"]["cache"] = "cold"; }, "/timing/cache", "replaced by \"modes\": a list of \"cold\""},
+      {"modes not a list", [](json& j) { j["timing"]["modes"] = "cold"; }, "/timing/modes", "must be a non-empty list of \"cold\" and \"batch\" (got the string \"cold\")"},
+      {"modes empty", [](json& j) { j["timing"]["modes"] = json::array(); }, "/timing/modes", "must be a non-empty list"},
+      {"mode unknown", [](json& j) { j["timing"]["modes"] = {"cold", "warm"}; }, "/timing/modes/1", "must be \"cold\" or \"batch\" (got the string \"warm\")"},
+      {"mode unstated", [](json& j) { j["timing"]["modes"] = {"unstated"}; }, "/timing/modes/0", "must be \"cold\" or \"batch\""},
+      {"mode twice", [](json& j) { j["timing"]["modes"] = {"cold", "cold"}; }, "/timing/modes/1", "duplicate mode \"cold\"; list each mode once"},
+      {"steady unknown", [](json& j) { j["timing"]["steady"] = "warm"; }, "/timing/steady", "must be \"burst\" or \"sustained\" (got the string \"warm\")"},
+      {"sustain_s zero", [](json& j) { j["timing"]["sustain_s"] = 0; }, "/timing/sustain_s", "must be > 0 and at most 600 (got 0)"},
+      {"sustain_s too long", [](json& j) { j["timing"]["sustain_s"] = 3600; }, "/timing/sustain_s", "must be > 0 and at most 600"},
       {"check not an object", [](json& j) { j["check"] = true; }, "/check", "must be an object (got true)"},
-      {"check unknown key", [](json& j) { j["check"]["tol"] = 0.1; }, "/check/tol", "unknown key; known keys: enabled, tolerance"},
+      {"check unknown key", [](json& j) { j["check"]["tol"] = 0.1; }, "/check/tol", "unknown key; known keys: enabled, rows, tolerance"},
+      {"check.rows unknown", [](json& j) { j["check"]["rows"] = "some"; }, "/check/rows", "must be \"sampled\" or \"all\" (got the string \"some\")"},
+      {"check.rows not a string", [](json& j) { j["check"]["rows"] = 8; }, "/check/rows", "must be \"sampled\" or \"all\" (got 8)"},
       {"check.enabled not boolean", [](json& j) { j["check"]["enabled"] = "yes"; }, "/check/enabled", "must be true or false"},
       {"tolerance zero", [](json& j) { j["check"]["tolerance"] = 0; }, "/check/tolerance", "must be > 0"},
       {"tolerance as string", [](json& j) { j["check"]["tolerance"] = "1e-3"; }, "/check/tolerance", "must be a number"},

@@ -36,11 +36,13 @@ TEST(TableReader, AResultTable) {
   const CellResult& ok = f.results[0];
   EXPECT_EQ(ok.cell.id(), "flash_mma|hd64-h12-b1-n2k|fp16|causal");
   EXPECT_EQ(ok.status, CellStatus::ok);
-  EXPECT_DOUBLE_EQ(ok.time_ms->median, 0.5);
-  EXPECT_EQ(ok.time_ms->samples, 0) << "a table's statistics, not samples";
-  EXPECT_NEAR(ok.tflops, ok.cell.problem().flops() / 0.5e-3 / 1e12, 1e-9) << "from the time the table gives";
+  ASSERT_EQ(ok.timings.size(), 1u);
+  EXPECT_EQ(ok.timings[0].mode, TimingMode::unstated) << "the table names no mode";
+  EXPECT_DOUBLE_EQ(ok.timings[0].time_ms.median, 0.5);
+  EXPECT_EQ(ok.timings[0].time_ms.samples, 0) << "a table's statistics, not samples";
+  EXPECT_NEAR(ok.timings[0].tflops, ok.cell.problem().flops() / 0.5e-3 / 1e12, 1e-9) << "from the time the table gives";
   EXPECT_EQ(f.results[1].status, CellStatus::oom);
-  EXPECT_FALSE(f.results[1].time_ms.has_value());
+  EXPECT_TRUE(f.results[1].timings.empty());
   EXPECT_FALSE(f.results[2].cell.supported) << "the plan marks the cells it will not run";
   EXPECT_EQ(f.header["source"]["kind"], "markdown");
   EXPECT_EQ(f.header["name"], "t.md");
@@ -84,7 +86,7 @@ TEST(TableReader, BadTablesNameTheLineColumnAndRule) {
   EXPECT_EQ(error_of(table(kResultNames, {failed})),
             "t.md: line 2, column 10 (median_ms): a number on a 'error' row: only ok cells carry times");
   EXPECT_EQ(error_of(table(kResultNames, {good, good})),
-            "t.md: line 3: the same kernel, tier values, dtype and mask as line 2");
+            "t.md: line 3: the same kernel, tier values, dtype, mask and mode as line 2");
   EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1", "0", "0.1", "0.6"}})),
             "t.md: line 2, column 8 (avg_ms): 0 beside non-zero times: neither a time nor a cell that did not run");
 }

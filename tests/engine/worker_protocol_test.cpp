@@ -31,8 +31,11 @@ RunCellRequest sample_run_cell() {
   r.timing.max_samples = 9;
   r.timing.target_rel_ci = 0.05;
   r.timing.max_cell_s = 1.5;
-  r.timing.cache = CacheMode::warm;
+  r.timing.modes = {TimingMode::batch};
+  r.timing.steady = SteadyState::sustained;
+  r.timing.sustain_s = 3;
   r.check.enabled = true;
+  r.check.all_rows = true;
   r.check.tolerance = 1e-3;
   r.seed = 7;
   return r;
@@ -74,7 +77,10 @@ TEST(WorkerProtocol, RequestsRoundTrip) {
   EXPECT_EQ(got.timing.max_samples, 9);
   EXPECT_EQ(got.timing.target_rel_ci, 0.05);
   EXPECT_EQ(got.timing.max_cell_s, 1.5);
-  EXPECT_EQ(got.timing.cache, CacheMode::warm);
+  EXPECT_EQ(got.timing.modes, std::vector<TimingMode>{TimingMode::batch});
+  EXPECT_EQ(got.timing.steady, SteadyState::sustained);
+  EXPECT_EQ(got.timing.sustain_s, 3);
+  EXPECT_TRUE(got.check.all_rows);
   ASSERT_TRUE(got.check.tolerance.has_value());
   EXPECT_EQ(*got.check.tolerance, 1e-3);
   EXPECT_EQ(got.seed, 7u);
@@ -90,6 +96,7 @@ TEST(WorkerProtocol, RunCellFillsDefaultsForMissingTimingAndCheck) {
   EXPECT_EQ(r.cell.id(), sample_cell().id());
   EXPECT_EQ(r.timing.max_samples, TimingOptions{}.max_samples);
   EXPECT_TRUE(r.check.enabled);
+  EXPECT_FALSE(r.check.all_rows);
   EXPECT_FALSE(r.check.tolerance.has_value());
 }
 
@@ -121,18 +128,15 @@ TEST(WorkerProtocol, EventsRoundTrip) {
   CellResult r;
   r.cell = sample_cell();
   r.status = CellStatus::ok;
-  r.time_ms = SampleStats{12, 1.5, 1.6, 0.1, 1.4, 1.9, 1.45, 1.8, 1.47, 1.55};
-  r.tflops = 3.25;
-  r.gbps = 10;
-  r.cache = "cold";
+  r.timings.push_back({TimingMode::cold, SampleStats{12, 1.5, 1.6, 0.1, 1.4, 1.9, 1.45, 1.8, 1.47, 1.55}, 3.25, 10});
   r.device = 1;
   r.wall_s = 0.75;
   const auto res = parse_event_as<CellResultEvent>(to_line(WorkerEvent{CellResultEvent{3, r}}));
   EXPECT_EQ(res.seq, 3u);
   EXPECT_EQ(res.result.cell.id(), r.cell.id());
   EXPECT_EQ(res.result.status, CellStatus::ok);
-  ASSERT_TRUE(res.result.time_ms.has_value());
-  EXPECT_EQ(res.result.time_ms->median, 1.5);
+  ASSERT_NE(res.result.timing(TimingMode::cold), nullptr);
+  EXPECT_EQ(res.result.timing(TimingMode::cold)->time_ms.median, 1.5);
   EXPECT_EQ(res.result.device, 1);
 
   const auto log = parse_event_as<LogEvent>(to_line(WorkerEvent{LogEvent{"warning", "hot"}}));
@@ -186,8 +190,12 @@ TEST(WorkerProtocol, BadRequestsGetClearErrors) {
       {R"({"type":"run_cell","seq":1,"cell":[]})", "field 'cell' must be an object"},
       {R"({"type":"run_cell","seq":1,"cell":{}})", "run_cell: field 'cell'"},
       {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":5})", "field 'timing' must be an object"},
-      {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"cache":"tepid"}})",
-       "run_cell.timing: field 'cache' must be \"cold\" or \"warm\""},
+      {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"modes":["tepid"]}})",
+       "run_cell.timing: field 'modes' must hold only \"cold\" and \"batch\""},
+      {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"modes":[]}})",
+       "run_cell.timing: field 'modes' must be a non-empty list"},
+      {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"steady":"warm"}})",
+       "run_cell.timing: field 'steady' must be \"burst\" or \"sustained\""},
       {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"min_samples":0}})",
        "field 'min_samples' must be at least 1"},
       {R"({"type":"run_cell","seq":1,"cell":)" + cell_json + R"(,"timing":{"min_samples":5,"max_samples":2}})",

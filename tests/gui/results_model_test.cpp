@@ -51,7 +51,8 @@ TEST(ResultsModel, FailedCellsReadAsTheirStatus) {
   EXPECT_TRUE(model.index(0, ResultsModel::sectionOf(Column::status)).data(Qt::ToolTipRole).toString().contains("GiB"));
   EXPECT_EQ(text(model, 1, Column::median_ms), "12.5");
   EXPECT_EQ(model.index(1, 0).data(ResultsModel::kResultIndexRole).toULongLong(), 1u);
-  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::tflops), Qt::Horizontal).toString(), "TFLOP/s");
+  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::tflops), Qt::Horizontal).toString(), "tflops");
+  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::mean_ms), Qt::Horizontal).toString(), "avg_ms");
 }
 
 TEST(ResultsModel, SortKeepsSelectionOnTheSameCell) {
@@ -90,7 +91,7 @@ std::map<std::pair<int, std::string>, std::string> md_cells(const std::string& m
 TEST(ResultsModel, PrintsEveryNumberAsTheReportDoes) {
   std::vector<CellResult> results = testing::seed_like_results();
   CellResult summary = make_result("vectorized_torch", 2048, 64, 7.25);  // the seed's kind: no median
-  summary.time_ms->median = std::numeric_limits<double>::quiet_NaN();
+  summary.timings.front().time_ms.median = std::numeric_limits<double>::quiet_NaN();
   results.push_back(summary);
   results.push_back(make_result("flash_mma", 8192, 64, 0, CellStatus::wrong));
   ResultsDocument doc;
@@ -106,7 +107,7 @@ TEST(ResultsModel, PrintsEveryNumberAsTheReportDoes) {
     for (Column c : report_columns()) {
       const int section = ResultsModel::sectionOf(c);
       if (section < 0) continue;  // a column the table does not show
-      const std::string title(column_info(c).title);
+      const std::string title(column_info(c).name);
       const std::string in_report = report.at({row, title});
       EXPECT_EQ(model.index(row, section).data().toString().toStdString(), in_report) << row << " " << title;
       EXPECT_EQ(copy.at({row, title}), in_report) << row << " " << title;

@@ -18,7 +18,7 @@ SweepSpec tiny_spec(int lengths) {
   grid += "]";
   const std::string json = R"({"version":1,"name":"gui-test","kernels":["cpu_naive","cpu_flash"],"dtypes":["fp32"],
     "causal":[false],"grid":{"q_n":)" + grid + R"(,"head_dim":[16],"heads":[1],"batch":[1]},
-    "timing":{"warmup_ms":0.1,"min_samples":2,"max_samples":3,"target_rel_ci":0.5,"max_cell_s":0.05,"cache":"warm"},"seed":1})";
+    "timing":{"warmup_ms":0.1,"min_samples":2,"max_samples":3,"target_rel_ci":0.5,"max_cell_s":0.05,"modes":["batch"]},"seed":1})";
   const SpecParseResult parsed = parse_spec(json);
   if (!parsed.spec) {
     std::string all;

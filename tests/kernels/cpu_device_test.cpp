@@ -54,9 +54,12 @@ TEST(CpuDevice, RefusesMoreThanIsAvailable) {
 TEST(CpuDevice, TimesRepeatedCallsAsOneInterval) {
   const auto dev = make_cpu_device();
   int calls = 0;
-  const double ms = dev->time_ms([&] { ++calls; }, 5);
+  const TimedLaunches t = dev->time_launches([&] { ++calls; }, 5);
   EXPECT_EQ(calls, 5);
-  EXPECT_GE(ms, 0.0);
+  EXPECT_GE(t.ms, 0.0);
+  EXPECT_FALSE(t.clocks.has_value());  // the CPU's clocks are not read, and it says so
+  EXPECT_FALSE(dev->read_clocks().has_value());
+  EXPECT_FALSE(dev->clocks_unavailable().empty());
   dev->synchronize();
   dev->flush_cache();  // must simply work, twice (the buffer is reused)
   dev->flush_cache();

@@ -1,7 +1,11 @@
-// The CUDA device: absent cleanly without a GPU; on one, facts, memory, copies, oom, timing.
+// The CUDA device: absent cleanly without a GPU; on one, facts, memory, copies, oom, timing with
+// the stream held, clocks read and locked.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <thread>
 #include <vector>
 
 #include "attnsweep/kernels/device.h"
@@ -74,9 +78,65 @@ TEST_F(CudaDeviceOnGpu, AnAllocationTooLargeIsOomAndTheDeviceGoesOn) {
 TEST_F(CudaDeviceOnGpu, TimesWorkOnItsStreamAndFlushesTheCache) {
   DeviceBuffer buf(*device, 64 << 20);
   device->flush_cache();
-  const double ms = device->time_ms([&] { device->flush_cache(); }, 3);
-  EXPECT_GT(ms, 0);
+  const TimedLaunches t = device->time_launches([&] { device->flush_cache(); }, 3);
+  EXPECT_GT(t.ms, 0);
   EXPECT_NO_THROW(device->synchronize());
+}
+
+// The stream hold: host time spent between the launches (5 ms each) never lands in the interval,
+// which holds only the three flushes (tens of microseconds each).
+TEST_F(CudaDeviceOnGpu, HostDispatchStaysOutOfTheInterval) {
+  const auto slow_enqueue = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    device->flush_cache();
+  };
+  const TimedLaunches t = device->time_launches(slow_enqueue, 3);
+  std::printf("  3 flushes enqueued over 15 ms of host time: %.3f ms on the GPU\n", t.ms);
+  EXPECT_GT(t.ms, 0);
+  EXPECT_LT(t.ms, 5.0);
+}
+
+// A hold that is never released in time (the host stalls past the timeout) fails the sample with
+// a DeviceError instead of hanging or returning a time with host work in it; the device goes on.
+TEST_F(CudaDeviceOnGpu, AHoldThatRunsOutIsAnErrorNotAHang) {
+  const auto stalled = [&] { std::this_thread::sleep_for(std::chrono::milliseconds(2500)); };
+  EXPECT_THROW(device->time_launches(stalled, 1), DeviceError);
+  EXPECT_GT(device->time_launches([&] { device->flush_cache(); }, 1).ms, 0);
+}
+
+// NVML read while the launches run, or a reason why not (a host without NVML still measures).
+TEST_F(CudaDeviceOnGpu, ReadsClocksOrSaysWhyNot) {
+  const std::string why_not = device->clocks_unavailable();
+  const TimedLaunches t = device->time_launches([&] { device->flush_cache(); }, 10);
+  if (!why_not.empty()) {
+    EXPECT_FALSE(t.clocks.has_value());
+    GTEST_SKIP() << "clocks not readable here: " << why_not;
+  }
+  ASSERT_TRUE(t.clocks.has_value());
+  const ClockReading& c = *t.clocks;
+  std::printf("  SM %u of %u MHz, reasons 0x%llx, power %.1f W, %.0f C\n", c.sm_mhz, c.sm_max_mhz,
+              static_cast<unsigned long long>(c.throttle_reasons), c.power_w.value_or(-1), c.temperature_c.value_or(-1));
+  EXPECT_GT(c.sm_mhz, 0u);
+  EXPECT_GE(c.sm_max_mhz, c.sm_mhz);
+  EXPECT_TRUE(device->read_clocks().has_value());
+}
+
+// --lock-clocks: locked where permitted (then NVML reads the locked clock), else a reason; the
+// clock is free again once the lock is gone.
+TEST_F(CudaDeviceOnGpu, LocksTheSmClockWherePermittedAndResetsIt) {
+  if (!device->clocks_unavailable().empty()) GTEST_SKIP() << device->clocks_unavailable();
+  auto lock = lock_sm_clock(0, 0);
+  if (!lock->locked()) {
+    EXPECT_FALSE(lock->why_not().empty());
+    GTEST_SKIP() << "not permitted here: " << lock->why_not();
+  }
+  std::printf("  locked at %u MHz\n", lock->sm_mhz());
+  EXPECT_GT(lock->sm_mhz(), 0u);
+  const auto reading = device->read_clocks();
+  ASSERT_TRUE(reading.has_value());
+  EXPECT_EQ(reading->sm_mhz, lock->sm_mhz());
+  lock->reset();
+  EXPECT_FALSE(lock->locked());
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "attnsweep/engine/executor.h"
 #include "attnsweep/engine/spec.h"
@@ -26,10 +27,21 @@ struct ExecutorChoice {
                                // worker --device {device}"); empty: attnsweep-cli's own worker
 };
 
+// The CUDA ordinals `devices` ("all" or "0,1,...") names among `available` (run --lock-clocks
+// locks the clocks of these). Throws std::invalid_argument naming an entry that is no device here.
+std::vector<int> parse_devices(const std::string& devices, int available);
+
 // Throws std::invalid_argument for a choice that cannot be right anywhere ("devices: '7' is not a
 // device here (0..1, or all)"), std::runtime_error when what it asks for is not here or does not
 // start ("no CUDA device is available here ...", a provider that fails its hello).
 std::unique_ptr<Executor> make_executor(const SweepSpec& spec, const ExecutorChoice& choice);
+
+// The one CUDA device a process of a sweep over several processes drives (an MPI rank): the
+// `node_rank`-th of `devices` ("all" or "" for every device of this host, or "0,1,..."), round
+// robin when the host has more such processes than devices (they then share a card). Throws
+// std::invalid_argument for a list naming no device here, std::runtime_error when this host has
+// no CUDA device.
+int device_for_node_rank(const std::string& devices, int node_rank);
 
 // The attnsweep-cli whose `worker` measures CUDA cells: this program when it is attnsweep-cli,
 // else the one beside it (installed) or in the build tree's engine/ folder. Throws

@@ -1,7 +1,11 @@
 #pragma once
 // Measures one cell on one device: allocate, fill seeded random inputs, poison the output,
-// check against a higher-precision reference, warm up, sample until the median is tight or the
-// time cap is hit, check again, release. Errors become statuses, never exceptions or zeros.
+// check against a higher-precision reference, warm up, keep the card busy first when the spec
+// asks for a sustained state, then sample each timing mode until its median is tight or a cap is
+// hit, check again, release. A cold sample is one launch after a cache flush; a batch sample,
+// back-to-back launches lasting at least 50 us. Cold cells of tiny launches take up to
+// max_samples x that batch size samples instead. Every sample's clocks are watched (clock_watch.h).
+// Errors become statuses, never exceptions or zeros.
 #include <atomic>
 #include <cstdint>
 #include <functional>

@@ -22,20 +22,35 @@ struct TierShape {
   bool operator==(const TierShape&) const = default;
 };
 
-enum class CacheMode { cold, warm };
+// How a sample is timed. `cold`: one launch after the last-level cache (the GPU's L2) is flushed.
+// `batch`: back-to-back launches on a warm cache, the interval divided by their number.
+// `unstated`: an imported time whose source does not say (never in a spec).
+enum class TimingMode { cold, batch, unstated };
+std::string_view timing_mode_name(TimingMode m);
+std::optional<TimingMode> parse_timing_mode(std::string_view s);
+
+// The state a cell is sampled in. `burst`: straight after its warm-up, as the cell before it left
+// the card (checks between cells let it idle). `sustained`: after keeping the card busy with the
+// cell's own launches until clocks and power settle, or for sustain_s.
+enum class SteadyState { burst, sustained };
+std::string_view steady_state_name(SteadyState s);
+std::optional<SteadyState> parse_steady_state(std::string_view s);
 
 struct TimingOptions {
   double warmup_ms = 25;
   int min_samples = 10;
-  int max_samples = 200;
+  int max_samples = 200;        // raised for cold cells of tiny launches (measure.h)
   double target_rel_ci = 0.02;  // stop when the median's 95% CI half-width / median is under this
-  double max_cell_s = 10;       // time cap for one cell's sampling (warm-up and checks excluded)
-  CacheMode cache = CacheMode::cold;
+  double max_cell_s = 10;       // time cap for one mode's sampling (warm-up, settling and checks excluded)
+  std::vector<TimingMode> modes = {TimingMode::cold, TimingMode::batch};  // cold and batch only
+  SteadyState steady = SteadyState::burst;
+  double sustain_s = 5;         // sustained: the longest the card is kept busy before sampling
 };
 
 struct CheckOptions {
   bool enabled = true;
-  std::optional<double> tolerance;  // overrides the per-dtype rule (relative error)
+  bool all_rows = false;            // `rows: "all"`: every output row, not a sample of every slice
+  std::optional<double> tolerance;  // a bound on the max absolute error that replaces the per-dtype rule
 };
 
 struct SweepSpec {

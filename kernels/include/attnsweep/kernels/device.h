@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,6 +36,21 @@ struct DeviceInfo {
   std::map<std::string, std::string> facts;
 };
 
+// What the device's clocks, power and temperature read at one moment (NVML on CUDA devices).
+struct ClockReading {
+  unsigned sm_mhz = 0;
+  unsigned sm_max_mhz = 0;              // the highest SM clock the card can run at
+  std::uint64_t throttle_reasons = 0;   // NVML's clock event reasons bitmask (nvml.h)
+  std::optional<double> power_w;        // absent where the card does not report it
+  std::optional<double> temperature_c;
+};
+
+// One timed interval: `repeats` back-to-back launches, and the clocks as read while they ran.
+struct TimedLaunches {
+  double ms = 0;                        // the whole interval; callers divide by repeats
+  std::optional<ClockReading> clocks;   // absent where clocks cannot be read (CPU, no NVML)
+};
+
 class Device {
  public:
   virtual ~Device() = default;
@@ -51,9 +67,15 @@ class Device {
   virtual void synchronize() = 0;  // throws DeviceError on a failed launch
   // Evicts the last-level cache (CUDA: writes a buffer the size of L2; CPU: of the LLC).
   virtual void flush_cache() = 0;
-  // Milliseconds for `repeats` back-to-back calls of `enqueue`, as one interval (CUDA events
-  // around the launches; steady_clock on the CPU). Callers divide by repeats.
-  virtual double time_ms(const std::function<void()>& enqueue, int repeats) = 0;
+  // Times `repeats` back-to-back calls of `enqueue` as one interval. CUDA: the stream is held by a
+  // kernel spinning on a host-mapped flag while the start event, the launches and the stop event
+  // are enqueued, then released, so no host dispatch lands between the events; a hold that runs
+  // out first (its timeout) throws DeviceError rather than return a time with host work in it.
+  // CPU: steady_clock around the synchronous calls (their dispatch is part of the work).
+  virtual TimedLaunches time_launches(const std::function<void()>& enqueue, int repeats) = 0;
+  // The clocks now; nullopt where they cannot be read, and then clocks_unavailable() says why.
+  virtual std::optional<ClockReading> read_clocks() = 0;
+  virtual std::string clocks_unavailable() const = 0;  // empty where clocks can be read
 };
 
 // Owns one allocation; frees it on every path, so an oom or error never leaks device memory.
@@ -78,6 +100,20 @@ class DeviceBuffer {
   void* ptr_ = nullptr;
   std::uint64_t bytes_ = 0;
 };
+
+// Holds a CUDA device's SM clock locked (NVML nvmlDeviceSetGpuLockedClocks) until destroyed,
+// which resets it. Locking needs administrator rights on most systems: a lock that could not be
+// taken says why and leaves the clocks free.
+class ClockLock {
+ public:
+  virtual ~ClockLock() = default;
+  virtual bool locked() const = 0;
+  virtual unsigned sm_mhz() const = 0;        // the locked clock; 0 when not locked
+  virtual std::string why_not() const = 0;    // empty when locked
+  virtual void reset() noexcept = 0;          // unlocks now (also done by the destructor)
+};
+// `mhz` 0 locks at the card's base (TDP) clock, which it can hold under full load.
+std::unique_ptr<ClockLock> lock_sm_clock(int ordinal, unsigned mhz);
 
 std::unique_ptr<Device> make_cpu_device();
 int cuda_device_count();  // 0 when built without CUDA or no GPU/driver is present

@@ -8,7 +8,8 @@
 #   2. compute-sanitizer on NEW: memcheck on the small-shape test cases, racecheck and synccheck on
 #      four small shapes (one-tile d=64 and d=128, d=256, persistent causal d=64);
 #   3. the SASS of both builds' kernels side by side (cuobjdump: registers, instructions, HGMMA,
-#      MUFU, barriers, spills);
+#      MUFU, barriers, spills, instructions the same with their registers), and the d=64 kernels'
+#      full listings of both builds in OUT/sass-d64.txt.gz;
 #   4. the same tiers timed by OLD's and NEW's harness in alternating rounds (old-new, new-old, ...)
 #      while the time allows (at most ROUNDS, default 5): the seed tiers (d, H, B = 64,12,1 /
 #      64,12,8 / 128,12,1 / 256,24,2) and the FlashAttention-3 paper's (B*N = 16384, H*d = 2048),
@@ -17,10 +18,10 @@
 #
 #   bash compare-builds.sh OLD_DIR NEW_DIR [OUT]      (OUT defaults to $OUT, else ./compare-out)
 #
-# Writes OUT/summary.txt (each step's verdict, the SASS table, the ratio table: what to read) and
-# OUT/logs.tar.gz (every raw output but the full SASS listings). Every step has a time limit, and the whole run stops its last
-# timing round in time to finish within BUDGET seconds (default 510). compare_builds.py must lie
-# beside this script.
+# Writes OUT/summary.txt (each step's verdict, the SASS table, the ratio table: what to read),
+# OUT/sass-d64.txt.gz and OUT/logs.tar.gz (every raw output but the full SASS listings). Every step
+# has a time limit, and the whole run stops its last timing round in time to finish within BUDGET
+# seconds (default 510). compare_builds.py must lie beside this script.
 set -uo pipefail
 old_pack=${1:?usage: compare-builds.sh OLD_DIR NEW_DIR [OUT]}
 new_pack=${2:?usage: compare-builds.sh OLD_DIR NEW_DIR [OUT]}
@@ -92,7 +93,8 @@ for tool in racecheck synccheck; do
 done
 
 step "3. SASS of both builds (cuobjdump)"
-# The full listings stay behind (too large to bring back); the table and the resource usage travel.
+# The full listings stay behind (too large to bring back) but for the d=64 kernels'; the table and
+# the resource usage travel.
 for build in old new; do
   timeout "$(limit 30)" "$cuobjdump" -sass "$work/$build/bin/flash_sm90_bench" > "$work/sass-$build.txt" 2>&1
   timeout "$(limit 30)" "$cuobjdump" -res-usage "$work/$build/bin/flash_sm90_bench" > "$logs/res-usage-$build.txt" 2>&1
@@ -101,6 +103,11 @@ python3 "$here/compare_builds.py" sass "$work/sass-old.txt" "$work/sass-new.txt"
   > "$logs/sass-table.txt" 2>&1
 tail -1 "$logs/sass-table.txt"
 cat "$logs/sass-table.txt" >> "$summary"
+for build in old new; do
+  echo "===== $build build"
+  python3 "$here/compare_builds.py" listing "$work/sass-$build.txt" 64
+done | gzip > "$out/sass-d64.txt.gz"
+say "d=64 listings of both builds: $(zcat "$out/sass-d64.txt.gz" | grep -c 'Function :') kernels in sass-d64.txt.gz"
 
 step "4. the same tiers, old and new alternating"
 shapes=()

@@ -5,11 +5,15 @@
       cuobjdump -sass / -res-usage of each build's flash_sm90_bench: for every kernel of the new
       build, the same kernel of the old one (same dtype, head_dim, key block, warpgroups, causal,
       grid, overlap), with registers, stack, instructions, HGMMA, MUFU, barriers and local-memory
-      accesses (spills), and whether the two opcode sequences are the same.
+      accesses (spills), whether the two opcode sequences are the same, and how many instructions
+      are the same with their operands (registers included) where the sequences align.
+  compare_builds.py listing SASS D
+      the full cuobjdump -sass listing of the build's kernels of head_dim D.
   compare_builds.py times LOGDIR
       time-{old,new}-R.txt (the harness's `time-nocheck` lines): per tier the new build's time over
       the old's (< 1: faster), the median of the rounds and their range, then the median over tiers.
 """
+import difflib
 import glob
 import os
 import re
@@ -34,7 +38,7 @@ def kernel_key(name):
 
 
 def read_sass(path):
-    """kernel name -> list of opcodes."""
+    """kernel name -> list of (opcode, the instruction with its operands)."""
     kernels, name = {}, None
     for line in open(path, errors="replace"):
         m = re.search(r"Function : (\S+)", line)
@@ -42,10 +46,22 @@ def read_sass(path):
             name = m.group(1)
             kernels[name] = []
             continue
-        m = re.match(r"\s+/\*[0-9a-f]{4,}\*/\s+(@!?U?P\w+\s+)?([A-Z][A-Z0-9_.]*)", line)
+        m = re.match(r"\s+/\*[0-9a-f]{4,}\*/\s+((@!?U?P\w+\s+)?([A-Z][A-Z0-9_.]*)[^;]*);", line)
         if name and m:
-            kernels[name].append(m.group(2))
+            kernels[name].append((m.group(3), " ".join(m.group(1).split())))
     return kernels
+
+
+def listing(path, head_dim):
+    """The lines of the kernels of head_dim, from each one's Function line to the next."""
+    keep = False
+    for line in open(path, errors="replace"):
+        m = re.search(r"Function : (\S+)", line)
+        if m:
+            key, _ = kernel_key(m.group(1))
+            keep = key is not None and key[1] == head_dim
+        if keep:
+            sys.stdout.write(line)
 
 
 def read_res(path):
@@ -74,19 +90,20 @@ def sass(old_sass, new_sass, old_res, new_res):
         key, _ = kernel_key(name)
         if key:
             old_by_key[key] = name
-    print("kernel (dtype d bn wg causal persistent overlap turns) | REG old/new | STACK | instructions | HGMMA | MUFU | BAR | LDL+STL | same opcodes")
+    print("kernel (dtype d bn wg causal persistent overlap turns) | REG old/new | STACK | instructions | HGMMA | MUFU | BAR | LDL+STL "
+          "| same opcodes | same with operands")
     same = differ = 0
     for name in sorted(new_k, key=lambda n: kernel_key(n)[0] or ()):
         key, turns = kernel_key(name)
         if not key:
             continue
         o = old_by_key.get(key)
-        n_ops = new_k[name]
+        n_ops = [op for op, _ in new_k[name]]
         cells = []
         if o is None:
             print(f"{key} tt={turns} | no such kernel in the old build | instructions {len(n_ops)}")
             continue
-        o_ops = old_k[o]
+        o_ops = [op for op, _ in old_k[o]]
         for label, fn in (("REG", lambda u, ops: u.get("REG")), ("STACK", lambda u, ops: u.get("STACK"))):
             cells.append(f"{fn(old_u.get(o, {}), o_ops)}/{fn(new_u.get(name, {}), n_ops)}")
         cells.append(f"{len(o_ops)}/{len(n_ops)}")
@@ -95,7 +112,9 @@ def sass(old_sass, new_sass, old_res, new_res):
         identical = o_ops == n_ops
         same += identical
         differ += not identical
-        print(f"{' '.join(map(str, key))} tt={turns} | " + " | ".join(cells) + f" | {'yes' if identical else 'no'}")
+        with_operands = difflib.SequenceMatcher(None, [t for _, t in old_k[o]], [t for _, t in new_k[name]], autojunk=False)
+        same_text = sum(block.size for block in with_operands.get_matching_blocks())
+        print(f"{' '.join(map(str, key))} tt={turns} | " + " | ".join(cells) + f" | {'yes' if identical else 'no'} | {same_text}")
     print(f"{same} kernels with the same opcode sequence, {differ} with another")
 
 
@@ -137,6 +156,8 @@ def times(folder):
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "sass" and len(sys.argv) == 6:
         sass(*sys.argv[2:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "listing":
+        listing(sys.argv[2], int(sys.argv[3]))
     elif len(sys.argv) == 3 and sys.argv[1] == "times":
         times(sys.argv[2])
     else:

@@ -61,6 +61,7 @@ __global__ void __launch_bounds__(K::kThreads, 1)
   mainloop.start_turns();
 
   float o[K::kHeadDim / 2];
+  BlockRegisters<K> block;  // one set for all tiles (see there)
   int it = 0;  // the ring position, as the producer counts it
   for (int local = 0;; ++local) {
 #pragma unroll
@@ -79,7 +80,7 @@ __global__ void __launch_bounds__(K::kThreads, 1)
     const ConsumerTile tile{local,     q_slot, n_blocks, my_blocks, mask.half_block(wg_row0, my_blocks, halves),
                             wg_row0, wg_row0 + thread.warp * 16 + thread.lane / 4};
     trace(TraceEvent::tile, local, n_blocks | my_blocks << 16);
-    mainloop.tile(o, softmax, tile, it, trace);
+    mainloop.tile(o, softmax, block, tile, it, trace);
     it += n_blocks;
     trace(TraceEvent::epilogue, local, 0);
 

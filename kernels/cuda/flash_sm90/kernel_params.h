@@ -11,13 +11,11 @@ struct Params {
   void* o;
   std::int64_t batch_stride, head_stride, row_stride;  // O's, in elements
   int q_n, k_n;
-  // Q slots and turns are read here even where a kernel has them fixed: folded into constants, they
-  // change the code ptxas makes of the d=64 loop of three warpgroups that overlap and take turns,
-  // which measured 2-5% slower on the H100.
-  int q_slots;  // 1 or 2 (at most the layout's): Q tiles in shared memory at once
-#if ATTNSWEEP_SM90_EXPERIMENTS
-  bool half_diagonal;  // halve the diagonal block where the kernel can (halves_diagonal); shipped: where it can
-#endif
+  // Q slots, halved diagonal blocks and turns are read here even where a kernel has them fixed:
+  // folded into constants (or the flag left out), they change the code ptxas makes of the d=64
+  // kernels, which measured 2-5% slower on the H100.
+  int q_slots;                       // 1 or 2 (at most the layout's): Q tiles in shared memory at once
+  bool half_diagonal;                // halve the diagonal block where the kernel can (halves_diagonal)
   bool take_turns;                   // the consumer warpgroups issue their GEMMs in turn (a kernel compiled with turns)
   float scale_log2;                  // softmax_scale * log2(e)
   TileGrid grid;                     // the launch's tiles and their causal order
@@ -32,8 +30,7 @@ struct Params {
 
 namespace attnsweep::sm90 {
 
-// The switches as the kernel K runs them: Q slots and turns from Params (see there), the halved
-// diagonal from Params in an experiments build, else fixed.
+// The switches as the kernel K runs them: from Params (see there), where K has them.
 template <class K>
 ATTNSWEEP_HOST_DEVICE constexpr int q_slots_in_use(const Params& params) {
   return K::kLayout.q_slots > 1 ? params.q_slots : 1;
@@ -43,12 +40,8 @@ ATTNSWEEP_HOST_DEVICE constexpr bool takes_turns(const Params& params) {
   return K::kTurns && params.take_turns;
 }
 template <class K>
-ATTNSWEEP_HOST_DEVICE constexpr bool halves_diagonal_in_use([[maybe_unused]] const Params& params) {
-#if ATTNSWEEP_SM90_EXPERIMENTS
+ATTNSWEEP_HOST_DEVICE constexpr bool halves_diagonal_in_use(const Params& params) {
   return K::kHalfDiagonal && params.half_diagonal;
-#else
-  return K::kHalfDiagonal;
-#endif
 }
 
 }  // namespace attnsweep::sm90

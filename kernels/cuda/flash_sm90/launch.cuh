@@ -57,10 +57,8 @@ void launch(const AttentionArgs& a, const LaunchConfig& c, const Gpu& gpu) {
                                         : nullptr;
   params.o_aligned = maps.o_aligned;
   params.q_slots = c.q_slots;
-  params.take_turns = K::kTurns;
-#if ATTNSWEEP_SM90_EXPERIMENTS
   params.half_diagonal = c.half_diagonal;
-#endif
+  params.take_turns = K::kTurns;
 #if ATTNSWEEP_SM90_TRACE
   params.trace = trace_buffer();
 #endif

@@ -1,14 +1,18 @@
 // Standalone check-and-time harness for flash_sm90 on a Hopper GPU (not part of the library).
+// A default build runs the shipped kernels (check, time, time-nocheck, all, small, one shape); the
+// modes that put variants side by side, and `trace`, need a build configured with
+// -DATTNSWEEP_SM90_EXPERIMENTS=ON (and -DATTNSWEEP_SM90_TRACE=ON), which compiles every kernel.
 // For every shape: random inputs made on the device, output poisoned with NaN, one run checked
 // against a double-precision host reference (all rows for small shapes, sampled rows for large),
 // then timed with events (median of repeats, L2 flushed before each). Prints one line per shape
 // and variant (column wg: consumer warpgroups, 2 = 128-row tiles, 3 = 192-row tiles at d=64/128;
-// column wk: 1 = wide key blocks, 176 at d=128 and 80 at d=256; column pe: 1 = persistent grid;
+// column bn: keys per K/V block; column pe: 1 = persistent grid;
 // column sec: causal tile order, (head, batch) pairs per section; column ov: 1 = a warpgroup's softmax
 // overlaps its previous block's P V; column qs: Q slots, 2 = the next tile's Q loads during this one;
 // column hd: 1 = causal warpgroups compute only the first half of a diagonal block that allows it;
 // column tt: 1 = the consumer warpgroups issue their GEMMs in turn).
-//   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant
+//   bench_sm90 check            60 odd shapes (12 with inputs 16x larger), each with every variant (the
+//                               shipped one in a default build)
 //   bench_sm90 time [wg=N] [wk=0|1] [pe=0|1] [sec=N] [ov=0|1] [qs=1|2] [hd=0|1] [tt=0|1]
 //                               the fa3-paper preset with one variant (default: the shipped one);
 //                               time-nocheck: without the 48-row checks
@@ -35,7 +39,8 @@
 //   bench_sm90 order            causal tile orders side by side (fp16, the seed's tiers and the fa3-paper
 //                               shapes, 3 warpgroups at d=64): sections of 1 pair, of one and two waves
 //                               of tiles, and the shipped L2-sized ones
-//   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [wg=N] [wk=0|1]  one shape (e.g. under a profiler)
+//   bench_sm90 time shape=B,H,N,D,causal,fp16|bf16 [shape=...] [wg=N] [wk=0|1]  these shapes (e.g. one under a
+//                               profiler; compare-builds.sh times its tiers so)
 //   bench_sm90 trace shape=... [variant] [out=FILE]  one launch's timeline as CSV (a trace build only,
 //                               sm90_trace.h; trace_summary.py reads it): cta, warpgroup, clock, event, tile, block
 //   bench_sm90 all | small      check + time | check
@@ -55,9 +60,45 @@
 
 #include "attnsweep/kernels/device.h"
 #include "flash_sm90.h"
-#include "flash_sm90_config.h"
+#include "kernel_choice.h"
+#include "sm90_trace.h"
+#if ATTNSWEEP_SM90_EXPERIMENTS
+#include "flash_sm90_experiments.h"
+#endif
 
 using namespace attnsweep;
+using sm90::LaunchConfig;
+using sm90::Sm90Variant;
+
+#if ATTNSWEEP_SM90_EXPERIMENTS
+constexpr bool kExperimentsBuilt = true;
+#else
+constexpr bool kExperimentsBuilt = false;
+#endif
+
+// The GPU as the kernel choice reads it.
+static sm90::GpuShape gpu_shape() {
+  int device = 0, sms = 0, l2 = 0;
+  cudaGetDevice(&device);
+  cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device);
+  cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, device);
+  return {sms, l2};
+}
+
+// The launch the variant comes to (the shipped choices where it leaves them).
+static LaunchConfig resolve(const AttentionProblem& p, const Sm90Variant& v) { return sm90::choose_launch(p, gpu_shape(), v); }
+
+// Enqueues the variant; a default build has the shipped kernels only, so it runs the shipped
+// variant and refuses any other.
+static LaunchConfig launch(const AttentionArgs& a, const Sm90Variant& v) {
+#if ATTNSWEEP_SM90_EXPERIMENTS
+  return sm90::launch_flash_sm90_variant(a, v);
+#else
+  if (!(v == Sm90Variant{})) throw DeviceError("a variant other than the shipped one needs -DATTNSWEEP_SM90_EXPERIMENTS=ON", false);
+  cuda::launch_flash_sm90(a);
+  return resolve(a.problem, v);
+#endif
+}
 
 #define CK(x)                                                                                  \
   do {                                                                                         \
@@ -152,14 +193,14 @@ static Check check(const Shape& s, const Reference& ref, const std::vector<std::
 }
 
 // The median of `reps` launches of the variant, in microseconds (no L2 flush: a trace compares phases).
-static double median_us(const AttentionArgs& a, const cuda::Sm90Variant& v, int reps) {
+static double median_us(const AttentionArgs& a, const Sm90Variant& v, int reps) {
   cudaEvent_t e0, e1;
   CK(cudaEventCreate(&e0));
   CK(cudaEventCreate(&e1));
   std::vector<float> ms;
   for (int r = 0; r < reps; ++r) {
     CK(cudaEventRecord(e0));
-    cuda::launch_flash_sm90_variant(a, v);
+    launch(a, v);
     CK(cudaEventRecord(e1));
     CK(cudaEventSynchronize(e1));
     float t;
@@ -174,11 +215,12 @@ static double median_us(const AttentionArgs& a, const cuda::Sm90Variant& v, int 
 
 // trace mode: one launch of the variant recorded (sm90_trace.h) and written as CSV, with the median
 // time of untraced and traced launches (what recording costs).
-static int trace_launch(const Shape& s, const cuda::Sm90Variant& chosen, const std::string& path, int sms) {
-  if (!sm90::kTraceBuilt) {
-    std::fprintf(stderr, "this build records nothing: configure with -DCMAKE_CUDA_FLAGS=-DATTNSWEEP_SM90_TRACE\n");
-    return 2;
-  }
+static int trace_launch(const Shape& s, const Sm90Variant& chosen, const std::string& path, int sms) {
+#if !ATTNSWEEP_SM90_TRACE
+  (void)s, (void)chosen, (void)path, (void)sms;
+  std::fprintf(stderr, "this build records nothing: configure with -DATTNSWEEP_SM90_EXPERIMENTS=ON -DATTNSWEEP_SM90_TRACE=ON\n");
+  return 2;
+#else
   const AttentionProblem p = problem_of(s);
   const std::uint64_t nq = p.q_elements(), nk = p.kv_elements();
   std::uint16_t *q, *k, *v, *o;
@@ -188,26 +230,26 @@ static int trace_launch(const Shape& s, const cuda::Sm90Variant& chosen, const s
   fill_random<<<1024, 256>>>(k, nk, 12, bf, s.amplitude);
   fill_random<<<1024, 256>>>(v, nk, 13, bf, s.amplitude);
   const AttentionArgs a = contiguous_args(p, q, k, v, o);
-  const cuda::Sm90Variant used = cuda::resolve_flash_sm90_variant(p, chosen);
-  const int rows = 64 * used.consumers, warpgroups = 1 + used.consumers;
+  const LaunchConfig used = resolve(p, chosen);
+  const int rows = 64 * used.kernel.consumers, warpgroups = 1 + used.kernel.consumers;
   const std::int64_t tiles = (p.q_n + rows - 1) / rows * p.heads * p.batch;
   sm90::TraceBuffer buffer;
-  buffer.ctas = static_cast<int>(used.persistent ? std::min<std::int64_t>(tiles, sms) : std::min<std::int64_t>(tiles, 1 << 14));
-  buffer.records_per_warpgroup = used.persistent ? 8192 : 1024;
+  buffer.ctas = static_cast<int>(used.kernel.persistent ? std::min<std::int64_t>(tiles, sms) : std::min<std::int64_t>(tiles, 1 << 14));
+  buffer.records_per_warpgroup = used.kernel.persistent ? 8192 : 1024;
   const std::size_t records = std::size_t(buffer.ctas) * warpgroups * buffer.records_per_warpgroup;
   CK(cudaMalloc(&buffer.records, records * sizeof(sm90::TraceRecord)));
   CK(cudaMemset(buffer.records, 0xff, records * sizeof(sm90::TraceRecord)));  // event ~0: never written
-  const double untraced_us = median_us(a, used, 21);
-  cuda::set_flash_sm90_trace(buffer);
-  const double traced_us = median_us(a, used, 21);  // the last launch's records are kept
-  cuda::set_flash_sm90_trace({});
+  const double untraced_us = median_us(a, chosen, 21);
+  sm90::set_flash_sm90_trace(buffer);
+  const double traced_us = median_us(a, chosen, 21);  // the last launch's records are kept
+  sm90::set_flash_sm90_trace({});
   std::vector<sm90::TraceRecord> host(records);
   CK(cudaMemcpy(host.data(), buffer.records, records * sizeof(sm90::TraceRecord), cudaMemcpyDeviceToHost));
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) { std::fprintf(stderr, "cannot write %s\n", path.c_str()); return 2; }
   std::fprintf(f, "# B=%d H=%d N=%d d=%d causal=%d %s wg=%d pe=%d ov=%d qs=%d hd=%d tt=%d untraced_us=%.2f traced_us=%.2f\n", s.b,
-               s.h, s.qn, s.d, int(s.causal), bf ? "bf16" : "fp16", used.consumers, used.persistent, used.overlap, used.q_slots,
-               used.half_diagonal, used.turns, untraced_us, traced_us);
+               s.h, s.qn, s.d, int(s.causal), bf ? "bf16" : "fp16", used.kernel.consumers, int(used.kernel.persistent),
+               int(used.kernel.overlap), used.q_slots, int(used.half_diagonal), int(used.kernel.turns), untraced_us, traced_us);
   std::fprintf(f, "cta,wg,clock,event,tile,block\n");
   constexpr int kEvents = sizeof(sm90::kTraceEventNames) / sizeof(sm90::kTraceEventNames[0]);
   for (std::size_t i = 0; i < records; ++i) {
@@ -218,16 +260,17 @@ static int trace_launch(const Shape& s, const cuda::Sm90Variant& chosen, const s
                  r.tile, r.block);
   }
   std::fclose(f);
-  std::printf("trace: %s (wg=%d pe=%d ov=%d tt=%d): untraced %.2f us, traced %.2f us -> %s\n", s.tag, used.consumers,
-              used.persistent, used.overlap, used.turns, untraced_us, traced_us, path.c_str());
+  std::printf("trace: %s (wg=%d pe=%d ov=%d tt=%d): untraced %.2f us, traced %.2f us -> %s\n", s.tag, used.kernel.consumers,
+              int(used.kernel.persistent), int(used.kernel.overlap), int(used.kernel.turns), untraced_us, traced_us, path.c_str());
   CK(cudaFree(buffer.records));
   CK(cudaFree(q)); CK(cudaFree(k)); CK(cudaFree(v)); CK(cudaFree(o));
   return 0;
+#endif
 }
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "all";
-  cuda::Sm90Variant chosen;  // time/all: the one variant timed (defaults: the shipped choices)
+  Sm90Variant chosen;  // time/all: the one variant timed (defaults: the shipped choices)
   bool d64_check = true;
   std::vector<Shape> one_shape;
   std::string trace_path = "trace.csv";
@@ -263,9 +306,15 @@ int main(int argc, char** argv) {
   const bool q_slots = mode == "qslots", diagonal = mode == "diagonal", turns = mode == "turns";
   const bool compare =
       mode == "ab" || mode == "d64" || mode == "seed" || mode == "tiles" || order || overlap || q_slots || diagonal || turns;
+  if (!kExperimentsBuilt && (compare || !(chosen == Sm90Variant{}))) {
+    std::fprintf(stderr, "%s compares variants of the kernel: configure with -DATTNSWEEP_SM90_EXPERIMENTS=ON\n",
+                 compare ? mode.c_str() : "a variant argument");
+    return 2;
+  }
   cudaDeviceProp prop;
   CK(cudaGetDeviceProperties(&prop, 0));
-  std::printf("device: %s, %d SMs, cc %d.%d\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor);
+  std::printf("device: %s, %d SMs, cc %d.%d; %s build\n", prop.name, prop.multiProcessorCount, prop.major, prop.minor,
+              kExperimentsBuilt ? "experiments (every kernel, run-time switches)" : "default (the shipped kernels)");
 
   if (mode == "trace") {
     if (one_shape.size() != 1) {
@@ -351,8 +400,8 @@ int main(int argc, char** argv) {
   int failures = 0;
   std::uint32_t seed = 1;
 
-  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %2s %2s %3s %2s %2s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H",
-              "q_n", "k_n", "d", "cau", "wg", "wk", "pe", "sec", "ov", "qs", "hd", "tt", "rel_err", "rows", "ok", "us", "TFLOP/s");
+  std::printf("%-5s %-4s %3s %3s %6s %6s %4s %3s %2s %3s %2s %3s %2s %2s %2s %2s | %9s %5s %4s | %9s %7s\n", "tag", "dt", "B", "H",
+              "q_n", "k_n", "d", "cau", "wg", "bn", "pe", "sec", "ov", "qs", "hd", "tt", "rel_err", "rows", "ok", "us", "TFLOP/s");
   for (const Shape& s : shapes) {
     const bool is_multi = std::strcmp(s.tag, "multi") == 0;
     const bool is_check = std::strcmp(s.tag, "check") == 0 || std::strcmp(s.tag, "spike") == 0 || is_multi;
@@ -362,8 +411,10 @@ int main(int argc, char** argv) {
     // warpgroups;
     // d64: the shipped variant, non-causal without the persistent grid, causal with sections of one
     // pair and of all pairs, and both warpgroup counts.
-    std::vector<cuda::Sm90Variant> configs;
-    if (is_check) {
+    std::vector<Sm90Variant> configs;
+    if (is_check && !kExperimentsBuilt) {
+      configs = {{}};  // the shipped kernels only
+    } else if (is_check) {
       for (int ov : {0, 1})
         for (int pe : {0, 1}) {
           const int sec = s.causal ? (pe ? 4 : 1) : 0;  // 4: a short last section where pairs % 4 != 0
@@ -387,16 +438,16 @@ int main(int argc, char** argv) {
       if (s.d == 256) configs = {{2, 0}, {2, 1}};
       else configs = {{2}, {3}};
     } else if (overlap) {
-      const cuda::Sm90Variant shipped = cuda::resolve_flash_sm90_variant(problem_of(s), {});
+      const sm90::KernelConfig shipped = resolve(problem_of(s), {}).kernel;
       configs = {{0, -1, -1, 0, 0}, {0, -1, -1, 0, 1}, {0, -1, shipped.persistent ? 0 : 1, 0, 1}};
       if (s.d == 128 && shipped.consumers == 3) configs.insert(configs.end(), {{2, -1, -1, 0, 0}, {2, -1, -1, 0, 1}});
     } else if (diagonal) {
       // Shipped; with whole diagonal blocks; and, at d=64 and d=128, the other warpgroup count with halves.
       configs = {{}, {0, -1, -1, 0, -1, -1, 0}};
-      if (s.d != 256) configs.push_back({cuda::resolve_flash_sm90_variant(problem_of(s), {}).consumers == 2 ? 3 : 2});
+      if (s.d != 256) configs.push_back({resolve(problem_of(s), {}).kernel.consumers == 2 ? 3 : 2});
     } else if (turns) {
       // Shipped; the other turn-taking; at d=64 and d=128 the other warpgroup count, both ways.
-      const cuda::Sm90Variant shipped = cuda::resolve_flash_sm90_variant(problem_of(s), {});
+      const sm90::KernelConfig shipped = resolve(problem_of(s), {}).kernel;
       const int other_turns = shipped.turns ? 0 : 1;
       configs = {{}, {0, -1, -1, 0, -1, -1, -1, other_turns}};
       if (s.d != 256) {
@@ -406,10 +457,10 @@ int main(int argc, char** argv) {
     } else if (q_slots) {
       // Shipped; with one Q slot; and the persistent grid where the shipped choice is one CTA per tile.
       configs = {{}, {0, -1, -1, 0, -1, 1}};
-      if (!cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent) configs = {{}, {0, -1, 1, 0, -1, 2}, {0, -1, 1, 0, -1, 1}};
+      if (!resolve(problem_of(s), {}).kernel.persistent) configs = {{}, {0, -1, 1, 0, -1, 2}, {0, -1, 1, 0, -1, 1}};
     } else if (mode == "ab" || mode == "seed") {
       configs = {{}};
-      configs.push_back({0, -1, cuda::resolve_flash_sm90_variant(problem_of(s), {}).persistent ? 0 : 1});  // the other grid
+      configs.push_back({0, -1, resolve(problem_of(s), {}).kernel.persistent ? 0 : 1});  // the other grid
       if (s.d == 128) configs.push_back({2});
     } else if (compare) {
       configs = {{}};
@@ -436,13 +487,13 @@ int main(int argc, char** argv) {
     CK(cudaMemcpy(hv.data(), v, nk * 2, cudaMemcpyDeviceToHost));
     const Reference ref = reference(s, hq, hk, hv, is_multi ? 2000 : is_check ? 1 << 30 : (check_timed ? 48 : 0));
 
-    struct Result { cuda::Sm90Variant v; Check c; bool ok, launched; std::vector<float> ms; };
+    struct Result { Sm90Variant v; LaunchConfig used; Check c; bool ok, launched; std::vector<float> ms; };
     std::vector<Result> results;
-    for (const cuda::Sm90Variant& cfg : configs) {
-      Result r{cfg, {0, 0, 0}, false, false, {}};
+    for (const Sm90Variant& cfg : configs) {
+      Result r{cfg, {}, {0, 0, 0}, false, false, {}};
       CK(cudaMemset(o, 0xff, nq * 2));  // NaN in fp16 and bf16: unwritten outputs show up
       try {
-        r.v = cuda::launch_flash_sm90_variant(a, cfg);
+        r.used = launch(a, cfg);
         r.launched = true;
       } catch (const DeviceError& e) {
         std::printf("launch failed (wg=%d wk=%d pe=%d): %s\n", cfg.consumers, cfg.wide_keys, cfg.persistent, e.what());
@@ -462,13 +513,13 @@ int main(int argc, char** argv) {
       // Warm-ups, then the configs interleaved round by round so that drift hits them alike.
       for (const Result& r : results)
         if (r.launched)
-          for (int w = 0; w < 3; ++w) cuda::launch_flash_sm90_variant(a, r.v);
+          for (int w = 0; w < 3; ++w) launch(a, r.v);
       for (int rep = 0; rep < 25; ++rep)
         for (Result& r : results) {
           if (!r.launched) continue;
           CK(cudaMemsetAsync(flush, rep, flush_bytes));
           CK(cudaEventRecord(e0));
-          cuda::launch_flash_sm90_variant(a, r.v);
+          launch(a, r.v);
           CK(cudaEventRecord(e1));
           CK(cudaEventSynchronize(e1));
           float t;
@@ -483,9 +534,10 @@ int main(int argc, char** argv) {
         us = r.ms[r.ms.size() / 2] * 1000.0;
         tflops = p.flops() / (us * 1e-6) / 1e12;
       }
-      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %2d %2d %3d %2d %2d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
-                  bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), r.v.consumers, r.v.wide_keys, r.v.persistent,
-                  r.v.pairs_per_section, r.v.overlap, r.v.q_slots, r.v.half_diagonal, r.v.turns, r.c.rel_err, r.c.rows,
+      const sm90::KernelConfig& k = r.used.kernel;
+      std::printf("%-5s %-4s %3d %3d %6d %6d %4d %3d %2d %3d %2d %3d %2d %2d %2d %2d | %9.2e %5d %4s | %9.1f %7.1f\n", s.tag,
+                  bf ? "bf16" : "fp16", s.b, s.h, s.qn, s.kn, s.d, int(s.causal), k.consumers, k.key_block, int(k.persistent),
+                  r.used.pairs_per_section, int(k.overlap), r.used.q_slots, int(r.used.half_diagonal), int(k.turns), r.c.rel_err, r.c.rows,
                   !r.launched ? "ERR" : r.ok ? "ok" : (r.c.nonfinite ? "NaN" : "BAD"), us, tflops);
     }
     std::fflush(stdout);

@@ -2,10 +2,11 @@
 // Skips when the kernel is not built (no nvcc), there is no GPU, or the GPU is not sm_90.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <functional>
-#include <memory>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,86 +15,21 @@
 #include "attnsweep/kernels/device.h"
 #include "attnsweep/kernels/kernel.h"
 #include "attnsweep/kernels/reference.h"
-#include "flash_sm90_config.h"
+#include "kernel_choice.h"
+#include "kernel_config.h"
+#include "support/flash_sm90_cases.h"
 #include "support/reference_errors.h"
 
 namespace attnsweep {
 namespace {
 
-struct Shape {
-  std::int64_t batch, heads, q_n, k_n, head_dim;
-  bool causal;
-  DType dtype;
-};
-
-std::string shape_name(const Shape& s) {
-  return std::string(dtype_name(s.dtype)) + "_b" + std::to_string(s.batch) + "h" + std::to_string(s.heads) + "q" +
-         std::to_string(s.q_n) + "k" + std::to_string(s.k_n) + "d" + std::to_string(s.head_dim) + (s.causal ? "causal" : "full");
-}
-
-AttentionProblem problem_of(const Shape& s) {
-  AttentionProblem p;
-  p.batch = s.batch;
-  p.heads = s.heads;
-  p.q_n = s.q_n;
-  p.k_n = s.k_n;
-  p.head_dim = s.head_dim;
-  p.causal = s.causal;
-  p.dtype = s.dtype;
-  return p;
-}
-
-const Kernel* flash_sm90() { return find_kernel("flash_sm90"); }
-
-// A CUDA device that can run flash_sm90, or the reason to skip.
-std::unique_ptr<Device> hopper_or_reason(std::string& why) {
-  if (!flash_sm90()) { why = "flash_sm90 is not built (no nvcc at configure time)"; return nullptr; }
-  if (cuda_device_count() == 0) { why = "no CUDA device"; return nullptr; }
-  auto device = make_cuda_device(0);
-  const DeviceCaps caps = device->caps();
-  if (caps.cc_major != 9 || caps.cc_minor != 0) { why = "GPU is not compute capability 9.0"; return nullptr; }
-  return device;
-}
-
-// Host copies of Q, K, V (floats exactly as the device holds them) and the device copies; the
-// generated values times `amplitude`.
-struct Inputs {
-  std::vector<float> q, k, v;
-  DeviceBuffer dq, dk, dv;
-  Inputs(Device& dev, const AttentionProblem& p, std::uint64_t seed, float amplitude = 1.f)
-      : q(p.q_elements()), k(p.kv_elements()), v(p.kv_elements()),
-        dq(dev, p.q_elements() * 2), dk(dev, p.kv_elements() * 2), dv(dev, p.kv_elements() * 2) {
-    upload(dev, p, seed, InputTensor::q, amplitude, q, dq);
-    upload(dev, p, seed, InputTensor::k, amplitude, k, dk);
-    upload(dev, p, seed, InputTensor::v, amplitude, v, dv);
-  }
-  static void upload(Device& dev, const AttentionProblem& p, std::uint64_t seed, InputTensor t, float amplitude,
-                     std::vector<float>& host, DeviceBuffer& buf) {
-    generate_input(seed, t, p.dtype, 0, host.size(), host.data());
-    for (float& x : host) x *= amplitude;
-    std::vector<std::uint16_t> bits(host.size());
-    encode_to_dtype(host.data(), host.size(), p.dtype, bits.data());
-    decode_from_dtype(bits.data(), bits.size(), p.dtype, host.data());  // what the device sees
-    dev.copy_to_device(buf.get(), bits.data(), bits.size() * 2);
-  }
-};
-
-// Runs the kernel (`launch`, default: the shipped dispatch) with `a` (pointers to the device
-// buffers) into a NaN-poisoned output.
-std::vector<float> run(Device& dev, const AttentionArgs& a, DeviceBuffer& out,
-                       const std::function<void(const AttentionArgs&)>& launch = {}) {
-  dev.fill(out.get(), 0xff, out.bytes());  // 0xffff is NaN in fp16 and bf16
-  AttentionArgs args = a;
-  args.stream = dev.stream();
-  if (launch) launch(args);
-  else flash_sm90()->run(args);
-  dev.synchronize();
-  std::vector<std::uint16_t> bits(out.bytes() / 2);
-  dev.copy_to_host(bits.data(), out.get(), out.bytes());
-  std::vector<float> o(bits.size());
-  decode_from_dtype(bits.data(), bits.size(), a.problem.dtype, o.data());
-  return o;
-}
+using test_support::flash_sm90;
+using test_support::hopper_or_reason;
+using test_support::Inputs;
+using test_support::problem_of;
+using test_support::run;
+using test_support::Shape;
+using test_support::shape_name;
 
 // Every output row of shape `s` (inputs from `seed`, times `amplitude`) written, finite and within
 // FlashAttention's rule of the double reference.
@@ -166,60 +102,97 @@ TEST(FlashSm90, TakesEveryCausalTileOnEachLaunch) {
   }
 }
 
-#ifdef ATTNSWEEP_HAVE_CUDA  // the variants' launchers are built with the kernel
-// Every tile choice, grid and block schedule the library compiles (the harness's `check` runs them
-// too), not only those the shipped dispatch picks for the shapes above: 2 or 3 consumer warpgroups,
-// wide key blocks, one CTA per tile or persistent, one block at a time or overlapped, one Q slot or
-// two, warpgroups taking turns or not (those that compute fewer key blocks, or none, passing their
-// turns on). 140 heads of 130 rows (more tiles than an H100's 132 SMs: persistent CTAs take two or,
-// with 128-row tiles, three, reusing a Q slot; a last row block with warpgroups past q_n) and 300
-// keys (several key blocks, a masked tail).
-TEST(FlashSm90, EveryCompiledVariantMatchesTheReference) {
+// The shape of this device, as flash_sm90's choice reads it.
+sm90::GpuShape gpu_shape(const Device& dev) {
+  return {std::stoi(dev.info().facts.at("sm_count")), std::stoll(dev.info().facts.at("l2_bytes"))};
+}
+
+// The cheapest problem of a grid of sizes (those the kernel-choice test covers) that the shipped
+// choice sends to kernel k on this device, if there is one.
+std::optional<AttentionProblem> problem_reaching(const sm90::KernelConfig& k, const sm90::GpuShape& gpu, DType dtype) {
+  std::optional<AttentionProblem> best;
+  for (std::int64_t n : {100, 512, 1024, 2048, 3000, 4096, 6144, 8192, 16384})
+    for (std::int64_t batch : {1, 2, 8, 32})
+      for (std::int64_t heads = 1; heads <= 128; ++heads) {
+        const AttentionProblem p = problem_of({batch, heads, n, n, k.head_dim, k.causal, dtype});
+        if (!(sm90::choose_launch(p, gpu).kernel == k)) continue;
+        if (!best || p.flops() < best->flops()) best = p;
+      }
+  return best;
+}
+
+// Every kernel a default build compiles (kernel_config.h: kShippedKernels), each reached through the
+// shipped dispatch on the cheapest problem that chooses it, in both dtypes: output written, finite,
+// within FlashAttention's rule on a sample of rows (every one of at most about 2e8 multiply-adds).
+TEST(FlashSm90, EveryShippedKernelMatchesTheReference) {
   std::string why;
   auto dev = hopper_or_reason(why);
   if (!dev) GTEST_SKIP() << why;
-  for (const Shape& s : {Shape{1, 140, 130, 300, 64, false, DType::fp16}, Shape{1, 140, 130, 300, 64, true, DType::bf16},
-                         Shape{1, 140, 130, 300, 128, false, DType::bf16}, Shape{1, 140, 130, 300, 128, true, DType::fp16},
-                         Shape{1, 140, 130, 300, 256, false, DType::fp16}, Shape{1, 140, 130, 300, 256, true, DType::bf16}}) {
-    const AttentionProblem p = problem_of(s);
-    Inputs in(*dev, p, 5);
-    const test_support::ReferenceRows ref = test_support::reference_rows(p, in.q.data(), in.k.data(), in.v.data());
-    DeviceBuffer out(*dev, p.q_elements() * 2);
-    const AttentionArgs a = contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get());
-    int variants = 0;
-    for (int consumers : {2, 3})
-      for (int wide : {0, 1})
-        for (int persistent : {0, 1})
-          for (int overlap : {0, 1})
-            for (int q_slots : {1, 2})
-              for (int turns : {0, 1}) {
-                if (s.head_dim == 256 && consumers == 3) continue;              // O takes 128 registers
-                if (wide && (s.head_dim == 64 || consumers == 3)) continue;      // one key block size there
-                if (overlap && s.head_dim == 128 && consumers == 3) continue;    // no registers for it
-                if (q_slots == 2 && !persistent) continue;                       // one tile per CTA: one Q
-                const cuda::Sm90Variant v{consumers, wide, persistent, 0, overlap, q_slots, -1, turns};
-                const std::string name = shape_name(s) + " wg=" + std::to_string(consumers) + " wk=" + std::to_string(wide) +
-                                         " pe=" + std::to_string(persistent) + " ov=" + std::to_string(overlap) +
-                                         " qs=" + std::to_string(q_slots) + " tt=" + std::to_string(turns);
-                int used_q_slots = 0;
-                const std::vector<float> o = run(*dev, a, out, [&](const AttentionArgs& args) {
-                  const cuda::Sm90Variant used = cuda::launch_flash_sm90_variant(args, v);
-                  EXPECT_TRUE(used.consumers == consumers && used.wide_keys == wide && used.persistent == persistent &&
-                              used.overlap == overlap && used.q_slots <= q_slots && used.turns == turns)
-                      << name << ": launched another variant";
-                  used_q_slots = used.q_slots;
-                });
-                if (q_slots == 2 && used_q_slots == 1) continue;  // no room for a second slot: the qs=1 run covered it
-                for (float x : o) ASSERT_TRUE(std::isfinite(x)) << name << ": an output element was not written or is NaN/Inf";
-                const test_support::ReferenceErrors e = test_support::errors_against(ref, o);
-                EXPECT_LE(e.kernel, check_bound(e.naive, p.dtype)) << name << ": naive error " << e.naive;
-                ++variants;
-              }
-    // Two Q slots fit at d=64 and with two warpgroups and 128-key blocks at d=128; each both ways of turns.
-    EXPECT_EQ(variants, 2 * (s.head_dim == 64 ? 12 : s.head_dim == 128 ? 12 : 8)) << shape_name(s);
-  }
+  const sm90::GpuShape gpu = gpu_shape(*dev);
+  int checked = 0;
+  for (const sm90::KernelConfig& k : sm90::kShippedKernels)
+    for (DType dtype : {DType::fp16, DType::bf16}) {
+      const std::optional<AttentionProblem> found = problem_reaching(k, gpu, dtype);
+      if (!found) continue;  // on a card of another size the rule may not reach it
+      const AttentionProblem& p = *found;
+      const std::string name = sm90::describe(k) + " " + std::string(dtype_name(dtype)) + " b" + std::to_string(p.batch) + "h" +
+                               std::to_string(p.heads) + "n" + std::to_string(p.q_n);
+      Inputs in(*dev, p, 13);
+      DeviceBuffer out(*dev, p.q_elements() * 2);
+      const std::vector<float> o = run(*dev, contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get()), out);
+      for (float x : o) ASSERT_TRUE(std::isfinite(x)) << name << ": an output element was not written or is NaN/Inf";
+      const double macs = static_cast<double>(p.batch * p.heads * p.q_n) * p.k_n * p.head_dim;
+      const std::int64_t step = std::max<std::int64_t>(1, static_cast<std::int64_t>(macs / 2e8)) | 1;  // odd: every lane in turn
+      const test_support::ReferenceErrors e = test_support::errors_on_every_nth_row(p, in.q.data(), in.k.data(), in.v.data(), o, step);
+      EXPECT_LE(e.kernel, check_bound(e.naive, p.dtype)) << name << ": naive error " << e.naive;
+      ++checked;
+    }
+  if (gpu.sms == 132) EXPECT_EQ(checked, 2 * static_cast<int>(std::size(sm90::kShippedKernels)));  // an H100 SXM reaches all
 }
-#endif
+
+// An allocation that fails on the way to a launch (here the causal persistent grid's plan, made on
+// a shape's first launch) is OutOfMemory, not a sticky error: with memory freed again, the same
+// launch runs and is right.
+TEST(FlashSm90, AnAllocationFailureIsOutOfMemory) {
+  std::string why;
+  auto dev = hopper_or_reason(why);
+  if (!dev) GTEST_SKIP() << why;
+  // Two shapes of one kernel (d=64, two warpgroups, causal, persistent on a Hopper's 132 SMs): the
+  // first loads the kernel, so that the second's only allocation is its plan.
+  const AttentionProblem warm = problem_of({8, 36, 100, 100, 64, true, DType::fp16});
+  const AttentionProblem p = problem_of({8, 35, 100, 100, 64, true, DType::fp16});
+  const sm90::GpuShape gpu = gpu_shape(*dev);
+  if (!(sm90::choose_launch(p, gpu).kernel == sm90::choose_launch(warm, gpu).kernel) || !sm90::choose_launch(p, gpu).kernel.persistent)
+    GTEST_SKIP() << "on " << gpu.sms << " SMs these shapes do not share a persistent causal kernel";
+  Inputs warm_in(*dev, warm, 4), in(*dev, p, 5);
+  DeviceBuffer warm_out(*dev, warm.q_elements() * 2), out(*dev, p.q_elements() * 2);
+  run(*dev, contiguous_args(warm, warm_in.dq.get(), warm_in.dk.get(), warm_in.dv.get(), warm_out.get()), warm_out);
+  AttentionArgs a = contiguous_args(p, in.dq.get(), in.dk.get(), in.dv.get(), out.get());
+  a.stream = dev->stream();
+  {
+    std::vector<DeviceBuffer> all_memory;  // every byte cudaMalloc still hands out, in halving pieces
+    for (std::uint64_t bytes = std::uint64_t{1} << 34; bytes >= 256;) {
+      try {
+        all_memory.emplace_back(*dev, bytes);
+      } catch (const OutOfMemory&) {
+        bytes /= 2;
+      }
+    }
+    try {
+      flash_sm90()->run(a);
+      FAIL() << "the launch needed no memory while none was free";
+    } catch (const OutOfMemory& e) {
+      EXPECT_NE(std::string(e.what()).find("cudaMalloc"), std::string::npos) << e.what();
+    } catch (const DeviceError& e) {
+      FAIL() << "an allocation failure became a DeviceError (sticky: " << e.sticky << "): " << e.what();
+    }
+  }
+  const std::vector<float> o = run(*dev, a, out);
+  for (float x : o) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
+  const test_support::ReferenceErrors e = test_support::errors_against_reference(p, in.q.data(), in.k.data(), in.v.data(), o);
+  EXPECT_LE(e.kernel, check_bound(e.naive, p.dtype)) << "naive error " << e.naive;
+}
+
 
 // Strides are honoured: [batch, n, heads, d] (PyTorch's BSHD) gives the same bits as dense BHND.
 TEST(FlashSm90, FollowsStridesOfAnotherLayout) {

@@ -51,6 +51,28 @@ inline ReferenceErrors errors_against(const ReferenceRows& ref, const std::vecto
   return {max, ref.naive};
 }
 
+// The same over every `step`-th output row (counting all B * H * Q_N rows) and the last one, for
+// problems too large to check whole.
+inline ReferenceErrors errors_on_every_nth_row(const AttentionProblem& p, const float* q, const float* k, const float* v,
+                                               const std::vector<float>& out, std::int64_t step) {
+  const std::int64_t d = p.head_dim, rows = p.batch * p.heads * p.q_n;
+  std::vector<double> ref(d);
+  std::vector<float> naive(d);
+  ReferenceErrors e;
+  const auto check_row = [&](std::int64_t row) {
+    const std::int64_t bh = row / p.q_n, i = row % p.q_n;
+    reference_row_double(p, q + row * d, k + bh * p.k_n * d, v + bh * p.k_n * d, i, ref.data());
+    naive_row_in_precision(p, q + row * d, k + bh * p.k_n * d, v + bh * p.k_n * d, i, naive.data());
+    for (std::int64_t c = 0; c < d; ++c) {
+      e.kernel = std::max(e.kernel, std::abs(out[row * d + c] - ref[c]));
+      e.naive = std::max(e.naive, std::abs(naive[c] - ref[c]));
+    }
+  };
+  for (std::int64_t row = 0; row < rows; row += step) check_row(row);
+  if ((rows - 1) % step != 0) check_row(rows - 1);
+  return e;
+}
+
 // q [B, H, Q_N, d], k and v [B, H, K_N, d], dense, as floats of the problem's dtype.
 inline ReferenceErrors errors_against_reference(const AttentionProblem& p, const float* q, const float* k, const float* v,
                                                 const std::vector<float>& out) {

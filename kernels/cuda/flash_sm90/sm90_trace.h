@@ -1,9 +1,9 @@
 #pragma once
 // A timeline of one flash_sm90 launch, to see where a tile's time goes: one thread of each
 // warpgroup writes (SM clock, event, tile, block) at the points below. Only a build configured with
-// -DATTNSWEEP_SM90_TRACE records anything (`flash_sm90_bench trace`, summarised by
-// bench/flash_sm90/trace_summary.py); in any other build the recorder is empty and the shipped
-// kernels carry none of it.
+// -DATTNSWEEP_SM90_TRACE=ON (an experiments build) records anything (`flash_sm90_bench trace`,
+// summarised by bench/flash_sm90/trace_summary.py); in any other build the recorder is empty and
+// the kernels carry none of it.
 #include <cstdint>
 
 #if defined(__CUDACC__)
@@ -14,7 +14,7 @@
 
 namespace attnsweep::sm90 {
 
-#ifdef ATTNSWEEP_SM90_TRACE
+#if ATTNSWEEP_SM90_TRACE
 constexpr bool kTraceBuilt = true;
 #else
 constexpr bool kTraceBuilt = false;
@@ -46,12 +46,15 @@ struct TraceBuffer {
 };
 
 #if defined(__CUDACC__)
-// One thread of a warpgroup records (the producer's loading thread, a consumer's thread 0).
+// One thread of a warpgroup records (the producer's loading thread, a consumer's thread 0), into
+// the launch parameters' TraceBuffer `trace`.
 struct Tracer {
-#ifdef ATTNSWEEP_SM90_TRACE
+#if ATTNSWEEP_SM90_TRACE
   TraceRecord* out = nullptr;
   int n = 0, capacity = 0;
-  ATTNSWEEP_TRACE_DEVICE Tracer(const TraceBuffer& b, int warpgroups, bool recorder) {
+  template <class Params>
+  ATTNSWEEP_TRACE_DEVICE Tracer(const Params& params, int warpgroups, bool recorder) {
+    const TraceBuffer& b = params.trace;
     if (b.records && recorder && static_cast<int>(blockIdx.x) < b.ctas) {
       out = b.records + (static_cast<std::int64_t>(blockIdx.x) * warpgroups + threadIdx.x / 128) * b.records_per_warpgroup;
       capacity = b.records_per_warpgroup;
@@ -66,7 +69,8 @@ struct Tracer {
     }
   }
 #else
-  ATTNSWEEP_TRACE_DEVICE Tracer(const TraceBuffer&, int, bool) {}
+  template <class Params>
+  ATTNSWEEP_TRACE_DEVICE Tracer(const Params&, int, bool) {}
   ATTNSWEEP_TRACE_DEVICE void operator()(TraceEvent, int, int) {}
 #endif
 };

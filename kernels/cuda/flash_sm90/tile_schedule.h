@@ -4,11 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#if defined(__CUDACC__)
-#define ATTNSWEEP_HOST_DEVICE __host__ __device__
-#else
-#define ATTNSWEEP_HOST_DEVICE
-#endif
+#include "host_device.h"
 
 namespace attnsweep::sm90 {
 

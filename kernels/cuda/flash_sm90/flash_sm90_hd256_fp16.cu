@@ -1,0 +1,6 @@
+// flash_sm90's kernels for head_dim 256, fp16: those of kCompiledKernels (kernel_config.h) with this head_dim.
+#include "launch.cuh"
+
+namespace attnsweep::sm90 {
+template void launch_compiled<DType::fp16, 256>(const AttentionArgs& a, const LaunchConfig& c, const Gpu& gpu);
+}  // namespace attnsweep::sm90

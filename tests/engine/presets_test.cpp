@@ -110,7 +110,7 @@ TEST(Presets, SeedHasTheSeedsTwentyFourTiersAndFourKernels) {
   EXPECT_EQ(kernels_of("seed"), (std::vector<std::string>{"naive", "cublas", "fused_simt", "flash_mma"}));
   const SweepSpec s = shapes_of("seed");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp16});
-  EXPECT_EQ(s.causal, std::vector<bool>{false});
+  EXPECT_EQ(s.causal, std::vector<CausalMode>{CausalMode::none});
   std::vector<TierShape> expected;
   for (const auto& [d, h, b] : {std::tuple{64, 12, 1}, {64, 12, 8}, {128, 12, 1}, {256, 24, 2}})
     for (std::int64_t n : {512, 1024, 2048, 4096, 8192, 16384}) expected.push_back({n, n, d, h, b});
@@ -127,7 +127,7 @@ TEST(Presets, Fa3PaperKeepsHiddenSize2048And16kTokens) {
   EXPECT_EQ(kernels_of("fa3-paper"), (std::vector<std::string>{"flash_mma", "flash_sm90"}));
   const SweepSpec s = shapes_of("fa3-paper");
   EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   ASSERT_EQ(s.tiers.size(), 18u);
   std::set<std::int64_t> head_dims, lengths;
   for (const TierShape& t : s.tiers) {
@@ -155,7 +155,7 @@ TEST(Presets, BaselinePresetsPutOursBesideTorchsOnTheSameTiers) {
       EXPECT_TRUE(is_provider_kernel(baseline)) << baseline;
     const SweepSpec s = shapes_of(name);
     EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
-    EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+    EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
     EXPECT_EQ(s.tiers, shapes_of(tiers_from).tiers);
     EXPECT_EQ(s.timing.min_samples, TimingOptions{}.min_samples);  // the engine's method, not a shortcut
     EXPECT_TRUE(s.check.enabled);
@@ -167,7 +167,7 @@ TEST(Presets, SmokeIsTinyAndRunsOnTheCpu) {
   EXPECT_EQ(kernels_of("smoke"), (std::vector<std::string>{"cpu_naive", "cpu_flash"}));
   const SweepSpec s = shapes_of("smoke");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp32});
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   double flops = 0;
   for (const TierShape& t : s.tiers) {
     EXPECT_LE(t.q_n, 256);
@@ -186,7 +186,7 @@ TEST(Presets, DemoCpuComparesBothCpuKernelsUpTo2k) {
   EXPECT_EQ(kernels_of("demo-cpu"), (std::vector<std::string>{"cpu_naive", "cpu_flash"}));
   const SweepSpec s = shapes_of("demo-cpu");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp32});
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   std::set<std::int64_t> lengths;
   for (const TierShape& t : s.tiers) {
     EXPECT_EQ(t.head_dim, 64);

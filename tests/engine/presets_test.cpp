@@ -44,7 +44,8 @@ std::vector<std::string> kernels_of(const std::string& name) {
 
 TEST(Presets, TheShippedOnesAreListedSorted) {
   const std::vector<std::string> names = preset_names();
-  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch"})
+  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch", "llama3-8b", "mqa",
+                           "mistral-window", "chunked-prefill"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_FALSE(preset_json("no-such-preset"));
@@ -160,6 +161,52 @@ TEST(Presets, BaselinePresetsPutOursBesideTorchsOnTheSameTiers) {
     EXPECT_EQ(s.timing.min_samples, TimingOptions{}.min_samples);  // the engine's method, not a shortcut
     EXPECT_TRUE(s.check.enabled);
   }
+}
+
+// The shapes models ship: Llama 3 8B's grouped-query heads, multi-query attention (Falcon-7B's 71
+// heads on one K/V head), Mistral's 4k sliding window, and chunked prefill (2k queries at the end of
+// 8-32k keys, bottom-right), ours beside PyTorch's backends.
+TEST(Presets, ModelShapedPresetsHoldTheirModelsShapes) {
+  const std::vector<std::string> kernels = {"flash_mma", "flash_sm90", "torch.sdpa_cudnn", "torch.sdpa_flash",
+                                            "torch.sdpa_efficient"};
+  for (const char* name : {"llama3-8b", "mqa", "mistral-window", "chunked-prefill"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(kernels_of(name), kernels);
+    const SweepSpec s = shapes_of(name);
+    EXPECT_EQ(s.dtypes, std::vector<DType>{DType::bf16});
+    EXPECT_TRUE(s.check.enabled);
+    ASSERT_FALSE(s.tiers.empty());
+    for (const TierShape& t : s.tiers) {
+      SCOPED_TRACE(tier_name(t));
+      if (std::string(name) == "mqa") {
+        EXPECT_EQ(t.head_dim, 64);
+        EXPECT_EQ(t.heads, 71);
+        EXPECT_EQ(t.kv_head_count(), 1);
+      } else {
+        EXPECT_EQ(t.head_dim, 128);
+        EXPECT_EQ(t.heads, 32);
+        EXPECT_EQ(t.kv_head_count(), 8);
+      }
+      if (std::string(name) == "mistral-window") {
+        EXPECT_EQ(t.window_left, 4096);
+        EXPECT_EQ(t.window_right, 0);
+      } else {
+        EXPECT_EQ(t.window_left, -1);
+        EXPECT_EQ(t.window_right, -1);
+      }
+      if (std::string(name) == "chunked-prefill") {
+        EXPECT_EQ(t.q_n, 2048);
+        EXPECT_GE(t.k_n, 8192);
+        EXPECT_LE(t.k_n, 32768);
+      } else {
+        EXPECT_EQ(t.q_n, t.k_n);
+      }
+    }
+  }
+  EXPECT_EQ(shapes_of("llama3-8b").causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
+  EXPECT_EQ(shapes_of("mqa").causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
+  EXPECT_EQ(shapes_of("mistral-window").causal, std::vector<CausalMode>{CausalMode::top_left});
+  EXPECT_EQ(shapes_of("chunked-prefill").causal, std::vector<CausalMode>{CausalMode::bottom_right});
 }
 
 // Sizes, not timings: these presets must stay small enough for 2 CPU cores.

@@ -25,6 +25,7 @@ struct RunArgs {
   std::vector<std::string> kernels;       // replaces the spec's kernel list when given
   std::string out_path;                   // default: <spec name>-<UTC time>.jsonl
   bool resume = false;
+  bool force = false;                     // a fresh sweep may replace an existing out_path
   bool in_process = false;                // CUDA work in this process instead of a worker
   std::string devices;                    // CUDA devices: all | 0,1,... ("": 0; under MPI, all of the host's)
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
@@ -41,18 +42,27 @@ int run_mpi_command(const RunArgs& args);
 std::string mpi_support_text();
 
 // Joins result files of one spec (the shares of run --shard) into `out_path`.
-int merge_command(const std::vector<std::string>& inputs, const std::string& out_path);
+int merge_command(const std::vector<std::string>& inputs, const std::string& out_path, bool force);
 
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);
 
+// Where report and import write: a file, never replacing one without --force; "-" (and, for
+// report, nothing) means standard output.
+struct OutputArgs {
+  std::string path;
+  bool force = false;
+};
 // `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
+int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
                    const std::string& mode);
-int import_command(const std::string& source_path, const std::string& out_path);
+int import_command(const std::string& source_path, const OutputArgs& out);
 
-// Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
+// Prints an error the way every command does: "attnsweep-cli: <text>" on stderr, with control
+// characters escaped (names and messages come from files and workers).
 void print_error(const std::string& text);
+// A line for people on stderr, escaped the same way.
+void print_note(const std::string& text);
 // Prints a caught error and returns its exit code: a bad argument (std::invalid_argument) is usage.
 int print_failure(const std::exception& e);
 

@@ -17,6 +17,7 @@ namespace attnsweep {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::int64_t kMaxExactCount = std::int64_t{1} << 53;  // the largest integer a double holds exactly
 
 // How a column's value is written and read.
 enum class Kind {
@@ -140,7 +141,7 @@ double not_negative(double v) {
 }
 
 // A size of a tier: a positive integer every row must give (kMin 1), or one side of a sliding
-// window, -1 (unlimited) or a key count, that older tables leave out (kMin -1).
+// window (kMin 0): a key count, empty where that side is unlimited (-1) and in older tables.
 template <std::int64_t TierShape::*Field, std::int64_t kMin = 1>
 constexpr Def shape_column(Column c, ColumnInfo info) {
   return {c,
@@ -148,9 +149,12 @@ constexpr Def shape_column(Column c, ColumnInfo info) {
           Kind::count,
           nullptr,
           nullptr,
-          [](const CellResult& r) -> std::optional<double> { return static_cast<double>(r.cell.tier.shape.*Field); },
+          [](const CellResult& r) -> std::optional<double> {
+            const std::int64_t v = r.cell.tier.shape.*Field;
+            return v >= kMin ? std::optional<double>(static_cast<double>(v)) : std::nullopt;
+          },
           [](CellResult& r, double v) {
-            r.cell.tier.shape.*Field = at_least(v, kMin, kMin > 0 ? "must be positive" : "must be -1 (unlimited) or more");
+            r.cell.tier.shape.*Field = at_least(v, kMin, kMin > 0 ? "must be positive" : "must not be negative");
           },
           /*required=*/kMin > 0};
 }
@@ -277,10 +281,10 @@ constexpr Def kColumns[] = {
        if (kv > s.heads || s.heads % kv != 0) fail("must divide heads (" + std::to_string(s.heads) + ")");
        s.kv_heads = kv == s.heads ? 0 : kv;
      }},
-    shape_column<&TierShape::window_left, -1>(Column::window_left,
-                                              {"window_left", "Keys left of the diagonal a query sees; -1: unlimited", kNumeric}),
-    shape_column<&TierShape::window_right, -1>(
-        Column::window_right, {"window_right", "Keys right of the diagonal a query sees; -1: unlimited", kNumeric}),
+    shape_column<&TierShape::window_left, 0>(
+        Column::window_left, {"window_left", "Keys left of the diagonal a query sees; empty: unlimited", kNumeric}),
+    shape_column<&TierShape::window_right, 0>(
+        Column::window_right, {"window_right", "Keys right of the diagonal a query sees; empty: unlimited", kNumeric}),
     {Column::dtype,
      {"dtype", "Element type of Q, K, V and O"},
      Kind::text,
@@ -785,6 +789,9 @@ void read_column(CellResult& r, Column c, std::string_view text) {
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size()) fail(quoted(text) + " is not an integer");
+    // Counts travel as doubles: past 2^53 they would round (and 2^63 - 1 would overflow coming back).
+    if (n > kMaxExactCount || n < -kMaxExactCount)
+      fail(quoted(text) + " is too large (at most " + std::to_string(kMaxExactCount) + ")");
     v = static_cast<double>(n);
   } else {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

@@ -18,11 +18,17 @@ namespace {
 
 constexpr std::string_view kTitlePrefix = "Attention forward sweep: ";
 
+// Text from a file as Markdown shows it, and nothing more: '|' would end a table cell, '<', '>'
+// and '&' would pass HTML (a <script>) through to whoever renders the report, and a line break
+// or other control character would break the line (or reach a terminal that shows the file).
 std::string md_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
     if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
+    else if (c == '&') out += "&amp;";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
     else out += c;
   }
   return out;
@@ -41,14 +47,31 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// "a\|b" -> "a|b": what md_escape wrote.
+// "&lt;b&gt;" -> "<b>": the entities md_escape writes.
+std::string decode_entities(std::string_view s) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    for (const auto& [entity, decoded] : kEntities)
+      if (s.substr(i, entity.size()) == entity) {
+        c = decoded;
+        i += entity.size() - 1;
+        break;
+      }
+    out += c;
+  }
+  return out;
+}
+
+// "a\|b &amp; c" -> "a|b & c": what md_escape wrote.
 std::string unescape(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '|') ++i;
     out += s[i];
   }
-  return out;
+  return decode_entities(out);
 }
 
 // "| a | b |" -> {"a", "b"}; a "\|" inside a cell is a literal pipe.
@@ -64,13 +87,13 @@ std::vector<std::string> split_row(std::string_view line) {
       cell += '|';
       ++i;
     } else if (line[i] == '|') {
-      cells.emplace_back(trim(cell));
+      cells.push_back(decode_entities(trim(cell)));
       cell.clear();
     } else {
       cell += line[i];
     }
   }
-  cells.emplace_back(trim(cell));
+  cells.push_back(decode_entities(trim(cell)));
   return cells;
 }
 
@@ -113,7 +136,7 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode)
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
   for (const auto& [label, value] : environment_lines(f, shown))
-    md << "- **" << label << ":** " << md_escape(value) << "\n";
+    md << "- **" << md_escape(label) << ":** " << md_escape(value) << "\n";
   md << "\n";
   std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;

@@ -97,7 +97,8 @@ TEST(Columns, EveryFieldReadsBack) {
   EXPECT_EQ(cell_field(shaped, Column::causal), "causal-br");
   EXPECT_EQ(cell_field(shaped, Column::kv_heads), "4");
   EXPECT_EQ(cell_field(unread, Column::kv_heads), "12");
-  EXPECT_EQ(cell_field(unread, Column::window_left), "-1");
+  EXPECT_EQ(cell_field(unread, Column::window_left), "");  // no window: unlimited both sides
+  EXPECT_EQ(cell_field(shaped, Column::window_left), "256");
   for (const CellResult& original :
        {watched, unread, shaped, failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
     CellResult back;

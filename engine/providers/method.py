@@ -245,6 +245,63 @@ def settle(busy, sustain_s, cancelled):
     return {"state": "sustained", "settled": settled}
 
 
+class Shape:
+    """A cell's tier and mask as problem.h has them: K/V heads (GQA), sliding window, alignment."""
+
+    def __init__(self, tier, causal):
+        self.batch, self.heads, self.q_n, self.k_n, self.head_dim = (
+            tier["batch"], tier["heads"], tier["q_n"], tier["k_n"], tier["head_dim"])
+        self.kv_heads = tier.get("kv_heads", self.heads)
+        self.window_left = tier.get("window_left", -1)
+        self.window_right = tier.get("window_right", -1)
+        self.bottom_right = tier.get("align", "top-left") == "bottom-right"
+        self.causal = causal
+
+    def gqa(self):
+        return self.kv_heads != self.heads
+
+    def plain_mask(self):
+        """No window, and a causal mask (if any) that is top-left or square: what is_causal does."""
+        return (self.window_left < 0 and self.window_right < 0 and
+                (not self.causal or not self.bottom_right or self.q_n == self.k_n))
+
+    def diagonal(self, row):
+        return row + self.k_n - self.q_n if self.bottom_right else row
+
+    def reach(self):
+        """Keys a row reaches left and right of its diagonal key (q_n + k_n: unlimited)."""
+        unlimited = self.q_n + self.k_n
+        left = self.window_left if self.window_left >= 0 else unlimited
+        right = 0 if self.causal else (self.window_right if self.window_right >= 0 else unlimited)
+        return left, right
+
+    def visible_keys(self, row):
+        """Keys [begin, end) row `row` sees: AttentionProblem::visible_keys."""
+        left, right = self.reach()
+        d = self.diagonal(row)
+        begin = min(max(d - left, 0), self.k_n)
+        end = min(max(d + right + 1, begin), self.k_n)
+        return begin, end
+
+    def flops(self):
+        """AttentionProblem::flops: 4 B H d x the (query, key) pairs the mask keeps, the causal
+        diagonal counting half."""
+        left, right = self.reach()
+        d0 = self.diagonal(0)
+
+        def below(n):  # sum of clamp(x, 0, k_n) for x < n
+            k = self.k_n
+            return 0 if n <= 0 else n * (n - 1) // 2 if n <= k + 1 else k * (k + 1) // 2 + (n - k - 1) * k
+
+        def clamped_sum(first):
+            return below(first + self.q_n) - below(first)
+
+        pairs = float(clamped_sum(d0 + right + 1) - clamped_sum(d0 - left))
+        if self.causal:
+            pairs -= 0.5 * max(0, min(d0 + self.q_n, self.k_n) - max(d0, 0))
+        return 4.0 * self.batch * self.heads * self.head_dim * pairs
+
+
 def flops(batch, heads, q_n, k_n, head_dim, causal):
-    f = 4.0 * batch * heads * q_n * k_n * head_dim
-    return f / 2 if causal else f
+    """Full or top-left causal attention of as many K/V heads as heads (Shape.flops for the rest)."""
+    return Shape({"batch": batch, "heads": heads, "q_n": q_n, "k_n": k_n, "head_dim": head_dim}, causal).flops()

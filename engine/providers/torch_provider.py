@@ -57,10 +57,13 @@ class Crashed(Exception):
 
 # ---------------------------------------------------------------- the kernels
 
-def vectorized(q, k, v, causal):
-    """The plain three steps, as a PyTorch user writes them."""
+def vectorized(q, k, v, causal, mask=None):
+    """The plain three steps, as a PyTorch user writes them. `mask` (True = attend) replaces the
+    causal mask where the cell has a window or a bottom-right alignment."""
     s = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(q.shape[-1]))
-    if causal:  # top-left: query row i sees keys j <= i
+    if mask is not None:
+        s = s.masked_fill(~mask, float("-inf"))
+    elif causal:  # top-left: query row i sees keys j <= i
         s = s.masked_fill(torch.ones(s.shape[-2], s.shape[-1], dtype=torch.bool, device=s.device).triu(1),
                           float("-inf"))
     return torch.matmul(torch.softmax(s, dim=-1), v)
@@ -69,36 +72,85 @@ def vectorized(q, k, v, causal):
 _compiled = None
 
 
-def vectorized_compiled(q, k, v, causal):
+def vectorized_compiled(q, k, v, causal, mask=None):
     global _compiled
     if _compiled is None:
         # dynamic=True: one graph for every sequence length, instead of a recompile per tier.
         _compiled = torch.compile(vectorized, dynamic=True)
-    return _compiled(q, k, v, causal)
+    return _compiled(q, k, v, causal, mask)
 
 
-def make_launch(kernel, q, k, v, o, dtype, causal):
-    """A no-argument callable that runs one forward and returns the output tensor."""
-    if kernel == "scaled_dot_prod_attention":
-        return lambda: F.scaled_dot_product_attention(q, k, v, is_causal=causal)
-    if kernel == "vectorized_torch":
-        return lambda: vectorized(q, k, v, causal)
-    if kernel == "vectorized_torch_compiled":
-        return lambda: vectorized_compiled(q, k, v, causal)
+def key_mask(shape, device, rows=None):
+    """Booleans [..., k_n], True where query row `rows` (a tensor of row indices; all rows by
+    default) sees a key: problem.h's masks. None for all rows where is_causal says it all."""
+    if rows is None:
+        if shape.plain_mask():
+            return None
+        rows = torch.arange(shape.q_n, device=device)
+    left, right = shape.reach()
+    diag = rows[..., None] + shape.diagonal(0)
+    cols = torch.arange(shape.k_n, device=device)
+    return (cols >= diag - left) & (cols <= diag + right)
+
+
+def sdpa_takes_gqa(launch):
+    """Whether an SDPA launch with enable_gqa runs (one forward); False where the backend has no
+    kernel for it or torch has no enable_gqa."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            launch()
+        return True
+    except TypeError:
+        return False
+    except RuntimeError as e:
+        if "No available kernel" in str(e):
+            return False
+        raise
+
+
+def repeat_kv(x, shape):
+    """K or V with each K/V head repeated for the query heads that read it: [B, heads, k_n, d]."""
+    return x.repeat_interleave(shape.heads // shape.kv_heads, dim=1) if shape.gqa() else x
+
+
+def make_launch(kernel, q, k, v, o, dtype, shape):
+    """A no-argument callable that runs one forward and returns the output tensor. GQA goes to SDPA
+    as it is (enable_gqa); kernels without grouped heads get K and V repeated per query head once,
+    before timing, as their users would. Windows and bottom-right masks go as a boolean mask."""
+    causal = shape.causal
+    mask = key_mask(shape, q.device)
     if kernel == "flash_attention_triton":
         if TRITON_MISSING:
             raise Unsupported(TRITON_MISSING)
         why = triton_flash.unsupported_reason(q.shape[-1])
         if why:
             raise Unsupported(why)
+        if shape.gqa() or mask is not None:
+            raise Unsupported("flash_attention_triton computes multi-head attention with a top-left causal mask only")
         return lambda: triton_flash.flash_attention(q, k, v, o, causal, tf32=(dtype == "tf32"))
+    if kernel == "vectorized_torch":
+        k, v = repeat_kv(k, shape), repeat_kv(v, shape)
+        return lambda: vectorized(q, k, v, causal, mask)
+    if kernel == "vectorized_torch_compiled":
+        k, v = repeat_kv(k, shape), repeat_kv(v, shape)
+        return lambda: vectorized_compiled(q, k, v, causal, mask)
+    sdpa_args = {"attn_mask": mask} if mask is not None else {"is_causal": causal}
+    if shape.gqa():
+        sdpa_args["enable_gqa"] = True
+    if kernel == "scaled_dot_prod_attention":
+        return lambda: F.scaled_dot_product_attention(q, k, v, **sdpa_args)
     if kernel in SDPA_BACKENDS:
         from torch.nn.attention import SDPBackend, sdpa_kernel
         backend = getattr(SDPBackend, SDPA_BACKENDS[kernel])
 
         def launch():
             with sdpa_kernel([backend]):
-                return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+                return F.scaled_dot_product_attention(q, k, v, **sdpa_args)
+        if shape.gqa() and not sdpa_takes_gqa(launch):
+            # This backend (or this torch) has no grouped heads: K and V repeated, as its users do.
+            k, v = repeat_kv(k, shape), repeat_kv(v, shape)
+            del sdpa_args["enable_gqa"]
         return launch
     raise Unsupported("the torch provider has no kernel '{}' (it has: {})".format(kernel, ", ".join(KERNELS)))
 
@@ -135,12 +187,13 @@ def round_to_tf32(x):
 CHECK_CHUNK = 1 << 24
 
 
-def check(q, k, v, out, dtype, causal, seed, poisoned, options):
+def check(q, k, v, out, dtype, shape, seed, poisoned, options):
     """correctness.cpp's check: the rows it would pick (some of every (batch, head) slice, or all
     with rows "all"), against a float64 reference; the max error may be at most 2 x that of the
     naive computation in the cell's precision + the dtype's floor; every element finite and
-    written."""
+    written. A row that sees no key must be 0."""
     batch, heads, q_n, d = q.shape
+    k, v = repeat_kv(k, shape), repeat_kv(v, shape)
     k_n = k.shape[2]
     slices = batch * heads
     scale = 1.0 / math.sqrt(d)
@@ -169,20 +222,19 @@ def check(q, k, v, out, dtype, causal, seed, poisoned, options):
                 at = index[s0:s1, r0:r0 + rows_per_chunk]  # [slices, rows]
                 gather = at[..., None].expand(-1, -1, d)
                 qs = torch.gather(qf[s0:s1], 1, gather).float()
-                mask = (torch.arange(k_n, device=q.device)[None, None, :] > at[..., None]) if causal else None
+                mask = ~key_mask(shape, q.device, at)  # True where a key is hidden
+                empty = mask.all(dim=-1, keepdim=True)  # rows that see no key: 0
 
                 # float64 reference
                 s = (qs.double() @ ks.double().transpose(1, 2)) * scale
-                if mask is not None:
-                    s = s.masked_fill(mask, float("-inf"))
-                ref = torch.softmax(s, dim=-1) @ vs.double()
+                s = s.masked_fill(mask, float("-inf"))
+                ref = (torch.softmax(s, dim=-1) @ vs.double()).masked_fill(empty, 0.0)
 
                 # naive in the kernel's precision: S and P stored in the dtype, fp32 sums (reference.cpp)
                 s = ((op(qs) @ op(ks).transpose(1, 2)) * scale).to(torch_dtype).float()
-                if mask is not None:
-                    s = s.masked_fill(mask, float("-inf"))
+                s = s.masked_fill(mask, float("-inf"))
                 p = torch.softmax(s, dim=-1).to(torch_dtype).float()
-                naive = (op(p) @ op(vs)).to(torch_dtype).double()
+                naive = (op(p) @ op(vs)).to(torch_dtype).double().masked_fill(empty, 0.0)
 
                 got = torch.gather(of[s0:s1], 1, gather).double()
                 diff = torch.where(torch.isfinite(got), got - ref, torch.zeros_like(ref))
@@ -316,7 +368,8 @@ class Measurer:
     def measure(self, request, cancelled):
         """One cell: the engine's measure_cell, statuses included."""
         cell = request["cell"]
-        kernel, dtype, causal, tier = cell["kernel"], cell["dtype"], bool(cell["causal"]), cell["tier"]
+        kernel, dtype, tier = cell["kernel"], cell["dtype"], cell["tier"]
+        shape = method.Shape(tier, bool(cell["causal"]))
         timing = method.timing_options(request)
         check_opts = request.get("check") or {}
         checking = check_opts.get("enabled", True)
@@ -326,8 +379,9 @@ class Measurer:
         torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
         element = torch.tensor([], dtype=torch_dtype).element_size()
 
-        needed = (2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element + \
-            workspace_bytes(kernel, batch, heads, q_n, k_n, element)
+        kv_heads = shape.kv_heads
+        element_bytes = (2 * batch * heads * q_n * d + 2 * batch * kv_heads * k_n * d) * element
+        needed = element_bytes + workspace_bytes(kernel, batch, heads, q_n, k_n, element)
         free = torch.cuda.mem_get_info(self.device)[0]
         if needed > free:
             return "oom", "needs {} GiB, {} GiB free".format(gib(needed), gib(free)), {}
@@ -341,10 +395,10 @@ class Measurer:
         gen = torch.Generator(device=self.device)
         gen.manual_seed(seed & 0x7FFFFFFFFFFFFFFF)
         q = torch.randn(batch, heads, q_n, d, generator=gen, device=self.device, dtype=torch_dtype)
-        k = torch.randn(batch, heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
-        v = torch.randn(batch, heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
+        k = torch.randn(batch, kv_heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
+        v = torch.randn(batch, kv_heads, k_n, d, generator=gen, device=self.device, dtype=torch_dtype)
         o = torch.empty(batch, heads, q_n, d, device=self.device, dtype=torch_dtype)
-        launch = make_launch(kernel, q, k, v, o, dtype, causal)
+        launch = make_launch(kernel, q, k, v, o, dtype, shape)
         writes_o = kernel == "flash_attention_triton"  # the others return a fresh tensor: nothing to poison
         torch.cuda.synchronize(self.device)
         extra = {}
@@ -359,7 +413,7 @@ class Measurer:
             torch.cuda.synchronize(self.device)
             failure = None
             if checking:
-                c = check(q, k, v, out, dtype, causal, seed, writes_o, check_opts)
+                c = check(q, k, v, out, dtype, shape, seed, writes_o, check_opts)
                 c["rechecked_after_timing"] = after_timing
                 extra["check"] = c
                 failure = None if c["passed"] else ("after timing: " if after_timing else "") + describe_failure(c)
@@ -388,11 +442,10 @@ class Measurer:
 
         phase = time.monotonic()
         watch = method.ClockWatch(self.clocks.why_not)
-        element_bytes = (2 * batch * heads * q_n * d + 2 * batch * heads * k_n * d) * element
         timings = {}
         for mode in sorted(timing["modes"], key=("cold", "batch").index):  # cold first, as records list them
             t = method.sample_mode(mode, lambda n, flush: self.timer(launch, n, flush), launch_ms, timing, watch,
-                                   cancelled.is_set, method.flops(batch, heads, q_n, k_n, d, causal), element_bytes)
+                                   cancelled.is_set, shape.flops(), element_bytes)
             if t is None:
                 return "skipped", "cancelled", extra
             timings[mode] = t

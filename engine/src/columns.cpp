@@ -140,17 +140,23 @@ double not_negative(double v) {
   return v;
 }
 
-// The shape of a tier: positive integers.
-template <std::int64_t TierShape::*Field>
+// A size of a tier: a positive integer every row must give (kMin 1), or one side of a sliding
+// window (kMin 0): a key count, empty where that side is unlimited (-1) and in older tables.
+template <std::int64_t TierShape::*Field, std::int64_t kMin = 1>
 constexpr Def shape_column(Column c, ColumnInfo info) {
   return {c,
           info,
           Kind::count,
           nullptr,
           nullptr,
-          [](const CellResult& r) -> std::optional<double> { return static_cast<double>(r.cell.tier.shape.*Field); },
-          [](CellResult& r, double v) { r.cell.tier.shape.*Field = at_least(v, 1, "must be positive"); },
-          /*required=*/true};
+          [](const CellResult& r) -> std::optional<double> {
+            const std::int64_t v = r.cell.tier.shape.*Field;
+            return v >= kMin ? std::optional<double>(static_cast<double>(v)) : std::nullopt;
+          },
+          [](CellResult& r, double v) {
+            r.cell.tier.shape.*Field = at_least(v, kMin, kMin > 0 ? "must be positive" : "must not be negative");
+          },
+          /*required=*/kMin > 0};
 }
 
 template <double SampleStats::*Field>
@@ -263,6 +269,22 @@ constexpr Def kColumns[] = {
     shape_column<&TierShape::head_dim>(Column::head_dim, {"head_dim", "Head dimension d", kNumeric}),
     shape_column<&TierShape::heads>(Column::heads, {"heads", "Number of heads H", kNumeric}),
     shape_column<&TierShape::batch>(Column::batch, {"batch", "Batch size B", kNumeric}),
+    {Column::kv_heads,
+     {"kv_heads", "K/V heads: as many as heads (multi-head), fewer (grouped-query), 1 (multi-query)", kNumeric},
+     Kind::count,
+     nullptr,
+     nullptr,
+     [](const CellResult& r) -> std::optional<double> { return static_cast<double>(r.cell.tier.shape.kv_head_count()); },
+     [](CellResult& r, double v) {  // after heads: columns are read in declaration order
+       TierShape& s = r.cell.tier.shape;
+       const std::int64_t kv = at_least(v, 1, "must be positive");
+       if (kv > s.heads || s.heads % kv != 0) fail("must divide heads (" + std::to_string(s.heads) + ")");
+       s.kv_heads = kv == s.heads ? 0 : kv;
+     }},
+    shape_column<&TierShape::window_left, 0>(
+        Column::window_left, {"window_left", "Keys left of the diagonal a query sees; empty: unlimited", kNumeric}),
+    shape_column<&TierShape::window_right, 0>(
+        Column::window_right, {"window_right", "Keys right of the diagonal a query sees; empty: unlimited", kNumeric}),
     {Column::dtype,
      {"dtype", "Element type of Q, K, V and O"},
      Kind::text,
@@ -273,12 +295,16 @@ constexpr Def kColumns[] = {
        r.cell.dtype = *t;
      }},
     {Column::causal,
-     {"causal", "causal (query i sees keys j <= i) or full"},
+     {"causal", "causal (query i sees keys j <= i), causal-br (aligned bottom-right: j <= i + K_N - Q_N) or full"},
      Kind::text,
-     [](const CellResult& r) { return causal_label(r.cell.causal); },
+     [](const CellResult& r) {
+       return r.cell.tier.shape.align == CausalAlign::bottom_right ? std::string("causal-br") : causal_label(r.cell.causal);
+     },
      [](CellResult& r, std::string_view s) {
-       if (s != "causal" && s != "full" && s != "true" && s != "false") fail(quoted(s) + " is neither causal nor full");
-       r.cell.causal = s == "causal" || s == "true";
+       if (s != "causal" && s != "causal-br" && s != "full" && s != "true" && s != "false")
+         fail(quoted(s) + " is none of causal, causal-br, full");
+       r.cell.causal = s != "full" && s != "false";
+       r.cell.tier.shape.align = s == "causal-br" ? CausalAlign::bottom_right : CausalAlign::top_left;
      }},
     {Column::status,
      {"status",
@@ -350,7 +376,7 @@ constexpr Def kColumns[] = {
                                                             "confidence interval",
                                                             kNumeric, kMeasured}),
     {Column::tflops,
-     {"tflops", "TFLOP/s: 4·B·H·Q_N·K_N·d (halved for causal) / median", kNumeric, kMeasured},
+     {"tflops", "TFLOP/s: 4·B·H·Q_N·K_N·d (halved for causal; only the keys a query sees) / median", kNumeric, kMeasured},
      Kind::number,
      nullptr,
      nullptr,

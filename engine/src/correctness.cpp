@@ -70,14 +70,18 @@ struct RowErrors {
   double err2 = 0, naive_err2 = 0, ref2 = 0, max_abs = 0, naive_max_abs = 0;
 };
 
-// Rows [rows_begin, rows_end) of the chosen rows, all in slices [first_slice, first_slice + span).
+// Rows [rows_begin, rows_end) of the chosen rows, whose K/V heads are the slices
+// [kv_first, kv_first + kv_span) of K and V (several query heads share one under GQA).
 struct SliceGroup {
   std::size_t rows_begin = 0, rows_end = 0;
-  std::int64_t first_slice = 0, span = 0;
-  std::int64_t slices = 0;  // slices that have rows in the group
+  std::int64_t kv_first = 0, kv_span = 0;
+  std::int64_t slices = 0;  // (batch, query head) slices that have rows in the group
 };
 
 std::int64_t slice_of(const AttentionProblem& p, const OutputRow& r) { return r.batch * p.heads + r.head; }
+std::int64_t kv_slice_of(const AttentionProblem& p, const OutputRow& r) {
+  return r.batch * p.kv_heads() + r.head / p.kv_group;
+}
 std::uint64_t flat_row(const AttentionProblem& p, const OutputRow& r) {
   return static_cast<std::uint64_t>(slice_of(p, r) * p.q_n + r.row);
 }
@@ -90,32 +94,36 @@ SliceGroup next_group(const AttentionProblem& p, const std::vector<OutputRow>& r
   const auto max_rows = std::max<std::size_t>(1, kGroupFloats / static_cast<std::uint64_t>(p.head_dim));
   SliceGroup g;
   g.rows_begin = first;
-  g.first_slice = slice_of(p, rows[first]);
+  g.kv_first = kv_slice_of(p, rows[first]);
   std::int64_t last = -1;
   std::size_t i = first;
   for (; i < rows.size(); ++i) {
     const std::int64_t slice = slice_of(p, rows[i]);
     if (slice != last) {  // a new slice joins only while the group has room for it
-      if (last >= 0 && (slice - g.first_slice >= max_span || i - first >= max_rows)) break;
+      if (last >= 0 && (kv_slice_of(p, rows[i]) - g.kv_first >= max_span || i - first >= max_rows)) break;
       ++g.slices;
       last = slice;
     }
   }
   g.rows_end = i;
-  g.span = last - g.first_slice + 1;
+  g.kv_span = kv_slice_of(p, rows[i - 1]) - g.kv_first + 1;
   return g;
 }
 
 // Compares the group's rows of the kernel's output with the reference and the naive computation,
-// with K and V of the group's slices read back from the device (their digest added to `read`).
+// with K and V of the group's K/V heads read back from the device. Their digest is added to `read`
+// once per K/V head: heads from `*kv_digested` on (a group may start on the last one's K/V head).
 void compare_rows(Device& device, const AttentionProblem& p, std::uint64_t seed, const DeviceInputs& in, const void* o,
                   const std::vector<OutputRow>& rows, const SliceGroup& g, std::vector<RowErrors>& errors,
-                  InputsDigest& read) {
+                  InputsDigest& read, std::int64_t* kv_digested) {
   const std::int64_t d = p.head_dim;
   const std::uint64_t eb = dtype_bytes(p.dtype);
   const auto slice_floats = static_cast<std::uint64_t>(p.k_n * d);
-  const std::uint64_t kv_first = static_cast<std::uint64_t>(g.first_slice) * slice_floats;
-  const std::uint64_t kv_count = static_cast<std::uint64_t>(g.span) * slice_floats;
+  const std::uint64_t kv_first = static_cast<std::uint64_t>(g.kv_first) * slice_floats;
+  const std::uint64_t kv_count = static_cast<std::uint64_t>(g.kv_span) * slice_floats;
+  const std::uint64_t digest_from =
+      static_cast<std::uint64_t>(std::max<std::int64_t>(*kv_digested - g.kv_first, 0)) * slice_floats;
+  *kv_digested = g.kv_first + g.kv_span;
   std::vector<unsigned char> k_stored(kv_count * eb), v_stored(kv_count * eb);
   device.copy_to_host(k_stored.data(), static_cast<const unsigned char*>(in.k) + kv_first * eb, kv_count * eb);
   device.copy_to_host(v_stored.data(), static_cast<const unsigned char*>(in.v) + kv_first * eb, kv_count * eb);
@@ -124,6 +132,8 @@ void compare_rows(Device& device, const AttentionProblem& p, std::uint64_t seed,
   parallel_ranges(kv_count, 1 << 16, [&](std::uint64_t first, std::uint64_t last) {
     decode_from_dtype(k_stored.data() + first * eb, last - first, p.dtype, k.data() + first);
     decode_from_dtype(v_stored.data() + first * eb, last - first, p.dtype, v.data() + first);
+    first = std::max(first, digest_from);
+    if (first >= last) return;
     k_digest += digest_elements(k_stored.data() + first * eb, kv_first + first, last - first, p.dtype);
     v_digest += digest_elements(v_stored.data() + first * eb, kv_first + first, last - first, p.dtype);
   });
@@ -149,7 +159,7 @@ void compare_rows(Device& device, const AttentionProblem& p, std::uint64_t seed,
     std::vector<double> ref(d);
     for (std::uint64_t r = first; r < last; ++r) {
       const OutputRow& row = group_rows[r];
-      const std::uint64_t kv_offset = static_cast<std::uint64_t>(slice_of(p, row) - g.first_slice) * slice_floats;
+      const std::uint64_t kv_offset = static_cast<std::uint64_t>(kv_slice_of(p, row) - g.kv_first) * slice_floats;
       generate_input(seed, InputTensor::q, p.dtype, flat_row(p, row) * d, d, q.data());
       reference_row_double(p, q.data(), k.data() + kv_offset, v.data() + kv_offset, row.row, ref.data());
       naive_row_in_precision(p, q.data(), k.data() + kv_offset, v.data() + kv_offset, row.row, naive.data());
@@ -230,9 +240,10 @@ CheckResult check_output(Device& device, const AttentionProblem& p, std::uint64_
   // memory), with the rows of a group spread over the threads. Every slice has rows, so all of K
   // and V is read and its digest must be the one fill_inputs returned.
   InputsDigest read;
+  std::int64_t kv_digested = 0;
   for (std::size_t first = 0; first < rows.size();) {
     const SliceGroup g = next_group(p, rows, first);
-    compare_rows(device, p, seed, inputs, o, rows, g, errors, read);
+    compare_rows(device, p, seed, inputs, o, rows, g, errors, read, &kv_digested);
     c.slices_checked += g.slices;
     first = g.rows_end;
   }

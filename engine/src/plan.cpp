@@ -39,9 +39,18 @@ std::uint64_t qkvo_bytes(const AttentionProblem& p) {
 }  // namespace
 
 std::string tier_name(const TierShape& s) {
-  std::string name = "hd" + std::to_string(s.head_dim) + "-h" + std::to_string(s.heads) + "-b" + std::to_string(s.batch);
-  if (s.q_n == s.k_n) return name + "-n" + length_name(s.q_n);
-  return name + "-q" + length_name(s.q_n) + "-k" + length_name(s.k_n);
+  std::string name = "hd" + std::to_string(s.head_dim) + "-h" + std::to_string(s.heads);
+  if (s.kv_heads > 0 && s.kv_heads != s.heads) name += "-kv" + std::to_string(s.kv_heads);
+  name += "-b" + std::to_string(s.batch);
+  if (s.q_n == s.k_n) name += "-n" + length_name(s.q_n);
+  else name += "-q" + length_name(s.q_n) + "-k" + length_name(s.k_n);
+  if (s.window_left >= 0 || s.window_right >= 0) {
+    const auto side = [](std::int64_t w) { return w < 0 ? std::string("inf") : length_name(w); };
+    name += "-w" + side(s.window_left);
+    if (s.window_right != 0) name += "+" + side(s.window_right);
+  }
+  if (s.align == CausalAlign::bottom_right) name += "-br";
+  return name;
 }
 
 AttentionProblem Cell::problem() const {
@@ -53,6 +62,11 @@ AttentionProblem Cell::problem() const {
   p.head_dim = tier.shape.head_dim;
   p.causal = causal;
   p.dtype = dtype;
+  const std::int64_t kv_heads = tier.shape.kv_head_count();  // readers check it divides heads
+  p.kv_group = kv_heads > 0 && p.heads % kv_heads == 0 ? p.heads / kv_heads : 1;
+  p.window_left = tier.shape.window_left;
+  p.window_right = tier.shape.window_right;
+  p.align = tier.shape.align;
   return p;
 }
 
@@ -66,7 +80,7 @@ Support cell_support(const Kernel& kernel, const Cell& cell, const DeviceCaps& c
   if (caps.known && backend != caps.backend)
     return Support::no("runs on " + std::string(backend_name(backend)) + "; this run uses " +
                        std::string(backend_name(caps.backend)));
-  Support support = kernel.supports(cell.problem(), caps);
+  Support support = kernel_supports(kernel, cell.problem(), caps);
   if (!support.ok && support.reason.empty()) support.reason = "not supported by this kernel";
   return support;
 }
@@ -75,16 +89,18 @@ Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps) {
   Plan plan;
   plan.spec = spec;
   plan.cells.reserve(spec.tiers.size() * spec.dtypes.size() * spec.causal.size() * spec.kernels.size());
-  for (const TierShape& shape : spec.tiers) {
-    const Tier tier{tier_name(shape), shape};
+  for (const TierShape& spec_shape : spec.tiers) {
     for (DType dtype : spec.dtypes)
-      for (bool causal : spec.causal)
+      for (CausalMode causal : spec.causal) {
+        TierShape shape = spec_shape;
+        if (causal == CausalMode::bottom_right) shape.align = CausalAlign::bottom_right;
+        const Tier tier{tier_name(shape), shape};
         for (const std::string& kernel_name : spec.kernels) {
           Cell cell;
           cell.kernel = kernel_name;
           cell.tier = tier;
           cell.dtype = dtype;
-          cell.causal = causal;
+          cell.causal = causal != CausalMode::none;
           const AttentionProblem problem = cell.problem();
           cell.bytes_estimate = qkvo_bytes(problem);
           const Kernel* kernel = find_kernel(kernel_name);
@@ -103,6 +119,7 @@ Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps) {
           }
           plan.cells.push_back(std::move(cell));
         }
+      }
   }
   return plan;
 }

@@ -156,7 +156,7 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode)
     md << sep << n << " " << status;
     sep = ", ";
   }
-  md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.";
+  md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal; only the keys a query sees) / median.";
   if (median_missing) md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
   if (marked)
     md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. flagged_samples: samples "

@@ -118,6 +118,16 @@ Cell read_cell(const Fields& f) {
   c.tier.shape.head_dim = tier.integer("head_dim", 1);
   c.tier.shape.heads = tier.integer("heads", 1);
   c.tier.shape.batch = tier.integer("batch", 1);
+  // Written only for the shapes beyond multi-head attention with a top-left mask.
+  c.tier.shape.kv_heads = tier.integer_or("kv_heads", 1, 0);
+  if (c.tier.shape.kv_heads > c.tier.shape.heads || c.tier.shape.heads % std::max<std::int64_t>(c.tier.shape.kv_heads, 1) != 0)
+    tier.fail("kv_heads", "must divide heads (" + std::to_string(c.tier.shape.heads) + ")");
+  if (c.tier.shape.kv_heads == c.tier.shape.heads) c.tier.shape.kv_heads = 0;
+  c.tier.shape.window_left = tier.integer_or("window_left", -1, -1);
+  c.tier.shape.window_right = tier.integer_or("window_right", -1, -1);
+  const std::string align = tier.string_or("align", "top-left");
+  if (align != "top-left" && align != "bottom-right") tier.fail("align", "must be \"top-left\" or \"bottom-right\"");
+  if (align == "bottom-right") c.tier.shape.align = CausalAlign::bottom_right;
 
   const std::string dtype = f.string("dtype");
   const auto parsed = parse_dtype(dtype);
@@ -356,6 +366,13 @@ json cell_to_json(const Cell& c) {
               {"batch", c.tier.shape.batch}}},
             {"dtype", std::string(dtype_name(c.dtype))},
             {"causal", c.causal}};
+  json& tier = j["tier"];
+  if (c.tier.shape.kv_heads > 0) tier["kv_heads"] = c.tier.shape.kv_heads;
+  if (c.tier.shape.window_left >= 0 || c.tier.shape.window_right >= 0) {
+    tier["window_left"] = c.tier.shape.window_left;
+    tier["window_right"] = c.tier.shape.window_right;
+  }
+  if (c.tier.shape.align == CausalAlign::bottom_right) tier["align"] = std::string(causal_align_name(c.tier.shape.align));
   if (c.bytes_estimate > 0) j["bytes_estimate"] = c.bytes_estimate;  // 0: not estimated (imported)
   if (!c.supported) {
     j["supported"] = false;

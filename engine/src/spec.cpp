@@ -250,20 +250,25 @@ class SpecReader {
 
   void read_causal(const json& root, SweepSpec& spec) {
     if (!root.contains("causal")) {
-      spec.causal = {false};
+      spec.causal = {CausalMode::none};
       return;
     }
-    const json* list = read_list(root, "causal", "booleans (false = full attention, true = causal)", false);
+    const std::string values = "false (full attention), true or \"top-left\" (causal), \"bottom-right\"";
+    const json* list = read_list(root, "causal", values, false);
     if (!list) return;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const json& item = (*list)[i];
       const std::string path = child("/causal", i);
-      if (!item.is_boolean()) {
-        fail(path, "must be true or false (got " + describe(item) + ")");
-      } else if (std::find(spec.causal.begin(), spec.causal.end(), item.get<bool>()) != spec.causal.end()) {
-        fail(path, std::string("duplicate value ") + (item.get<bool>() ? "true" : "false") + "; list each once");
+      std::optional<CausalMode> mode;
+      if (item.is_boolean()) mode = item.get<bool>() ? CausalMode::top_left : CausalMode::none;
+      else if (item == "top-left") mode = CausalMode::top_left;
+      else if (item == "bottom-right") mode = CausalMode::bottom_right;
+      if (!mode) {
+        fail(path, "must be " + values + " (got " + describe(item) + ")");
+      } else if (std::find(spec.causal.begin(), spec.causal.end(), *mode) != spec.causal.end()) {
+        fail(path, "duplicate value " + std::string(causal_mode_name(*mode)) + " (true and \"top-left\" are one); list each once");
       } else {
-        spec.causal.push_back(item.get<bool>());
+        spec.causal.push_back(*mode);
       }
     }
   }
@@ -282,12 +287,26 @@ class SpecReader {
     return problems.empty();
   }
 
+  // `window`: [left, right] keys either side of the diagonal, each -1 (unlimited) or >= 0.
+  bool read_window(const json& j, const std::string& path, TierShape& s) {
+    if (!j.is_array() || j.size() != 2) {
+      fail(path, "must be a list [left, right] of two integers, each -1 (unlimited) or >= 0 (got " + describe(j) + ")");
+      return false;
+    }
+    const auto left = read_int(j[0], child(path, 0), -1, kMaxSeqLen, "an integer >= -1 (-1: unlimited)");
+    const auto right = read_int(j[1], child(path, 1), -1, kMaxSeqLen, "an integer >= -1 (-1: unlimited)");
+    if (!left || !right) return false;
+    s.window_left = *left;
+    s.window_right = *right;
+    return true;
+  }
+
   std::optional<TierShape> read_tier(const json& item, const std::string& path) {
     if (!item.is_object()) {
-      fail(path, "must be an object {q_n, k_n, head_dim, heads, batch} (got " + describe(item) + ")");
+      fail(path, "must be an object {q_n, k_n, head_dim, heads, batch, kv_heads, window} (got " + describe(item) + ")");
       return std::nullopt;
     }
-    check_keys(item, path, {"q_n", "k_n", "head_dim", "heads", "batch"});
+    check_keys(item, path, {"q_n", "k_n", "head_dim", "heads", "batch", "kv_heads", "window"});
     TierShape s;
     bool ok = true;
     const auto field = [&](const char* key, std::int64_t& out, bool required) {
@@ -308,8 +327,22 @@ class SpecReader {
     field("head_dim", s.head_dim, true);
     field("heads", s.heads, true);
     field("batch", s.batch, true);
+    field("kv_heads", s.kv_heads, false);
+    if (const auto it = item.find("window"); it != item.end()) ok = read_window(*it, child(path, "window"), s) && ok;
     if (!ok) return std::nullopt;
     if (s.k_n == 0) s.k_n = s.q_n;
+    if (s.kv_heads > s.heads) {
+      fail(child(path, "kv_heads"), "must be at most heads (" + std::to_string(s.kv_heads) + " > " +
+                                        std::to_string(s.heads) + ")");
+      return std::nullopt;
+    }
+    if (s.kv_heads > 0 && s.heads % s.kv_heads != 0) {
+      fail(child(path, "kv_heads"), "must divide heads, so each K/V head serves as many query heads (" +
+                                        std::to_string(s.heads) + " % " + std::to_string(s.kv_heads) + " = " +
+                                        std::to_string(s.heads % s.kv_heads) + ")");
+      return std::nullopt;
+    }
+    if (s.kv_heads == s.heads) s.kv_heads = 0;  // one way to say multi-head
     if (!check_products(s, path, "")) return std::nullopt;
     return s;
   }
@@ -407,9 +440,10 @@ class SpecReader {
       fail("/tiers", "required key missing: give 'tiers', 'grid' or both");
       ok = false;
     }
-    std::set<std::array<std::int64_t, 5>> seen;  // a grid may cross into a million tiers: no linear search
+    std::set<std::array<std::int64_t, 8>> seen;  // a grid may cross into a million tiers: no linear search
     for (const TierShape& s : all)
-      if (seen.insert({s.q_n, s.k_n, s.head_dim, s.heads, s.batch}).second) spec.tiers.push_back(s);
+      if (seen.insert({s.q_n, s.k_n, s.head_dim, s.heads, s.batch, s.kv_heads, s.window_left, s.window_right}).second)
+        spec.tiers.push_back(s);
     return ok;
   }
 
@@ -567,6 +601,15 @@ std::optional<TimingMode> parse_timing_mode(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view causal_mode_name(CausalMode m) {
+  switch (m) {
+    case CausalMode::none: return "false";
+    case CausalMode::top_left: return "top-left";
+    case CausalMode::bottom_right: return "bottom-right";
+  }
+  return "?";
+}
+
 std::string_view steady_state_name(SteadyState s) { return s == SteadyState::sustained ? "sustained" : "burst"; }
 
 std::optional<SteadyState> parse_steady_state(std::string_view s) {
@@ -680,10 +723,17 @@ std::string spec_to_json(const SweepSpec& spec, int indent) {
   auto& dtypes = j["dtypes"] = nlohmann::ordered_json::array();
   for (DType t : spec.dtypes) dtypes.push_back(std::string(dtype_name(t)));
   auto& causal = j["causal"] = nlohmann::ordered_json::array();
-  for (bool c : spec.causal) causal.push_back(c);
+  for (CausalMode c : spec.causal) {
+    if (c == CausalMode::bottom_right) causal.push_back("bottom-right");
+    else causal.push_back(c == CausalMode::top_left);
+  }
   auto& tiers = j["tiers"] = nlohmann::ordered_json::array();
-  for (const TierShape& s : spec.tiers)
-    tiers.push_back({{"q_n", s.q_n}, {"k_n", s.k_n}, {"head_dim", s.head_dim}, {"heads", s.heads}, {"batch", s.batch}});
+  for (const TierShape& s : spec.tiers) {
+    nlohmann::ordered_json t = {{"q_n", s.q_n}, {"k_n", s.k_n}, {"head_dim", s.head_dim}, {"heads", s.heads}, {"batch", s.batch}};
+    if (s.kv_heads > 0) t["kv_heads"] = s.kv_heads;
+    if (s.window_left >= 0 || s.window_right >= 0) t["window"] = {s.window_left, s.window_right};
+    tiers.push_back(std::move(t));
+  }
   j["timing"] = {{"warmup_ms", spec.timing.warmup_ms},
                  {"min_samples", spec.timing.min_samples},
                  {"max_samples", spec.timing.max_samples},

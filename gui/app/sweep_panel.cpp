@@ -139,7 +139,8 @@ QGroupBox* SweepPanel::buildTierBox(QWidget* form) {
   auto* layout = new QVBoxLayout(box);
   tiers_ = new QPlainTextEdit(box);
   tiers_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch; 2k = 2048; # starts a comment"));
+  tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch, then optionally kv=N (K/V heads) and "
+                        "w=LEFT:RIGHT (a sliding window, -1 unlimited); 2k = 2048; # starts a comment"));
   tiers_->setMinimumHeight(80);
   layout->addWidget(tiers_);
   auto* grid = new QFormLayout();
@@ -257,8 +258,8 @@ void SweepPanel::loadSpec(const SweepSpec& spec) {
   fp32_->setChecked(has(DType::fp32));
   fp16_->setChecked(has(DType::fp16));
   bf16_->setChecked(has(DType::bf16));
-  full_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), false) != spec.causal.end());
-  causal_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), true) != spec.causal.end());
+  full_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), CausalMode::none) != spec.causal.end());
+  causal_->setChecked(std::find(spec.causal.begin(), spec.causal.end(), CausalMode::top_left) != spec.causal.end());
   max_cell_s_->setValue(spec.timing.max_cell_s);
   max_samples_->setValue(spec.timing.max_samples);
   const auto& modes = spec.timing.modes;
@@ -299,9 +300,12 @@ std::optional<SweepSpec> SweepPanel::spec(QStringList* errors) const {
   if (fp32_->isChecked()) s.dtypes.push_back(DType::fp32);
   if (fp16_->isChecked()) s.dtypes.push_back(DType::fp16);
   if (bf16_->isChecked()) s.dtypes.push_back(DType::bf16);
+  // The form has boxes for full and top-left causal; a bottom-right value of a loaded spec is kept.
+  const bool bottom_right = std::find(s.causal.begin(), s.causal.end(), CausalMode::bottom_right) != s.causal.end();
   s.causal.clear();
-  if (full_->isChecked()) s.causal.push_back(false);
-  if (causal_->isChecked()) s.causal.push_back(true);
+  if (full_->isChecked()) s.causal.push_back(CausalMode::none);
+  if (causal_->isChecked()) s.causal.push_back(CausalMode::top_left);
+  if (bottom_right) s.causal.push_back(CausalMode::bottom_right);
   s.timing.max_cell_s = max_cell_s_->value();
   s.timing.max_samples = max_samples_->value();
   s.timing.min_samples = std::min(s.timing.min_samples, s.timing.max_samples);

@@ -77,24 +77,54 @@ TierLines parse_tier_lines(std::string_view text) {
     if (const auto hash = line.find('#'); hash != std::string_view::npos) line = line.substr(0, hash);
     const auto ws = words(line, true);
     if (!ws.empty()) {
-      if (ws.size() != 5) {
-        out.error = "line " + std::to_string(line_no) + ": expected 5 numbers (Q_N K_N head_dim heads batch), got " +
-                    std::to_string(ws.size());
+      const auto fail = [&](const std::string& why) {
+        out.error = "line " + std::to_string(line_no) + ": " + why;
         out.tiers.clear();
+      };
+      const std::size_t numbers = static_cast<std::size_t>(
+          std::find_if(ws.begin(), ws.end(), [](std::string_view w) { return w.find('=') != std::string_view::npos; }) -
+          ws.begin());
+      if (numbers != 5) {
+        fail("expected 5 numbers (Q_N K_N head_dim heads batch), got " + std::to_string(numbers));
         return out;
       }
       std::int64_t v[5];
       for (int i = 0; i < 5; ++i) {
         const auto x = parse_size(ws[static_cast<std::size_t>(i)]);
         if (!x) {
-          out.error = "line " + std::to_string(line_no) + ": '" + std::string(ws[static_cast<std::size_t>(i)]) +
-                      "' is not a positive size";
-          out.tiers.clear();
+          fail("'" + std::string(ws[static_cast<std::size_t>(i)]) + "' is not a positive size");
           return out;
         }
         v[i] = *x;
       }
       TierShape s{v[0], v[1], v[2], v[3], v[4]};
+      for (std::size_t i = 5; i < ws.size(); ++i) {  // kv=8 (K/V heads), w=4096:0 (window left:right, -1 unlimited)
+        const std::string_view w = ws[i];
+        if (w.starts_with("kv=")) {
+          const auto kv = parse_size(w.substr(3));
+          if (!kv || *kv > s.heads || s.heads % *kv != 0) {
+            fail("'" + std::string(w) + "': kv= takes a K/V head count that divides heads (" + std::to_string(s.heads) + ")");
+            return out;
+          }
+          s.kv_heads = *kv == s.heads ? 0 : *kv;
+        } else if (const auto colon = w.find(':'); w.starts_with("w=") && colon != std::string_view::npos) {
+          const auto side = [](std::string_view t) -> std::optional<std::int64_t> {
+            if (t == "-1") return -1;
+            if (t == "0") return 0;
+            return parse_size(t);
+          };
+          const auto left = side(w.substr(2, colon - 2)), right = side(w.substr(colon + 1));
+          if (!left || !right) {
+            fail("'" + std::string(w) + "': w= takes left:right, each -1 (unlimited), 0 or a size");
+            return out;
+          }
+          s.window_left = *left;
+          s.window_right = *right;
+        } else {
+          fail("'" + std::string(w) + "' is neither kv=N nor w=LEFT:RIGHT");
+          return out;
+        }
+      }
       if (std::find(out.tiers.begin(), out.tiers.end(), s) == out.tiers.end()) out.tiers.push_back(s);
     }
     start = end + 1;
@@ -104,8 +134,12 @@ TierLines parse_tier_lines(std::string_view text) {
 
 std::string tier_lines(const std::vector<TierShape>& tiers) {
   std::ostringstream out;
-  for (const TierShape& t : tiers)
-    out << t.q_n << ' ' << t.k_n << ' ' << t.head_dim << ' ' << t.heads << ' ' << t.batch << '\n';
+  for (const TierShape& t : tiers) {
+    out << t.q_n << ' ' << t.k_n << ' ' << t.head_dim << ' ' << t.heads << ' ' << t.batch;
+    if (t.kv_heads > 0) out << " kv=" << t.kv_heads;
+    if (t.window_left >= 0 || t.window_right >= 0) out << " w=" << t.window_left << ':' << t.window_right;
+    out << '\n';
+  }
   return out.str();
 }
 

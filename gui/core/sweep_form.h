@@ -1,6 +1,7 @@
 #pragma once
 // The text forms of the sweep panel, parsed without Qt: size lists ("512, 1k, 2k"), tier lines
-// ("Q_N K_N head_dim heads batch" per line) and the grid crossing that fills them.
+// ("Q_N K_N head_dim heads batch" per line, then optionally "kv=8" for the K/V heads and
+// "w=4096:0" for a window [left, right], -1 unlimited) and the grid crossing that fills them.
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -24,17 +24,7 @@ const Timing* timed(const CellResult& r, TimingMode mode) {
   return t && representative_ms(t->time_ms) > 0 ? t : nullptr;
 }
 
-double flops_of(const Cell& c) {
-  AttentionProblem p;
-  p.batch = c.tier.shape.batch;
-  p.heads = c.tier.shape.heads;
-  p.q_n = c.tier.shape.q_n;
-  p.k_n = c.tier.shape.k_n;
-  p.head_dim = c.tier.shape.head_dim;
-  p.causal = c.causal;
-  p.dtype = c.dtype;
-  return p.flops();
-}
+double flops_of(const Cell& c) { return c.problem().flops(); }
 
 // TFLOP/s at a time in ms; older files (the seed import) carry no tflops field.
 double tflops_at(const CellResult& r, double ms) { return ms > 0 ? flops_of(r.cell) / (ms * 1e-3) / 1e12 : 0; }
@@ -43,7 +33,9 @@ double tflops_of(const CellResult& r, const Timing& t) {
   return t.tflops > 0 ? t.tflops : tflops_at(r, representative_ms(t.time_ms));
 }
 
-auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n); }
+auto shape_key(const TierShape& s) {
+  return std::tuple(s.head_dim, s.heads, s.batch, s.q_n, s.k_n, s.kv_head_count(), s.window_left, s.window_right, s.align);
+}
 
 }  // namespace
 

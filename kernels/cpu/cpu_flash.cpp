@@ -113,26 +113,30 @@ class FlashKernel final : public Kernel {
         for (int i = 0; i < R; ++i) s[i][j] += q[i] * ktc[j];
     }
 
-    std::int64_t block_visible = 0;  // the widest row: P·V runs that far, narrower rows pad with 0
+    // Keys of this block each row sees (causal mask, window): [lo, hi) of the block's columns.
+    // P·V runs over the union of the rows' spans; outside its own span a row's P is 0.
+    std::int64_t block_lo = cols, block_hi = 0;
     for (int i = 0; i < R; ++i) {
-      // Keys of this block the row may see. Block 0 always holds key 0, so a row's running max is
-      // finite from its first block on and exp() never sees inf - inf.
-      const std::int64_t visible =
-          a.problem.causal ? std::clamp<std::int64_t>(row0 + r + i + 1 - col0, 0, cols) : cols;
-      block_visible = std::max(block_visible, visible);
+      const KeyRange keys = a.problem.visible_keys(row0 + r + i);
+      const std::int64_t lo = std::clamp<std::int64_t>(keys.begin - col0, 0, cols);
+      const std::int64_t hi = std::clamp<std::int64_t>(keys.end - col0, lo, cols);
       float* si = s[i];
+      std::fill(si, si + lo, 0.0f);
+      std::fill(si + hi, si + cols, 0.0f);
+      if (lo == hi) continue;  // nothing seen here: the running max, sum and output stay as they are
+      block_lo = std::min(block_lo, lo);
+      block_hi = std::max(block_hi, hi);
       float block_max = -std::numeric_limits<float>::infinity();
-      for (std::int64_t j = 0; j < visible; ++j) block_max = std::max(block_max, si[j]);
+      for (std::int64_t j = lo; j < hi; ++j) block_max = std::max(block_max, si[j]);
       const float m_old = w.m[r + i];
       const float m_new = std::max(m_old, block_max);
       const float alpha = std::exp(m_old - m_new);  // rescales what was summed so far (0 at first)
       float sum = 0;
 #pragma omp simd reduction(+ : sum)
-      for (std::int64_t j = 0; j < visible; ++j) {
+      for (std::int64_t j = lo; j < hi; ++j) {
         si[j] = exp_nonpositive(si[j] - m_new);
         sum += si[j];
       }
-      std::fill(si + visible, si + cols, 0.0f);
       w.m[r + i] = m_new;
       w.l[r + i] = w.l[r + i] * alpha + sum;
       if (alpha != 1.0f) {
@@ -142,7 +146,7 @@ class FlashKernel final : public Kernel {
       }
     }
 
-    for (std::int64_t j = 0; j < block_visible; ++j) {
+    for (std::int64_t j = block_lo; j < block_hi; ++j) {
       float pj[R];
       for (int i = 0; i < R; ++i) pj[i] = s[i][j];
       const float* vj = v + (col0 + j) * a.v_row_stride;
@@ -158,8 +162,9 @@ class FlashKernel final : public Kernel {
     const std::int64_t d = p.head_dim;
     const std::int64_t rows = std::min(t.rows, p.q_n - row0);
     const float* q = static_cast<const float*>(a.q) + b * a.q_batch_stride + h * a.q_head_stride;
-    const float* k = static_cast<const float*>(a.k) + b * a.k_batch_stride + h * a.k_head_stride;
-    const float* v = static_cast<const float*>(a.v) + b * a.v_batch_stride + h * a.v_head_stride;
+    const std::int64_t kv_h = h / p.kv_group;
+    const float* k = static_cast<const float*>(a.k) + b * a.k_batch_stride + kv_h * a.k_head_stride;
+    const float* v = static_cast<const float*>(a.v) + b * a.v_batch_stride + kv_h * a.v_head_stride;
     float* o = static_cast<float*>(a.o) + b * a.o_batch_stride + h * a.o_head_stride;
     constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
@@ -172,9 +177,11 @@ class FlashKernel final : public Kernel {
     std::fill(w.m.begin(), w.m.begin() + rows, kNegInf);
     std::fill(w.l.begin(), w.l.begin() + rows, 0.0f);
 
-    // Causal: the tile's last row sees keys up to itself; blocks past that are skipped whole.
-    const std::int64_t key_end = p.causal ? std::min(p.k_n, row0 + rows) : p.k_n;
-    for (std::int64_t col0 = 0; col0 < key_end; col0 += t.cols) {
+    // Both ends of a row's keys grow with the row: the tile's first and last rows bound what the
+    // tile sees, and blocks outside (past the causal diagonal, before the window) are skipped whole.
+    const std::int64_t key_begin = p.visible_keys(row0).begin;
+    const std::int64_t key_end = p.visible_keys(row0 + rows - 1).end;
+    for (std::int64_t col0 = key_begin; col0 < key_end; col0 += t.cols) {
       const std::int64_t cols = std::min(t.cols, key_end - col0);
       float* kt = w.kt.data();
       for (std::int64_t j = 0; j < cols; ++j) {
@@ -187,7 +194,7 @@ class FlashKernel final : public Kernel {
     }
 
     for (std::int64_t r = 0; r < rows; ++r) {
-      const float inv_l = 1.0f / w.l[r];
+      const float inv_l = w.l[r] > 0 ? 1.0f / w.l[r] : 0.0f;  // a row that saw no key: 0
       const float* acc = w.acc.data() + r * d;
       float* out = o + (row0 + r) * a.o_row_stride;
 #pragma omp simd
@@ -197,7 +204,7 @@ class FlashKernel final : public Kernel {
 
   KernelInfo info_{"cpu_flash", Backend::cpu,
                    "CPU fp32: tiled online softmax (FlashAttention on the CPU), multithreaded, vectorized",
-                   ""};
+                   "", false, {.gqa = true, .window = true, .bottom_right = true}};
 };
 
 }  // namespace

@@ -37,8 +37,9 @@ class NaiveKernel final : public Kernel {
     for (std::int64_t b = 0; b < p.batch; ++b) {
       for (std::int64_t h = 0; h < p.heads; ++h) {
         const float* q = static_cast<const float*>(a.q) + b * a.q_batch_stride + h * a.q_head_stride;
-        const float* k = static_cast<const float*>(a.k) + b * a.k_batch_stride + h * a.k_head_stride;
-        const float* v = static_cast<const float*>(a.v) + b * a.v_batch_stride + h * a.v_head_stride;
+        const std::int64_t kv_h = h / p.kv_group;
+        const float* k = static_cast<const float*>(a.k) + b * a.k_batch_stride + kv_h * a.k_head_stride;
+        const float* v = static_cast<const float*>(a.v) + b * a.v_batch_stride + kv_h * a.v_head_stride;
         float* o = static_cast<float*>(a.o) + b * a.o_batch_stride + h * a.o_head_stride;
 
 #pragma omp parallel
@@ -47,8 +48,9 @@ class NaiveKernel final : public Kernel {
 #pragma omp for schedule(static)
           for (std::int64_t i = 0; i < qn; ++i) {
             float* s = s_all + i * kn;
+            const KeyRange keys = p.visible_keys(i);
             for (std::int64_t j = 0; j < kn; ++j) {
-              if (p.causal && j > i) {
+              if (j < keys.begin || j >= keys.end) {
                 s[j] = -std::numeric_limits<float>::infinity();
                 continue;
               }
@@ -57,10 +59,14 @@ class NaiveKernel final : public Kernel {
               s[j] = acc * a.softmax_scale;
             }
           }
-          // Step 2: P = softmax(S) row by row, in place.
+          // Step 2: P = softmax(S) row by row, in place. A row that sees no key gets P = 0, so O = 0.
 #pragma omp for schedule(static)
           for (std::int64_t i = 0; i < qn; ++i) {
             float* s = s_all + i * kn;
+            if (p.visible_keys(i).size() == 0) {
+              std::fill(s, s + kn, 0.0f);
+              continue;
+            }
             const float m = *std::max_element(s, s + kn);
             float l = 0;
             for (std::int64_t j = 0; j < kn; ++j) {
@@ -86,7 +92,7 @@ class NaiveKernel final : public Kernel {
  private:
   KernelInfo info_{"cpu_naive", Backend::cpu,
                    "CPU fp32: S = QK^T materialized, row softmax, O = PV (the math path; reference)",
-                   "scaled_dot_prod_attention (math path)"};
+                   "scaled_dot_prod_attention (math path)", false, {.gqa = true, .window = true, .bottom_right = true}};
 };
 
 }  // namespace

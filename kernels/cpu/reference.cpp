@@ -8,15 +8,6 @@
 
 namespace attnsweep {
 
-namespace {
-
-// Keys row `row` may attend to: all of them, or j <= row when causal (top-left aligned).
-std::int64_t visible_keys(const AttentionProblem& p, std::int64_t row) {
-  return p.causal ? std::min(p.k_n, row + 1) : p.k_n;
-}
-
-}  // namespace
-
 float round_to_tf32(float f) {
   std::uint32_t x;
   std::memcpy(&x, &f, 4);
@@ -31,8 +22,13 @@ float round_to_tf32(float f) {
 void reference_row_double(const AttentionProblem& p, const float* q_row, const float* k, const float* v,
                           std::int64_t row, double* out) {
   const std::int64_t d = p.head_dim;
-  const std::int64_t n = visible_keys(p, row);
+  const KeyRange keys = p.visible_keys(row);
   const double scale = p.softmax_scale();
+  std::fill(out, out + d, 0.0);
+  if (keys.size() == 0) return;  // a row that sees no key: 0, as FlashAttention's
+  k += keys.begin * d;
+  v += keys.begin * d;
+  const std::int64_t n = keys.size();
   std::vector<double> s(static_cast<std::size_t>(n));
   double m = -std::numeric_limits<double>::infinity();
   for (std::int64_t j = 0; j < n; ++j) {
@@ -46,7 +42,6 @@ void reference_row_double(const AttentionProblem& p, const float* q_row, const f
     s[j] = std::exp(s[j] - m);
     l += s[j];
   }
-  std::fill(out, out + d, 0.0);
   for (std::int64_t j = 0; j < n; ++j)
     for (std::int64_t c = 0; c < d; ++c) out[c] += s[j] * v[j * d + c];
   for (std::int64_t c = 0; c < d; ++c) out[c] /= l;
@@ -55,7 +50,12 @@ void reference_row_double(const AttentionProblem& p, const float* q_row, const f
 void naive_row_in_precision(const AttentionProblem& p, const float* q_row, const float* k, const float* v,
                             std::int64_t row, float* out) {
   const std::int64_t d = p.head_dim;
-  const std::int64_t n = visible_keys(p, row);
+  const KeyRange keys = p.visible_keys(row);
+  std::fill(out, out + d, 0.0f);
+  if (keys.size() == 0) return;  // as the reference
+  k += keys.begin * d;
+  v += keys.begin * d;
+  const std::int64_t n = keys.size();
   const bool tf32 = p.dtype == DType::tf32;
   // Operands of a matrix product as the hardware would take them (inputs are already in dtype).
   auto operand = [&](float x) { return tf32 ? round_to_tf32(x) : x; };

@@ -10,8 +10,8 @@ namespace attnsweep::cuda {
 
 class CudaKernel : public Kernel {
  public:
-  CudaKernel(std::string name, std::string description, std::string seed_analogue)
-      : info_{std::move(name), Backend::cuda, std::move(description), std::move(seed_analogue), false} {}
+  CudaKernel(std::string name, std::string description, std::string seed_analogue, ShapeSupport shapes = {})
+      : info_{std::move(name), Backend::cuda, std::move(description), std::move(seed_analogue), false, shapes} {}
   const KernelInfo& info() const override { return info_; }
 
  private:

@@ -3,6 +3,8 @@
 // writes it; fp32 for fp32/tf32) with fp32 accumulation; softmax reads each row once, computes in
 // fp32 and writes P over it in place; O = P V.
 // fp32 is exact fp32 (cuBLAS's default math); the tf32 dtype allows TF32 tensor cores.
+// GQA: the query heads that share a K/V head are batched with it, one batched GEMM per position in
+// the group. Masks (causal, window, either alignment) live in the softmax.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
@@ -68,20 +70,17 @@ __device__ __forceinline__ void store_vec(T* p, const float (&in)[V]) {
   }
 }
 
-// The keys row `r` of S sees: all of them, or (causal, top-left aligned) keys 0..row.
-__device__ __forceinline__ int last_key(const AttentionProblem& p, long long r) {
-  const int row = static_cast<int>(r % p.q_n), n = static_cast<int>(p.k_n);
-  return p.causal ? min(row, n - 1) : n - 1;
-}
-
 // Short rows (k_n <= kWarpRowKeys): one warp per row, the row in registers, V elements per access.
-// Every row sees key 0, so its max is finite and exp(-inf - max) = 0 masks the rest.
+// Keys the row does not see are -inf, so exp(-inf - max) = 0 masks them; a row that sees no key
+// (max -inf) is written 0.
 template <typename T, int V>
 __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_warp(AttentionProblem p, T* s, long long rows) {
   constexpr int kChunks = kWarpRowKeys / (32 * V);
   const long long r = static_cast<long long>(blockIdx.x) * (kSoftmaxThreads / 32) + threadIdx.x / 32;
   if (r >= rows) return;
-  const int lane = threadIdx.x % 32, n = static_cast<int>(p.k_n), last = last_key(p, r);
+  const KeyRange keys = p.visible_keys(r % p.q_n);
+  const int lane = threadIdx.x % 32, n = static_cast<int>(p.k_n);
+  const int begin = static_cast<int>(keys.begin), end = static_cast<int>(keys.end);
   T* x = s + r * n;
   float v[kChunks][V];
   float m = -INFINITY;
@@ -91,17 +90,19 @@ __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_warp(AttentionPr
     if (j0 < n) load_vec<T, V>(x + j0, v[c]);
 #pragma unroll
     for (int e = 0; e < V; ++e) {
-      if (j0 + e > last) v[c][e] = -INFINITY;
+      if (j0 + e < begin || j0 + e >= end) v[c][e] = -INFINITY;
       m = fmaxf(m, v[c][e]);
     }
   }
   m = warp_max(m);
+  if (m == -INFINITY) m = 0;  // no key seen: every exp below is 0
   float sum = 0;
 #pragma unroll
   for (int c = 0; c < kChunks; ++c)
 #pragma unroll
     for (int e = 0; e < V; ++e) sum += (v[c][e] = expf(v[c][e] - m));
-  const float inv = 1.f / warp_sum(sum);
+  sum = warp_sum(sum);
+  const float inv = sum > 0 ? 1.f / sum : 0.f;
 #pragma unroll
   for (int c = 0; c < kChunks; ++c) {
     const int j0 = (lane + 32 * c) * V;
@@ -117,29 +118,29 @@ template <typename T, int V>
 __global__ void __launch_bounds__(kSoftmaxThreads) softmax_rows_block(AttentionProblem p, T* s) {
   extern __shared__ float row_cache[];
   const long long r = blockIdx.x;
-  const int n = static_cast<int>(p.k_n), last = last_key(p, r);
+  const KeyRange keys = p.visible_keys(r % p.q_n);
+  const int n = static_cast<int>(p.k_n), begin = static_cast<int>(keys.begin), end = static_cast<int>(keys.end);
   T* x = s + r * n;
-  const int visible_chunks = last / V + 1;
   float m = -INFINITY;
-  for (int c = threadIdx.x; c < visible_chunks; c += kSoftmaxThreads) {
+  for (int c = begin / V + threadIdx.x; c < (end + V - 1) / V; c += kSoftmaxThreads) {
     float v[V];
     load_vec<T, V>(x + c * V, v);
 #pragma unroll
     for (int e = 0; e < V; ++e) {
-      if (c * V + e > last) v[e] = -INFINITY;
+      if (c * V + e < begin || c * V + e >= end) v[e] = -INFINITY;
       row_cache[c * V + e] = v[e];
       m = fmaxf(m, v[e]);
     }
   }
   m = block_reduce(m, true);
   float sum = 0;
-  for (int j = threadIdx.x; j <= last; j += kSoftmaxThreads) sum += (row_cache[j] = expf(row_cache[j] - m));
+  for (int j = begin + threadIdx.x; j < end; j += kSoftmaxThreads) sum += (row_cache[j] = expf(row_cache[j] - m));
   sum = block_reduce(sum, false);  // its barriers also order every read of x before the writes
-  const float inv = 1.f / sum;
+  const float inv = 1.f / sum;  // used only on a row that sees keys
   for (int c = threadIdx.x; c < n / V; c += kSoftmaxThreads) {
     float v[V];
 #pragma unroll
-    for (int e = 0; e < V; ++e) v[e] = c * V + e <= last ? row_cache[c * V + e] * inv : 0.f;
+    for (int e = 0; e < V; ++e) v[e] = c * V + e >= begin && c * V + e < end ? row_cache[c * V + e] * inv : 0.f;
     store_vec<T, V>(x + c * V, v);
   }
 }
@@ -172,7 +173,7 @@ class CublasKernel final : public CudaKernel {
   CublasKernel()
       : CudaKernel("cublas",
                    "cuBLAS strided-batched GEMMs + one fused mask/softmax kernel (S in the storage type, softmax in fp32)",
-                   "vectorized_torch") {}
+                   "vectorized_torch", {.gqa = true, .window = true, .bottom_right = true}) {}
 
   Support supports(const AttentionProblem& p, const DeviceCaps&) const override {
     if (auto s = check_shape(p); !s.ok) return s;
@@ -204,12 +205,14 @@ class CublasKernel final : public CudaKernel {
     auto* s = static_cast<T*>(a.workspace);
     const long long s_stride = p.q_n * p.k_n;  // elements per (batch, head)
     const float one = 1.f, zero = 0.f;
-    // One batched call over batch*heads when the batch stride continues the head stride,
-    // else one call per batch entry.
-    const bool merge = a.q_batch_stride == p.heads * a.q_head_stride && a.k_batch_stride == p.heads * a.k_head_stride &&
-                       a.v_batch_stride == p.heads * a.v_head_stride && a.o_batch_stride == p.heads * a.o_head_stride;
+    // Query head h = kv * group + i reads K/V head kv. Each position i in the group is one batched
+    // call over the K/V heads (over batch too when the batch stride continues the head stride, else
+    // one call per batch entry); without GQA that is one call, as for multi-head attention.
+    const std::int64_t group = p.kv_group, kv_heads = p.kv_heads();
+    const bool merge = a.q_batch_stride == p.heads * a.q_head_stride && a.k_batch_stride == kv_heads * a.k_head_stride &&
+                       a.v_batch_stride == kv_heads * a.v_head_stride && a.o_batch_stride == p.heads * a.o_head_stride;
     const int calls = merge ? 1 : static_cast<int>(p.batch);
-    const int count = static_cast<int>(merge ? p.batch * p.heads : p.heads);
+    const int count = static_cast<int>(merge ? p.batch * kv_heads : kv_heads);
     const auto* q = static_cast<const T*>(a.q);
     const auto* k = static_cast<const T*>(a.k);
     const auto* v = static_cast<const T*>(a.v);
@@ -217,19 +220,23 @@ class CublasKernel final : public CudaKernel {
 
     // Column-major view of row-major tensors: S^T (k_n x q_n) = K (k_n x d) . Q^T (d x q_n).
     for (int b = 0; b < calls; ++b)
-      ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
-          h, CUBLAS_OP_T, CUBLAS_OP_N, p.k_n, p.q_n, p.head_dim, &a.softmax_scale, k + b * a.k_batch_stride, t,
-          a.k_row_stride, a.k_head_stride, q + b * a.q_batch_stride, t, a.q_row_stride, a.q_head_stride, &zero,
-          s + b * p.heads * s_stride, t, p.k_n, s_stride, count, compute, CUBLAS_GEMM_DEFAULT));
+      for (std::int64_t i = 0; i < group; ++i)
+        ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
+            h, CUBLAS_OP_T, CUBLAS_OP_N, p.k_n, p.q_n, p.head_dim, &a.softmax_scale, k + b * a.k_batch_stride, t,
+            a.k_row_stride, a.k_head_stride, q + b * a.q_batch_stride + i * a.q_head_stride, t, a.q_row_stride,
+            group * a.q_head_stride, &zero, s + (b * p.heads + i) * s_stride, t, p.k_n, group * s_stride, count,
+            compute, CUBLAS_GEMM_DEFAULT));
 
     softmax_rows<T>(p, s, static_cast<cudaStream_t>(a.stream));
 
     // O^T (d x q_n) = V^T (d x k_n) . P^T (k_n x q_n).
     for (int b = 0; b < calls; ++b)
-      ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
-          h, CUBLAS_OP_N, CUBLAS_OP_N, p.head_dim, p.q_n, p.k_n, &one, v + b * a.v_batch_stride, t, a.v_row_stride,
-          a.v_head_stride, s + b * p.heads * s_stride, t, p.k_n, s_stride, &zero, o + b * a.o_batch_stride, t,
-          a.o_row_stride, a.o_head_stride, count, compute, CUBLAS_GEMM_DEFAULT));
+      for (std::int64_t i = 0; i < group; ++i)
+        ATTNSWEEP_CUBLAS_CALL(cublasGemmStridedBatchedEx(
+            h, CUBLAS_OP_N, CUBLAS_OP_N, p.head_dim, p.q_n, p.k_n, &one, v + b * a.v_batch_stride, t, a.v_row_stride,
+            a.v_head_stride, s + (b * p.heads + i) * s_stride, t, p.k_n, group * s_stride, &zero,
+            o + b * a.o_batch_stride + i * a.o_head_stride, t, a.o_row_stride, group * a.o_head_stride, count, compute,
+            CUBLAS_GEMM_DEFAULT));
   }
 };
 

@@ -1,5 +1,5 @@
 // `flash_mma`: FlashAttention-2 style forward on mma.sync tensor cores (fp16/bf16, head_dim
-// 64/128/256, causal or not, any lengths). The kernel is flash_mma/flash_mma_kernel.cuh.
+// 64/128/256, causal or not, any lengths; GQA, sliding windows, both causal alignments). The kernel is flash_mma/flash_mma_kernel.cuh.
 #include <stdexcept>
 
 #include "common.h"
@@ -21,7 +21,7 @@ class FlashMmaKernel final : public CudaKernel {
   FlashMmaKernel()
       : CudaKernel("flash_mma",
                    "FlashAttention-2 style: cp.async tiles, ldmatrix, mma.sync m16n8k16, online softmax (fp16/bf16)",
-                   "flash_attention_triton") {}
+                   "flash_attention_triton", {.gqa = true, .window = true, .bottom_right = true}) {}
 
   Support supports(const AttentionProblem& p, const DeviceCaps& caps) const override {
     if (auto s = check_shape(p); !s.ok) return s;

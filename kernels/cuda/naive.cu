@@ -1,6 +1,7 @@
 // `naive`: the math path of the seed's scaled_dot_prod_attention as three plain CUDA kernels.
 // S = scale * Q K^T is materialised in fp32 (the workspace), softmax runs row by row in place,
-// O = P V. Every product and sum is fp32 whatever the storage type.
+// O = P V. Every product and sum is fp32 whatever the storage type. Query head h reads K/V head
+// h / kv_group; the softmax keeps each row's visible keys (causal mask, window, either alignment).
 #include <cuda_runtime.h>
 
 #include "common.h"
@@ -21,7 +22,7 @@ __global__ void scores_kernel(AttentionArgs a, float* s) {
   const auto& p = a.problem;
   const int bh = blockIdx.z, b = bh / p.heads, h = bh % p.heads;
   const T* q = static_cast<const T*>(a.q) + b * a.q_batch_stride + h * a.q_head_stride;
-  const T* k = static_cast<const T*>(a.k) + b * a.k_batch_stride + h * a.k_head_stride;
+  const T* k = static_cast<const T*>(a.k) + b * a.k_batch_stride + h / p.kv_group * a.k_head_stride;
   const int row = blockIdx.y * kTile + threadIdx.y, key = blockIdx.x * kTile + threadIdx.x;
   const int load_key = blockIdx.x * kTile + threadIdx.y;
   float acc = 0;
@@ -36,20 +37,21 @@ __global__ void scores_kernel(AttentionArgs a, float* s) {
   if (row < p.q_n && key < p.k_n) s[(static_cast<long long>(bh) * p.q_n + row) * p.k_n + key] = acc * a.softmax_scale;
 }
 
-// One block per row of S: P = softmax(S) in place, keys after the row masked out when causal.
+// One block per row of S: P = softmax(S) in place over the keys the row sees, 0 elsewhere (a row
+// that sees none is all 0, so its output is 0).
 __global__ void softmax_kernel(AttentionProblem p, float* s) {
   const long long r = blockIdx.x;
-  const int row = static_cast<int>(r % p.q_n);
+  const KeyRange keys = p.visible_keys(r % p.q_n);
+  const int begin = static_cast<int>(keys.begin), end = static_cast<int>(keys.end);
   float* x = s + r * p.k_n;
-  const int last = p.causal ? min(row, static_cast<int>(p.k_n) - 1) : static_cast<int>(p.k_n) - 1;
   float m = -INFINITY;
-  for (int j = threadIdx.x; j <= last; j += blockDim.x) m = fmaxf(m, x[j]);
+  for (int j = begin + threadIdx.x; j < end; j += blockDim.x) m = fmaxf(m, x[j]);
   m = block_reduce(m, true);
   float sum = 0;
-  for (int j = threadIdx.x; j <= last; j += blockDim.x) sum += expf(x[j] - m);
+  for (int j = begin + threadIdx.x; j < end; j += blockDim.x) sum += expf(x[j] - m);
   sum = block_reduce(sum, false);
   const float inv = 1.f / sum;
-  for (int j = threadIdx.x; j < p.k_n; j += blockDim.x) x[j] = j <= last ? expf(x[j] - m) * inv : 0.f;
+  for (int j = threadIdx.x; j < p.k_n; j += blockDim.x) x[j] = j >= begin && j < end ? expf(x[j] - m) * inv : 0.f;
 }
 
 // O[bh] (q_n, d) = P[bh] (q_n, k_n) . V[bh] (k_n, d)
@@ -59,7 +61,7 @@ __global__ void pv_kernel(AttentionArgs a, const float* s) {
   __shared__ float v_tile[kTile][kTile + 1];  // (keys, d)
   const auto& p = a.problem;
   const int bh = blockIdx.z, b = bh / p.heads, h = bh % p.heads;
-  const T* v = static_cast<const T*>(a.v) + b * a.v_batch_stride + h * a.v_head_stride;
+  const T* v = static_cast<const T*>(a.v) + b * a.v_batch_stride + h / p.kv_group * a.v_head_stride;
   T* o = static_cast<T*>(a.o) + b * a.o_batch_stride + h * a.o_head_stride;
   const float* prow = s + static_cast<long long>(bh) * p.q_n * p.k_n;
   const int row = blockIdx.y * kTile + threadIdx.y, col = blockIdx.x * kTile + threadIdx.x;
@@ -79,7 +81,7 @@ class NaiveKernel final : public CudaKernel {
  public:
   NaiveKernel()
       : CudaKernel("naive", "three plain CUDA kernels: S = QK^T in fp32, softmax, O = PV",
-                   "scaled_dot_prod_attention") {}
+                   "scaled_dot_prod_attention", {.gqa = true, .window = true, .bottom_right = true}) {}
 
   Support supports(const AttentionProblem& p, const DeviceCaps&) const override {
     if (auto s = check_shape(p); !s.ok) return s;

@@ -87,8 +87,20 @@ TEST(Columns, EveryFieldReadsBack) {
   watched.clocks = ClockSummary{true, "", 60, 1410, 1755, 1980, 688.25, 71, {"sw_power_cap"}};
   CellResult unread = ok_result(sample_cell("naive", 512), 2.5);
   unread.clocks = ClockSummary{false, "NVML (libnvidia-ml.so.1) not found"};
+  // GQA, a window and a bottom-right causal mask (the causal column says causal-br).
+  CellResult shaped = ok_result(sample_cell("cpu_flash", 1024, 64, DType::fp32, true), 3.25);
+  shaped.cell.tier.shape.kv_heads = 4;
+  shaped.cell.tier.shape.window_left = 256;
+  shaped.cell.tier.shape.window_right = 0;
+  shaped.cell.tier.shape.align = CausalAlign::bottom_right;
+  shaped.cell.tier.name = tier_name(shaped.cell.tier.shape);
+  EXPECT_EQ(cell_field(shaped, Column::causal), "causal-br");
+  EXPECT_EQ(cell_field(shaped, Column::kv_heads), "4");
+  EXPECT_EQ(cell_field(unread, Column::kv_heads), "12");
+  EXPECT_EQ(cell_field(unread, Column::window_left), "");  // no window: unlimited both sides
+  EXPECT_EQ(cell_field(shaped, Column::window_left), "256");
   for (const CellResult& original :
-       {watched, unread, failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
+       {watched, unread, shaped, failed_result(sample_cell("naive", 16384), CellStatus::crashed, "signal 11")}) {
     CellResult back;
     back.status = CellStatus::ok;
     for (Column c : all_columns()) read_column(back, c, cell_field(original, c));
@@ -124,7 +136,7 @@ TEST(Columns, ReadingNamesTheRule) {
   EXPECT_EQ(rule_of(Column::mean_ms, "-0.7"), "a time cannot be negative (got -0.7)");
   EXPECT_EQ(rule_of(Column::mean_ms, "inf"), "'inf' is not a number");
   EXPECT_EQ(rule_of(Column::dtype, "fp64"), "unknown dtype 'fp64' (known: fp32, fp16, bf16, tf32)");
-  EXPECT_EQ(rule_of(Column::causal, "yes"), "'yes' is neither causal nor full");
+  EXPECT_EQ(rule_of(Column::causal, "yes"), "'yes' is none of causal, causal-br, full");
   EXPECT_EQ(rule_of(Column::status, "fine"),
             "unknown status 'fine' (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
   EXPECT_EQ(rule_of(Column::checked, "1"), "'1' is neither true nor false");

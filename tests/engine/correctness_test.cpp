@@ -65,6 +65,39 @@ TEST(Correctness, CorrectOutputPasses) {
   EXPECT_LE(r.max_abs_err, r.tolerance);
 }
 
+// GQA with a bottom-right causal window on more queries than keys: K/V are read per K/V head (their
+// digest whole, once), and the rows that see no key are held to 0.
+TEST(Correctness, GqaWindowAndBottomRightPass) {
+  AttentionProblem p = shape(2, 6, 90, 40, 16, true);
+  p.kv_group = 3;
+  p.window_left = 20;
+  p.align = CausalAlign::bottom_right;
+  Cell c(p);
+  c.run_flash();
+  const CheckResult r = c.check();
+  EXPECT_TRUE(r.passed) << describe_failure(r);
+  EXPECT_EQ(r.rows_checked, 2 * 6 * 90);
+  EXPECT_EQ(r.slices_checked, 12);
+  EXPECT_FALSE(r.inputs_changed);
+  // The first 50 rows of every slice see no key: a kernel writing anything there fails.
+  c.out()[0] = 0.25f;
+  EXPECT_FALSE(c.check().passed);
+}
+
+// A kernel that reads the wrong K/V head (every query head on K/V head 0) fails.
+TEST(Correctness, WrongKvHeadFails) {
+  AttentionProblem p = shape(1, 4, 64, 64, 16);
+  p.kv_group = 2;
+  Cell c(p);
+  AttentionProblem mqa = p;
+  mqa.kv_group = 4;  // one K/V head: heads 2 and 3 read head 0's instead of head 1's
+  c.dev->fill(c.o.get(), 0xff, c.o.bytes());
+  find_kernel("cpu_flash")->run(contiguous_args(mqa, c.q.get(), c.k.get(), c.v.get(), c.o.get()));
+  const CheckResult r = c.check();
+  EXPECT_FALSE(r.passed);
+  EXPECT_GT(r.max_abs_err, r.tolerance);
+}
+
 TEST(Correctness, ValueOffByHalfFails) {
   Cell c(shape(1, 1, 64, 64, 32));
   c.run_flash();

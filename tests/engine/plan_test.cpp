@@ -22,6 +22,16 @@ TEST(TierName, WrittenFromTheValues) {
   EXPECT_EQ(tier_name({100, 7, 32, 2, 3}), "hd32-h2-b3-q100-k7");
 }
 
+TEST(TierName, SaysKvHeadsWindowAndBottomRight) {
+  EXPECT_EQ(tier_name({8192, 8192, 128, 32, 1, 8}), "hd128-h32-kv8-b1-n8k");
+  EXPECT_EQ(tier_name({8192, 8192, 128, 32, 1, 32}), "hd128-h32-b1-n8k");  // as many K/V heads as heads
+  EXPECT_EQ(tier_name({16384, 16384, 128, 32, 1, 8, 4096, 0}), "hd128-h32-kv8-b1-n16k-w4k");
+  EXPECT_EQ(tier_name({1024, 1024, 64, 4, 1, 0, 256, 256}), "hd64-h4-b1-n1k-w256+256");
+  EXPECT_EQ(tier_name({1024, 1024, 64, 4, 1, 0, -1, 128}), "hd64-h4-b1-n1k-winf+128");
+  EXPECT_EQ(tier_name({1024, 1024, 64, 4, 1, 0, 100, -1}), "hd64-h4-b1-n1k-w100+inf");
+  EXPECT_EQ(tier_name({2048, 8192, 128, 32, 1, 8, -1, -1, CausalAlign::bottom_right}), "hd128-h32-kv8-b1-q2k-k8k-br");
+}
+
 // The seed named this tier "Long-hd128-12h-1b-512" while its head_dim was 64.
 TEST(TierName, TheSeedsMislabelledTierGetsATrueName) {
   EXPECT_EQ(tier_name({512, 512, 64, 12, 1}), "hd64-h12-b1-n512");
@@ -71,16 +81,47 @@ TEST(Cell, ProblemCarriesEverySize) {
   EXPECT_TRUE(p.causal);
 }
 
+TEST(Cell, ProblemCarriesKvHeadsWindowAndAlignment) {
+  const AttentionProblem p =
+      make_cell("cpu_naive", {2048, 8192, 128, 32, 1, 8, 4096, 0, CausalAlign::bottom_right}, DType::fp32, true).problem();
+  EXPECT_EQ(p.kv_group, 4);
+  EXPECT_EQ(p.kv_heads(), 8);
+  EXPECT_EQ(p.window_left, 4096);
+  EXPECT_EQ(p.window_right, 0);
+  EXPECT_EQ(p.align, CausalAlign::bottom_right);
+  EXPECT_EQ(make_cell("cpu_naive", {64, 64, 32, 4, 1}, DType::fp32, false).problem().kv_group, 1);
+}
+
 bool have_cpu_kernels() { return find_kernel("cpu_naive") && find_kernel("cpu_flash"); }
+
 
 SweepSpec two_by_two_spec() {
   SweepSpec s;
   s.name = "plan";
   s.kernels = {"cpu_naive", "cpu_flash"};
   s.dtypes = {DType::fp32, DType::fp16};
-  s.causal = {false, true};
+  s.causal = {CausalMode::none, CausalMode::top_left};
   s.tiers = {{64, 64, 32, 2, 1}, {128, 256, 64, 4, 2}};
   return s;
+}
+
+// A bottom-right causal value makes its own cells, on tiers named "-br"; full and top-left share
+// the tier's plain name.
+TEST(Plan, BottomRightCellsGetTheirOwnTier) {
+  if (!have_cpu_kernels()) GTEST_SKIP() << "cpu_naive/cpu_flash not in this build";
+  SweepSpec spec = two_by_two_spec();
+  spec.kernels = {"cpu_flash"};
+  spec.dtypes = {DType::fp32};
+  spec.causal = {CausalMode::none, CausalMode::top_left, CausalMode::bottom_right};
+  spec.tiers = {{512, 2048, 64, 8, 1, 2, 128, 0}};
+  const Plan plan = make_plan(spec);
+  ASSERT_EQ(plan.cells.size(), 3u);
+  EXPECT_EQ(plan.cells[0].id(), "cpu_flash|hd64-h8-kv2-b1-q512-k2k-w128|fp32|full");
+  EXPECT_EQ(plan.cells[1].id(), "cpu_flash|hd64-h8-kv2-b1-q512-k2k-w128|fp32|causal");
+  EXPECT_EQ(plan.cells[2].id(), "cpu_flash|hd64-h8-kv2-b1-q512-k2k-w128-br|fp32|causal");
+  EXPECT_EQ(plan.cells[2].problem().align, CausalAlign::bottom_right);
+  EXPECT_EQ(plan.cells[1].problem().align, CausalAlign::top_left);
+  for (const Cell& c : plan.cells) EXPECT_TRUE(c.supported) << c.unsupported_reason;
 }
 
 TEST(Plan, CellsAreTierMajorThenDtypeCausalKernel) {
@@ -92,13 +133,13 @@ TEST(Plan, CellsAreTierMajorThenDtypeCausalKernel) {
   std::size_t i = 0;
   for (const TierShape& t : spec.tiers)
     for (DType d : spec.dtypes)
-      for (bool c : spec.causal)
+      for (CausalMode c : spec.causal)
         for (const std::string& k : spec.kernels) {
           const Cell& cell = plan.cells[i++];
           EXPECT_EQ(cell.tier.shape, t);
           EXPECT_EQ(cell.tier.name, tier_name(t));
           EXPECT_EQ(cell.dtype, d);
-          EXPECT_EQ(cell.causal, c);
+          EXPECT_EQ(cell.causal, c != CausalMode::none);
           EXPECT_EQ(cell.kernel, k);
         }
   std::set<std::string> ids;
@@ -192,7 +233,7 @@ TEST(Plan, HugeShapesSaturateInsteadOfWrapping) {
   SweepSpec spec = two_by_two_spec();
   spec.kernels = {"no_such_kernel"};
   spec.dtypes = {DType::fp32};
-  spec.causal = {false};
+  spec.causal = {CausalMode::none};
   spec.tiers = {{std::int64_t{1} << 40, std::int64_t{1} << 40, 1024, 1 << 20, 1 << 20}};  // built in code, unvalidated
   const Plan plan = make_plan(spec);
   ASSERT_EQ(plan.cells.size(), 1u);

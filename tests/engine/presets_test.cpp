@@ -44,7 +44,8 @@ std::vector<std::string> kernels_of(const std::string& name) {
 
 TEST(Presets, TheShippedOnesAreListedSorted) {
   const std::vector<std::string> names = preset_names();
-  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch"})
+  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch", "llama3-8b", "mqa",
+                           "mistral-window", "chunked-prefill"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_FALSE(preset_json("no-such-preset"));
@@ -110,7 +111,7 @@ TEST(Presets, SeedHasTheSeedsTwentyFourTiersAndFourKernels) {
   EXPECT_EQ(kernels_of("seed"), (std::vector<std::string>{"naive", "cublas", "fused_simt", "flash_mma"}));
   const SweepSpec s = shapes_of("seed");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp16});
-  EXPECT_EQ(s.causal, std::vector<bool>{false});
+  EXPECT_EQ(s.causal, std::vector<CausalMode>{CausalMode::none});
   std::vector<TierShape> expected;
   for (const auto& [d, h, b] : {std::tuple{64, 12, 1}, {64, 12, 8}, {128, 12, 1}, {256, 24, 2}})
     for (std::int64_t n : {512, 1024, 2048, 4096, 8192, 16384}) expected.push_back({n, n, d, h, b});
@@ -127,7 +128,7 @@ TEST(Presets, Fa3PaperKeepsHiddenSize2048And16kTokens) {
   EXPECT_EQ(kernels_of("fa3-paper"), (std::vector<std::string>{"flash_mma", "flash_sm90"}));
   const SweepSpec s = shapes_of("fa3-paper");
   EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   ASSERT_EQ(s.tiers.size(), 18u);
   std::set<std::int64_t> head_dims, lengths;
   for (const TierShape& t : s.tiers) {
@@ -155,11 +156,57 @@ TEST(Presets, BaselinePresetsPutOursBesideTorchsOnTheSameTiers) {
       EXPECT_TRUE(is_provider_kernel(baseline)) << baseline;
     const SweepSpec s = shapes_of(name);
     EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
-    EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+    EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
     EXPECT_EQ(s.tiers, shapes_of(tiers_from).tiers);
     EXPECT_EQ(s.timing.min_samples, TimingOptions{}.min_samples);  // the engine's method, not a shortcut
     EXPECT_TRUE(s.check.enabled);
   }
+}
+
+// The shapes models ship: Llama 3 8B's grouped-query heads, multi-query attention (Falcon-7B's 71
+// heads on one K/V head), Mistral's 4k sliding window, and chunked prefill (2k queries at the end of
+// 8-32k keys, bottom-right), ours beside PyTorch's backends.
+TEST(Presets, ModelShapedPresetsHoldTheirModelsShapes) {
+  const std::vector<std::string> kernels = {"flash_mma", "flash_sm90", "torch.sdpa_cudnn", "torch.sdpa_flash",
+                                            "torch.sdpa_efficient"};
+  for (const char* name : {"llama3-8b", "mqa", "mistral-window", "chunked-prefill"}) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(kernels_of(name), kernels);
+    const SweepSpec s = shapes_of(name);
+    EXPECT_EQ(s.dtypes, std::vector<DType>{DType::bf16});
+    EXPECT_TRUE(s.check.enabled);
+    ASSERT_FALSE(s.tiers.empty());
+    for (const TierShape& t : s.tiers) {
+      SCOPED_TRACE(tier_name(t));
+      if (std::string(name) == "mqa") {
+        EXPECT_EQ(t.head_dim, 64);
+        EXPECT_EQ(t.heads, 71);
+        EXPECT_EQ(t.kv_head_count(), 1);
+      } else {
+        EXPECT_EQ(t.head_dim, 128);
+        EXPECT_EQ(t.heads, 32);
+        EXPECT_EQ(t.kv_head_count(), 8);
+      }
+      if (std::string(name) == "mistral-window") {
+        EXPECT_EQ(t.window_left, 4096);
+        EXPECT_EQ(t.window_right, 0);
+      } else {
+        EXPECT_EQ(t.window_left, -1);
+        EXPECT_EQ(t.window_right, -1);
+      }
+      if (std::string(name) == "chunked-prefill") {
+        EXPECT_EQ(t.q_n, 2048);
+        EXPECT_GE(t.k_n, 8192);
+        EXPECT_LE(t.k_n, 32768);
+      } else {
+        EXPECT_EQ(t.q_n, t.k_n);
+      }
+    }
+  }
+  EXPECT_EQ(shapes_of("llama3-8b").causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
+  EXPECT_EQ(shapes_of("mqa").causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
+  EXPECT_EQ(shapes_of("mistral-window").causal, std::vector<CausalMode>{CausalMode::top_left});
+  EXPECT_EQ(shapes_of("chunked-prefill").causal, std::vector<CausalMode>{CausalMode::bottom_right});
 }
 
 // Sizes, not timings: these presets must stay small enough for 2 CPU cores.
@@ -167,7 +214,7 @@ TEST(Presets, SmokeIsTinyAndRunsOnTheCpu) {
   EXPECT_EQ(kernels_of("smoke"), (std::vector<std::string>{"cpu_naive", "cpu_flash"}));
   const SweepSpec s = shapes_of("smoke");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp32});
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   double flops = 0;
   for (const TierShape& t : s.tiers) {
     EXPECT_LE(t.q_n, 256);
@@ -186,7 +233,7 @@ TEST(Presets, DemoCpuComparesBothCpuKernelsUpTo2k) {
   EXPECT_EQ(kernels_of("demo-cpu"), (std::vector<std::string>{"cpu_naive", "cpu_flash"}));
   const SweepSpec s = shapes_of("demo-cpu");
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp32});
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   std::set<std::int64_t> lengths;
   for (const TierShape& t : s.tiers) {
     EXPECT_EQ(t.head_dim, 64);

@@ -75,7 +75,7 @@ SweepSpec spec_of(std::vector<std::string> kernels, int tiers) {
   spec.name = "provider-test";
   spec.kernels = std::move(kernels);
   spec.dtypes = {DType::fp16};
-  spec.causal = {false};
+  spec.causal = {CausalMode::none};
   for (int i = 0; i < tiers; ++i) spec.tiers.push_back(TierShape{64 << i, 64 << i, 16, 2, 1});
   spec.timing.warmup_ms = 1;
   spec.timing.min_samples = 3;

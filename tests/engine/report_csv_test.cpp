@@ -37,7 +37,8 @@ TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
   const std::vector<std::string> rows = rows_of(csv);
   ASSERT_EQ(rows.size(), 5u);
   EXPECT_EQ(rows[0],
-            "Kernel,Tier,Q_N,K_N,head_dim,heads,batch,avg_ms,std_ms,min_ms,dtype,causal,status,message,mode,samples,"
+            "Kernel,Tier,Q_N,K_N,head_dim,heads,batch,avg_ms,std_ms,min_ms,kv_heads,window_left,window_right,dtype,causal,"
+            "status,message,mode,samples,"
             "median_ms,max_ms,p10_ms,p90_ms,ci_low_ms,ci_high_ms,tflops,gbps,pct_of_peak,launches_per_sample,noisy,"
             "flagged_samples,flags,checked,check_passed,rel_err,max_abs_err,tolerance,naive_rel_err,naive_max_abs_err,"
             "nonfinite,unwritten,rows_checked,slices_checked,inputs_changed,rechecked_after_timing,steady,settled,"
@@ -49,7 +50,7 @@ TEST(ReportCsv, EveryCellOneRowEmptyNotZeroWhenNotMeasured) {
   EXPECT_TRUE(rows[1].ends_with(",NVIDIA H100 80GB HBM3")) << rows[1];
   // Failed: no times (15 empty timing fields, not zeros), the message quoted by RFC 4180 (it has commas).
   EXPECT_TRUE(
-      rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,,,,fp16,full,oom,"
+      rows[3].starts_with("naive,hd64-h12-b1-n16k,16384,16384,64,12,1,,,,12,,,fp16,full,oom,"
                           "\"needs 80 GiB, 2 GiB free\",,,,,,,,,,,,,,,,false,"))
       << rows[3];
 }

@@ -78,7 +78,7 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "| cublas | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | wrong | wrong | wrong | fp16 | full | wrong |  "
       "| wrong | wrong | wrong | wrong | rel_err 0.5 &gt; tol \\| 2e-3 |\n"
       "\n"
-      "4 cells: 2 ok, 1 oom, 1 wrong. Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.\n"
+      "4 cells: 2 ok, 1 oom, 1 wrong. Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal; only the keys a query sees) / median.\n"
       "\n"
       "Wall time: 4.0 s in cells: inputs 0.5 s, checks (reference included) 1.0 s, warm-up 0.5 s, settling 0.0 s, "
       "timing 1.2 s, the rest 0.8 s.\n"

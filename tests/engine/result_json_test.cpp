@@ -119,6 +119,41 @@ TEST(CellJson, RoundTripsIncludingUnsupportedCells) {
   EXPECT_EQ(back.bytes_estimate, c.bytes_estimate);
 }
 
+// GQA, a window and a bottom-right mask are written in the tier only where a cell has them, and
+// read back; a record without them (every older one) is multi-head, windowless, top-left.
+TEST(CellJson, KvHeadsWindowAndAlignmentRoundTripAndOldRecordsReadAsBefore) {
+  Cell c = sample_cell("cpu_flash", 2048, 128, DType::bf16, true);
+  c.tier.shape.kv_heads = 4;
+  c.tier.shape.window_left = 1024;
+  c.tier.shape.window_right = 0;
+  c.tier.shape.align = CausalAlign::bottom_right;
+  c.tier.name = tier_name(c.tier.shape);
+  const json j = cell_to_json(c);
+  EXPECT_EQ(j["tier"]["name"], "hd128-h12-kv4-b1-n2k-w1k-br");
+  EXPECT_EQ(j["tier"]["kv_heads"], 4);
+  EXPECT_EQ(j["tier"]["window_left"], 1024);
+  EXPECT_EQ(j["tier"]["window_right"], 0);
+  EXPECT_EQ(j["tier"]["align"], "bottom-right");
+  const Cell back = cell_from_json(j);
+  EXPECT_EQ(back.id(), c.id());
+  EXPECT_EQ(back.tier.shape, c.tier.shape);
+  EXPECT_EQ(back.problem().kv_group, 3);
+
+  const json plain = cell_to_json(sample_cell("cpu_flash"));
+  for (const char* key : {"kv_heads", "window_left", "window_right", "align"}) EXPECT_FALSE(plain["tier"].contains(key)) << key;
+  const Cell old = cell_from_json(plain);
+  EXPECT_EQ(old.tier.shape.kv_head_count(), old.tier.shape.heads);
+  EXPECT_FALSE(old.problem().has_window());
+  EXPECT_EQ(old.tier.shape.align, CausalAlign::top_left);
+
+  json bad = j;
+  bad["tier"]["kv_heads"] = 5;
+  EXPECT_THROW(cell_from_json(bad), std::exception);
+  bad = j;
+  bad["tier"]["align"] = "middle";
+  EXPECT_THROW(cell_from_json(bad), std::exception);
+}
+
 TEST(ResultJson, EveryStatusRoundTrips) {
   for (CellStatus s : kAllStatuses) {
     const Cell c = sample_cell("naive");

@@ -46,6 +46,29 @@ void expect_well_formed(const SpecParseResult& r) {
   }
 }
 
+TEST(Spec, TiersTakeKvHeadsWindowsAndCausalAlignments) {
+  json j = base_spec();
+  j["causal"] = {false, "top-left", "bottom-right"};
+  j["tiers"] = json::parse(R"([{"q_n": 2048, "k_n": 8192, "head_dim": 128, "heads": 32, "kv_heads": 8, "batch": 1},
+                                {"q_n": 64, "head_dim": 32, "heads": 4, "batch": 1, "window": [16, 0]},
+                                {"q_n": 64, "head_dim": 32, "heads": 4, "kv_heads": 4, "batch": 1, "window": [-1, -1]}])");
+  const SpecParseResult r = parse_spec(j.dump());
+  ASSERT_TRUE(r.spec) << errors_text(r);
+  const SweepSpec& s = *r.spec;
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left, CausalMode::bottom_right}));
+  EXPECT_EQ(s.tiers[0].kv_heads, 8);
+  EXPECT_EQ(s.tiers[0].kv_head_count(), 8);
+  EXPECT_EQ(s.tiers[1].window_left, 16);
+  EXPECT_EQ(s.tiers[1].window_right, 0);
+  // kv_heads = heads and a window unlimited on both sides are plain multi-head attention.
+  EXPECT_EQ(s.tiers[2], (TierShape{64, 64, 32, 4, 1}));
+  // Written back, read again: the same spec.
+  const SpecParseResult again = parse_spec(spec_to_json(s));
+  ASSERT_TRUE(again.spec) << errors_text(again);
+  EXPECT_EQ(again.spec->tiers, s.tiers);
+  EXPECT_EQ(again.spec->causal, s.causal);
+}
+
 TEST(Spec, BaseSpecIsValid) {
   const SpecParseResult r = parse_spec(base_spec().dump());
   ASSERT_TRUE(r.spec) << errors_text(r);
@@ -54,7 +77,7 @@ TEST(Spec, BaseSpecIsValid) {
   EXPECT_EQ(s.name, "unit");
   EXPECT_EQ(s.kernels, (std::vector<std::string>{"cpu_naive", "cpu_flash"}));
   EXPECT_EQ(s.dtypes, std::vector<DType>{DType::fp32});
-  EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+  EXPECT_EQ(s.causal, (std::vector<CausalMode>{CausalMode::none, CausalMode::top_left}));
   // The explicit tier first; the grid's (64, 32, 2, 1) duplicates it and is dropped.
   ASSERT_EQ(s.tiers.size(), 2u);
   EXPECT_EQ(s.tiers[0], (TierShape{64, 64, 32, 2, 1}));
@@ -80,7 +103,7 @@ TEST(Spec, DefaultsFillWhatIsLeftOut) {
   const SweepSpec& s = *r.spec;
   const SweepSpec defaults;
   EXPECT_EQ(s.version, kSpecVersion);
-  EXPECT_EQ(s.causal, std::vector<bool>{false});
+  EXPECT_EQ(s.causal, std::vector<CausalMode>{CausalMode::none});
   EXPECT_EQ(s.tiers[0].k_n, 8);  // k_n defaults to q_n
   EXPECT_EQ(s.timing.warmup_ms, defaults.timing.warmup_ms);
   EXPECT_EQ(s.timing.min_samples, defaults.timing.min_samples);
@@ -254,14 +277,14 @@ std::vector<BadSpec> bad_specs() {
       {"unknown dtype", [](json& j) { j["dtypes"] = {"fp64"}; }, "/dtypes/0", "unknown dtype \"fp64\"; known dtypes: fp32, fp16, bf16, tf32"},
       {"dtype not a string", [](json& j) { j["dtypes"] = {16}; }, "/dtypes/0", "must be a dtype name"},
       {"dtype twice", [](json& j) { j["dtypes"] = {"fp32", "fp32"}; }, "/dtypes/1", "duplicate dtype"},
-      {"causal not a list", [](json& j) { j["causal"] = true; }, "/causal", "must be a list of booleans"},
+      {"causal not a list", [](json& j) { j["causal"] = true; }, "/causal", "must be a list of false (full attention)"},
       {"causal empty", [](json& j) { j["causal"] = json::array(); }, "/causal", "must not be an empty list"},
-      {"causal not boolean", [](json& j) { j["causal"] = {"yes"}; }, "/causal/0", "must be true or false"},
-      {"causal twice", [](json& j) { j["causal"] = {true, true}; }, "/causal/1", "duplicate value true"},
+      {"causal not boolean", [](json& j) { j["causal"] = {"yes"}; }, "/causal/0", "must be false (full attention), true or \"top-left\" (causal), \"bottom-right\""},
+      {"causal twice", [](json& j) { j["causal"] = {true, true}; }, "/causal/1", "duplicate value top-left"},
       {"neither tiers nor grid", [](json& j) { j.erase("tiers"); j.erase("grid"); }, "/tiers", "give 'tiers', 'grid' or both"},
       {"tiers not a list", [](json& j) { j["tiers"] = json::object(); }, "/tiers", "must be a list of tiers"},
       {"tiers empty", [](json& j) { j["tiers"] = json::array(); }, "/tiers", "must not be an empty list"},
-      {"tier not an object", [](json& j) { j["tiers"][0] = 64; }, "/tiers/0", "must be an object {q_n, k_n, head_dim, heads, batch}"},
+      {"tier not an object", [](json& j) { j["tiers"][0] = 64; }, "/tiers/0", "must be an object {q_n, k_n, head_dim, heads, batch, kv_heads, window}"},
       {"tier unknown key", [](json& j) { j["tiers"][0]["seq_len"] = 64; }, "/tiers/0/seq_len", "unknown key; known keys: q_n, k_n"},
       {"tier q_n missing", [](json& j) { j["tiers"][0].erase("q_n"); }, "/tiers/0/q_n", "required key missing"},
       {"head_dim zero", [](json& j) { j["tiers"][0]["head_dim"] = 0; }, "/tiers/0/head_dim", "must be a positive integer (got 0)"},
@@ -278,6 +301,15 @@ std::vector<BadSpec> bad_specs() {
       {"scores overflow", [](json& j) { j["tiers"][0] = {{"q_n", 2147483647}, {"head_dim", 1}, {"heads", 4}, {"batch", 1}}; }, "/tiers/0", "the element count of the scores (batch*heads*q_n*k_n) overflows"},
       {"scores bytes overflow", [](json& j) { j["tiers"][0] = {{"q_n", 2147483647}, {"head_dim", 1}, {"heads", 2}, {"batch", 1}}; }, "/tiers/0", "the byte count of the scores (batch*heads*q_n*k_n * element size) overflows"},
       {"tensor over 4 TiB", [](json& j) { j["tiers"][0] = {{"q_n", 1 << 20}, {"head_dim", 1024}, {"heads", 1024}, {"batch", 2}}; }, "/tiers/0", "exceeds what any device could hold (4 TiB)"},
+      {"kv_heads above heads", [](json& j) { j["tiers"][0]["kv_heads"] = 4; }, "/tiers/0/kv_heads", "must be at most heads (4 > 2)"},
+      {"kv_heads not dividing heads", [](json& j) { j["tiers"][0]["heads"] = 6; j["tiers"][0]["kv_heads"] = 4; }, "/tiers/0/kv_heads", "must divide heads, so each K/V head serves as many query heads (6 % 4 = 2)"},
+      {"kv_heads zero", [](json& j) { j["tiers"][0]["kv_heads"] = 0; }, "/tiers/0/kv_heads", "must be a positive integer (got 0)"},
+      {"window not a pair", [](json& j) { j["tiers"][0]["window"] = {4096}; }, "/tiers/0/window", "must be a list [left, right] of two integers"},
+      {"window a number", [](json& j) { j["tiers"][0]["window"] = 4096; }, "/tiers/0/window", "must be a list [left, right] of two integers, each -1 (unlimited) or >= 0 (got 4096)"},
+      {"window side below -1", [](json& j) { j["tiers"][0]["window"] = {4096, -2}; }, "/tiers/0/window/1", "must be an integer >= -1 (-1: unlimited) (got -2)"},
+      {"window side fractional", [](json& j) { j["tiers"][0]["window"] = {0.5, 0}; }, "/tiers/0/window/0", "must be an integer >= -1"},
+      {"causal alignment unknown", [](json& j) { j["causal"] = {"bottom-left"}; }, "/causal/0", "must be false (full attention), true or \"top-left\" (causal), \"bottom-right\" (got the string \"bottom-left\")"},
+      {"causal true and top-left", [](json& j) { j["causal"] = {"top-left", true}; }, "/causal/1", "duplicate value top-left (true and \"top-left\" are one)"},
       {"grid not an object", [](json& j) { j["grid"] = json::array(); }, "/grid", "must be an object of axis lists"},
       {"grid unknown axis", [](json& j) { j["grid"]["seq"] = {1}; }, "/grid/seq", "unknown key; known keys: q_n, k_n, head_dim, heads, batch"},
       {"grid axis missing", [](json& j) { j["grid"].erase("head_dim"); }, "/grid/head_dim", "required key missing"},

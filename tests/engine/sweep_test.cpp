@@ -17,7 +17,7 @@ SweepSpec tiny_spec(DType dtype) {
   spec.name = "tiny";
   spec.kernels = {"cpu_naive", "cpu_flash"};
   spec.dtypes = {dtype};
-  spec.causal = {false};
+  spec.causal = {CausalMode::none};
   spec.tiers = {TierShape{32, 32, 16, 2, 1}};
   spec.timing.min_samples = 1;
   spec.timing.max_samples = 2;

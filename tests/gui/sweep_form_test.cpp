@@ -23,6 +23,15 @@ TEST(SweepForm, TierLinesRoundTripAndNameTheBadLine) {
   const TierLines bad = parse_tier_lines("512 512 64 1 1\n512 512 64 1\n");
   EXPECT_EQ(bad.error, "line 2: expected 5 numbers (Q_N K_N head_dim heads batch), got 4");
   EXPECT_NE(parse_tier_lines("512 512 sixty 1 1").error.find("line 1: 'sixty'"), std::string::npos);
+  // K/V heads and a window travel with a tier, both ways.
+  const TierLines gqa = parse_tier_lines("8k 8k 128 32 1 kv=8 w=4k:0\n512 512 64 4 1 w=-1:128\n");
+  ASSERT_TRUE(gqa.error.empty()) << gqa.error;
+  ASSERT_EQ(gqa.tiers.size(), 2u);
+  EXPECT_EQ(gqa.tiers[0], (TierShape{8192, 8192, 128, 32, 1, 8, 4096, 0}));
+  EXPECT_EQ(gqa.tiers[1], (TierShape{512, 512, 64, 4, 1, 0, -1, 128}));
+  EXPECT_EQ(parse_tier_lines(tier_lines(gqa.tiers)).tiers, gqa.tiers);
+  EXPECT_NE(parse_tier_lines("512 512 64 6 1 kv=4").error.find("divides heads (6)"), std::string::npos);
+  EXPECT_NE(parse_tier_lines("512 512 64 6 1 w=3").error.find("neither kv=N nor w=LEFT:RIGHT"), std::string::npos);
 }
 
 TEST(SweepForm, GridCrossesEveryAxis) {

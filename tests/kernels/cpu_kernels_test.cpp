@@ -1,6 +1,7 @@
 // cpu_naive and cpu_flash against the double reference, on every row of odd shapes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -20,11 +21,20 @@ namespace {
 struct Shape {
   std::int64_t batch, heads, q_n, k_n, head_dim;
   bool causal;
+  std::int64_t kv_group = 1;
+  std::int64_t window_left = -1, window_right = -1;
+  CausalAlign align = CausalAlign::top_left;
 };
 
 std::string shape_name(const Shape& s) {
-  return "b" + std::to_string(s.batch) + "h" + std::to_string(s.heads) + "q" + std::to_string(s.q_n) + "k" +
-         std::to_string(s.k_n) + "d" + std::to_string(s.head_dim) + (s.causal ? "causal" : "full");
+  std::string name = "b" + std::to_string(s.batch) + "h" + std::to_string(s.heads) + "q" + std::to_string(s.q_n) +
+                     "k" + std::to_string(s.k_n) + "d" + std::to_string(s.head_dim) + (s.causal ? "causal" : "full");
+  if (s.kv_group > 1) name += "g" + std::to_string(s.kv_group);
+  if (s.window_left >= 0 || s.window_right >= 0)
+    name += "w" + std::to_string(s.window_left) + "_" + std::to_string(s.window_right);
+  if (s.align == CausalAlign::bottom_right) name += "br";
+  for (char& c : name) c = c == '-' ? 'm' : c;  // -1 in a test name
+  return name;
 }
 
 AttentionProblem problem_of(const Shape& s) {
@@ -35,6 +45,10 @@ AttentionProblem problem_of(const Shape& s) {
   p.k_n = s.k_n;
   p.head_dim = s.head_dim;
   p.causal = s.causal;
+  p.kv_group = s.kv_group;
+  p.window_left = s.window_left;
+  p.window_right = s.window_right;
+  p.align = s.align;
   return p;
 }
 
@@ -71,7 +85,7 @@ TEST_P(CpuKernelShapes, MatchesDoubleReferenceOnEveryRow) {
   const auto& [name, shape] = GetParam();
   const Kernel& kernel = kernel_named(name);
   const AttentionProblem p = problem_of(shape);
-  ASSERT_TRUE(kernel.supports(p, {}).ok);
+  ASSERT_TRUE(kernel_supports(kernel, p, {}).ok);
   const Tensors t(p);
   const std::vector<float> out = run_dense(kernel, p, t);
   for (float x : out) ASSERT_TRUE(std::isfinite(x)) << "an output element was not written or is NaN/Inf";
@@ -89,6 +103,20 @@ const Shape kShapes[] = {
     {1, 1, 517, 200, 64, true},  // more queries than keys, causal: late rows see every key
     {1, 1, 37, 300, 128, true},
     {1, 1, 65, 130, 1024, false},  // the largest head_dim
+    // Grouped-query and multi-query attention.
+    {2, 4, 100, 130, 32, false, 2},
+    {1, 6, 77, 77, 16, true, 6},
+    // Sliding windows: left only (Mistral's, with causal), both sides, and wider than the keys.
+    {1, 2, 300, 300, 32, true, 1, 64, 0},
+    {1, 1, 200, 200, 16, false, 1, 17, 9},
+    {1, 1, 150, 150, 8, false, 1, 1000, 1000},
+    // Bottom-right causal: queries at the end of the keys (chunked prefill), and more queries than
+    // keys, where the first q_n - k_n rows see no key at all.
+    {1, 2, 100, 400, 32, true, 1, -1, -1, CausalAlign::bottom_right},
+    {1, 1, 300, 100, 32, true, 1, -1, -1, CausalAlign::bottom_right},
+    // All of it at once, and a window that leaves the last rows without keys.
+    {2, 4, 64, 500, 32, true, 2, 100, 0, CausalAlign::bottom_right},
+    {1, 1, 300, 100, 16, false, 1, 10, 10},
 };
 
 INSTANTIATE_TEST_SUITE_P(
@@ -180,6 +208,101 @@ TEST(CpuKernels, RegisteredWithTheirSeedAnalogue) {
   EXPECT_EQ(kernel_named("cpu_flash").info().backend, Backend::cpu);
   const std::vector<const Kernel*> cpu = cpu_kernels();
   ASSERT_EQ(cpu.size(), 2u);
+}
+
+// K/V heads repeated per query head (multi-head attention on copies) give GQA's output exactly:
+// the arithmetic is the same, only the head a query reads differs.
+TEST(CpuKernels, GqaEqualsMhaWithRepeatedKvHeads) {
+  const AttentionProblem gqa = problem_of({2, 6, 50, 70, 16, true, 3});
+  AttentionProblem mha = gqa;
+  mha.kv_group = 1;
+  const Tensors t(gqa);
+  Tensors repeated(mha);
+  repeated.q = t.q;
+  const std::int64_t slice = gqa.k_n * gqa.head_dim;
+  for (std::int64_t b = 0; b < gqa.batch; ++b)
+    for (std::int64_t h = 0; h < gqa.heads; ++h) {
+      const std::int64_t from = (b * gqa.kv_heads() + h / gqa.kv_group) * slice, to = (b * gqa.heads + h) * slice;
+      std::copy_n(t.k.begin() + from, slice, repeated.k.begin() + to);
+      std::copy_n(t.v.begin() + from, slice, repeated.v.begin() + to);
+    }
+  for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+    const Kernel& kernel = kernel_named(name);
+    EXPECT_EQ(run_dense(kernel, gqa, t), run_dense(kernel, mha, repeated)) << name;
+  }
+  std::vector<double> a(16), b(16);
+  // Query head 5 of batch 0 reads K/V head 5 / 3 = 1.
+  reference_row_double(gqa, t.q.data() + 5 * 50 * 16, t.k.data() + 1 * slice, t.v.data() + 1 * slice, 7, a.data());
+  reference_row_double(mha, repeated.q.data() + 5 * 50 * 16, repeated.k.data() + 5 * slice, repeated.v.data() + 5 * slice,
+                       7, b.data());
+  EXPECT_EQ(a, b);
+}
+
+// Masks that keep every key they would without the window give the same output, bit for bit.
+TEST(CpuKernels, WindowThatCoversEveryKeyEqualsNoWindow) {
+  for (bool causal : {false, true}) {
+    const AttentionProblem plain = problem_of({1, 2, 120, 90, 16, causal});
+    AttentionProblem wide = plain;
+    wide.window_left = wide.window_right = plain.q_n + plain.k_n;
+    AttentionProblem left_unlimited = plain;  // [-1, k_n]: unlimited left, past the last key right
+    left_unlimited.window_right = plain.k_n;
+    const Tensors t(plain);
+    for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+      const Kernel& kernel = kernel_named(name);
+      const std::vector<float> want = run_dense(kernel, plain, t);
+      EXPECT_EQ(run_dense(kernel, wide, t), want) << name << " causal " << causal;
+      EXPECT_EQ(run_dense(kernel, left_unlimited, t), want) << name << " causal " << causal;
+    }
+  }
+}
+
+TEST(CpuKernels, BottomRightEqualsTopLeftWhenQueriesAndKeysAreAsMany) {
+  const AttentionProblem top_left = problem_of({1, 2, 130, 130, 32, true, 1, 40, 0});
+  AttentionProblem bottom_right = top_left;
+  bottom_right.align = CausalAlign::bottom_right;
+  const Tensors t(top_left);
+  for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+    const Kernel& kernel = kernel_named(name);
+    EXPECT_EQ(run_dense(kernel, bottom_right, t), run_dense(kernel, top_left, t)) << name;
+  }
+}
+
+// A row that sees no key (bottom-right with more queries than keys; a window past the keys) is 0
+// in the reference, the naive computation and both kernels, as FlashAttention defines it.
+TEST(CpuKernels, RowsThatSeeNoKeyAreZero) {
+  const AttentionProblem shapes[] = {problem_of({1, 2, 50, 20, 8, true, 1, -1, -1, CausalAlign::bottom_right}),
+                                     problem_of({1, 1, 60, 20, 8, false, 1, 3, 3})};
+  for (const AttentionProblem& p : shapes) {
+    const Tensors t(p);
+    std::int64_t empty_rows = 0;
+    for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+      const std::vector<float> out = run_dense(kernel_named(name), p, t);
+      empty_rows = 0;
+      for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh)
+        for (std::int64_t i = 0; i < p.q_n; ++i) {
+          if (p.visible_keys(i).size() > 0) continue;
+          ++empty_rows;
+          for (std::int64_t c = 0; c < p.head_dim; ++c)
+            ASSERT_EQ(out[(bh * p.q_n + i) * p.head_dim + c], 0.0f) << name << " row " << i;
+        }
+    }
+    EXPECT_GT(empty_rows, 0);
+    std::vector<double> ref(8, 1.0);
+    std::vector<float> naive(8, 1.0f);
+    std::int64_t row = 0;
+    while (p.visible_keys(row).size() > 0) ++row;
+    reference_row_double(p, t.q.data(), t.k.data(), t.v.data(), row, ref.data());
+    naive_row_in_precision(p, t.q.data(), t.k.data(), t.v.data(), row, naive.data());
+    EXPECT_EQ(ref, std::vector<double>(8, 0.0));
+    EXPECT_EQ(naive, std::vector<float>(8, 0.0f));
+  }
+}
+
+TEST(CpuKernels, DeclareEveryShape) {
+  for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+    const ShapeSupport s = kernel_named(name).info().shapes;
+    EXPECT_TRUE(s.gqa && s.window && s.bottom_right) << name;
+  }
 }
 
 TEST(CpuNaive, MaterializesScoresInItsWorkspace) {

@@ -44,7 +44,7 @@ SweepSpec fault_spec(std::vector<std::string> kernels) {
   spec.name = "cuda-fault-test";
   spec.kernels = std::move(kernels);
   spec.dtypes = {DType::fp16};
-  spec.causal = {false};
+  spec.causal = {CausalMode::none};
   spec.tiers = {TierShape{256, 256, 64, 4, 2}};
   spec.timing.warmup_ms = 5;
   spec.timing.min_samples = 5;

@@ -102,6 +102,18 @@ TEST(CudaKernelSupport, WorkspaceHoldsTheMaterialisedScores) {
 
 // ---- on the GPU --------------------------------------------------------------------------------
 
+// A check before and after a short batch timing: the cell's correctness, not its speed.
+MeasureOptions quick_options(std::uint64_t seed) {
+  MeasureOptions opts;
+  opts.timing.warmup_ms = 0;
+  opts.timing.min_samples = 1;
+  opts.timing.max_samples = 2;
+  opts.timing.max_cell_s = 0.01;
+  opts.timing.modes = {TimingMode::batch};
+  opts.seed = seed;
+  return opts;
+}
+
 using Case = std::tuple<std::string, DType, std::int64_t, bool>;  // kernel, dtype, head_dim, causal
 
 class CudaKernelCheck : public ::testing::TestWithParam<Case> {};
@@ -111,14 +123,7 @@ TEST_P(CudaKernelCheck, OddShapesPassTheCheckOrAreUnsupported) {
   const auto& [name, dtype, head_dim, causal] = GetParam();
   const Kernel& kernel = cuda_kernel(name);
   auto device = make_cuda_device(0);
-
-  MeasureOptions opts;
-  opts.timing.warmup_ms = 0;
-  opts.timing.min_samples = 1;
-  opts.timing.max_samples = 2;
-  opts.timing.max_cell_s = 0.01;
-  opts.timing.modes = {TimingMode::batch};
-  opts.seed = 20261125;
+  const MeasureOptions opts = quick_options(20261125);
 
   const TierShape shapes[] = {
       {1000, 1000, head_dim, 1, 1},  // N = 1000
@@ -166,6 +171,67 @@ INSTANTIATE_TEST_SUITE_P(AllKernels, CudaKernelCheck,
                                             ::testing::Values(DType::fp32, DType::fp16, DType::bf16, DType::tf32),
                                             ::testing::Values(64, 128, 256), ::testing::Bool()),
                          case_name);
+
+// The shapes beyond multi-head attention: GQA, MQA, windows, bottom-right causal masks (rows that
+// see no key included), each checked against the reference where the kernel declares the shape,
+// and `unsupported` naming it where it does not.
+using ShapeCase = std::tuple<std::string, DType>;
+class CudaKernelNewShapes : public ::testing::TestWithParam<ShapeCase> {};
+
+TEST_P(CudaKernelNewShapes, PassTheCheckWhereDeclaredElseUnsupported) {
+  if (cuda_device_count() == 0) GTEST_SKIP() << "no CUDA device";
+  const auto& [name, dtype] = GetParam();
+  const Kernel& kernel = cuda_kernel(name);
+  auto device = make_cuda_device(0);
+  const MeasureOptions opts = quick_options(20261207);
+  constexpr auto br = CausalAlign::bottom_right;
+  const std::pair<TierShape, bool> cases[] = {
+      {{333, 333, 128, 8, 2, 2}, false},             // GQA, 4 query heads a K/V head
+      {{333, 333, 64, 6, 1, 1}, true},              // MQA
+      {{1000, 1000, 128, 4, 1, 0, 256, 0}, true},   // a causal window (Mistral's kind)
+      {{700, 700, 64, 2, 1, 0, 100, 50}, false},    // a window both sides
+      {{200, 1000, 128, 4, 1, 2, -1, -1, br}, true},  // chunked prefill: queries at the end of the keys
+      {{333, 129, 64, 2, 1, 0, -1, -1, br}, true},    // more queries than keys: the first 204 rows see none
+      {{128, 1000, 64, 8, 1, 2, 200, 0, br}, true},   // all of it
+      {{257, 257, 256, 2, 1, 1, 64, 0}, true},        // head_dim 256, MQA, window
+  };
+  for (const auto& [shape, causal] : cases) {
+    Cell cell;
+    cell.kernel = name;
+    cell.tier = Tier{tier_name(shape), shape};
+    cell.dtype = dtype;
+    cell.causal = causal;
+    SCOPED_TRACE(cell.id());
+    const Support s = kernel_supports(kernel, cell.problem(), device->caps());
+    cell.supported = s.ok;
+    cell.unsupported_reason = s.reason;
+    const ShapeSupport declared = kernel.info().shapes;
+    const AttentionProblem p = cell.problem();
+    const bool bottom_right = p.causal && p.align == CausalAlign::bottom_right && p.q_n != p.k_n;
+    const bool shape_declared = (p.kv_group == 1 || declared.gqa) && (!p.has_window() || declared.window) &&
+                                (!bottom_right || declared.bottom_right);
+    if (!shape_declared) {
+      EXPECT_FALSE(s.ok);
+      continue;
+    }
+    if (!s.ok) {  // the kernel's own dtype or head_dim rule, as in the plain cases
+      EXPECT_FALSE(kernel.supports(p, device->caps()).ok) << s.reason;
+      continue;
+    }
+    const CellResult r = measure_cell(kernel, *device, cell, opts);
+    ASSERT_EQ(r.status, CellStatus::ok) << status_name(r.status) << ": " << r.message;
+    EXPECT_TRUE(r.check.passed) << describe_failure(r.check);
+    EXPECT_EQ(r.check.nonfinite, 0);
+    EXPECT_EQ(r.check.unwritten, 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllKernels, CudaKernelNewShapes,
+                         ::testing::Combine(::testing::Values("naive", "cublas", "fused_simt", "flash_mma", "flash_sm90"),
+                                            ::testing::Values(DType::fp32, DType::fp16, DType::bf16)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::string(dtype_name(std::get<1>(info.param)));
+                         });
 #else
 TEST(CudaKernelRegistry, EmptyWithoutCuda) { EXPECT_TRUE(cuda_kernels().empty()); }
 #endif

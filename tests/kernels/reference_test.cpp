@@ -49,6 +49,28 @@ TEST(Reference, CausalRowZeroSeesOnlyKeyZero) {
   EXPECT_NEAR(out, 5.0, 1e-6);
 }
 
+// A window [1, 0] on three keys: row 2 sees keys 1 and 2 only, so key 0 (which would dominate)
+// leaves its output alone. Bottom-right with one query on three keys: the query sits at key 2.
+TEST(Reference, WindowAndBottomRightPickTheirKeys) {
+  const std::vector<float> q{1};
+  const std::vector<float> k{20, 0, std::log(2.0f)};  // scale 1: weights 1/3, 2/3 on keys 1, 2
+  const std::vector<float> v{100, 3, 6};
+  AttentionProblem p = tiny(3, 3, 1);
+  p.window_left = 1;
+  p.window_right = 0;
+  double out = 0;
+  reference_row_double(p, q.data(), k.data(), v.data(), 2, &out);
+  EXPECT_NEAR(out, 5.0, 1e-6);
+  AttentionProblem br = tiny(1, 3, 1, /*causal=*/true);
+  br.align = CausalAlign::bottom_right;
+  br.window_left = 1;
+  reference_row_double(br, q.data(), k.data(), v.data(), 0, &out);
+  EXPECT_NEAR(out, 5.0, 1e-6);
+  br.align = CausalAlign::top_left;  // the same query at key 0: sees key 0 only
+  reference_row_double(br, q.data(), k.data(), v.data(), 0, &out);
+  EXPECT_EQ(out, 100.0);
+}
+
 TEST(Reference, NaiveFp32IsCloseToDouble) {
   const AttentionProblem p = tiny(1, 3, 2);
   const std::vector<float> q{0.3f, -1.2f};

@@ -24,15 +24,16 @@ struct ReferenceRows {
   double naive = 0;          // max |naive - ref|
 };
 
-// q [B, H, Q_N, d], k and v [B, H, K_N, d], dense, as floats of the problem's dtype.
+// q [B, H, Q_N, d], k and v [B, kv_heads, K_N, d], dense, as floats of the problem's dtype.
 inline ReferenceRows reference_rows(const AttentionProblem& p, const float* q, const float* k, const float* v) {
   const std::int64_t d = p.head_dim;
   ReferenceRows r;
   r.rows.resize(static_cast<std::size_t>(p.batch * p.heads * p.q_n * d));
   std::vector<float> naive(d);
   for (std::int64_t bh = 0; bh < p.batch * p.heads; ++bh) {
-    const float* k_bh = k + bh * p.k_n * d;
-    const float* v_bh = v + bh * p.k_n * d;
+    const std::int64_t kv_bh = bh / p.heads * p.kv_heads() + bh % p.heads / p.kv_group;
+    const float* k_bh = k + kv_bh * p.k_n * d;
+    const float* v_bh = v + kv_bh * p.k_n * d;
     for (std::int64_t i = 0; i < p.q_n; ++i) {
       const std::int64_t row = (bh * p.q_n + i) * d;
       double* ref = r.rows.data() + row;
@@ -61,8 +62,9 @@ inline ReferenceErrors errors_on_every_nth_row(const AttentionProblem& p, const 
   ReferenceErrors e;
   const auto check_row = [&](std::int64_t row) {
     const std::int64_t bh = row / p.q_n, i = row % p.q_n;
-    reference_row_double(p, q + row * d, k + bh * p.k_n * d, v + bh * p.k_n * d, i, ref.data());
-    naive_row_in_precision(p, q + row * d, k + bh * p.k_n * d, v + bh * p.k_n * d, i, naive.data());
+    const std::int64_t kv = (bh / p.heads * p.kv_heads() + bh % p.heads / p.kv_group) * p.k_n * d;  // its K/V head
+    reference_row_double(p, q + row * d, k + kv, v + kv, i, ref.data());
+    naive_row_in_precision(p, q + row * d, k + kv, v + kv, i, naive.data());
     for (std::int64_t c = 0; c < d; ++c) {
       e.kernel = std::max(e.kernel, std::abs(out[row * d + c] - ref[c]));
       e.naive = std::max(e.naive, std::abs(naive[c] - ref[c]));
@@ -73,7 +75,7 @@ inline ReferenceErrors errors_on_every_nth_row(const AttentionProblem& p, const 
   return e;
 }
 
-// q [B, H, Q_N, d], k and v [B, H, K_N, d], dense, as floats of the problem's dtype.
+// q [B, H, Q_N, d], k and v [B, kv_heads, K_N, d], dense, as floats of the problem's dtype.
 inline ReferenceErrors errors_against_reference(const AttentionProblem& p, const float* q, const float* k, const float* v,
                                                 const std::vector<float>& out) {
   return errors_against(reference_rows(p, q, k, v), out);

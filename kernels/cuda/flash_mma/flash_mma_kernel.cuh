@@ -9,6 +9,10 @@
 // P never leaves them. The V load of tile j overlaps the S product; the K load of tile j+1
 // overlaps the S product, softmax and P V product of tile j with two K buffers, or (one K buffer,
 // so that two blocks fit an SM) the softmax and P V product once every warp is done with K tile j.
+//
+// kShapes: the instantiation for GQA, windows and bottom-right masks (K/V head h / kv_group; each
+// block walks only the key tiles its rows see, and masks by each row's key range). Multi-head
+// attention with a top-left mask runs the instantiation without it, whose code has none of that.
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_runtime.h>
@@ -114,7 +118,7 @@ __device__ __forceinline__ void load_tile(std::uint32_t smem, const T* gmem, std
   }
 }
 
-template <typename Tr, typename T>
+template <typename Tr, typename T, bool kShapes>
 __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(const AttentionArgs a) {
   constexpr int kBlockM = Tr::kBlockM, kBlockN = Tr::kBlockN, kMTiles = Tr::kMTiles, kNTiles = Tr::kNTiles,
                 kDTiles = Tr::kDTiles, kChunks = Tr::kChunks, D = Tr::kHeadDim;
@@ -128,13 +132,23 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
   const int m_block = gridDim.x - 1 - blockIdx.x;  // the longest causal blocks start first
   const int m0 = m_block * kBlockM;
   const int h = blockIdx.y, b = blockIdx.z;
+  const std::int64_t kv_h = kShapes ? h / p.kv_group : h;
   const T* q = static_cast<const T*>(a.q) + b * a.q_batch_stride + h * a.q_head_stride + m0 * a.q_row_stride;
-  const T* k = static_cast<const T*>(a.k) + b * a.k_batch_stride + h * a.k_head_stride;
-  const T* v = static_cast<const T*>(a.v) + b * a.v_batch_stride + h * a.v_head_stride;
+  const T* k = static_cast<const T*>(a.k) + b * a.k_batch_stride + kv_h * a.k_head_stride;
+  const T* v = static_cast<const T*>(a.v) + b * a.v_batch_stride + kv_h * a.v_head_stride;
   T* o = static_cast<T*>(a.o) + b * a.o_batch_stride + h * a.o_head_stride + m0 * a.o_row_stride;
 
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  const int n_end = p.causal ? min(k_n, m0 + kBlockM) : k_n;  // keys any row of this block sees
+  // Keys any row of this block sees: both ends of a row's range grow with the row, so the first
+  // row's begin and the last row's end bound them; tiles outside are skipped whole. Every row sees
+  // every key of a tile in [last row's begin, first row's end): those tiles need no mask.
+  KeyRange first_row{0, k_n}, last_row{0, k_n};
+  if constexpr (kShapes) {
+    first_row = p.visible_keys(m0);
+    last_row = p.visible_keys(min(m0 + kBlockM, q_n) - 1);
+  }
+  const int n_end = kShapes ? static_cast<int>(last_row.end) : p.causal ? min(k_n, m0 + kBlockM) : k_n;
+  const int nb_first = kShapes ? static_cast<int>(first_row.begin) / kBlockN : 0;
   const int n_blocks = (n_end + kBlockN - 1) / kBlockN;
   const float scale_log2 = a.softmax_scale * 1.44269504088896340736f;
 
@@ -148,7 +162,8 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
   const std::uint32_t v_frag = smem_addr(sV) + ((lane & 7) + (((lane >> 3) & 1) << 3)) * kRowBytes;
 
   load_tile<Tr, kBlockM>(smem_addr(sQ), q, a.q_row_stride, q_n - m0);
-  load_tile<Tr, kBlockN>(smem_addr(sK), k, a.k_row_stride, k_n);
+  load_tile<Tr, kBlockN>(smem_addr(sK), k + nb_first * kBlockN * a.k_row_stride, a.k_row_stride,
+                         k_n - nb_first * kBlockN);
   cp_async_commit();
 
   float acc_o[kMTiles][kDTiles][4] = {};  // (kMTiles*16, D) per warp, C-fragment layout
@@ -158,8 +173,8 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
 #pragma unroll
     for (int hh = 0; hh < 2; ++hh) row_max[i][hh] = -INFINITY, row_sum[i][hh] = 0.f;
 
-  for (int nb = 0; nb < n_blocks; ++nb) {
-    const int n0 = nb * kBlockN;
+  for (int nb = nb_first; nb < n_blocks; ++nb) {
+    const int n0 = nb * kBlockN, buffer = nb - nb_first;  // the first tile walked is in K buffer 0
     const bool more = nb + 1 < n_blocks;
     constexpr bool kDoubleK = Tr::kKBuffers == 2;
     cp_async_wait<0>();
@@ -167,11 +182,11 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
     load_tile<Tr, kBlockN>(smem_addr(sV), v + n0 * a.v_row_stride, a.v_row_stride, k_n - n0);
     cp_async_commit();
     if (kDoubleK && more) {  // K tile nb+1 into the other buffer: it has this whole iteration to land
-      load_tile<Tr, kBlockN>(smem_addr(sK) + ((nb + 1) & 1) * kBlockN * kRowBytes, k + (n0 + kBlockN) * a.k_row_stride,
+      load_tile<Tr, kBlockN>(smem_addr(sK) + ((buffer + 1) & 1) * kBlockN * kRowBytes, k + (n0 + kBlockN) * a.k_row_stride,
                              a.k_row_stride, k_n - n0 - kBlockN);
       cp_async_commit();
     }
-    const std::uint32_t k_tile = kDoubleK ? k_frag + (nb & 1) * kBlockN * kRowBytes : k_frag;
+    const std::uint32_t k_tile = kDoubleK ? k_frag + (buffer & 1) * kBlockN * kRowBytes : k_frag;
 
     // S (kMTiles*16, kBlockN) = Q K^T for this warp's rows, one (k-step, key pair) at a time. The
     // K fragment of the next step (and Q's, at a new k-step) is read before this step's MMAs (two
@@ -203,9 +218,11 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
         }
       }
 
-    // Mask keys past the end and, when causal, keys after the row (only tiles that need it).
+    // Mask keys past the end and, when causal, keys after the row (only tiles that need it); with
+    // kShapes, the keys outside each row's range.
     const bool tail = n0 + kBlockN > k_n;
-    const bool diagonal = p.causal && n0 + kBlockN - 1 > m0;
+    const bool diagonal = kShapes ? n0 < last_row.begin || n0 + kBlockN > first_row.end
+                                  : p.causal && n0 + kBlockN - 1 > m0;
     if (tail || diagonal) {
 #pragma unroll
       for (int i = 0; i < kMTiles; ++i)
@@ -215,7 +232,12 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
           for (int e = 0; e < 4; ++e) {
             const int row = m0 + (warp * kMTiles + i) * 16 + lane / 4 + (e / 2) * 8;
             const int key = n0 + t * 8 + 2 * (lane % 4) + (e % 2);
-            if (key >= k_n || (p.causal && key > row)) s[i][t][e] = -INFINITY;
+            if constexpr (kShapes) {
+              const KeyRange keys = p.visible_keys(row);
+              if (key < keys.begin || key >= keys.end) s[i][t][e] = -INFINITY;
+            } else {
+              if (key >= k_n || (p.causal && key > row)) s[i][t][e] = -INFINITY;
+            }
           }
     }
     if constexpr (!kDoubleK) {
@@ -295,6 +317,7 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
   }
 
   // Epilogue: O / row_sum, staged through shared memory (Q's tile) for 16-byte global stores.
+  if constexpr (kShapes) cp_async_wait<0>();  // a block whose rows see no key walked no tile: Q may be landing
   __syncthreads();
 #pragma unroll
   for (int i = 0; i < kMTiles; ++i)
@@ -303,7 +326,7 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
       float l = row_sum[i][hh];
       l += __shfl_xor_sync(0xffffffffu, l, 1);
       l += __shfl_xor_sync(0xffffffffu, l, 2);
-      const float inv = l > 0.f ? 1.f / l : 0.f;  // l > 0 for every real row: each sees key 0
+      const float inv = l > 0.f ? 1.f / l : 0.f;  // l = 0: the row sees no key (kShapes), its output is 0
       const int row = (warp * kMTiles + i) * 16 + lane / 4 + hh * 8;
 #pragma unroll
       for (int dt = 0; dt < kDTiles; ++dt)
@@ -323,25 +346,29 @@ __global__ void __launch_bounds__(Tr::kThreads, Tr::kBlocksPerSm) flash_fwd(cons
 }
 
 // Launches flash_fwd for one traits/type pair on args.stream; throws DeviceError on failure.
-template <typename Tr, typename T>
+template <typename Tr, typename T, bool kShapes>
 void launch(const AttentionArgs& a) {
   const auto& p = a.problem;
   constexpr std::size_t smem = Tr::kSmemElems * sizeof(T);
   if constexpr (smem > 48 * 1024)
-    ATTNSWEEP_CUDA_CALL(cudaFuncSetAttribute(flash_fwd<Tr, T>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
-  if constexpr (Tr::kBlocksPerSm > 1)  // all of L1 as shared memory, so that the blocks fit side by side
     ATTNSWEEP_CUDA_CALL(
-        cudaFuncSetAttribute(flash_fwd<Tr, T>, cudaFuncAttributePreferredSharedMemoryCarveout, cudaSharedmemCarveoutMaxShared));
+        cudaFuncSetAttribute(flash_fwd<Tr, T, kShapes>, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
+  if constexpr (Tr::kBlocksPerSm > 1)  // all of L1 as shared memory, so that the blocks fit side by side
+    ATTNSWEEP_CUDA_CALL(cudaFuncSetAttribute(flash_fwd<Tr, T, kShapes>, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                             cudaSharedmemCarveoutMaxShared));
   const dim3 grid(static_cast<unsigned>((p.q_n + Tr::kBlockM - 1) / Tr::kBlockM), static_cast<unsigned>(p.heads),
                   static_cast<unsigned>(p.batch));
-  flash_fwd<Tr, T><<<grid, Tr::kThreads, smem, static_cast<cudaStream_t>(a.stream)>>>(a);
+  flash_fwd<Tr, T, kShapes><<<grid, Tr::kThreads, smem, static_cast<cudaStream_t>(a.stream)>>>(a);
   ATTNSWEEP_CUDA_CHECK_LAUNCH();
 }
 
 template <typename T, int kHeadDim>
 void run(const AttentionArgs& a) {
   using S = Shape<kHeadDim>;
-  launch<Traits<kHeadDim, S::kBlockM, S::kBlockN, S::kWarps, S::kKBuffers>, T>(a);
+  using Tr = Traits<kHeadDim, S::kBlockM, S::kBlockN, S::kWarps, S::kKBuffers>;
+  const AttentionProblem& p = a.problem;
+  if (p.kv_group > 1 || !p.plain_mask()) launch<Tr, T, true>(a);
+  else launch<Tr, T, false>(a);
 }
 
 }  // namespace attnsweep::cuda::flash

@@ -110,5 +110,36 @@ class Settle(unittest.TestCase):
         self.assertGreaterEqual(time.monotonic() - start, 0.3)
 
 
+class ShapeMasksAndFlops(unittest.TestCase):
+    """method.Shape counts as problem.h does (tests/kernels/problem_test.cpp has the same cases)."""
+
+    def test_the_known_counts(self):
+        full = 4.0 * 2 * 8 * 1024 * 1024 * 64
+        self.assertEqual(method.flops(2, 8, 1024, 1024, 64, False), full)
+        self.assertEqual(method.flops(2, 8, 1024, 1024, 64, True), full / 2)
+        chunk = method.Shape({"batch": 1, "heads": 32, "kv_heads": 8, "q_n": 2048, "k_n": 8192, "head_dim": 128,
+                              "align": "bottom-right"}, True)
+        self.assertTrue(chunk.gqa())
+        self.assertEqual(chunk.flops(), 4.0 * 32 * 128 * 2048 * (8192 - 2048 + 8192) / 2)
+        window = method.Shape({"batch": 1, "heads": 1, "q_n": 10, "k_n": 10, "head_dim": 1, "window_left": 2,
+                               "window_right": 3}, False)
+        self.assertEqual(window.flops(), 4 * 51)
+        self.assertEqual(window.visible_keys(0), (0, 4))
+        self.assertEqual(window.visible_keys(9), (7, 10))
+
+    def test_the_closed_form_equals_the_rows_summed(self):
+        for q in (1, 7, 40):
+            for k in (1, 5, 40, 90):
+                for causal in (False, True):
+                    for align in ("top-left", "bottom-right"):
+                        for left in (-1, 0, 3, 50):
+                            for right in (-1, 0, 2, 60):
+                                s = method.Shape({"batch": 1, "heads": 1, "q_n": q, "k_n": k, "head_dim": 1,
+                                                  "window_left": left, "window_right": right, "align": align}, causal)
+                                pairs = sum(e - b for b, e in map(s.visible_keys, range(q)))
+                                diagonals = sum(1 for i in range(q) if 0 <= s.diagonal(i) < k)
+                                self.assertEqual(s.flops(), 4 * (pairs - (diagonals / 2 if causal else 0)))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -22,6 +22,9 @@ enum class Column {
   head_dim,
   heads,
   batch,
+  kv_heads,
+  window_left,
+  window_right,
   dtype,
   causal,
   // what became of it

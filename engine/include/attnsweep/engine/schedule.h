@@ -22,7 +22,7 @@ struct Shard {
 // "K/N" with 1 <= K <= N. Throws std::invalid_argument naming the rule it breaks.
 Shard parse_shard(std::string_view text);
 
-// Work estimate of a cell: its FLOPs (4·B·H·Q_N·K_N·d, halved for causal).
+// Work estimate of a cell: its FLOPs (4·B·H·Q_N·K_N·d, halved for causal; AttentionProblem::flops).
 double cell_cost(const Cell& cell);
 
 // Indices of plan.cells, largest cell_cost first (then more bytes of Q, K, V and O, then plan order).

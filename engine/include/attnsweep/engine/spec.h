@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "attnsweep/kernels/dtype.h"
+#include "attnsweep/kernels/problem.h"
 
 namespace attnsweep {
 
@@ -19,8 +20,20 @@ struct TierShape {
   std::int64_t head_dim = 0;
   std::int64_t heads = 0;
   std::int64_t batch = 0;
+  std::int64_t kv_heads = 0;       // K/V heads (GQA); 0: as many as heads (the spec writes 0 for that)
+  std::int64_t window_left = -1;   // sliding window [left, right] in keys; -1: unlimited on that side
+  std::int64_t window_right = -1;
+  // Where the causal diagonal and the window's centre sit. Not a spec tier key: the plan sets it
+  // from the cell's causal value, and the tier's name says it ("-br").
+  CausalAlign align = CausalAlign::top_left;
+  std::int64_t kv_head_count() const { return kv_heads > 0 ? kv_heads : heads; }
   bool operator==(const TierShape&) const = default;
 };
+
+// One value of the causal axis: full attention, or a causal mask aligned top-left (`true`,
+// PyTorch's is_causal) or bottom-right (FlashAttention's; problem.h).
+enum class CausalMode { none, top_left, bottom_right };
+std::string_view causal_mode_name(CausalMode m);  // "false", "top-left", "bottom-right"
 
 // Limits on a tier's shape (docs/spec.md explains each one).
 inline constexpr std::int64_t kMaxHeadDim = 1024;
@@ -82,7 +95,7 @@ struct SweepSpec {
   std::string name;
   std::vector<std::string> kernels;
   std::vector<DType> dtypes;
-  std::vector<bool> causal;
+  std::vector<CausalMode> causal;
   std::vector<TierShape> tiers;  // explicit tiers followed by the grid's crossing, duplicates removed
   TimingOptions timing;
   CheckOptions check;

@@ -30,12 +30,22 @@ struct Support {
   static Support no(std::string why) { return {false, std::move(why)}; }
 };
 
+// The shapes beyond plain multi-head attention with a top-left causal mask that a kernel computes
+// (problem.h). What a kernel leaves false is `unsupported` for it, with the reason, before its own
+// supports() is asked: a kernel never sees a shape it has not declared.
+struct ShapeSupport {
+  bool gqa = false;           // kv_group > 1: several query heads on one K/V head
+  bool window = false;        // a sliding window
+  bool bottom_right = false;  // a bottom-right causal mask where q_n != k_n
+};
+
 struct KernelInfo {
   std::string name;         // stable id used in specs and result files
   Backend backend;
   std::string description;  // one line for `list kernels` and the GUI
   std::string seed_analogue;  // the seed row this kernel stands in for, or empty
   bool test_only = false;   // fault-injection kernels: hidden unless ATTNSWEEP_TEST_KERNELS=1
+  ShapeSupport shapes = {};
 };
 
 class Kernel {
@@ -49,6 +59,10 @@ class Kernel {
   // (device.h) when the launch fails.
   virtual void run(const AttentionArgs& args) const = 0;
 };
+
+// Whether `kernel` runs `p` on a device with `caps`: the shapes its info() declares, then its
+// supports(). What plans and tests ask.
+Support kernel_supports(const Kernel& kernel, const AttentionProblem& p, const DeviceCaps& caps);
 
 // Every kernel built into this binary, CPU first. Test-only kernels appear only when the
 // environment variable ATTNSWEEP_TEST_KERNELS is 1.

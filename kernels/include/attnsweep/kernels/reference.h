@@ -2,9 +2,9 @@
 // Host-side reference computations, one output row at a time, for checking any kernel.
 //
 // Both functions read one (batch, head) slice: `q_row` is the query row i (head_dim floats),
-// `k` and `v` the head's keys and values ([k_n, head_dim], densely packed). Inputs are floats
-// already rounded to the problem's dtype, i.e. exactly what the device saw. Causal masking is
-// top-left: row i sees keys j <= i. The softmax scale is the float the kernels receive
+// `k` and `v` the keys and values of the K/V head it reads ([k_n, head_dim], densely packed). Inputs
+// are floats already rounded to the problem's dtype, i.e. exactly what the device saw. Row i sees
+// the keys p.visible_keys(i) (causal mask, alignment, window); a row that sees none is 0. The softmax scale is the float the kernels receive
 // (p.softmax_scale()), so the reference and the kernel scale by the same number.
 #include <cstdint>
 

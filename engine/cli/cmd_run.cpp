@@ -7,9 +7,11 @@
 #include <iostream>
 #include <sstream>
 
+#include "attnsweep/engine/compare.h"
 #include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/providers.h"
+#include "attnsweep/engine/store.h"
 #include "attnsweep/engine/sweep.h"
 #include "commands.h"
 #include "progress.h"
@@ -113,6 +115,25 @@ std::string default_out_path(const SweepSpec& spec) {
   return name + "-" + stamp + ".jsonl";
 }
 
+// --fail-on: every cell of the file (those of earlier runs resumed included) against the rule.
+int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::string& path) {
+  ResultFile f;
+  try {
+    f = read_result_file(path);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
+  int failing = 0;
+  for (const CellResult& r : f.results)
+    if (fails(rule, r)) {
+      if (++failing <= 10) std::cerr << "  " << status_name(r.status) << ": " << r.cell.id() << ": " << r.message << "\n";
+    }
+  if (failing == 0) return kExitOk;
+  std::cerr << "run: " << failing << " cell(s) fail --fail-on " << rule_text << "\n";
+  return kExitRuntime;
+}
+
 }  // namespace
 
 int run_command(const RunArgs& args) {
@@ -122,6 +143,13 @@ int run_command(const RunArgs& args) {
   }
   if (args.resume && args.out_path.empty()) {
     print_error("--resume: needs --out FILE, the result file to continue");
+    return kExitUsage;
+  }
+  FailOn fail_on;
+  try {
+    fail_on = parse_fail_on(args.fail_on, false);
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
     return kExitUsage;
   }
   const std::optional<BackendChoice> backend = parse_backend_choice(args.backend);
@@ -210,7 +238,7 @@ int run_command(const RunArgs& args) {
     std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
     return kExitRuntime;
   }
-  return kExitOk;
+  return fail_on.empty() ? kExitOk : check_fail_on(fail_on, args.fail_on, file.path);
 }
 
 }  // namespace attnsweep::cli

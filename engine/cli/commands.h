@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of attnsweep-cli. Each returns the process exit code:
-// 0 the work ran (a sweep with oom/unsupported cells still ran), 2 bad usage or spec, 1 runtime failure.
+// 0 the work ran (a sweep with oom/unsupported cells still ran), 2 bad usage or spec, 1 runtime failure
+// or a cell that --fail-on names.
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@ struct RunArgs {
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
   std::string lock_clocks;                // "" free clocks; "base" or an SM clock in MHz to lock at
+  std::string fail_on;                    // statuses that make the run exit 1 ("wrong,crashed")
   bool quiet = false;
 };
 int run_command(const RunArgs& args);
@@ -37,6 +39,16 @@ int worker_main(const std::string& backend, int device);
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
                    const std::string& mode);
 int import_command(const std::string& source_path, const std::string& out_path);
+
+struct CompareArgs {
+  std::string base_path, new_path;  // any files of results the app opens
+  std::string threshold = "2%";     // the smallest change called faster or slower
+  std::string fail_on;              // verdicts and statuses that make it exit 1 ("slower,wrong")
+  std::string format = "text";      // text | md | csv | json | html
+  std::string mode;                 // the timing mode compared ("" for the default)
+  std::string out_path;             // default: standard output
+};
+int compare_command(const CompareArgs& args);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);

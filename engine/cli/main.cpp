@@ -1,4 +1,4 @@
-// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, worker.
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, compare, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -34,6 +34,9 @@ int main(int argc, char** argv) {
   run->add_option("--lock-clocks", run_args.lock_clocks,
                   "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
                   "load) or MHz; reset when the sweep ends. Default: free clocks");
+  run->add_option("--fail-on", run_args.fail_on,
+                  "Exit 1 when a cell of the file ends in one of these statuses: wrong, crashed, timeout, error, oom, "
+                  "unsupported, skipped (comma-separated)");
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
@@ -56,6 +59,21 @@ int main(int argc, char** argv) {
       ->required();
   import->add_option("-o,--out", import_out, "Result file to write")->required();
 
+  CompareArgs compare_args;
+  auto* compare = app.add_subcommand("compare", "Compare two result files cell by cell: same, faster, slower, noisy, "
+                                                "status-changed, missing, new (docs/compare.md)");
+  compare->add_option("base", compare_args.base_path, "The run to compare against (any file report reads)")->required();
+  compare->add_option("new", compare_args.new_path, "The run to judge")->required();
+  compare->add_option("--threshold", compare_args.threshold,
+                      "The smallest change of a median called faster or slower, in percent (default 2%)");
+  compare->add_option("--fail-on", compare_args.fail_on,
+                      "Exit 1 when a cell has one of these verdicts (slower, faster, noisy, status-changed, missing, "
+                      "new) or ends in one of these statuses in NEW (wrong, crashed, timeout, error, oom, ...)");
+  compare->add_option("--format,-f", compare_args.format, "text | md | csv | json | html");
+  compare->add_option("--mode", compare_args.mode, "cold | batch | unstated: the timing mode compared (default: cold "
+                                                   "where BASE has cold times)");
+  compare->add_option("-o,--out", compare_args.out_path, "Output file (default: standard output)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -69,6 +87,7 @@ int main(int argc, char** argv) {
   if (*run) return run_command(run_args);
   if (*report) return report_command(report_path, report_format, report_out, report_mode);
   if (*import) return import_command(import_path, import_out);
+  if (*compare) return compare_command(compare_args);
   if (*worker) return worker_main(worker_backend, worker_device);
   return kExitUsage;
 }

@@ -3,18 +3,11 @@
 
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
+#include "text_escape.h"
 
 namespace attnsweep {
 
 namespace {
-
-// Quote a field holding a comma, quote or line break; double the quotes inside.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 // Splits CSV text into records of fields, each with the line it starts on. Line ends may be CRLF
 // or LF; blank lines are skipped; a quoted field may hold commas, quotes ("") and line breaks.

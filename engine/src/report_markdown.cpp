@@ -8,6 +8,7 @@
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
+#include "text_escape.h"
 
 namespace attnsweep {
 
@@ -16,16 +17,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kTitlePrefix = "Attention forward sweep: ";
-
-std::string md_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
-  }
-  return out;
-}
 
 bool median_known(const CellResult& r) {
   const Timing* t = row_timing(r);

@@ -1,10 +1,7 @@
 // attnsweep-cli end to end: every subcommand through the real binary, its exit codes (0 ran,
 // 2 bad usage or spec, 1 runtime failure), its messages, and the files it writes.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -14,28 +11,15 @@
 
 #include "attnsweep/engine/store.h"
 #include "attnsweep/kernels/device.h"
+#include "support/run_cli.h"
 
 namespace fs = std::filesystem;
 using namespace attnsweep;
 
 namespace {
 
-struct Outcome {
-  int code = -1;
-  std::string output;  // stdout and stderr together
-};
-
-Outcome cli(const std::string& args) {
-  const std::string command = std::string(ATTNSWEEP_CLI) + " " + args + " 2>&1";
-  Outcome out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return out;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), buf.size(), pipe)) out.output += buf.data();
-  const int status = ::pclose(pipe);
-  out.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
+using Outcome = test_support::CliOutcome;
+Outcome cli(const std::string& args) { return test_support::run_cli(args); }
 
 // A spec of two tiny tiers on the CPU kernels: seconds to run on two cores.
 constexpr const char* kTinySpec = R"({

@@ -1,0 +1,28 @@
+#pragma once
+// A comparison as people and programs read it: a terminal table (coloured when asked), Markdown,
+// CSV, JSON ({"summary":{...},"cells":[...]}) or one HTML page. Each says first whether the cards
+// differ, then how else the environments differ, then the cells and the verdicts' counts.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "attnsweep/engine/compare.h"
+
+namespace attnsweep {
+
+enum class CompareFormat { text, md, csv, json, html };
+std::optional<CompareFormat> parse_compare_format(std::string_view name);  // text, md, csv, json, html
+
+// What the two runs are called in the output (their file names) and where each ran.
+struct ComparedRuns {
+  std::string base_name, now_name;
+  std::string base_where, now_where;  // describe_environment of each header
+};
+
+nlohmann::json comparison_json(const Comparison& c, const ComparedRuns& runs);
+// `color`: ANSI colours in the text table (the CLI asks for them on a terminal without NO_COLOR).
+std::string render_comparison(const Comparison& c, const ComparedRuns& runs, CompareFormat format, bool color = false);
+
+}  // namespace attnsweep

@@ -7,11 +7,13 @@
 #include <QTabWidget>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "app/main_window.h"
 #include "app/picture_style.h"
 #include "app/report_export.h"
 #include "app/sweep_panel.h"
+#include "attnsweep/engine/data_dir.h"
 #include "core/result_set.h"
 
 namespace {
@@ -24,7 +26,9 @@ bool has_arg(int argc, char** argv, const char* name) {
 
 // The bundled results measured on a real H100, so a first start shows something real.
 QString sample_results() {
-  const QDir dir(QStringLiteral(ATTNSWEEP_RESOURCE_DIR) + "/sample-results");
+  const std::filesystem::path data = attnsweep::data_dir();
+  if (data.empty()) return {};
+  const QDir dir(QString::fromStdString((data / "resources" / "sample-results").string()));
   const QStringList files = dir.entryList({"*.jsonl"}, QDir::Files, QDir::Name);
   for (const QString& f : files)
     if (f.contains("h100", Qt::CaseInsensitive)) return dir.filePath(f);
@@ -115,7 +119,11 @@ int main(int argc, char** argv) {
     return export_headless(files.first(), parser.value(export_dir));
   }
 
-  if (files.isEmpty() && !sample_results().isEmpty()) files << sample_results();
+  if (files.isEmpty()) {
+    if (const QString sample = sample_results(); !sample.isEmpty()) files << sample;
+    else std::fprintf(stderr, "attnsweep: no sample results beside the program (share/attnsweep/resources/"
+                              "sample-results); starting empty\n");
+  }
   if (parser.isSet(shots)) return save_screenshots(files.value(0), parser.value(shots));
   std::vector<attnsweep::gui::MainWindow*> windows;
   for (const QString& f : files.isEmpty() ? QStringList{QString()} : files) {

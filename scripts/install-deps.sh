@@ -16,6 +16,8 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev libgl-dev
   # the fonts pictures are drawn with
   fonts-dejavu-core
+  # the Debian package (cpack -G DEB): dpkg-shlibdeps declares the libraries the programs link
+  dpkg-dev
 )
 missing=()
 for p in "${packages[@]}"; do

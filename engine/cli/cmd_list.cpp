@@ -2,6 +2,7 @@
 #include <iostream>
 #include <set>
 
+#include "attnsweep/engine/data_dir.h"
 #include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/spec.h"
@@ -53,6 +54,9 @@ void list_presets() {
                   parsed.errors.empty() ? "?" : parsed.errors.front().to_string().c_str());
     }
   }
+  // The programs carry their presets; the shipped files are there to start a spec of one's own from.
+  if (const std::filesystem::path data = data_dir(); !data.empty())
+    std::cout << "(preset files: " << (data / "resources" / "presets").string() << ")\n";
 }
 
 void print_device(const Device& d) {

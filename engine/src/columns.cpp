@@ -81,6 +81,10 @@ const Timing* sampled(const CellResult& r) {
   const Timing* t = row_timing(r);
   return t && t->mode != TimingMode::unstated ? t : nullptr;
 }
+std::optional<double> sampled_count(const CellResult& r, int Timing::*field) {
+  const Timing* t = sampled(r);
+  return t ? std::optional<double>(t->*field) : std::nullopt;
+}
 
 // The cell's clocks, when they were read.
 const ClockSummary* clocks_read(const CellResult& r) { return r.clocks && r.clocks->read ? &*r.clocks : nullptr; }
@@ -121,6 +125,10 @@ std::int64_t at_least(double v, std::int64_t min, const char* rule) {
   if (v < static_cast<double>(min))
     fail(std::string(rule) + " (got " + std::to_string(static_cast<long long>(v)) + ")");
   return static_cast<std::int64_t>(v);
+}
+// A count held in an int: at least min, clamped to what an int holds.
+int int_at_least(double v, std::int64_t min, const char* rule) {
+  return static_cast<int>(std::min<std::int64_t>(at_least(v, min, rule), std::numeric_limits<int>::max()));
 }
 double time_value(double v) {
   if (v < 0) fail("a time cannot be negative (got " + exact(v) + ")");
@@ -263,10 +271,7 @@ constexpr Def kColumns[] = {
        if (!t || t->time_ms.samples <= 0) return std::nullopt;
        return t->time_ms.samples;
      },
-     [](CellResult& r, double v) {
-       stats(r).samples = static_cast<int>(std::min<std::int64_t>(at_least(v, 1, "must be positive"),
-                                                                  std::numeric_limits<int>::max()));
-     }},
+     [](CellResult& r, double v) { stats(r).samples = int_at_least(v, 1, "must be positive"); }},
     stat_column<&SampleStats::median>(Column::median_ms, {"median_ms", "median_ms", "Median of the timing samples, "
                                                           "milliseconds", kNumeric, kMeasured}),
     stat_column<&SampleStats::mean>(Column::mean_ms, {"mean_ms", "avg_ms", "Mean of the timing samples", kNumeric,
@@ -292,14 +297,8 @@ constexpr Def kColumns[] = {
                                                                                  "per launch)",
                                    kNumeric, kMeasured},
      Kind::count, nullptr, nullptr,
-     [](const CellResult& r) -> std::optional<double> {
-       const Timing* t = sampled(r);
-       return t ? std::optional<double>(t->launches_per_sample) : std::nullopt;
-     },
-     [](CellResult& r, double v) {
-       timing(r).launches_per_sample = static_cast<int>(
-           std::min<std::int64_t>(at_least(v, 1, "must be positive"), std::numeric_limits<int>::max()));
-     }},
+     [](const CellResult& r) { return sampled_count(r, &Timing::launches_per_sample); },
+     [](CellResult& r, double v) { timing(r).launches_per_sample = int_at_least(v, 1, "must be positive"); }},
     {Column::noisy, {"noisy", "noisy", "The median's 95% interval stayed wider than the spec's target_rel_ci",
                      kNumeric, kMeasured},
      Kind::flag, nullptr, nullptr,
@@ -313,14 +312,8 @@ constexpr Def kColumns[] = {
                                                             "throttle reason, or under 75% of its highest SM clock)",
                                kNumeric, kMeasured},
      Kind::count, nullptr, nullptr,
-     [](const CellResult& r) -> std::optional<double> {
-       const Timing* t = sampled(r);
-       return t ? std::optional<double>(t->flagged_samples) : std::nullopt;
-     },
-     [](CellResult& r, double v) {
-       timing(r).flagged_samples = static_cast<int>(
-           std::min<std::int64_t>(at_least(v, 0, "must not be negative"), std::numeric_limits<int>::max()));
-     }},
+     [](const CellResult& r) { return sampled_count(r, &Timing::flagged_samples); },
+     [](CellResult& r, double v) { timing(r).flagged_samples = int_at_least(v, 0, "must not be negative"); }},
     {Column::flags, {"flags", "slowed_by", "Why samples were slowed: sw_power_cap, hw_slowdown, sw_thermal_slowdown, "
                                            "hw_thermal_slowdown, hw_power_brake, low_clock"},
      Kind::text,
@@ -391,10 +384,7 @@ constexpr Def kColumns[] = {
        const ClockSummary* s = clocks_read(r);
        return s ? std::optional<double>(s->readings) : std::nullopt;
      },
-     [](CellResult& r, double v) {
-       clocks(r).readings = static_cast<int>(
-           std::min<std::int64_t>(at_least(v, 0, "must not be negative"), std::numeric_limits<int>::max()));
-     }},
+     [](CellResult& r, double v) { clocks(r).readings = int_at_least(v, 0, "must not be negative"); }},
     clock_mhz_column<&ClockSummary::sm_mhz_min>(Column::sm_mhz_min, {"sm_mhz_min", "sm_mhz_min", "Lowest SM clock "
                                                                      "read while sampling, MHz", kNumeric}),
     clock_mhz_column<&ClockSummary::sm_mhz_max>(Column::sm_mhz_max, {"sm_mhz_max", "sm_mhz_max", "Highest SM clock "
@@ -417,10 +407,7 @@ constexpr Def kColumns[] = {
      }},
     {Column::device, {"device", "device", "Device ordinal", kNumeric}, Kind::count, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.device; },
-     [](CellResult& r, double v) {
-       r.device = static_cast<int>(std::min<std::int64_t>(at_least(v, 0, "must not be negative"),
-                                                          std::numeric_limits<int>::max()));
-     }},
+     [](CellResult& r, double v) { r.device = int_at_least(v, 0, "must not be negative"); }},
     {Column::bytes_estimate, {"bytes_estimate", "bytes_estimate", "Device bytes the plan estimated", kNumeric},
      Kind::count, nullptr, nullptr,
      [](const CellResult& r) -> std::optional<double> {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnsweep/engine/data_dir.h"
 #include "attnsweep/kernels/kernel.h"
 
 namespace attnsweep {
@@ -109,7 +110,7 @@ void load_locked(Registry& r) {
       if (!seen_files.insert(ec ? file : canonical).second) continue;
       try {
         Provider p = load_provider_file(file);
-        // The first of a name wins: a checkout's providers shadow the build tree's.
+        // The first of a name wins: the user's providers shadow the shipped ones.
         if (std::any_of(r.providers.begin(), r.providers.end(), [&](const Provider& o) { return o.name == p.name; }))
           continue;
         if (const std::string why = conflict(p, r.providers); !why.empty()) {
@@ -199,12 +200,10 @@ std::vector<std::string> provider_search_paths() {
       if (!entry.empty()) paths.push_back(entry);
   }
   std::error_code ec;
-  const fs::path here = fs::current_path(ec) / "resources" / "providers";
-  if (!ec && fs::is_directory(here, ec)) paths.push_back(here.string());
-#ifdef ATTNSWEEP_RESOURCE_DIR
-  const fs::path built = fs::path(ATTNSWEEP_RESOURCE_DIR) / "providers";
-  if (fs::is_directory(built, ec)) paths.push_back(built.string());
-#endif
+  if (const fs::path data = data_dir(); !data.empty()) {
+    const fs::path shipped = data / "resources" / "providers";
+    if (fs::is_directory(shipped, ec)) paths.push_back(shipped.string());
+  }
   return paths;
 }
 

@@ -19,7 +19,7 @@ struct ResultSet : ResultFile {
 ResultSet load_result_set(const std::string& path);
 
 // Dense tensor-core peak of the card in TFLOP/s for a dtype, when the card is one we measured
-// (H100: bf16 796, fp16 751, tf32 360, fp32 51; see DESIGN.md); nullopt otherwise.
+// (H100: the measured matmul ceilings, bf16 796, fp16 751, tf32 360, fp32 51); nullopt otherwise.
 std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype);
 
 }  // namespace attnsweep::gui

@@ -90,9 +90,8 @@ class FlashKernel final : public Kernel {
 
  private:
   // Rows r .. r+R-1 of the tile take in one key block: scores, online softmax, P·V. R rows at a
-  // time let every K^T and V element loaded feed R accumulators. (On the loaded 2-core dev VM,
-  // R = 4 vs 1 was within the noise, 71-90 vs 82-92 ms at N = 1k, one thread; kept for less
-  // load traffic, re-measure on a quiet host.)
+  // time let every K^T and V element loaded feed R accumulators. (On a loaded 2-core VM, R = 4 vs 1
+  // was within the noise, 71-90 vs 82-92 ms at N = 1k, one thread; kept for less load traffic.)
   template <int R>
   static void update_rows(const AttentionArgs& a, const Tiles& t, Scratch& w, const float* v, std::int64_t row0,
                           std::int64_t r, std::int64_t col0, std::int64_t cols) {

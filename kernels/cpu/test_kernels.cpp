@@ -1,4 +1,4 @@
-// Fault-injection kernels (issue 4): they exist to prove that a sweep survives kernels that crash,
+// Fault-injection kernels: they exist to prove that a sweep survives kernels that crash,
 // hang or lie. Listed only when ATTNSWEEP_TEST_KERNELS=1 (the registry checks), and never to be run
 // in-process: `test_segfault` takes its process down, `test_hang` never returns.
 #include <chrono>

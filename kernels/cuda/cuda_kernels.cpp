@@ -9,17 +9,11 @@ const Kernel* fused_simt_kernel();
 const Kernel* flash_mma_kernel();
 }  // namespace cuda
 
-#ifdef ATTNSWEEP_HAVE_FLASH_SM90
 const Kernel* flash_sm90_kernel();  // kernels/cuda/flash_sm90 (Hopper only)
-#endif
 
 std::vector<const Kernel*> cuda_kernels() {
-  std::vector<const Kernel*> out = {cuda::naive_kernel(), cuda::cublas_kernel(), cuda::fused_simt_kernel(),
-                                    cuda::flash_mma_kernel()};
-#ifdef ATTNSWEEP_HAVE_FLASH_SM90
-  out.push_back(flash_sm90_kernel());
-#endif
-  return out;
+  return {cuda::naive_kernel(), cuda::cublas_kernel(), cuda::fused_simt_kernel(), cuda::flash_mma_kernel(),
+          flash_sm90_kernel()};
 }
 
 }  // namespace attnsweep

@@ -1,4 +1,4 @@
-// GPU fault-injection kernels (issue 4), listed by test_kernels() (kernels/cpu/test_kernels.cpp)
+// GPU fault-injection kernels, listed by test_kernels() (kernels/cpu/test_kernels.cpp)
 // only when ATTNSWEEP_TEST_KERNELS=1. Self-contained: plain CUDA runtime, no other file of this
 // folder. Run them only through a worker: they poison or hang the process that runs them.
 #include <cuda_runtime.h>

@@ -13,12 +13,14 @@
 #include <fstream>
 #include <map>
 
+#include "attnsweep/engine/data_dir.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/routing_executor.h"
 #include "attnsweep/engine/store.h"
 #include "attnsweep/engine/sweep.h"
 #include "attnsweep/engine/worker_executor.h"
+#include "support/scoped_env.h"
 
 namespace attnsweep {
 namespace {
@@ -178,6 +180,20 @@ TEST(ProviderRegistry, ShipsTheTorchProviderWithTheSeedsKernels) {
   EXPECT_TRUE(is_provider_kernel("torch.sdpa_cudnn"));
   EXPECT_FALSE(is_provider_kernel("cpu_naive"));  // built-in
   EXPECT_FALSE(is_provider_kernel("no_such_kernel"));
+}
+
+// Provider files come from ATTNSWEEP_PROVIDERS and the shipped data, never from the current
+// directory: starting the program inside someone else's checkout must not run their code.
+TEST(ProviderRegistry, SearchesTheEnvironmentAndTheShippedProvidersNotTheCurrentDirectory) {
+  const TempDir checkout("checkout");
+  checkout.write("resources/providers/theirs.json", R"({"name": "theirs", "command": ["./run.sh"], "kernels": [{"name": "x"}]})");
+  const test_support::ScopedEnv env("ATTNSWEEP_PROVIDERS", "/my/providers:/my/one.json");
+  const fs::path before = fs::current_path();
+  fs::current_path(checkout.path);
+  const std::vector<std::string> paths = provider_search_paths();
+  fs::current_path(before);
+  EXPECT_EQ(paths, (std::vector<std::string>{"/my/providers", "/my/one.json",
+                                             (data_dir() / "resources" / "providers").string()}));
 }
 
 TEST(ProviderRegistry, SpecsAndPlansAcceptProviderKernels) {

@@ -160,7 +160,7 @@ TEST_F(WorkerExecutorTest, MeasuresCellsInAWorkerAndKnowsItsDevice) {
   EXPECT_TRUE(c.logs.empty()) << c.logs.front();
 }
 
-// The main promise: after each fault the next cell runs correctly, the faulty cells carry
+// The worker executor's main promise: after each fault the next cell runs correctly, the faulty cells carry
 // the right status, and the result file stays valid.
 TEST_F(WorkerExecutorTest, SurvivesSegfaultHangAndGarbageAndKeepsTheFileValid) {
   auto ex = make_worker_executor(options());

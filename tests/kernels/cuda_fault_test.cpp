@@ -1,4 +1,4 @@
-// GPU fault injection through `attnsweep-cli worker` (issue 4): an out-of-bounds write poisons the
+// GPU fault injection through `attnsweep-cli worker`: an out-of-bounds write poisons the
 // worker's CUDA context (sticky illegal address) and a spinning kernel never returns; the sweep
 // records crashed / timeout and the next cell runs correctly on a fresh worker. Skips without a GPU.
 //

@@ -13,7 +13,7 @@ namespace attnsweep::cuda::flash {
 //             K buffer: 96 KiB a block, so two blocks share an SM and each one's barriers and
 //             softmax hide behind the other's MMAs (FlashAttention-2's choice on the H100). The
 //             previous 128x64 tile with 8 warps and two K buffers, one block an SM, was 3-16% slower
-//             on the H100 (docs/benchmarks.md, session 3).
+//             on the H100.
 template <int kHeadDim> struct Shape;
 template <> struct Shape<64> { static constexpr int kBlockM = 128, kBlockN = 64, kWarps = 4, kKBuffers = 2; };
 template <> struct Shape<128> { static constexpr int kBlockM = 128, kBlockN = 64, kWarps = 4, kKBuffers = 2; };

@@ -31,14 +31,14 @@ std::int64_t tile_count(const AttentionProblem& p, int consumers) {
   return (p.q_n + rows - 1) / rows * p.heads * p.batch;
 }
 
-// Consumer warpgroups in the shipped dispatch. 3 (192-row tiles, as FlashAttention-3) run faster per
-// row than 2 (d=64: about 12%, v4 in docs/flash_sm90.md; d=128: 4-6%, causal 7-17%, v12) but make
-// fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than two
-// per SM (v9, v12), and at d=64 with fewer than 2048 keys (2-5% faster, v14). At d=64 the count
-// with the lower estimate of waves x rows per tile, two warpgroups' rows costing 1.15 of three's
-// (v4 measured 1.11-1.15 at N >= 2048; 1.15 picks three for the fa3 preset's N = 512 and 1024,
-// level and 4% faster there, and keeps two for the seed's B=8 tiers, where three are 7-15%
-// slower; session 6, call 6); at d=128, 3 from 2048 keys where they fill at
+// Consumer warpgroups in the shipped dispatch (all figures measured on H100 SXM). 3 (192-row tiles,
+// as FlashAttention-3) run faster per row than 2 (d=64: about 12%; d=128: 4-6%, causal 7-17%) but
+// make fewer, larger tiles. Causal tiles differ in work: 2 while 192-row tiles would make fewer than
+// two per SM, and at d=64 with fewer than 2048 keys (2-5% faster). At d=64 the count with the lower
+// estimate of waves x rows per tile, two warpgroups' rows costing 1.15 of three's (measured
+// 1.11-1.15 at N >= 2048; 1.15 picks three for the fa3 preset's N = 512 and 1024, level and 4%
+// faster there, and keeps two for the seed's B=8 tiers, where three are 7-15% slower); at d=128,
+// 3 from 2048 keys where they fill at
 // least one wave (with fewer keys 2 measured 2-4% faster even on many tiles). d=256 uses 2: its O
 // alone takes 128 of a third warpgroup's 160 registers.
 int default_consumers(const AttentionProblem& p, int sms) {
@@ -52,7 +52,7 @@ int default_consumers(const AttentionProblem& p, int sms) {
 }
 // Wider key blocks (176 at d=128, 80 at d=256, instead of 128 and 64) in the shipped dispatch:
 // at d=256, where they measured 1-3% faster at N >= 2048, except causal with at most 2048 keys
-// (64-key blocks 1-4% faster there: less of the diagonal block is masked, v14); and for causal
+// (64-key blocks 1-4% faster there: less of the diagonal block is masked); and for causal
 // d=128, 2-4% faster at N >= 8192 (fewer softmax rounds and barrier waits per key); non-causal
 // d=128 was within -2..+1%.
 bool wide_keys_by_default(const AttentionProblem& p) {
@@ -60,20 +60,19 @@ bool wide_keys_by_default(const AttentionProblem& p) {
   return p.head_dim == 128 && p.causal;
 }
 // A persistent grid (one CTA per SM, tiles taken in turn) in the shipped dispatch, where the next
-// tile's loads overlap this tile's tail instead of a new CTA starting cold (session 5, calls 2-5,
-// same card, against one CTA per tile). Non-causal: d=256 at every length (1-7% faster); d=64 with
+// tile's loads overlap this tile's tail instead of a new CTA starting cold (measured against one CTA
+// per tile on the same card). Non-causal: d=256 at every length (1-7% faster); d=64 with
 // three warpgroups at every length, where it runs overlapped (overlap_by_default), and with two up
 // to 2048 keys (up to 27%; 1-3% slower at 4096); d=128 with two warpgroups and at most 4096 keys
 // (up to 16%), and with three at every length (1-2.5%, since the Q descriptors went to uniform
 // registers). Causal tiles differ in work: a
-// static turn was up to 43% slower (v8, v12), so the kernel follows a plan made on the host as a
-// shared counter would hand the tiles out, heaviest first (v14, tile_schedule.h): with more than two
+// static turn was up to 43% slower, so the kernel follows a plan made on the host as a
+// shared counter would hand the tiles out, heaviest first (tile_schedule.h): with more than two
 // waves of tiles, 3-20% faster at d=64 with at most 4096 keys, at d=128 with three warpgroups and at
 // most 2048 (from 4096 keys -4%..+2.5%), and at d=256 at every length (1-8%); with fewer tiles, or
 // with two warpgroups at d=128, level or slower. Also three warpgroups at d=64 from 8192 keys, causal
 // or not: there the persistent grid runs overlapped (overlap_by_default), 1-3% faster than one CTA
-// per tile without the overlap (session 6, call 1); non-causal from 4096 keys, 4-6% (session 8,
-// call 2).
+// per tile without the overlap; non-causal from 4096 keys, 4-6%.
 bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
   const std::int64_t tiles = tile_count(p, consumers);
   if (p.causal) {
@@ -88,12 +87,12 @@ bool persistent_by_default(const AttentionProblem& p, int consumers, int sms) {
 }
 // FlashAttention-3's intra-warpgroup overlap (a warpgroup's softmax of key block j runs while its
 // P V of block j-1 is on the tensor cores) in the shipped dispatch, measured interleaved against
-// one block at a time in two calls on two cards (session 6, calls 1 and 2): d=256 always (1.03-1.21x
+// one block at a time on two cards: d=256 always (1.03-1.21x
 // from 1024 keys, 0.99-1.04x at 512); two warpgroups at d=128 (1.01-1.07x; three have no registers
 // for it) unless their tiles fit one wave with at most 512 keys (3% slower: four key blocks leave
 // nothing to hide, and nothing else runs); at d=64 with three warpgroups on the persistent grid,
 // causal from 8192 keys (1.01-1.04x; 0.98-1.00x below) and, since the warpgroups take turns
-// (turns_by_default), non-causal at every length (1.01-1.06x, session 8 call 2); two warpgroups'
+// (turns_by_default), non-causal at every length (1.01-1.06x); two warpgroups'
 // short blocks leave less to hide (3-5% slower with turns, 1-8% without).
 bool overlap_by_default(const AttentionProblem& p, int consumers, bool persistent, int sms) {
   if (p.head_dim == 256) return true;
@@ -101,8 +100,8 @@ bool overlap_by_default(const AttentionProblem& p, int consumers, bool persisten
   return consumers == 3 && persistent && (!p.causal || p.k_n >= 8192);
 }
 // The consumer warpgroups taking turns at their GEMMs (FlashAttention-3's ping-pong) in the shipped
-// dispatch, measured interleaved against each warpgroup issuing when ready (session 8, calls 1-3
-// and 6, four cards; medians per group): d=64 1.01-1.08x (the seed's B=8 N=1024 non-causal 1.06-1.08x:
+// dispatch, measured interleaved against each warpgroup issuing when ready (four cards; medians per
+// group): d=64 1.01-1.08x (the seed's B=8 N=1024 non-causal 1.06-1.08x:
 // one warpgroup's softmax runs under the other's GEMMs instead of beside its softmax), d=128 with
 // two warpgroups 1.01-1.07x, d=256 1.00-1.02x; three warpgroups at d=128 3-6% slower (each waits
 // out two others' 128-column P V), but for causal tiles of at most 512 keys (the fa3 preset's N=512:
@@ -110,7 +109,7 @@ bool overlap_by_default(const AttentionProblem& p, int consumers, bool persisten
 bool turns_by_default(const AttentionProblem& p, int consumers) {
   return !(p.head_dim == 128 && consumers == 3) || (p.causal && p.k_n <= 512);
 }
-// Causal tile order (v9): with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
+// Causal tile order: with about as many (head, batch) pairs as SMs or more and at most 16 row blocks
 // a pair, each pair's tiles run back to back, heaviest first (its K and V stay hot in L2 and the many
 // pairs keep the SMs even: 2-15% faster). Otherwise as many pairs per section as fill half the L2 with
 // their K and V, heaviest row blocks of the section first (with few pairs, up to 1.4x faster).

@@ -1,6 +1,6 @@
 #pragma once
 // flash_sm90 with its tile and schedule chosen by the caller, for the standalone harness
-// (bench_sm90.cu) to time the variants side by side in one run. Not part of the public entry
+// (bench/flash_sm90/bench_sm90.cu) to time the variants side by side in one run. Not part of the public entry
 // (flash_sm90.h): the library's dispatch is launch_flash_sm90(), the shipped choice.
 #include "attnsweep/kernels/kernel.h"
 #include "sm90_trace.h"

@@ -83,7 +83,7 @@ constexpr int kMaxSmemBytes = 227 * 1024;  // opt-in dynamic shared memory per b
 
 // setmaxnreg targets (multiples of 8). The CTA starts with the launch's registers per thread (64K
 // over its threads, rounded down to 8), and the consumers' increase must come out of what the
-// producer gives up, or setmaxnreg.inc waits for ever (session 4's hang). A producer that walks a
+// producer gives up, or setmaxnreg.inc waits for ever (the launch hangs). A producer that walks a
 // planned tile list spills in 24 registers: it keeps 32, and two consumers get 232 instead of 240.
 template <int CONSUMERS, bool PLANNED_TILES>
 struct Registers {
@@ -112,8 +112,8 @@ struct Tiles {
 
 // A CTA's shared memory: Q and the K/V ring, and, where there is room and it pays, an O tile on its
 // way to a TMA store, so that a warpgroup's epilogue is D/4 shared stores per row pair and one bulk
-// store instead of D/4 four-byte global stores (the stores took up to 21% of the time at N=512,
-// session 5 call 9). Measured (call 10): d=128 1-10% faster; d=64 persistent 2-6%, but d=64 with one
+// store instead of D/4 four-byte global stores (the stores took up to 21% of the time at N=512).
+// Measured on H100 SXM: d=128 1-10% faster; d=64 persistent 2-6%, but d=64 with one
 // CTA per tile 2-4% slower from 4096 keys, so not there. No room at d=256 or with 176-key blocks.
 // The persistent kernel also gets a second Q slot where there is room (d=64, and d=128 with two
 // warpgroups): the next tile's Q then loads while this tile's blocks run, not after its last Q K^T,
@@ -139,7 +139,7 @@ __host__ __device__ constexpr bool halves_diagonal(bool causal, int key_block, b
 
 // The staged O store (SharedLayout::kStagedStore) per warp, 16 rows each, or per warpgroup (64 rows
 // between two named barriers): per warp at d=64 and for non-causal d=128, where it measured 1-4%
-// faster on short tiles (session 9, call 10: no warpgroup barrier in the epilogue); causal d=128
+// faster on short tiles (no warpgroup barrier in the epilogue); causal d=128
 // (three warpgroups) measured 1-2% slower per warp. The host's O tensor map has boxes of these rows.
 __host__ __device__ constexpr bool stores_o_per_warp(int head_dim, bool causal) { return head_dim == 64 || !causal; }
 __host__ __device__ constexpr int o_store_rows(int head_dim, bool causal) { return stores_o_per_warp(head_dim, causal) ? 16 : 64; }
@@ -183,8 +183,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   std::uint64_t* v_full = k_full + STAGES;
   // The one-tile kernel frees a K slot right after Q K^T (k_empty) and its V slot after P V (v_empty),
   // as cuDNN does: 0-3% faster with three warpgroups at d=128, level elsewhere. The persistent
-  // kernel, where it measured 1-2% slower, frees both after P V (v_empty) (v12 in
-  // docs/flash_sm90.md), unless it OVERLAPs: that holds a V slot until the next block's Q K^T is
+  // kernel, where it measured 1-2% slower, frees both after P V (v_empty), unless it OVERLAPs:
+  // that holds a V slot until the next block's Q K^T is
   // issued, and K's reload would wait for it.
   constexpr bool kEarlyKRelease = !PERSISTENT || OVERLAP;
   std::uint64_t* k_empty = v_full + STAGES;
@@ -193,7 +193,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   // by the producer before the slot's q_full arrival (a release that the consumers' wait acquires).
   // The consumers read it there instead of working it out at every tile start: a load of the plan
   // and integer divisions (their reciprocals queued behind the other warpgroup's exponentials)
-  // took 400-900 cycles there (the trace of session 9). 16-byte aligned: the barriers before it are
+  // took 400-900 cycles there (sm90_trace.h's timeline). 16-byte aligned: the barriers before it are
   // an even number of 8-byte words.
   int4* tile_of_slot = reinterpret_cast<int4*>(v_empty + STAGES);
   // Causal tiles differ in work: the persistent kernel computes the tiles the host planned for it,
@@ -204,8 +204,8 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
   constexpr bool kHalfDiagonal = halves_diagonal(CAUSAL, BN, OVERLAP);
   constexpr bool kStorePerWarp = stores_o_per_warp(D, CAUSAL);
   // The row sums' inverse in one MUFU.RCP (rcp_approx) but for causal d=128 and d=256, which keep
-  // the division: causal d=128 measured 1.4-1.6% slower with it at N=512 in three calls (session 9,
-  // calls 10, 11, 14); causal d=256 measured level either way and ships as last checked (call 15).
+  // the division: causal d=128 measured 1.4-1.6% slower with it at N=512 on three cards; causal
+  // d=256 measured level either way and keeps the division, as checked.
   constexpr bool kApproxInverse = !CAUSAL || D == 64;
   constexpr int kHalf = BN / 2;
 
@@ -252,7 +252,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
 
   // Read from lane 0 so that the compiler knows it is the same across the warp: the Q descriptors
   // built from it then live in uniform registers, one UIADD3 per wgmma instead of six instructions
-  // (a 64-bit add in vector registers and two R2UR; the SASS of v14's d=256 loop).
+  // (a 64-bit add in vector registers and two R2UR, in the SASS of the d=256 loop).
   const int warpgroup = __shfl_sync(0xffffffff, threadIdx.x / 128, 0);
   Tracer trace(params.trace, 1 + CONSUMERS, threadIdx.x % 128 == 0);
   if (warpgroup == 0) {
@@ -435,8 +435,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
     // lane 0 reads (its release of the slot then orders the read before the producer's next write)
     // and broadcasts, so that the compiler knows the values the same across the warp (as
     // `warpgroup`): the ring position and the K/V descriptors that follow stay in uniform registers.
-    // (Working out the first tile here instead, while its Q loads, measured 1-3% slower at d=64:
-    // session 9, call 6.)
+    // (Working out the first tile here instead, while its Q loads, measured 1-3% slower at d=64.)
     const int q_slot = q_slot_of(local);
     mbar_wait(&q_full[q_slot], q_use_of(local) & 1);
     trace(TraceEvent::q_ready, local, 0);
@@ -465,7 +464,7 @@ __global__ void __launch_bounds__(Tiles<D, BN, STAGES, CONSUMERS>::kThreads, 1)
       // FlashAttention-3's intra-warpgroup overlap: block j's softmax runs while the tensor cores
       // compute block j-1's P V (issued right after block j's Q K^T). The wait for that P V sits at
       // the top of the next trip round a loop that is not unrolled: within one trip, ptxas hoisted
-      // it above the exponentials (v2-v4 in docs/flash_sm90.md).
+      // it above the exponentials (docs/flash_sm90.md).
       if (my_blocks > 0) {
         mbar_wait(&k_full[stage_of(it)], phase_of(it));
         trace(TraceEvent::k_ready, local, 0);

@@ -1,8 +1,9 @@
 #pragma once
 // A timeline of one flash_sm90 launch, to see where a tile's time goes: one thread of each
 // warpgroup writes (SM clock, event, tile, block) at the points below. Only a build configured with
-// -DATTNSWEEP_SM90_TRACE records anything (scripts/gpu/trace.sh); in any other build the recorder
-// is empty and the shipped kernels carry none of it.
+// -DATTNSWEEP_SM90_TRACE records anything (`flash_sm90_bench trace`, summarised by
+// bench/flash_sm90/trace_summary.py); in any other build the recorder is empty and the shipped
+// kernels carry none of it.
 #include <cstdint>
 
 #if defined(__CUDACC__)

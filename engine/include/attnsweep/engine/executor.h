@@ -1,7 +1,7 @@
 #pragma once
 // Runs a plan: decides per cell whether to run, skip (already done / unsupported), measure it,
 // and appends results to the store. The in-process executor measures on this process's device;
-// the worker executor (issue 4) drives `attnsweep-cli worker` children over pipes.
+// the worker executor (worker_executor.h) drives `attnsweep-cli worker` children over pipes.
 #include <atomic>
 #include <functional>
 #include <memory>

@@ -37,8 +37,9 @@ Provider load_provider_file(const std::string& path);  // also throws when unrea
 
 // Where providers are looked for, in order (the first provider of a name wins):
 //   1. each entry of $ATTNSWEEP_PROVIDERS (':'-separated files or directories of *.json);
-//   2. resources/providers under the current directory (a repo checkout on a GPU server);
-//   3. resources/providers of the source tree this binary was built from.
+//   2. the shipped resources/providers of data_dir() (the installed copy's, or the source tree's).
+// Never the current directory: a checkout of someone else's repository must not run its code
+// unless asked to (ATTNSWEEP_PROVIDERS, or `run --provider FILE`).
 std::vector<std::string> provider_search_paths();
 
 // The providers of this process: those found on the search paths (loaded on first use) plus any

@@ -58,6 +58,6 @@ const Kernel* find_kernel(std::string_view name);  // nullptr if unknown (or tes
 // Implemented by the per-backend libraries; the registry concatenates them.
 std::vector<const Kernel*> cpu_kernels();
 std::vector<const Kernel*> cuda_kernels();  // empty when built without CUDA
-std::vector<const Kernel*> test_kernels();  // fault injection (issue 4); may be empty
+std::vector<const Kernel*> test_kernels();  // fault injection (kernels/cpu/test_kernels.cpp); may be empty
 
 }  // namespace attnsweep

@@ -60,6 +60,8 @@ std::pair<const Timing*, const Timing*> timings_to_compare(const CellResult& b, 
   return {nullptr, nullptr};
 }
 
+void add_note(CellComparison& c, const std::string& text) { c.note += (c.note.empty() ? "" : "; ") + text; }
+
 bool positive_samples(const Timing& t) {
   return !t.samples_ms.empty() && std::all_of(t.samples_ms.begin(), t.samples_ms.end(), [](double x) { return x > 0; });
 }
@@ -77,8 +79,13 @@ void compare_times(const Timing& bt, const Timing& nt, const CompareOptions& o, 
     const RankTest test = mann_whitney(bt.samples_ms, nt.samples_ms);
     const RatioInterval interval = ratio_interval(bt.samples_ms, nt.samples_ms, 1 - o.alpha);
     c.p_value = test.p;
-    c.ratio_low = interval.low;
-    c.ratio_high = interval.high;
+    if (interval.bounded()) {
+      c.ratio_low = interval.low;
+      c.ratio_high = interval.high;
+    } else {
+      add_note(c, "too few samples to bound the ratio (" + std::to_string(bt.samples_ms.size()) + " in BASE, " +
+                      std::to_string(nt.samples_ms.size()) + " in NEW)");
+    }
     real_change = test.p < o.alpha;
   } else if (has_interval(bt.time_ms) && has_interval(nt.time_ms)) {
     // Each median lies in its interval (95% each), so the ratio lies between these bounds with at
@@ -94,7 +101,7 @@ void compare_times(const Timing& bt, const Timing& nt, const CompareOptions& o, 
   const bool slower = c.ratio >= 1 + o.threshold, faster = c.ratio <= 1 - o.threshold;
   if (!std::isfinite(c.ratio)) {
     c.verdict = Verdict::noisy;
-    c.note = "a median is not a positive number";
+    add_note(c, "a median is not a positive number");
   } else if (!slower && !faster) {
     c.verdict = Verdict::same;
   } else if (real_change) {
@@ -146,8 +153,7 @@ CellComparison compare_cell(const CellResult* b, const CellResult* n, const Comp
     if (t->flagged_samples > 0) {
       std::string flags;
       for (const std::string& f : t->flags) flags += (flags.empty() ? "" : ", ") + f;
-      c.note += std::string(c.note.empty() ? "" : "; ") + side + ": " + std::to_string(t->flagged_samples) +
-                " samples slowed (" + flags + ")";
+      add_note(c, side + std::string(": ") + std::to_string(t->flagged_samples) + " samples slowed (" + flags + ")");
     }
   return c;
 }

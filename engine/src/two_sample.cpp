@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace attnsweep {
 
@@ -87,15 +88,18 @@ RankTest mann_whitney(const std::vector<double>& base, const std::vector<double>
   return t;
 }
 
+bool RatioInterval::bounded() const { return low > 0 && std::isfinite(high); }
+
 RatioInterval ratio_interval(const std::vector<double>& base, const std::vector<double>& now, double confidence) {
-  RatioInterval r;
+  RatioInterval r{0, std::numeric_limits<double>::infinity()};
   if (base.empty() || now.empty()) return r;
   const std::vector<double> x = sorted_logs(base), y = sorted_logs(now);
   const double n = static_cast<double>(x.size()), m = static_cast<double>(y.size());
   const std::uint64_t pairs = static_cast<std::uint64_t>(x.size()) * y.size();
   // The U test's critical value: cut this many pairwise ratios off each end.
   const double cut = std::floor(n * m / 2 - normal_quantile_two_sided(confidence) * std::sqrt(n * m * (n + m + 1) / 12));
-  const std::uint64_t k = static_cast<std::uint64_t>(std::max(1.0, cut));
+  if (cut < 1) return r;
+  const std::uint64_t k = static_cast<std::uint64_t>(cut);
   r.low = std::exp(kth_difference(x, y, k));
   r.high = std::exp(kth_difference(x, y, pairs + 1 - k));
   return r;

@@ -64,6 +64,14 @@ ResultFile scaled(ResultFile f, const std::string& kernel, double factor) {
   return f;
 }
 
+// Whether comparing runs under these headers calls them runs on different cards.
+bool compared_across_cards(const json& base_header, const json& new_header) {
+  ResultFile base, now;
+  base.header = base_header;
+  now.header = new_header;
+  return compare(base, now).different_card;
+}
+
 std::map<std::string, std::set<Verdict>> verdicts_by_kernel(const Comparison& c) {
   std::map<std::string, std::set<Verdict>> out;
   for (const CellComparison& cell : c.cells) out[cell.cell.kernel].insert(cell.verdict);
@@ -168,6 +176,8 @@ TEST(Compare, AChangeTheSamplesCannotShowIsNoisy) {
   EXPECT_EQ(c.cells[0].verdict, Verdict::noisy);
   EXPECT_NEAR(c.cells[0].ratio, 1.15, 1e-12);
   EXPECT_GT(c.cells[0].p_value, 0.05);
+  EXPECT_TRUE(std::isnan(c.cells[0].ratio_low));  // nothing bounds it at 95%
+  EXPECT_EQ(c.cells[0].note, "too few samples to bound the ratio (3 in BASE, 3 in NEW)");
 }
 
 TEST(Compare, CellsAreMatchedByIdAndStatusChangesNamed) {
@@ -305,11 +315,8 @@ TEST(CompareEnvironment, ADifferentCardComesFirst) {
   EXPECT_EQ(d[3].now, "SM clock locked at 1590 MHz");
   EXPECT_EQ(d[4].what, "build_id");
 
-  ResultFile b, n;
-  b.header = base;
-  n.header = now;
-  EXPECT_TRUE(compare(b, n).different_card);
-  EXPECT_FALSE(compare(b, b).different_card);
+  EXPECT_TRUE(compared_across_cards(base, now));
+  EXPECT_FALSE(compared_across_cards(base, base));
 }
 
 TEST(CompareEnvironment, AnotherCardOfTheSameModelIsNamedByItsUuid) {
@@ -323,10 +330,7 @@ TEST(CompareEnvironment, AnotherCardOfTheSameModelIsNamedByItsUuid) {
   EXPECT_EQ(d[1].what, "cudnn");
   EXPECT_EQ(d[2].what, "timing.modes");
   EXPECT_EQ(d[2].now, "[\"cold\"]");
-  ResultFile b, n;
-  b.header = base;
-  n.header = now;
-  EXPECT_FALSE(compare(b, n).different_card);
+  EXPECT_FALSE(compared_across_cards(base, now));
 }
 
 TEST(CompareFailOn, VerdictsAndStatuses) {

@@ -47,16 +47,23 @@ TEST(TwoSample, EqualSamplesCannotBeToldApart) {
   const std::vector<double> same = {1.0, 1.1, 0.9, 1.05, 0.95, 1.2, 1.0};
   EXPECT_DOUBLE_EQ(mann_whitney(same, same).p, 1);
   const RatioInterval r = ratio_interval(same, same);
+  EXPECT_TRUE(r.bounded());
   EXPECT_LE(r.low, 1);
   EXPECT_GE(r.high, 1);
 }
 
-// Pairwise ratios of {1, 2} and {2, 4}: 2/2, 2/1, 4/2, 4/1 = 1, 2, 2, 4. With two samples a side
-// no rank is at 95%, so the interval is their range.
-TEST(TwoSample, RatioIntervalOfTinySamplesIsTheRangeOfPairwiseRatios) {
-  const RatioInterval r = ratio_interval({1, 2}, {2, 4});
-  EXPECT_NEAR(r.low, 1, 1e-12);
-  EXPECT_NEAR(r.high, 4, 1e-12);
+// Pairwise ratios of {1, 2, 3, 4} and {2, 4, 6, 8}: 16 of them, 1/2 ... 8. At 95% the U test's
+// critical value cuts floor(8 - 1.96 * sqrt(16 * 9 / 12)) = 1 from each end: the interval is the
+// smallest and the largest ratio. With three samples a side no rank reaches 95%: nothing bounds it.
+TEST(TwoSample, RatioIntervalOfFewSamples) {
+  const RatioInterval r = ratio_interval({1, 2, 3, 4}, {2, 4, 6, 8});
+  EXPECT_TRUE(r.bounded());
+  EXPECT_NEAR(r.low, 0.5, 1e-12);
+  EXPECT_NEAR(r.high, 8, 1e-12);
+  const RatioInterval unbounded = ratio_interval({1, 2, 3}, {2, 4, 6});
+  EXPECT_FALSE(unbounded.bounded());
+  EXPECT_EQ(unbounded.low, 0);
+  EXPECT_TRUE(std::isinf(unbounded.high));
 }
 
 // The same distribution many times over: the test finds a change in about 5% of the trials (its

@@ -23,12 +23,13 @@ RankTest mann_whitney(const std::vector<double>& base, const std::vector<double>
 
 // A distribution-free interval of the factor now/base (Moses's interval for the Hodges-Lehmann
 // shift, taken on log times so the shift is a ratio): the order statistics of every pairwise ratio
-// n/b at the ranks the U test's critical value gives. `confidence` is two-sided (0.95). With very
-// few samples (about 4 or fewer a side at 95%) no such rank exists and the interval is the range
-// of the ratios, which holds less than `confidence`; the test's p says so. Samples must be
-// positive; the pairs are never listed (counted instead), so thousands of samples a side are cheap.
+// n/b at the ranks the U test's critical value gives. `confidence` is two-sided (0.95). With too
+// few samples (under 4 a side at 95%, more when the sides differ) no rank reaches it and nothing bounds the ratio: the
+// interval is [0, infinity]. Samples must be positive; the pairs are never listed (counted
+// instead), so thousands of samples a side are cheap.
 struct RatioInterval {
-  double low = 1, high = 1;
+  double low = 0, high = 0;
+  bool bounded() const;  // false for [0, infinity]
 };
 RatioInterval ratio_interval(const std::vector<double>& base, const std::vector<double>& now,
                              double confidence = 0.95);

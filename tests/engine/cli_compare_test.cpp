@@ -86,7 +86,8 @@ TEST(CliCompare, AFileAgainstItselfIsAllSameAndExitsZero) {
   EXPECT_EQ(r.output.find('\033'), std::string::npos);  // not a terminal: no colour
 }
 
-// The test, on samples: one kernel 10% slower in an edited copy; slower there, same elsewhere.
+// The acceptance test of compare, on samples: one kernel 10% slower in an edited copy; slower there,
+// same elsewhere.
 TEST(CliCompare, APlantedSlowdownIsSlowerOnThatKernelOnlyAndFailsTheGate) {
   TempDir dir;
   const std::string base = dir.file("base.jsonl"), now = dir.file("new.jsonl");

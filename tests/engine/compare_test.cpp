@@ -102,7 +102,7 @@ TEST(Compare, AFileAgainstItselfIsAllSame) {
   EXPECT_EQ(c.counts().at(Verdict::same), static_cast<int>(f.results.size()));
 }
 
-// The test of the method: one kernel 10% slower, everything else untouched.
+// The acceptance test of the method: one kernel 10% slower, everything else untouched.
 TEST(Compare, APlantedTenPercentSlowdownIsSlowerOnThatKernelOnly) {
   std::mt19937_64 rng(2);
   const ResultFile base = run_of(rng, {"flash_mma", "naive", "cublas"});

@@ -56,7 +56,7 @@ int validate_command(const std::string& spec_path) {
 }
 
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
-                   const std::string& mode_name) {
+                   const std::string& mode_name, const std::string& baseline) {
   const std::optional<ReportFormat> report_format = parse_report_format(format);
   if (!report_format) {
     print_error("--format: must be md, csv, json or html (got '" + format + "')");
@@ -78,7 +78,14 @@ int report_command(const std::string& results_path, const std::string& format, c
     return kExitUsage;
   }
   for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
-  if (!write_text(out_path, render_report(file, *report_format, mode))) {
+  std::string report;
+  try {
+    report = render_report(file, *report_format, mode, baseline);
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  if (!write_text(out_path, report)) {
     print_error(out_path + ": cannot write the report");
     return kExitRuntime;
   }

@@ -36,8 +36,9 @@ int run_command(const RunArgs& args);
 int worker_main(const std::string& backend, int device);
 
 // `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
+// `baseline`: a kernel of the results whose speedup column the report adds ("" for none).
 int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
-                   const std::string& mode);
+                   const std::string& mode, const std::string& baseline);
 int import_command(const std::string& source_path, const std::string& out_path);
 
 struct CompareArgs {

@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
-  std::string report_path, report_format = "md", report_out, report_mode;
+  std::string report_path, report_format = "md", report_out, report_mode, report_baseline;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
   report->add_option("results", report_path, "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
                                               "report, or the seed's Markdown table")->required();
@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
   report->add_option("-o,--out", report_out, "Output file (default: standard output)");
   report->add_option("--mode", report_mode, "cold | batch | unstated: the timing mode the table shows (default: cold "
                                             "where the file has cold times)");
+  report->add_option("--baseline", report_baseline,
+                     "A kernel of the results: the table gets every cell's speedup against it (same tier, dtype "
+                     "and mask); md, html and json");
 
   std::string import_path, import_out;
   auto* import = app.add_subcommand("import", "Convert a report or the seed's Markdown table into a result file");
@@ -85,7 +88,7 @@ int main(int argc, char** argv) {
   if (*list) return list_command(list_what);
   if (*validate) return validate_command(validate_path);
   if (*run) return run_command(run_args);
-  if (*report) return report_command(report_path, report_format, report_out, report_mode);
+  if (*report) return report_command(report_path, report_format, report_out, report_mode, report_baseline);
   if (*import) return import_command(import_path, import_out);
   if (*compare) return compare_command(compare_args);
   if (*worker) return worker_main(worker_backend, worker_device);

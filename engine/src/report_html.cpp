@@ -1,5 +1,6 @@
 // The HTML report: one self-contained page with the GUI's table and, when the app drew them, the
 // pictures embedded. Everything that comes from a file is escaped.
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/report.h"
 #include "header_text.h"
@@ -41,9 +42,10 @@ constexpr const char* kStyle =
 }  // namespace
 
 std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures,
-                        std::optional<TimingMode> mode) {
+                        std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   const std::vector<CellResult> results = with_mode_first(f.results, shown);
+  const std::vector<std::string> speedups = baseline.empty() ? std::vector<std::string>{} : speedup_texts(results, baseline);
   const std::string name = html_escape(sweep_name(f.header));
   std::string h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<title>AttnSweep report: " + name + "</title>\n<style>" + kStyle + "</style></head><body>\n";
@@ -64,8 +66,11 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
     const ColumnInfo& info = column_info(c);
     h += "<th title=\"" + html_escape(info.tooltip) + "\">" + html_escape(info.title) + "</th>";
   }
+  if (!baseline.empty())
+    h += "<th title=\"its time over this cell's, same tier, dtype and mask\">" + html_escape(speedup_title(baseline)) + "</th>";
   h += "</tr></thead><tbody>\n";
-  for (const CellResult& r : results) {
+  for (std::size_t row = 0; row < results.size(); ++row) {
+    const CellResult& r = results[row];
     h += "<tr>";
     for (Column c : table_columns()) {
       const ColumnInfo& info = column_info(c);
@@ -75,6 +80,9 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
           c == Column::status && !r.message.empty() ? " title=\"" + html_escape(r.message) + "\"" : "";
       h += "<td class=\"" + cls + "\"" + title + ">" + html_escape(cell_text(r, c)) + "</td>";
     }
+    if (!speedups.empty())
+      h += "<td class=\"" + std::string(r.status == CellStatus::ok ? "num" : failed_class(r.status)) + "\">" +
+           html_escape(speedups[row]) + "</td>";
     h += "</tr>\n";
   }
   h += "</tbody></table>\n<p class=\"env\">Failed cells show their status, never a time. Made by AttnSweep.</p>\n"

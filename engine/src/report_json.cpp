@@ -2,6 +2,7 @@
 #include <cmath>
 #include <map>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 #include "header_text.h"
@@ -10,7 +11,7 @@ namespace attnsweep {
 
 using nlohmann::json;
 
-std::string report_json(const ResultFile& f, int indent, std::optional<TimingMode> mode) {
+std::string report_json(const ResultFile& f, int indent, std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   json cells = json::array();
   json by_status = json::object();
@@ -53,15 +54,24 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
   const SweepWall wall = sweep_wall(f.results);
   const json split = {{"inputs", wall.split.inputs}, {"check", wall.split.check}, {"warmup", wall.split.warmup},
                       {"settle", wall.split.settle}, {"timing", wall.split.timing}};
+  json summary = {{"cells", f.results.size()},
+                  {"by_status", by_status},
+                  {"mode", std::string(timing_mode_name(shown))},
+                  {"best_by_tier", best_json},
+                  {"wall_s", wall.wall_s},
+                  {"wall_split_s", split}};
+  if (!baseline.empty()) {
+    const std::vector<CellResult> shown_results = with_mode_first(f.results, shown);
+    speedup_texts(shown_results, baseline);  // refuses a kernel the results do not have
+    const std::vector<std::optional<double>> speedups = speedups_against(shown_results, baseline);
+    json list = json::array();
+    for (std::size_t i = 0; i < speedups.size(); ++i)
+      if (speedups[i]) list.push_back({{"id", shown_results[i].cell.id()}, {"speedup", *speedups[i]}});
+    summary["baseline"] = {{"kernel", baseline}, {"speedups", std::move(list)}};
+  }
   const json report = {{"header", f.header},
                        {"cells", std::move(cells)},
-                       {"summary",
-                        {{"cells", f.results.size()},
-                         {"by_status", by_status},
-                         {"mode", std::string(timing_mode_name(shown))},
-                         {"best_by_tier", best_json},
-                         {"wall_s", wall.wall_s},
-                         {"wall_split_s", split}}},
+                       {"summary", std::move(summary)},
                        {"warnings", f.warnings}};
   return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
@@ -142,30 +143,35 @@ std::optional<std::pair<std::string, std::string>> detail_line(std::string_view 
 }  // namespace
 
 std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
-                           std::span<const Column> columns) {
+                           std::span<const Column> columns, const std::vector<DerivedColumn>& derived) {
   std::string md = "|";
   for (Column c : columns) md.append(" ").append(column_info(c).title).append(" |");
+  for (const DerivedColumn& d : derived) md.append(" ").append(md_escape(d.title)).append(" |");
   md += "\n|";
   for (Column c : columns) md += column_info(c).numeric ? "---:|" : "---|";
+  for (std::size_t i = 0; i < derived.size(); ++i) md += "---:|";
   md += "\n";
   for (std::size_t row : rows) {
     md += "|";
     for (Column c : columns) md.append(" ").append(md_escape(cell_text(results[row], c))).append(" |");
+    for (const DerivedColumn& d : derived) md.append(" ").append(md_escape(d.texts[row])).append(" |");
     md += "\n";
   }
   return md;
 }
 
-std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode) {
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   const std::vector<CellResult> results = with_mode_first(f.results, shown);
+  std::vector<DerivedColumn> derived;
+  if (!baseline.empty()) derived.push_back({speedup_title(baseline), speedup_texts(results, baseline)});
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
   environment_block(md, f, shown);
   md << "\n";
   std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  md << markdown_table(results, rows, report_columns());
+  md << markdown_table(results, rows, report_columns(), derived);
 
   std::map<std::string, int> counts;
   bool median_missing = false, marked = false;

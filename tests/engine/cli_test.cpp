@@ -209,3 +209,20 @@ TEST_F(CliTest, ImportsTheSeedWithZerosAsOom) {
   EXPECT_EQ(md.output.find("| 0 | 0 | 0 |"), std::string::npos) << "a failed cell must never read as 0 ms";
   EXPECT_EQ(cli("import " + write("not-a-table.md", "# nothing here\n") + " -o " + path("x.jsonl")).code, 2);
 }
+
+TEST_F(CliTest, ReportsSpeedupsAgainstABaselineKernel) {
+  const std::string results = ATTNSWEEP_SOURCE_DIR "/resources/sample-results/h100-seed.jsonl";
+  const Outcome md = cli("report " + results + " --baseline flash_sm90");
+  EXPECT_EQ(md.code, 0) << md.output;
+  EXPECT_NE(md.output.find("| speedup vs flash_sm90 |"), std::string::npos);
+  const Outcome json = cli("report " + results + " --format json --baseline cublas");
+  EXPECT_EQ(json.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(json.output)["summary"]["baseline"]["kernel"], "cublas");
+  const Outcome unknown = cli("report " + results + " --baseline fa3");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.output.find("--baseline: no kernel 'fa3' in the results (kernels: naive, cublas"), std::string::npos)
+      << unknown.output;
+  const Outcome csv = cli("report " + results + " --format csv --baseline cublas");
+  EXPECT_EQ(csv.code, 2);
+  EXPECT_NE(csv.output.find("--baseline: the CSV report holds the cells' own fields only"), std::string::npos);
+}

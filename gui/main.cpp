@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "app/main_window.h"
 #include "app/picture_style.h"
@@ -35,17 +36,20 @@ QString sample_results() {
   return files.isEmpty() ? QString() : dir.filePath(files.first());
 }
 
-int export_headless(const QString& results, const QString& dir) {
+// `compare_with`: a baseline run ("" for none).
+int export_headless(const QString& results, const QString& dir, const std::string& baseline, const QString& compare_with) {
   using namespace attnsweep::gui;
   ResultSet set;
+  std::optional<ResultSet> base;
   try {
     set = load_result_set(results.toStdString());
+    if (!compare_with.isEmpty()) base = load_result_set(compare_with.toStdString());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "attnsweep: %s\n", e.what());
     return 1;
   }
   for (const std::string& w : set.warnings) std::fprintf(stderr, "attnsweep: warning: %s\n", w.c_str());
-  const ExportOutcome out = export_report(set, dir);
+  const ExportOutcome out = export_report(set, dir, baseline, base ? &*base : nullptr);
   for (const QString& e : out.errors) std::fprintf(stderr, "attnsweep: %s\n", qPrintable(e));
   for (const QString& f : out.written) std::printf("%s\n", qPrintable(QDir(dir).filePath(f)));
   return out.ok ? 0 : 1;
@@ -105,6 +109,10 @@ int main(int argc, char** argv) {
   parser.addOption(open);
   parser.addOption(export_dir);
   parser.addOption(preset);
+  const QCommandLineOption baseline("baseline", "With --export-report: add every cell's speedup against KERNEL of the same results.", "KERNEL");
+  parser.addOption(baseline);
+  const QCommandLineOption compare_with("compare-with", "Compare the opened results with the baseline run BASE (with --export-report: add the comparison report and heatmap).", "BASE");
+  parser.addOption(compare_with);
   const QCommandLineOption shots("screenshots", "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.", "DIR");
   parser.addOption(shots);
   parser.addPositionalArgument("files", "Result files to open.", "[RESULTS...]");
@@ -116,7 +124,8 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "attnsweep: --export-report needs exactly one result file (--open RESULTS)\n");
       return 2;
     }
-    return export_headless(files.first(), parser.value(export_dir));
+    return export_headless(files.first(), parser.value(export_dir), parser.value(baseline).toStdString(),
+                           parser.value(compare_with));
   }
 
   if (files.isEmpty()) {
@@ -131,6 +140,7 @@ int main(int argc, char** argv) {
     w->setAttribute(Qt::WA_DeleteOnClose);
     if (parser.isSet(preset)) w->panel()->selectPreset(parser.value(preset));
     if (!f.isEmpty()) w->openFile(f);  // a failure is shown in the window's log and status bar
+    if (parser.isSet(compare_with)) w->openBaseline(parser.value(compare_with));
     windows.push_back(w);
   }
   if (windows.size() > 1) {

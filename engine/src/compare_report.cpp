@@ -33,11 +33,6 @@ std::string side_text(const std::optional<ComparedSide>& s) {
   return format_number(s->ms) + (s->noisy ? "~" : "") + (s->flagged_samples > 0 ? "!" : "");
 }
 
-std::string interval_text(const CellComparison& c) {
-  if (!std::isfinite(c.ratio_low) || !std::isfinite(c.ratio_high)) return "";
-  return "[" + format_number(c.ratio_low) + ", " + format_number(c.ratio_high) + "]";
-}
-
 // One row of a table for people, in kTitles' order.
 std::vector<std::string> row_texts(const CellComparison& c) {
   return {std::string(verdict_name(c.verdict)),
@@ -47,8 +42,8 @@ std::vector<std::string> row_texts(const CellComparison& c) {
           causal_label(c.cell.causal),
           side_text(c.base),
           side_text(c.now),
-          std::isfinite(c.ratio) ? format_number(c.ratio) : "",
-          interval_text(c),
+          ratio_text(c),
+          ratio_interval_text(c),
           std::isfinite(c.p_value) ? format_sci(c.p_value) : "",
           c.evidence == Evidence::none ? "" : std::string(evidence_name(c.evidence)),
           c.note};
@@ -230,6 +225,13 @@ json side_json(const std::optional<ComparedSide>& s) {
 }
 
 }  // namespace
+
+std::string ratio_text(const CellComparison& c) { return std::isfinite(c.ratio) ? format_number(c.ratio) : ""; }
+
+std::string ratio_interval_text(const CellComparison& c) {
+  if (!std::isfinite(c.ratio_low) || !std::isfinite(c.ratio_high)) return "";
+  return "[" + format_number(c.ratio_low) + ", " + format_number(c.ratio_high) + "]";
+}
 
 std::optional<CompareFormat> parse_compare_format(std::string_view name) {
   if (name == "text") return CompareFormat::text;

@@ -50,6 +50,7 @@ namespace attnsweep::gui {
 
 namespace {
 enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
+constexpr int kBaselineRole = Qt::UserRole + 1;  // the kernel of a "Speedup vs" metric item
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -80,9 +81,8 @@ void MainWindow::buildViewToolbar() {
   slice_->setToolTip(tr("dtype and mask the pictures show"));
   slice_->setMinimumContentsLength(14);
   heat_metric_ = new QComboBox(bar);
-  for (HeatMetric m : {HeatMetric::median_ms, HeatMetric::tflops, HeatMetric::pct_of_best, HeatMetric::pct_of_peak})
-    heat_metric_->addItem(QString::fromStdString(metric_title(m)), static_cast<int>(m));
-  heat_metric_->setToolTip(tr("What the heatmap colours"));
+  refreshHeatMetrics();
+  heat_metric_->setToolTip(tr("What the heatmap colours; \"Speedup vs\" a kernel of the results"));
   scaling_metric_ = new QComboBox(bar);
   scaling_metric_->addItem(tr("time (ms)"), static_cast<int>(ScalingMetric::time_ms));
   scaling_metric_->addItem(tr("TFLOP/s"), static_cast<int>(ScalingMetric::tflops));
@@ -196,6 +196,14 @@ void MainWindow::connectDocument() {
     refreshSlices();
     scheduleRefresh();
   });
+  connect(&doc_, &ResultsDocument::baselineChanged, this, [this] {
+    refreshHeatMetrics();
+    if (doc_.baseline()) heat_metric_->setCurrentIndex(0);  // the ratio NEW/BASE
+    table_->resizeColumnsToContents();
+    std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
+    refreshViews();
+    showStatus();
+  });
 }
 
 // Run events: progress in the panel, failed cells in the log, finished cells into the document.
@@ -274,6 +282,18 @@ void MainWindow::buildMenus() {
     w->show();
   });
   open_new->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  QAction* compare_with = file->addAction(tr("&Compare with…"), this, [this] {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Baseline to compare these results with"),
+                                                      settings.value("dirs/open").toString(),
+                                                      tr("Results (*.jsonl *.json *.csv *.md *.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!openBaseline(path, &error)) QMessageBox::warning(this, tr("Cannot open the baseline"), error);
+  });
+  compare_with->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+  compare_with->setToolTip(tr("Open a second result file as the baseline of these (or drop it with Shift held)"));
+  file->addAction(tr("Stop compa&ring"), this, [this] { doc_.clearBaseline(); });
   file->addSeparator();
   file->addAction(tr("&Load spec…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load sweep spec"), {}, tr("Sweep spec (*.json)"));
@@ -345,13 +365,48 @@ bool MainWindow::openFile(const QString& path, QString* error) {
   }
 }
 
+bool MainWindow::openBaseline(const QString& path, QString* error) {
+  try {
+    ResultSet base = load_result_set(path.toStdString());
+    for (const std::string& w : base.warnings) log("warning", QString::fromStdString(w));
+    doc_.setBaseline(std::move(base));
+    const Comparison& c = doc_.comparison()->comparison;
+    for (const EnvironmentDifference& d : c.environment)
+      log("warning", tr("baseline differs: %1: %2 (baseline) vs %3").arg(QString::fromStdString(d.what),
+                                                                           QString::fromStdString(d.base), QString::fromStdString(d.now)));
+    for (const std::string& note : c.notes) log("info", QString::fromStdString(note));
+    log("info", tr("comparing with %1").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    const QString message = QString::fromUtf8(e.what());
+    log("error", message);
+    statusBar()->showMessage(message, 10000);
+    if (error) *error = message;
+    return false;
+  }
+}
+
 void MainWindow::showResults(ResultSet set) {
+  doc_.replace(std::move(set));
+  showStatus();
+}
+
+// The window's title and status line: the results, where they ran, the baseline and its verdicts.
+void MainWindow::showStatus() {
+  const ResultSet& set = doc_.set();
   const QString title = QString::fromStdString(set.name);
   const QString env = QString::fromStdString(describe_environment(set.header));
-  const std::size_t n = set.results.size();
-  doc_.replace(std::move(set));
   setWindowTitle(title.isEmpty() ? "AttnSweep" : title + " — AttnSweep");
-  status_->setText(tr("%1 · %2 cells%3").arg(title).arg(n).arg(env.isEmpty() ? "" : " · " + env));
+  QString text = tr("%1 · %2 cells%3").arg(title).arg(set.results.size()).arg(env.isEmpty() ? "" : " · " + env);
+  if (const ComparisonIndex* c = doc_.comparison()) {
+    QStringList counts;
+    for (const auto& [verdict, n] : c->comparison.counts())
+      if (n > 0) counts << QString("%1 %2").arg(n).arg(QString::fromStdString(std::string(verdict_name(verdict))));
+    text += tr(" · against %1%2: %3")
+                .arg(QString::fromStdString(doc_.baseline()->name),
+                     c->comparison.different_card ? tr(" (a different card)") : QString(), counts.join(", "));
+  }
+  status_->setText(text);
 }
 
 void MainWindow::startRun(bool resume) {
@@ -389,7 +444,41 @@ void MainWindow::startRun(bool resume) {
   log("info", tr("%1 sweep '%2' into %3").arg(resume ? tr("resuming") : tr("starting"), QString::fromStdString(spec->name), path));
 }
 
+// The fixed metrics, then a speedup against each kernel of the results; the choice survives.
+void MainWindow::refreshHeatMetrics() {
+  constexpr HeatMetric kFixed[] = {HeatMetric::median_ms, HeatMetric::tflops, HeatMetric::pct_of_best,
+                                   HeatMetric::pct_of_peak};
+  std::vector<std::pair<HeatMetric, std::string>> wanted;
+  if (doc_.baseline()) wanted.emplace_back(HeatMetric::ratio, "");
+  for (HeatMetric m : kFixed) wanted.emplace_back(m, "");
+  for (const std::string& k : kernels_of(doc_.results())) wanted.emplace_back(HeatMetric::speedup, k);
+  const auto same = [&] {
+    if (heat_metric_->count() != static_cast<int>(wanted.size())) return false;
+    for (int i = 0; i < heat_metric_->count(); ++i) {
+      const auto& [metric, kernel] = wanted[static_cast<std::size_t>(i)];
+      if (heat_metric_->itemData(i).toInt() != static_cast<int>(metric) ||
+          heat_metric_->itemData(i, kBaselineRole).toString().toStdString() != kernel)
+        return false;
+    }
+    return true;
+  };
+  if (same()) return;
+  const QString current = heat_metric_->currentText();
+  QSignalBlocker block(heat_metric_);
+  heat_metric_->clear();
+  for (const auto& [metric, kernel] : wanted) {
+    heat_metric_->addItem(QString::fromStdString(metric_title(metric, kernel)), static_cast<int>(metric));
+    heat_metric_->setItemData(heat_metric_->count() - 1, QString::fromStdString(kernel), kBaselineRole);
+  }
+  heat_metric_->setCurrentIndex(std::max(0, heat_metric_->findText(current)));
+}
+
+std::string MainWindow::speedupBaseline() const {
+  return heat_metric_->currentData(kBaselineRole).toString().toStdString();
+}
+
 void MainWindow::refreshSlices() {
+  refreshHeatMetrics();
   const std::vector<Slice> slices = slices_of(doc_.results());
   if (static_cast<int>(slices.size()) == slice_->count()) return;
   const QString current = slice_->currentText();
@@ -418,9 +507,14 @@ void MainWindow::refreshViews() {
   const int si = slice_->currentIndex();
   const Slice slice = si >= 0 && si < static_cast<int>(slices.size()) ? slices[static_cast<std::size_t>(si)] : main_slice(doc_.set());
   switch (tab) {
-    case kHeatmapTab:
-      show_heatmap(*heatmap_, doc_.set(), slice, static_cast<HeatMetric>(heat_metric_->currentData().toInt()));
+    case kHeatmapTab: {
+      const auto metric = static_cast<HeatMetric>(heat_metric_->currentData().toInt());
+      if (metric == HeatMetric::ratio && doc_.baseline())
+        show_comparison_heatmap(*heatmap_, doc_.set(), *doc_.baseline(), slice);
+      else
+        show_heatmap(*heatmap_, doc_.set(), slice, metric, speedupBaseline());
       break;
+    }
     case kScalingTab: {
       const auto metric = static_cast<ScalingMetric>(scaling_metric_->currentData().toInt());
       show_scaling(*scaling_, doc_.set(), slice, metric);
@@ -466,7 +560,7 @@ void MainWindow::exportReportDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the report into a folder"), settings.value("dirs/export").toString());
   if (dir.isEmpty()) return;
   settings.setValue("dirs/export", dir);
-  const ExportOutcome out = export_report(doc_.set(), dir);
+  const ExportOutcome out = export_report(doc_.set(), dir, speedupBaseline());
   for (const QString& e : out.errors) log("error", tr("export: %1").arg(e));
   if (!out.ok) return (void)QMessageBox::warning(this, tr("Export failed"), out.errors.join("\n"));
   log("info", tr("exported %1 files into %2").arg(out.written.size()).arg(dir));
@@ -518,6 +612,13 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
 
 void MainWindow::dropEvent(QDropEvent* e) {
   const QList<QUrl> urls = e->mimeData()->urls();
+  if (e->modifiers() & Qt::ShiftModifier) {  // Shift: the dropped file is the baseline of these results
+    QString error;
+    if (!urls.isEmpty() && !openBaseline(urls.first().toLocalFile(), &error))
+      QMessageBox::warning(this, tr("Cannot open the baseline"), error);
+    e->acceptProposedAction();
+    return;
+  }
   for (int i = 0; i < urls.size(); ++i) {
     const QString path = urls[i].toLocalFile();
     if (path.isEmpty()) continue;

@@ -33,6 +33,8 @@ class MainWindow : public QMainWindow {
   // Opens a result file; on failure shows (and returns) the reason, keeping what was shown.
   bool openFile(const QString& path, QString* error = nullptr);
   void showResults(ResultSet set);
+  // Opens a second result file as the baseline the current results are compared with.
+  bool openBaseline(const QString& path, QString* error = nullptr);
   void startRun(bool resume);
   ResultsDocument& document() { return doc_; }
   RunController& runner() { return *runner_; }
@@ -57,6 +59,10 @@ class MainWindow : public QMainWindow {
   void buildMenus();
   void restoreSettings();
   void refreshSlices();
+  void refreshHeatMetrics();
+  void showStatus();
+  // The kernel the heatmap's speedup is against; "" unless a "Speedup vs" metric is chosen.
+  std::string speedupBaseline() const;
   void scheduleRefresh();
   void log(const QString& level, const QString& text);
   void exportReportDialog();

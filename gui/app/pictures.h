@@ -16,7 +16,12 @@ class ForwardView;
 Slice main_slice(const ResultSet& set);
 QString picture_subtitle(const ResultSet& set, const Slice& slice);
 
-void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric);
+// `baseline`: the kernel a HeatMetric::speedup is against.
+void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric,
+                  const std::string& baseline = {});
+// The results against a baseline run in the slice's mode: ratios NEW/BASE and verdicts, the
+// subtitle naming both runs and, first, a different card.
+void show_comparison_heatmap(HeatmapView& view, const ResultSet& set, const ResultSet& base, const Slice& slice);
 void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric);
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice);
 

@@ -14,6 +14,7 @@
 #include "app/heatmap_view.h"
 #include "app/pictures.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/compare_report.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep::gui {
@@ -83,7 +84,8 @@ std::function<void(QPainter&, const QRect&)> widget_painter(QWidget* w, QSize si
   return [w](QPainter& p, const QRect& area) { w->render(&p, area.topLeft(), QRegion(), QWidget::DrawChildren); };
 }
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir_path) {
+ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const std::string& baseline,
+                            const ResultSet* compared_with) {
   ExportOutcome out;
   QDir dir(dir_path);
   if (!dir.exists() && !QDir().mkpath(dir_path)) {
@@ -101,9 +103,9 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path) {
     else fail(error);
   };
   try {
-    text_file("report.md", report_markdown(set));
+    text_file("report.md", report_markdown(set, std::nullopt, baseline));
     text_file("report.csv", report_csv(set));
-    text_file("report.json", report_json(set));
+    text_file("report.json", report_json(set, 2, std::nullopt, baseline));
   } catch (const std::exception& e) {
     fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
   }
@@ -138,8 +140,30 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path) {
   ScalingView scaling;
   show_scaling(scaling, set, slice, ScalingMetric::tflops);
   picture(kScalingPng, "Scaling with sequence length", kScalingSize, widget_painter(&scaling, kScalingSize));
+  HeatmapView speedup;
+  if (!baseline.empty()) {
+    show_heatmap(speedup, set, slice, HeatMetric::speedup, baseline);
+    picture(kSpeedupPng, QString::fromStdString(speedup.grid().title), speedup.pictureSize(kHeatmapSize.width()),
+            [&](QPainter& p, const QRect& r) { speedup.paint(p, r); });
+  }
 
-  text_file("report.html", report_html(set, pngs));
+  try {
+    text_file("report.html", report_html(set, pngs, std::nullopt, baseline));
+  } catch (const std::exception& e) {
+    fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
+  }
+  if (compared_with) {
+    HeatmapView ratios;
+    show_comparison_heatmap(ratios, set, *compared_with, slice);
+    picture(kComparisonPng, QString::fromStdString(ratios.grid().title), ratios.pictureSize(kHeatmapSize.width()),
+            [&](QPainter& p, const QRect& r) { ratios.paint(p, r); });
+    const Comparison comparison = compare(*compared_with, set);
+    const ComparedRuns runs{compared_with->name, set.name, describe_environment(compared_with->header),
+                            describe_environment(set.header)};
+    text_file("comparison.md", render_comparison(comparison, runs, CompareFormat::md));
+    text_file("comparison.json", render_comparison(comparison, runs, CompareFormat::json));
+    text_file("comparison.html", render_comparison(comparison, runs, CompareFormat::html));
+  }
   return out;
 }
 

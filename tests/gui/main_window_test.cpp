@@ -57,6 +57,28 @@ TEST(MainWindow, HeatmapClickSelectsTheCellInTheTable) {
   EXPECT_EQ(sel[0].siblingAtColumn(ResultsModel::sectionOf(Column::median_ms)).data().toString(), "OOM");
 }
 
+// Compare with a second file: the heatmap turns to the ratios NEW/BASE with verdicts, the table
+// gets its two columns; a baseline that does not open is refused, keeping the comparison shown.
+TEST(MainWindow, ComparesWithABaselineFile) {
+  QTemporaryDir dir;
+  MainWindow w;
+  w.resize(1366, 768);
+  w.show();
+  ASSERT_TRUE(w.openFile(QString::fromStdString(testing::write_result_file(dir, "new.jsonl", testing::seed_like_results()))));
+  const int plain = w.table()->model()->columnCount();
+  ASSERT_TRUE(w.openBaseline(QString::fromStdString(testing::write_result_file(dir, "base.jsonl", testing::seed_like_results()))));
+  EXPECT_EQ(w.table()->model()->columnCount(), plain + 2);
+  w.tabs()->setCurrentIndex(1);
+  const HeatGrid& g = w.heatmap()->grid();
+  EXPECT_EQ(g.metric, HeatMetric::ratio);
+  ASSERT_TRUE(g.at(2, 0).verdict.has_value());
+  EXPECT_EQ(*g.at(2, 0).verdict, Verdict::same);
+  QString error;
+  EXPECT_FALSE(w.openBaseline(dir.filePath("absent.jsonl"), &error));
+  EXPECT_TRUE(error.contains("absent.jsonl")) << error.toStdString();
+  EXPECT_EQ(w.table()->model()->columnCount(), plain + 2);
+}
+
 // A sweep from the window: rows arrive while it runs. The event loop's worst gap is recorded
 // (timings are not pass/fail here; gui_bench measures it for docs/benchmarks-gui.md).
 TEST(MainWindow, LiveSweepFillsTheViews) {

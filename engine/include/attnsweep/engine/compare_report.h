@@ -21,6 +21,11 @@ struct ComparedRuns {
   std::string base_where, now_where;  // describe_environment of each header
 };
 
+// A cell's ratio NEW/BASE ("0.9731") and its interval ("[0.95, 0.9912]") as every form prints
+// them; "" where there is none.
+std::string ratio_text(const CellComparison& c);
+std::string ratio_interval_text(const CellComparison& c);
+
 nlohmann::json comparison_json(const Comparison& c, const ComparedRuns& runs);
 // `color`: ANSI colours in the text table (the CLI asks for them on a terminal without NO_COLOR).
 std::string render_comparison(const Comparison& c, const ComparedRuns& runs, CompareFormat format, bool color = false);

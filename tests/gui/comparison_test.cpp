@@ -1,0 +1,100 @@
+#include "core/comparison.h"
+
+#include <gtest/gtest.h>
+
+#include "core/colors.h"
+#include "fixtures.h"
+
+namespace attnsweep::gui {
+namespace {
+
+using testing::make_result;
+
+ResultFile file_of(std::vector<CellResult> rs) {
+  ResultFile f;
+  f.results = std::move(rs);
+  return f;
+}
+
+// `kernel`'s times multiplied by `factor` (its interval with them), the rest as they were.
+std::vector<CellResult> scaled(std::vector<CellResult> rs, const std::string& kernel, double factor) {
+  for (CellResult& r : rs)
+    if (r.cell.kernel == kernel)
+      for (Timing& t : r.timings)
+        for (double* v : {&t.time_ms.median, &t.time_ms.mean, &t.time_ms.min, &t.time_ms.max, &t.time_ms.p10,
+                          &t.time_ms.p90, &t.time_ms.ci_low, &t.time_ms.ci_high})
+          *v *= factor;
+  return rs;
+}
+
+const Slice kFp16{DType::fp16, false};
+
+TEST(Comparison, AFileAgainstItselfIsAllSameAndNeutral) {
+  const auto rs = testing::seed_like_results();
+  const auto index = compare_runs(file_of(rs), file_of(rs));
+  const HeatGrid g = build_ratio_grid(rs, *index, kFp16);
+  EXPECT_EQ(g.title, "Time NEW/BASE");
+  EXPECT_TRUE(g.diverging);
+  EXPECT_FALSE(g.higher_is_better);
+  EXPECT_TRUE(g.note.empty());
+  std::size_t timed = 0;
+  for (const GridCell& c : g.cells) {
+    ASSERT_TRUE(c.verdict.has_value());
+    EXPECT_EQ(*c.verdict, Verdict::same);
+    if (!c.value) continue;
+    ++timed;
+    EXPECT_DOUBLE_EQ(*c.value, 1.0);
+    EXPECT_EQ(diverging(g.scale_position(*c.value)), kNeutral) << "a ratio of 1.0 is the neutral colour";
+  }
+  EXPECT_EQ(timed, 22u);  // all but the two out-of-memory cells
+}
+
+// A planted 10% slowdown of one kernel: slower there, on the worse side of the scale; same elsewhere.
+TEST(Comparison, APlantedSlowdownIsSlowerOnThatKernelOnly) {
+  const auto base = testing::seed_like_results();
+  const auto now = scaled(base, "flash_mma", 1.10);
+  const auto index = compare_runs(file_of(base), file_of(now));
+  const HeatGrid g = build_ratio_grid(now, *index, kFp16);
+  for (std::size_t k = 0; k < g.kernels.size(); ++k)
+    for (std::size_t t = 0; t < g.tiers.size(); ++t) {
+      const GridCell& c = g.at(k, t);
+      if (!c.value) continue;
+      if (g.kernels[k] == "flash_mma") {
+        EXPECT_EQ(*c.verdict, Verdict::slower);
+        EXPECT_NEAR(*c.value, 1.10, 1e-9);
+        EXPECT_LT(g.scale_position(*c.value), 0.5);
+        EXPECT_EQ(verdict_text(*index->find(c.result->cell)), "▼ slower");
+      } else {
+        EXPECT_EQ(*c.verdict, Verdict::same) << g.kernels[k];
+      }
+    }
+  EXPECT_EQ(g.scale_ends().first, g.hi) << "the slowest ratio is the worst end";
+}
+
+TEST(Comparison, AStatusChangeHasAVerdictAndNoRatio) {
+  std::vector<CellResult> base = {make_result("a", 512, 64, 1.0), make_result("b", 512, 64, 1.0)};
+  std::vector<CellResult> now = {make_result("a", 512, 64, 1.0), make_result("b", 512, 64, 0, CellStatus::wrong),
+                                 make_result("c", 512, 64, 2.0)};
+  const auto index = compare_runs(file_of(base), file_of(now));
+  const HeatGrid g = build_ratio_grid(now, *index, kFp16);
+  EXPECT_EQ(*g.at(1, 0).verdict, Verdict::status_changed);
+  EXPECT_FALSE(g.at(1, 0).value.has_value());
+  EXPECT_EQ(*g.at(2, 0).verdict, Verdict::new_cell);
+  EXPECT_FALSE(g.at(2, 0).value.has_value());
+  const CellComparison& same = *index->find(now[0].cell);
+  EXPECT_EQ(ratio_with_interval(same).substr(0, 1), "1");
+  EXPECT_EQ(verdict_text(same), "= same");
+}
+
+TEST(Comparison, EveryVerdictHasItsOwnGlyph) {
+  std::vector<std::string> glyphs;
+  for (Verdict v : kAllVerdicts) {
+    const std::string g = verdict_glyph(v);
+    EXPECT_FALSE(g.empty());
+    EXPECT_EQ(std::find(glyphs.begin(), glyphs.end(), g), glyphs.end()) << g;
+    glyphs.push_back(g);
+  }
+}
+
+}  // namespace
+}  // namespace attnsweep::gui

@@ -517,7 +517,7 @@ void MainWindow::refreshViews() {
     }
     case kScalingTab: {
       const auto metric = static_cast<ScalingMetric>(scaling_metric_->currentData().toInt());
-      show_scaling(*scaling_, doc_.set(), slice, metric);
+      show_scaling(*scaling_, doc_.set(), slice, metric, doc_.baseline() ? &*doc_.baseline() : nullptr);
       const int rows = (scaling_->chartCount() + (scaling_->chartCount() > 4 ? 2 : 1)) / (scaling_->chartCount() > 4 ? 3 : 2);
       scaling_->setMinimumHeight(std::max(1, rows) * 300 + 90);
       break;

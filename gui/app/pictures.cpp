@@ -50,11 +50,15 @@ void show_comparison_heatmap(HeatmapView& view, const ResultSet& set, const Resu
   view.setGrid(std::move(grid), title, subtitle);
 }
 
-void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric) {
-  view.setGroups(build_scaling(set.results, slice, metric), kernels_of(set.results), metric,
+void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric,
+                  const ResultSet* base) {
+  QString subtitle = picture_subtitle(set, slice);
+  if (base) subtitle += " · dashed: " + QString::fromStdString(base->name);
+  view.setGroups(base ? overlay_scaling(set.results, base->results, slice, metric) : build_scaling(set.results, slice, metric),
+                 base ? overlay_kernels(set.results, base->results) : kernels_of(set.results), metric,
                  metric == ScalingMetric::time_ms ? QString("Scaling with sequence length: forward time")
                                                   : QString("Scaling with sequence length: throughput"),
-                 picture_subtitle(set, slice));
+                 subtitle);
 }
 
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice) {

@@ -22,7 +22,9 @@ void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, H
 // The results against a baseline run in the slice's mode: ratios NEW/BASE and verdicts, the
 // subtitle naming both runs and, first, a different card.
 void show_comparison_heatmap(HeatmapView& view, const ResultSet& set, const ResultSet& base, const Slice& slice);
-void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric);
+// With `base`, a baseline run: its curves dashed over these (overlay_scaling).
+void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric,
+                  const ResultSet* base = nullptr);
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice);
 
 }  // namespace attnsweep::gui

@@ -138,7 +138,7 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
   picture(kHeatmapPng, "Heatmap: median time", heatmap.pictureSize(kHeatmapSize.width()),
           [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
   ScalingView scaling;
-  show_scaling(scaling, set, slice, ScalingMetric::tflops);
+  show_scaling(scaling, set, slice, ScalingMetric::tflops, compared_with);
   picture(kScalingPng, "Scaling with sequence length", kScalingSize, widget_painter(&scaling, kScalingSize));
   HeatmapView speedup;
   if (!baseline.empty()) {

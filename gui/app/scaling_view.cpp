@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "app/scaling_view.h"
 
 #include <QAreaSeries>
@@ -80,6 +82,10 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, const std::vector<
     legend += QString("<span style='color:%1; font-size:16px'>&#9632;</span>&nbsp;%2&nbsp;&nbsp;&nbsp;&nbsp;")
                   .arg(qcolor(kernel_color(i)).name(), QString::fromStdString(kernels[i]).toHtmlEscaped());
   legend += tr("<span style='color:#686c78'>band: p10–p90 · grey ◆ : not measured (status on hover)</span>");
+  const bool overlay = std::any_of(groups_.begin(), groups_.end(), [](const ScalingGroup& g) {
+    return std::any_of(g.series.begin(), g.series.end(), [](const ScalingSeries& s) { return s.baseline; });
+  });
+  if (overlay) legend += tr("<span style='color:#686c78'> · solid: these results · dashed: the baseline run</span>");
   legend_->setText(legend);
 
   const int n = static_cast<int>(groups_.size());
@@ -141,6 +147,16 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
   const QString unit = metric_unit(metric);
   for (const ScalingSeries& s : g.series) {
     const QColor color = qcolor(kernel_color(s.color_index));
+    if (s.baseline) {  // the baseline run: a dashed line, no band, nothing on the floor
+      auto* line = new QLineSeries();
+      line->setName(QString::fromStdString(s.kernel) + " (baseline)");
+      for (const ScalingPoint& p : s.points) line->append(p.x, p.y);
+      line->setPen(QPen(color, 1.8, Qt::DashLine));
+      chart->addSeries(line);
+      line->attachAxis(x_axis);
+      line->attachAxis(y_axis);
+      continue;
+    }
     if (!s.points.empty()) {
       auto* upper = new QLineSeries();
       auto* lower = new QLineSeries();

@@ -1,6 +1,8 @@
 #include "core/comparison.h"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "attnsweep/engine/compare_report.h"
 
@@ -50,6 +52,46 @@ HeatGrid build_ratio_grid(const std::vector<CellResult>& results, const Comparis
   }
   g.note = any ? "" : "no cell of this slice compared on times";
   return g;
+}
+
+std::vector<std::string> overlay_kernels(const std::vector<CellResult>& now, const std::vector<CellResult>& base) {
+  std::vector<std::string> kernels = kernels_of(now);
+  for (const std::string& k : kernels_of(base))
+    if (std::find(kernels.begin(), kernels.end(), k) == kernels.end()) kernels.push_back(k);
+  return kernels;
+}
+
+std::vector<ScalingGroup> overlay_scaling(const std::vector<CellResult>& now, const std::vector<CellResult>& base,
+                                          const Slice& slice, ScalingMetric metric) {
+  const std::vector<std::string> kernels = overlay_kernels(now, base);
+  const auto key = [](const ScalingGroup& g) { return std::tie(g.head_dim, g.heads, g.batch); };
+  const auto widen = [](double& lo, double& hi, double other_lo, double other_hi) {
+    if (!(other_hi > 0)) return;  // the other has no points
+    lo = hi > 0 ? std::min(lo, other_lo) : other_lo;
+    hi = std::max(hi, other_hi);
+  };
+  std::vector<ScalingGroup> groups = build_scaling(now, slice, metric);
+  for (ScalingGroup& b : build_scaling(base, slice, metric)) {
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const ScalingGroup& g) { return key(g) == key(b); });
+    if (it == groups.end()) {  // a shape only the baseline has
+      ScalingGroup frame = b;
+      frame.series.clear();
+      frame.x_lo = frame.x_hi = frame.y_lo = frame.y_hi = 0;
+      groups.push_back(std::move(frame));
+      it = groups.end() - 1;
+    }
+    widen(it->x_lo, it->x_hi, b.x_lo, b.x_hi);
+    widen(it->y_lo, it->y_hi, b.y_lo, b.y_hi);
+    for (ScalingSeries& series : b.series) {
+      if (series.points.empty()) continue;  // its failed cells are the comparison's status verdicts
+      series.baseline = true;
+      series.failed.clear();
+      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), series.kernel) - kernels.begin());
+      it->series.push_back(std::move(series));
+    }
+  }
+  std::stable_sort(groups.begin(), groups.end(), [&](const ScalingGroup& x, const ScalingGroup& y) { return key(x) < key(y); });
+  return groups;
 }
 
 std::string ratio_with_interval(const CellComparison& c) {

@@ -32,6 +32,14 @@ std::shared_ptr<const ComparisonIndex> compare_runs(const ResultFile& base, cons
 // 1.0, lower better. A cell not compared on times (new, a status change) has a verdict, no value.
 HeatGrid build_ratio_grid(const std::vector<CellResult>& results, const ComparisonIndex& index, const Slice& slice);
 
+// The scaling series of both runs in one set of groups: the current run's as build_scaling makes
+// them, then the baseline's of the same kernels and shapes marked `baseline`. A kernel keeps its
+// colour index: the current run's kernels first, then those only the baseline has
+// (overlay_kernels), so opening a baseline recolours nothing.
+std::vector<std::string> overlay_kernels(const std::vector<CellResult>& now, const std::vector<CellResult>& base);
+std::vector<ScalingGroup> overlay_scaling(const std::vector<CellResult>& now, const std::vector<CellResult>& base,
+                                          const Slice& slice, ScalingMetric metric);
+
 // The table's columns: the engine's ratio with its interval ("0.9731 [0.95, 0.9912]") and the
 // verdict with its glyph ("▲ faster").
 std::string ratio_with_interval(const CellComparison& c);

@@ -87,6 +87,7 @@ struct FailedPoint {  // failed, or not timed in the slice's mode
 struct ScalingSeries {
   std::string kernel;
   std::size_t color_index = 0;  // same kernel, same colour in every chart
+  bool baseline = false;        // the baseline run's, drawn dashed over the current run's (overlay_scaling)
   std::vector<ScalingPoint> points;
   std::vector<FailedPoint> failed;
 };

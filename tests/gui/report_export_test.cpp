@@ -114,6 +114,7 @@ TEST(ReportExport, ABaselineRunAddsTheComparison) {
   EXPECT_TRUE(is_well_formed_xml(svg));
   EXPECT_TRUE(svg.contains("Time NEW/BASE"));
   EXPECT_TRUE(svg.contains("faster")) << "the verdicts' legend";
+  EXPECT_TRUE(read_all(dir.filePath("attention_sweep_scaling.svg")).contains("dashed")) << "the baseline's curves";
   const auto json = nlohmann::json::parse(read_all(dir.filePath("comparison.json")).toStdString());
   EXPECT_EQ(json["summary"]["verdicts"]["faster"], 8) << json["summary"].dump();
   EXPECT_TRUE(read_all(dir.filePath("comparison.md")).contains("faster"));

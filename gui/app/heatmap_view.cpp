@@ -195,7 +195,10 @@ void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
         p.setFont(cell_font);
         QString label = c.result->status == CellStatus::ok ? QStringLiteral("n/a")
                                                            : QString::fromStdString(status_label(c.result->status));
-        if (c.verdict) label = QString::fromStdString(verdict_glyph(*c.verdict)) + " " + label;
+        if (c.verdict && c.result->status == CellStatus::ok)  // an ok cell without a ratio: new, say
+          label = QString::fromStdString(verdict_glyph(*c.verdict) + " " + std::string(verdict_name(*c.verdict)));
+        else if (c.verdict)
+          label = QString::fromStdString(verdict_glyph(*c.verdict)) + " " + label;
         p.drawText(inner, Qt::AlignCenter, QFontMetrics(cell_font).elidedText(label, Qt::ElideRight, inner.width() - 2));
       }
     }

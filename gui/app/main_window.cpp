@@ -32,6 +32,7 @@
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <functional>
 
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
@@ -349,12 +350,13 @@ void MainWindow::buildMenus() {
   help->addAction(tr("&About AttnSweep"), this, &MainWindow::about);
 }
 
-bool MainWindow::openFile(const QString& path, QString* error) {
+// Loads a result file and hands it to `use`; a file that does not load is shown (log, status
+// bar, `error`) and changes nothing.
+bool MainWindow::loadThen(const QString& path, QString* error, const std::function<void(ResultSet)>& use) {
   try {
     ResultSet set = load_result_set(path.toStdString());
     for (const std::string& w : set.warnings) log("warning", QString::fromStdString(w));
-    log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
-    showResults(std::move(set));
+    use(std::move(set));
     return true;
   } catch (const std::exception& e) {
     const QString message = QString::fromUtf8(e.what());
@@ -365,25 +367,23 @@ bool MainWindow::openFile(const QString& path, QString* error) {
   }
 }
 
+bool MainWindow::openFile(const QString& path, QString* error) {
+  return loadThen(path, error, [&](ResultSet set) {
+    log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
+    showResults(std::move(set));
+  });
+}
+
 bool MainWindow::openBaseline(const QString& path, QString* error) {
-  try {
-    ResultSet base = load_result_set(path.toStdString());
-    for (const std::string& w : base.warnings) log("warning", QString::fromStdString(w));
+  return loadThen(path, error, [&](ResultSet base) {
     doc_.setBaseline(std::move(base));
     const Comparison& c = doc_.comparison()->comparison;
     for (const EnvironmentDifference& d : c.environment)
-      log("warning", tr("baseline differs: %1: %2 (baseline) vs %3").arg(QString::fromStdString(d.what),
-                                                                           QString::fromStdString(d.base), QString::fromStdString(d.now)));
+      log("warning", tr("baseline differs: %1: %2 (baseline) vs %3")
+                         .arg(QString::fromStdString(d.what), QString::fromStdString(d.base), QString::fromStdString(d.now)));
     for (const std::string& note : c.notes) log("info", QString::fromStdString(note));
     log("info", tr("comparing with %1").arg(path));
-    return true;
-  } catch (const std::exception& e) {
-    const QString message = QString::fromUtf8(e.what());
-    log("error", message);
-    statusBar()->showMessage(message, 10000);
-    if (error) *error = message;
-    return false;
-  }
+  });
 }
 
 void MainWindow::showResults(ResultSet set) {

@@ -4,6 +4,7 @@
 // wires them; drawing and number logic live in the views and the core.
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <functional>
 
 #include "app/results_document.h"
 #include "app/run_controller.h"
@@ -61,6 +62,7 @@ class MainWindow : public QMainWindow {
   void refreshSlices();
   void refreshHeatMetrics();
   void showStatus();
+  bool loadThen(const QString& path, QString* error, const std::function<void(ResultSet)>& use);
   // The kernel the heatmap's speedup is against; "" unless a "Speedup vs" metric is chosen.
   std::string speedupBaseline() const;
   void scheduleRefresh();

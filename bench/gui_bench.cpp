@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   QApplication app(argc, argv);
   QApplication::setOrganizationName("AttnSweepBench");
-  style::install_embedded_fonts();
+  style::register_picture_fonts();
   const int cells = argc > 1 ? std::atoi(argv[1]) : 10000;
   QTemporaryDir dir;
   const std::string path = write_big_file(dir, cells);

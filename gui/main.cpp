@@ -1,12 +1,12 @@
-// attnsweep: the desktop app. With --export-report it writes a report folder and exits, on
-// Qt's offscreen platform, so GPU servers and CI without a display make the same pictures.
+// attnsweep: the desktop app. With -o DIR it writes a report folder and exits, on Qt's offscreen
+// platform, so GPU servers and CI without a display make the same pictures.
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QFileInfo>
 #include <QScreen>
 #include <QTabWidget>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 
@@ -15,15 +15,10 @@
 #include "app/report_export.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/data_dir.h"
+#include "attnsweep/engine/environment.h"
 #include "core/result_set.h"
 
 namespace {
-
-bool has_arg(int argc, char** argv, const char* name) {
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], name, std::strlen(name)) == 0) return true;
-  return false;
-}
 
 // The bundled results measured on a real H100, so a first start shows something real.
 QString sample_results() {
@@ -49,7 +44,7 @@ int export_headless(const QString& results, const QString& dir, const std::strin
     return 1;
   }
   for (const std::string& w : set.warnings) std::fprintf(stderr, "attnsweep: warning: %s\n", w.c_str());
-  const ExportOutcome out = export_report(set, dir, baseline, base ? &*base : nullptr);
+  const ExportOutcome out = export_report(set, dir, {}, baseline, base ? &*base : nullptr);
   for (const QString& e : out.errors) std::fprintf(stderr, "attnsweep: %s\n", qPrintable(e));
   for (const QString& f : out.written) std::printf("%s\n", qPrintable(QDir(dir).filePath(f)));
   return out.ok ? 0 : 1;
@@ -80,52 +75,100 @@ int save_screenshots(const QString& results, const QString& dir) {
   return 0;
 }
 
+// The command line, for the app and for --help: -o is the output, as in attnsweep-cli.
+struct Options {
+  QCommandLineOption open{"open", "Open a result file (.jsonl, .json report, seed .md). Repeat to compare.", "RESULTS"};
+  QCommandLineOption export_dir{{"o", "out", "export-report"},
+                                "Write the report folder for the opened results into DIR and exit (no display needed).",
+                                "DIR"};
+  QCommandLineOption preset{"preset", "Select a preset in the sweep panel.", "NAME"};
+  QCommandLineOption baseline{"baseline", "With -o: add every cell's speedup against KERNEL of the same results.",
+                              "KERNEL"};
+  QCommandLineOption compare_with{"compare-with",
+                                  "Compare the opened results with the baseline run BASE (with -o: add the comparison "
+                                  "report and heatmap).",
+                                  "BASE"};
+  QCommandLineOption shots{"screenshots",
+                           "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.", "DIR"};
+  QCommandLineOption help = QCommandLineOption({"h", "help"}, "Show this help and exit.");
+  QCommandLineOption version = QCommandLineOption({"v", "version"}, "Print the version and git commit and exit.");
+
+  explicit Options(QCommandLineParser& parser) {
+    parser.setApplicationDescription("AttnSweep: benchmark attention-forward kernels; explore and export results.");
+    for (const QCommandLineOption* o : {&help, &version, &open, &export_dir, &preset, &baseline, &compare_with, &shots})
+      parser.addOption(*o);
+    parser.addPositionalArgument("files", "Result files to open.", "[RESULTS...]");
+  }
+};
+
+// The arguments that are ours: QApplication takes its own (-platform offscreen, -style fusion, ...).
+QStringList our_arguments(int argc, char** argv) {
+  static const QStringList qt_with_value = {"-platform", "-platformpluginpath", "-platformtheme", "-plugin",
+                                            "-style",    "-stylesheet",         "-session",       "-display",
+                                            "-geometry", "-qwindowgeometry",    "-qwindowicon",   "-qwindowtitle",
+                                            "-title"};
+  static const QStringList qt_flags = {"-reverse", "-nograb", "-dograb", "-sync", "-widgetcount"};
+  QStringList out;
+  for (int i = 0; i < argc; ++i) {
+    const QString a = QString::fromLocal8Bit(argv[i]);
+    if (qt_with_value.contains(a)) ++i;
+    else if (!qt_flags.contains(a)) out << a;
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool headless = has_arg(argc, argv, "--export-report") || has_arg(argc, argv, "--screenshots");
+  // The command line is read before any window system is asked for: --help, --version and a
+  // mistyped option answer on a server without a display.
+  QCommandLineParser parser;
+  const Options options(parser);
+  if (!parser.parse(our_arguments(argc, argv))) {
+    std::fprintf(stderr, "attnsweep: %s (see attnsweep --help)\n", qPrintable(parser.errorText()));
+    return 2;
+  }
+  if (parser.isSet(options.help)) {
+    // Without an application object Qt cannot name the program in the usage line.
+    std::printf("%s", qPrintable(parser.helpText().replace("<executable_name>", "attnsweep")));
+    return 0;
+  }
+  if (parser.isSet(options.version)) {
+    std::printf("%s\n", attnsweep::version_text("attnsweep").c_str());
+    return 0;
+  }
+  const QString export_to = parser.value(options.export_dir);
+  if (QFileInfo(export_to).isFile()) {
+    std::fprintf(stderr,
+                 "attnsweep: -o/--out names the report folder to write, and %s is a file; to open it: "
+                 "attnsweep %s\n",
+                 qPrintable(export_to), qPrintable(export_to));
+    return 2;
+  }
+  const bool headless = parser.isSet(options.export_dir) || parser.isSet(options.shots);
   if (headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
   if (!headless && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
-      qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") && !has_arg(argc, argv, "--help") && !has_arg(argc, argv, "--version")) {
+      qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
     std::fprintf(stderr,
                  "attnsweep: no display. To make the report without one:\n"
-                 "  attnsweep --open RESULTS.jsonl --export-report DIR\n");
+                 "  attnsweep RESULTS.jsonl -o DIR\n");
     return 2;
   }
   QApplication app(argc, argv);
   QApplication::setApplicationName("AttnSweep");
   QApplication::setOrganizationName("AttnSweep");
   QApplication::setApplicationVersion(ATTNSWEEP_VERSION);
-  if (!attnsweep::gui::style::install_embedded_fonts())
+  if (!attnsweep::gui::style::register_picture_fonts())
     std::fprintf(stderr, "attnsweep: warning: embedded fonts missing; pictures use the system font\n");
+  QStringList files = parser.values(options.open) + parser.positionalArguments();
 
-  QCommandLineParser parser;
-  parser.setApplicationDescription("AttnSweep: benchmark attention-forward kernels; explore and export results.");
-  parser.addHelpOption();
-  parser.addVersionOption();
-  const QCommandLineOption open({"o", "open"}, "Open a result file (.jsonl, .json report, seed .md). Repeat to compare.", "RESULTS");
-  const QCommandLineOption export_dir("export-report", "Write the report folder for the opened results and exit (no display needed).", "DIR");
-  const QCommandLineOption preset("preset", "Select a preset in the sweep panel.", "NAME");
-  parser.addOption(open);
-  parser.addOption(export_dir);
-  parser.addOption(preset);
-  const QCommandLineOption baseline("baseline", "With --export-report: add every cell's speedup against KERNEL of the same results.", "KERNEL");
-  parser.addOption(baseline);
-  const QCommandLineOption compare_with("compare-with", "Compare the opened results with the baseline run BASE (with --export-report: add the comparison report and heatmap).", "BASE");
-  parser.addOption(compare_with);
-  const QCommandLineOption shots("screenshots", "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.", "DIR");
-  parser.addOption(shots);
-  parser.addPositionalArgument("files", "Result files to open.", "[RESULTS...]");
-  parser.process(app);
-  QStringList files = parser.values(open) + parser.positionalArguments();
-
-  if (parser.isSet(export_dir)) {
+  if (parser.isSet(options.export_dir)) {
     if (files.size() != 1) {
-      std::fprintf(stderr, "attnsweep: --export-report needs exactly one result file (--open RESULTS)\n");
+      std::fprintf(stderr, "attnsweep: -o/--out needs exactly one result file (attnsweep RESULTS -o DIR)\n");
       return 2;
     }
-    return export_headless(files.first(), parser.value(export_dir), parser.value(baseline).toStdString(),
-                           parser.value(compare_with));
+    return export_headless(files.first(), parser.value(options.export_dir), parser.value(options.baseline).toStdString(),
+                           parser.value(options.compare_with));
   }
 
   if (files.isEmpty()) {
@@ -133,14 +176,14 @@ int main(int argc, char** argv) {
     else std::fprintf(stderr, "attnsweep: no sample results beside the program (share/attnsweep/resources/"
                               "sample-results); starting empty\n");
   }
-  if (parser.isSet(shots)) return save_screenshots(files.value(0), parser.value(shots));
+  if (parser.isSet(options.shots)) return save_screenshots(files.value(0), parser.value(options.shots));
   std::vector<attnsweep::gui::MainWindow*> windows;
   for (const QString& f : files.isEmpty() ? QStringList{QString()} : files) {
     auto* w = new attnsweep::gui::MainWindow();
     w->setAttribute(Qt::WA_DeleteOnClose);
-    if (parser.isSet(preset)) w->panel()->selectPreset(parser.value(preset));
+    if (parser.isSet(options.preset)) w->panel()->selectPreset(parser.value(options.preset));
     if (!f.isEmpty()) w->openFile(f);  // a failure is shown in the window's log and status bar
-    if (parser.isSet(compare_with)) w->openBaseline(parser.value(compare_with));
+    if (parser.isSet(options.compare_with)) w->openBaseline(parser.value(options.compare_with));
     windows.push_back(w);
   }
   if (windows.size() > 1) {

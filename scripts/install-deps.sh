@@ -18,6 +18,8 @@ packages=(
   fonts-dejavu-core
   # the Debian package (cpack -G DEB): dpkg-shlibdeps declares the libraries the programs link
   dpkg-dev
+  # one sweep over many processes, GPUs and hosts (mpirun -np N attnsweep-cli run ...)
+  libopenmpi-dev openmpi-bin
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <stdexcept>
 
 #include "attnsweep/engine/open_results.h"
 #include "attnsweep/engine/report.h"
@@ -12,6 +13,11 @@
 namespace attnsweep::cli {
 
 void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << text << "\n"; }
+
+int print_failure(const std::exception& e) {
+  print_error(e.what());
+  return dynamic_cast<const std::invalid_argument*>(&e) ? kExitUsage : kExitRuntime;
+}
 
 namespace {
 

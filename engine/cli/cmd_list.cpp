@@ -85,7 +85,8 @@ int list_command(const std::string& what) {
   else if (what == "presets") list_presets();
   else if (what == "devices") list_devices();
   else {
-    print_error("list: expected kernels, presets or devices (got '" + what + "')");
+    const std::string hint = did_you_mean(what, {"kernels", "presets", "devices"});
+    print_error("list: expected kernels, presets or devices (got '" + what + "')" + (hint.empty() ? "" : "; " + hint));
     return kExitUsage;
   }
   return kExitOk;

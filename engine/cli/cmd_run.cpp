@@ -1,4 +1,5 @@
-// run: resolve the spec, have the engine choose the executor, sweep, print a summary.
+// run: resolve the spec, have the engine choose the executor, sweep, print a summary. Launched by
+// mpirun (or with --mpi) it is one rank of a sweep over many processes (cmd_run_mpi.cpp).
 #include <cctype>
 #include <csignal>
 #include <cstdlib>
@@ -13,8 +14,8 @@
 #include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/store.h"
 #include "attnsweep/engine/sweep.h"
-#include "commands.h"
 #include "progress.h"
+#include "run_steps.h"
 
 namespace attnsweep::cli {
 
@@ -43,7 +44,10 @@ ClockState lock_clocks(const std::string& request, const std::vector<int>& devic
   if (request != "base") {
     std::size_t used = 0;
     long value = 0;
-    try { value = std::stol(request, &used); } catch (const std::exception&) {}
+    try {
+      value = std::stol(request, &used);
+    } catch (const std::exception&) {
+    }
     if (used != request.size() || value <= 0 || value > 10000)
       throw std::invalid_argument("--lock-clocks: must be base or an SM clock in MHz (got '" + request + "')");
     mhz = static_cast<unsigned>(value);
@@ -61,7 +65,70 @@ ClockState lock_clocks(const std::string& request, const std::vector<int>& devic
   return state;
 }
 
-std::optional<SweepSpec> load_spec(const RunArgs& args) {
+std::string default_out_path(const SweepSpec& spec) {
+  char stamp[32];
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string name = spec.name.empty() ? "sweep" : spec.name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return name + "-" + stamp + ".jsonl";
+}
+
+// --fail-on: every cell of the file (those of earlier runs resumed included) against the rule.
+int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::string& path) {
+  ResultFile f;
+  try {
+    f = read_result_file(path);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
+  int failing = 0;
+  for (const CellResult& r : f.results)
+    if (fails(rule, r)) {
+      if (++failing <= 10) std::cerr << "  " << status_name(r.status) << ": " << r.cell.id() << ": " << r.message << "\n";
+    }
+  if (failing == 0) return kExitOk;
+  std::cerr << "run: " << failing << " cell(s) fail --fail-on " << rule_text << "\n";
+  return kExitRuntime;
+}
+
+}  // namespace
+
+std::string run_args_problem(const RunArgs& args) {
+  if (args.preset.empty() == args.spec_path.empty()) return "run: give exactly one of --preset NAME or --spec FILE";
+  if (args.resume && args.out_path.empty()) return "--resume: needs --out FILE, the result file to continue";
+  if (!parse_backend_choice(args.backend)) return "--backend: must be auto, cpu or cuda (got '" + args.backend + "')";
+  try {
+    (void)parse_fail_on(args.fail_on, false);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  if (!args.shard.empty()) {
+    try {
+      (void)parse_shard(args.shard);
+    } catch (const std::invalid_argument& e) {
+      return e.what();
+    }
+  }
+  return "";
+}
+
+std::string register_run_providers(const RunArgs& args) {
+  for (const std::string& file : args.providers) {
+    try {
+      register_provider(load_provider_file(file));
+    } catch (const std::exception& e) {
+      return std::string("--provider: ") + e.what();
+    }
+  }
+  return "";
+}
+
+std::optional<SweepSpec> load_run_spec(const RunArgs& args) {
   std::string text;
   std::string origin;
   if (!args.preset.empty()) {
@@ -103,89 +170,21 @@ std::optional<SweepSpec> load_spec(const RunArgs& args) {
   return spec;
 }
 
-std::string default_out_path(const SweepSpec& spec) {
-  char stamp[32];
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-  std::string name = spec.name.empty() ? "sweep" : spec.name;
-  for (char& c : name)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
-  return name + "-" + stamp + ".jsonl";
+SweepFile run_file(const RunArgs& args, const SweepSpec& spec) {
+  SweepFile file{args.out_path.empty() ? default_out_path(spec) : args.out_path, args.resume, std::nullopt};
+  if (!args.shard.empty()) file.shard = parse_shard(args.shard);
+  return file;
 }
 
-// --fail-on: every cell of the file (those of earlier runs resumed included) against the rule.
-int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::string& path) {
-  ResultFile f;
-  try {
-    f = read_result_file(path);
-  } catch (const std::exception& e) {
-    print_error(e.what());
-    return kExitRuntime;
-  }
-  int failing = 0;
-  for (const CellResult& r : f.results)
-    if (fails(rule, r)) {
-      if (++failing <= 10) std::cerr << "  " << status_name(r.status) << ": " << r.cell.id() << ": " << r.message << "\n";
-    }
-  if (failing == 0) return kExitOk;
-  std::cerr << "run: " << failing << " cell(s) fail --fail-on " << rule_text << "\n";
-  return kExitRuntime;
-}
-
-}  // namespace
-
-int run_command(const RunArgs& args) {
-  if (args.preset.empty() == args.spec_path.empty()) {
-    print_error("run: give exactly one of --preset NAME or --spec FILE");
-    return kExitUsage;
-  }
-  if (args.resume && args.out_path.empty()) {
-    print_error("--resume: needs --out FILE, the result file to continue");
-    return kExitUsage;
-  }
-  FailOn fail_on;
-  try {
-    fail_on = parse_fail_on(args.fail_on, false);
-  } catch (const std::invalid_argument& e) {
-    print_error(e.what());
-    return kExitUsage;
-  }
-  const std::optional<BackendChoice> backend = parse_backend_choice(args.backend);
-  if (!backend) {
-    print_error("--backend: must be auto, cpu or cuda (got '" + args.backend + "')");
-    return kExitUsage;
-  }
-  for (const std::string& file : args.providers) {
-    try {
-      register_provider(load_provider_file(file));
-    } catch (const std::exception& e) {
-      print_error(std::string("--provider: ") + e.what());
-      return kExitUsage;
-    }
-  }
-  const std::optional<SweepSpec> spec = load_spec(args);
-  if (!spec) return kExitUsage;
-
-  std::unique_ptr<Executor> executor;
-  try {
-    executor = make_executor(*spec, ExecutorChoice{*backend, args.devices, args.in_process, args.worker_command});
-  } catch (const std::invalid_argument& e) {
-    print_error(e.what());
-    return kExitUsage;
-  } catch (const std::exception& e) {
-    print_error(std::string("cannot start the ") + std::string(backend_name(resolve_backend(*backend))) +
-                " backend: " + e.what());
-    return kExitRuntime;
-  }
-  const SweepFile file{args.out_path.empty() ? default_out_path(*spec) : args.out_path, args.resume};
-  std::cerr << "sweep '" << spec->name << "' on " << executor->describe() << " -> " << file.path << "\n";
+int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& executor, const SweepFile& file) {
+  std::cerr << "sweep '" << spec.name << "'" << (file.shard ? " (share " + file.shard->text() + ")" : "") << " on "
+            << executor.describe() << " -> " << file.path << "\n";
 
   std::vector<std::unique_ptr<ClockLock>> locks;
   ClockState clocks;
   try {
-    clocks = lock_clocks(args.lock_clocks, parse_devices(args.devices, std::max(cuda_device_count(), 1)), locks);
+    const std::string devices = args.devices.empty() ? "0" : args.devices;  // as the executor reads them
+    clocks = lock_clocks(args.lock_clocks, parse_devices(devices, std::max(cuda_device_count(), 1)), locks);
   } catch (const std::invalid_argument& e) {
     print_error(e.what());
     return kExitUsage;
@@ -200,8 +199,16 @@ int run_command(const RunArgs& args) {
   observer.planned = [&](std::size_t planned, std::size_t already_done) {
     if (!args.quiet) progress = std::make_unique<Progress>(planned, already_done, stderr);
   };
-  observer.cell_started = [&](std::size_t, const Cell& c) { if (progress) progress->started(c); };
-  observer.cell_finished = [&](std::size_t, const CellResult& r) { if (progress) progress->finished(r); };
+  observer.cell_started = [&](std::size_t, const Cell& c) {
+    if (progress) progress->started(c);
+  };
+  std::string first_failure;  // the first cell that did not measure, and why
+  observer.cell_finished = [&](std::size_t, const CellResult& r) {
+    if (progress) progress->finished(r);
+    if (first_failure.empty() && r.status != CellStatus::ok)
+      first_failure = r.cell.kernel + " " + r.cell.tier.name + ": " + std::string(status_name(r.status)) +
+                      (r.message.empty() ? "" : ": " + r.message);
+  };
   observer.log = [&](const std::string& level, const std::string& text) {
     if (progress) progress->message(level, text);
     else std::cerr << level << ": " << text << "\n";
@@ -213,8 +220,12 @@ int run_command(const RunArgs& args) {
   std::signal(SIGTERM, on_interrupt);
   SweepOutcome outcome;
   std::string failure;
+  bool nothing_to_run = false;  // refused before it started: the request was wrong, not the run
   try {
-    outcome = run_sweep(*spec, *executor, file, observer, &g_cancel, clocks);
+    outcome = run_sweep(spec, executor, file, observer, &g_cancel, clocks);
+  } catch (const NothingToRun& e) {
+    nothing_to_run = true;
+    failure = e.what();
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -225,20 +236,56 @@ int run_command(const RunArgs& args) {
   if (progress) progress->close();
   if (!failure.empty()) {
     print_error(failure);
-    return kExitRuntime;
+    return nothing_to_run ? kExitUsage : kExitRuntime;
   }
 
   std::ostringstream summary;
   summary << "measured " << outcome.measured << " of " << outcome.planned << " cells";
   if (outcome.already_done) summary << " (" << outcome.already_done << " already in the file)";
   for (const auto& [status, n] : outcome.by_status) summary << ", " << n << " " << status;
-  std::cerr << summary.str() << "\nwall time: " << outcome.wall_split.describe(outcome.wall_s) << "\nresults: "
-            << file.path << "\n";
+  std::cerr << summary.str() << "\nwall time: " << outcome.wall_split.describe(outcome.wall_s)
+            << "\nresults: " << file.path << "\n";
   if (outcome.cancelled) {
     std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
     return kExitRuntime;
   }
-  return fail_on.empty() ? kExitOk : check_fail_on(fail_on, args.fail_on, file.path);
+  // Cells ran and not one was measured (all unsupported, oom, failed): the sweep did not succeed.
+  if (outcome.measured > 0 && !outcome.by_status.contains("ok")) {
+    print_error("sweep '" + spec.name + "' measured nothing: none of its " + std::to_string(outcome.measured) +
+                " cells ran here (first: " + first_failure + ")");
+    return kExitNothingMeasured;
+  }
+  if (args.fail_on.empty()) return kExitOk;
+  return check_fail_on(parse_fail_on(args.fail_on, false), args.fail_on, file.path);
+}
+
+int run_command(const RunArgs& args) {
+  if (args.mpi || !mpi_launch_variable().empty()) return run_mpi_command(args);
+  if (const std::string problem = run_args_problem(args); !problem.empty()) {
+    print_error(problem);
+    return kExitUsage;
+  }
+  if (const std::string problem = register_run_providers(args); !problem.empty()) {
+    print_error(problem);
+    return kExitUsage;
+  }
+  const std::optional<SweepSpec> spec = load_run_spec(args);
+  if (!spec) return kExitUsage;
+
+  const BackendChoice backend = *parse_backend_choice(args.backend);
+  std::unique_ptr<Executor> executor;
+  try {
+    executor = make_executor(*spec, ExecutorChoice{backend, args.devices.empty() ? "0" : args.devices, args.in_process,
+                                                   args.worker_command});
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
+  } catch (const std::exception& e) {
+    print_error(std::string("cannot start the ") + std::string(backend_name(resolve_backend(backend))) +
+                " backend: " + e.what());
+    return kExitRuntime;
+  }
+  return sweep_and_summarize(args, *spec, *executor, run_file(args, *spec));
 }
 
 }  // namespace attnsweep::cli

@@ -1,7 +1,10 @@
 #pragma once
-// The subcommands of attnsweep-cli. Each returns the process exit code:
-// 0 the work ran (a sweep with oom/unsupported cells still ran), 2 bad usage or spec, 1 runtime failure
-// or a cell that --fail-on names.
+// The subcommands of attnsweep-cli. Each returns the process exit code: 0 the work ran (a sweep
+// with oom/unsupported cells among its measured ones still ran), 2 bad usage or spec (a sweep of
+// which nothing can run on the chosen backend included: it is refused before it starts), 1 runtime
+// failure or a cell that --fail-on names, 3 a sweep that ran and measured no cell (each one's status
+// is in its file).
+#include <exception>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +14,7 @@ namespace attnsweep::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntime = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNothingMeasured = 3;
 
 int list_command(const std::string& what);
 int validate_command(const std::string& spec_path);
@@ -23,14 +27,23 @@ struct RunArgs {
   std::string out_path;                   // default: <spec name>-<UTC time>.jsonl
   bool resume = false;
   bool in_process = false;                // CUDA work in this process instead of a worker
-  std::string devices = "0";              // CUDA devices: all | 0,1,...
+  std::string devices;                    // CUDA devices: all | 0,1,... ("": 0; under MPI, all of the host's)
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
   std::string lock_clocks;                // "" free clocks; "base" or an SM clock in MHz to lock at
   std::string fail_on;                    // statuses that make the run exit 1 ("wrong,crashed")
   bool quiet = false;
+  bool mpi = false;                       // one rank of an MPI job (also when a launcher's variables say so)
+  std::string shard;                      // "K/N": only share K of N of the cells
 };
 int run_command(const RunArgs& args);
+// run as one rank of an MPI job (cmd_run_mpi.cpp).
+int run_mpi_command(const RunArgs& args);
+// "MPI: yes (<library>)" or "MPI: no (...)": whether this build runs sweeps over MPI.
+std::string mpi_support_text();
+
+// Joins result files of one spec (the shares of run --shard) into `out_path`.
+int merge_command(const std::vector<std::string>& inputs, const std::string& out_path);
 
 // The worker end of the worker protocol (docs/worker-protocol.md) on standard input/output.
 int worker_main(const std::string& backend, int device);
@@ -53,5 +66,10 @@ int compare_command(const CompareArgs& args);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr.
 void print_error(const std::string& text);
+// Prints a caught error and returns its exit code: a bad argument (std::invalid_argument) is usage.
+int print_failure(const std::exception& e);
+
+// "did you mean 'list'?" when one of `known` is near `word` (a typo, or its beginning); else "".
+std::string did_you_mean(const std::string& word, const std::vector<std::string>& known);
 
 }  // namespace attnsweep::cli

@@ -1,13 +1,35 @@
-// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, compare, worker.
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, compare, merge, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "attnsweep/engine/environment.h"
 #include "commands.h"
+
+namespace {
+
+// A first word that is no subcommand gets the nearest one named, before CLI11's generic message.
+bool refuse_unknown_command(const CLI::App& app, int argc, char** argv) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  const std::string word = argv[1];
+  if (std::find(names.begin(), names.end(), word) != names.end()) return false;
+  std::string known;
+  for (const std::string& n : names) known += (known.empty() ? "" : ", ") + n;
+  const std::string hint = attnsweep::cli::did_you_mean(word, names);
+  attnsweep::cli::print_error("unknown command '" + word + "'" + (hint.empty() ? "" : "; " + hint) +
+                              " (commands: " + known + "; see --help)");
+  return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace attnsweep::cli;
   CLI::App app{"attnsweep-cli: benchmark attention-forward kernels (CPU and CUDA), headless"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", attnsweep::version_text("attnsweep-cli") + "\n" + mpi_support_text(),
+                       "Print the version, the git commit and whether it runs sweeps over MPI");
 
   std::string list_what;
   auto* list = app.add_subcommand("list", "List kernels, presets or devices");
@@ -26,11 +48,24 @@ int main(int argc, char** argv) {
   run->add_option("--out,-o", run_args.out_path, "Result file (JSON Lines); default <name>-<time>.jsonl");
   run->add_flag("--resume", run_args.resume, "Continue the sweep in --out, skipping finished cells");
   run->add_flag("--in-process", run_args.in_process, "Run CUDA work in this process, not a worker");
-  run->add_option("--devices", run_args.devices, "CUDA devices: all | 0,1,...");
+  run->add_option("--devices", run_args.devices,
+                  "CUDA devices: all | 0,1,... (default 0; under MPI, each rank takes one of its host's by its "
+                  "place there)");
   run->add_option("--worker-command", run_args.worker_command,
                   "Worker argv, e.g. 'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
   run->add_option("--provider", run_args.providers, "Provider file (JSON) offering more kernels (docs/providers.md)");
+  run->add_flag("--mpi", run_args.mpi,
+                "One rank of an MPI job (mpirun -np N attnsweep-cli run ...; detected without it): rank 0 hands "
+                "the cells out and writes the one result file (docs/mpi.md)");
+  run->add_option("--shard", run_args.shard,
+                  "K/N: run only share K of N of the cells (a job array's task); join the shares with merge");
+
+  std::vector<std::string> merge_inputs;
+  std::string merge_out;
+  auto* merge = app.add_subcommand("merge", "Join result files of one spec (the shares of run --shard) into one");
+  merge->add_option("results", merge_inputs, "Result files (JSON Lines) of one spec")->required();
+  merge->add_option("-o,--out", merge_out, "Result file to write (written whole, then renamed into place)")->required();
   run->add_option("--lock-clocks", run_args.lock_clocks,
                   "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
                   "load) or MHz; reset when the sweep ends. Default: free clocks");
@@ -40,26 +75,30 @@ int main(int argc, char** argv) {
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
-  auto* worker = app.add_subcommand("worker", "Measure cells requested on stdin (JSON lines; see docs/worker-protocol.md)");
+  auto* worker =
+      app.add_subcommand("worker", "Measure cells requested on stdin (JSON lines; see docs/worker-protocol.md)");
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
   std::string report_path, report_format = "md", report_out, report_mode, report_baseline;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
-  report->add_option("results", report_path, "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
-                                              "report, or the seed's Markdown table")->required();
+  report
+      ->add_option("results", report_path,
+                   "Results: a result file (JSON Lines), or a JSON, CSV or Markdown "
+                   "report, or the seed's Markdown table")
+      ->required();
   report->add_option("--format,-f", report_format, "md | csv | json | html");
   report->add_option("-o,--out", report_out, "Output file (default: standard output)");
-  report->add_option("--mode", report_mode, "cold | batch | unstated: the timing mode the table shows (default: cold "
-                                            "where the file has cold times)");
+  report->add_option("--mode", report_mode,
+                     "cold | batch | unstated: the timing mode the table shows (default: cold "
+                     "where the file has cold times)");
   report->add_option("--baseline", report_baseline,
                      "A kernel of the results: the table gets every cell's speedup against it (same tier, dtype "
                      "and mask); md, html and json");
 
   std::string import_path, import_out;
   auto* import = app.add_subcommand("import", "Convert a report or the seed's Markdown table into a result file");
-  import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")
-      ->required();
+  import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")->required();
   import->add_option("-o,--out", import_out, "Result file to write")->required();
 
   CompareArgs compare_args;
@@ -77,6 +116,7 @@ int main(int argc, char** argv) {
                                                    "where BASE has cold times)");
   compare->add_option("-o,--out", compare_args.out_path, "Output file (default: standard output)");
 
+  if (refuse_unknown_command(app, argc, argv)) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -91,6 +131,7 @@ int main(int argc, char** argv) {
   if (*report) return report_command(report_path, report_format, report_out, report_mode, report_baseline);
   if (*import) return import_command(import_path, import_out);
   if (*compare) return compare_command(compare_args);
+  if (*merge) return merge_command(merge_inputs, merge_out);
   if (*worker) return worker_main(worker_backend, worker_device);
   return kExitUsage;
 }

@@ -1,32 +1,82 @@
 #include "progress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace attnsweep::cli {
+
+namespace {
+
+// "1:02:03"; "--:--" while unknown.
+std::string clock_text(std::optional<double> seconds) {
+  if (!seconds || !std::isfinite(*seconds) || *seconds < 0) return "--:--";
+  const long s = std::lround(*seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+  return buf;
+}
+
+// The terminal's width; COLUMNS where the terminal does not say (a pseudo-terminal without a
+// size); 80 otherwise.
+int terminal_width(std::FILE* out) {
+  winsize ws{};
+  if (::ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  if (const char* columns = std::getenv("COLUMNS")) {
+    const int n = std::atoi(columns);
+    if (n > 0) return n;
+  }
+  return 80;
+}
+
+// The bar's line: "[#####.....] 12/96  13%  0:00:41 elapsed, ETA 0:04:30  flash_mma hd64-...",
+// never wider than `width` columns (the cell's name, then the bar, give way).
+std::string bar_line(std::size_t done, std::size_t total, double elapsed_s, std::optional<double> eta_s,
+                     const std::string& current, int width) {
+  constexpr int kMaxBar = 28, kMinBar = 10;
+  const double frac = total ? static_cast<double>(done) / static_cast<double>(total) : 1.0;
+  char counts[96];
+  std::snprintf(counts, sizeof counts, " %zu/%zu %3.0f%%  %s elapsed, ETA %s", done, total, frac * 100,
+                clock_text(elapsed_s).c_str(), clock_text(eta_s).c_str());
+  // One column stays free: a line exactly as wide as the terminal wraps on some terminals.
+  const int room = width - 1;
+  const int counts_width = static_cast<int>(std::string(counts).size());
+  std::string line;
+  const int bar = std::min(kMaxBar, room - counts_width - 2);
+  if (bar >= kMinBar) {
+    const int filled = static_cast<int>(frac * bar);
+    line.assign(1, '[')
+        .append(static_cast<std::size_t>(filled), '#')
+        .append(static_cast<std::size_t>(bar - filled), '.');
+    line += ']';
+  }
+  line += counts;
+  if (!current.empty()) line += "  " + current;
+  if (static_cast<int>(line.size()) > room) line.resize(static_cast<std::size_t>(std::max(0, room)));
+  return line;
+}
+
+}  // namespace
 
 Progress::Progress(std::size_t total, std::size_t already_done, std::FILE* out)
     : total_(total), done_(already_done), out_(out), tty_(isatty(fileno(out))) {}
 
-std::string Progress::eta() const {
-  if (measured_here_ == 0 || done_ >= total_) return "--:--";
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const auto left = static_cast<long>(std::lround(elapsed / measured_here_ * (total_ - done_)));
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", left / 3600, left / 60 % 60, left % 60);
-  return buf;
+double Progress::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+std::optional<double> Progress::eta() const {
+  if (done_ >= total_) return 0.0;
+  if (measured_here_ == 0) return std::nullopt;
+  return elapsed() / static_cast<double>(measured_here_) * static_cast<double>(total_ - done_);
 }
 
 void Progress::draw() {
   if (!tty_) return;
-  constexpr int kWidth = 28;
-  const double frac = total_ ? static_cast<double>(done_) / total_ : 1.0;
-  const int filled = static_cast<int>(frac * kWidth);
-  std::string bar(filled, '#');
-  bar.resize(kWidth, '.');
-  std::fprintf(out_, "\r\033[K[%s] %zu/%zu %3.0f%% ETA %s  %s", bar.c_str(), done_, total_, frac * 100,
-               eta().c_str(), current_.c_str());
+  std::fprintf(out_, "\r\033[K%s", bar_line(done_, total_, elapsed(), eta(), current_, terminal_width(out_)).c_str());
   std::fflush(out_);
 }
 
@@ -62,8 +112,10 @@ void Progress::finished(const CellResult& r) {
                  std::string(dtype_name(r.cell.dtype)).c_str(), r.cell.causal ? "causal" : "full", what.c_str());
     draw();
   } else {
-    std::fprintf(out_, "[%zu/%zu] %s %s %s %s: %s\n", done_, total_, r.cell.kernel.c_str(), r.cell.tier.name.c_str(),
-                 std::string(dtype_name(r.cell.dtype)).c_str(), r.cell.causal ? "causal" : "full", what.c_str());
+    std::fprintf(out_, "[%zu/%zu] %s %s %s %s: %s (%s elapsed, ETA %s)\n", done_, total_, r.cell.kernel.c_str(),
+                 r.cell.tier.name.c_str(), std::string(dtype_name(r.cell.dtype)).c_str(),
+                 r.cell.causal ? "causal" : "full", what.c_str(), clock_text(elapsed()).c_str(),
+                 clock_text(eta()).c_str());
     std::fflush(out_);
   }
 }

@@ -1,7 +1,9 @@
 #pragma once
-// Sweep progress for a terminal (one redrawn bar with ETA) or for a log (one line per cell).
+// Sweep progress for a terminal (one bar, redrawn in place, that fits the terminal's width) or for
+// a log (one line per cell). Both say the time spent and an estimate of the time left.
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "attnsweep/engine/result.h"
@@ -18,7 +20,8 @@ class Progress {
 
  private:
   void draw();
-  std::string eta() const;
+  double elapsed() const;
+  std::optional<double> eta() const;
   std::size_t total_, done_, measured_here_ = 0;
   std::FILE* out_;
   bool tty_;

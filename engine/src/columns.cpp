@@ -142,7 +142,11 @@ double not_negative(double v) {
 // The shape of a tier: positive integers.
 template <std::int64_t TierShape::*Field>
 constexpr Def shape_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::count, nullptr, nullptr,
+  return {c,
+          info,
+          Kind::count,
+          nullptr,
+          nullptr,
           [](const CellResult& r) -> std::optional<double> { return static_cast<double>(r.cell.tier.shape.*Field); },
           [](CellResult& r, double v) { r.cell.tier.shape.*Field = at_least(v, 1, "must be positive"); },
           /*required=*/true};
@@ -150,32 +154,50 @@ constexpr Def shape_column(Column c, ColumnInfo info) {
 
 template <double SampleStats::*Field>
 constexpr Def stat_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::time, nullptr, nullptr, [](const CellResult& r) { return stat(r, Field); },
+  return {c,
+          info,
+          Kind::time,
+          nullptr,
+          nullptr,
+          [](const CellResult& r) { return stat(r, Field); },
           [](CellResult& r, double v) { stats(r).*Field = time_value(v); }};
 }
 
 template <double WallSplit::*Field>
 constexpr Def split_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::number, nullptr, nullptr, [](const CellResult& r) { return split_part(r, Field); },
+  return {c,
+          info,
+          Kind::number,
+          nullptr,
+          nullptr,
+          [](const CellResult& r) { return split_part(r, Field); },
           [](CellResult& r, double v) { split(r).*Field = not_negative(v); }};
 }
 
 template <unsigned ClockSummary::*Field>
 constexpr Def clock_mhz_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::count, nullptr, nullptr,
+  return {c,
+          info,
+          Kind::count,
+          nullptr,
+          nullptr,
           [](const CellResult& r) -> std::optional<double> {
             const ClockSummary* s = clocks_read(r);
             return s ? std::optional<double>(s->*Field) : std::nullopt;
           },
           [](CellResult& r, double v) {
-            clocks(r).*Field = static_cast<unsigned>(std::min<std::int64_t>(at_least(v, 0, "must not be negative"),
-                                                                             std::numeric_limits<unsigned>::max()));
+            clocks(r).*Field = static_cast<unsigned>(
+                std::min<std::int64_t>(at_least(v, 0, "must not be negative"), std::numeric_limits<unsigned>::max()));
           }};
 }
 
 template <std::optional<double> ClockSummary::*Field>
 constexpr Def clock_peak_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::number, nullptr, nullptr,
+  return {c,
+          info,
+          Kind::number,
+          nullptr,
+          nullptr,
           [](const CellResult& r) -> std::optional<double> {
             const ClockSummary* s = clocks_read(r);
             return s ? s->*Field : std::nullopt;
@@ -185,19 +207,33 @@ constexpr Def clock_peak_column(Column c, ColumnInfo info) {
 
 template <double CheckResult::*Field>
 constexpr Def error_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::error, nullptr, nullptr, [](const CellResult& r) { return checked(r, Field); },
+  return {c,
+          info,
+          Kind::error,
+          nullptr,
+          nullptr,
+          [](const CellResult& r) { return checked(r, Field); },
           [](CellResult& r, double v) { r.check.*Field = v; }};
 }
 
 template <std::int64_t CheckResult::*Field>
 constexpr Def check_count_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::count, nullptr, nullptr, [](const CellResult& r) { return checked_count(r, Field); },
+  return {c,
+          info,
+          Kind::count,
+          nullptr,
+          nullptr,
+          [](const CellResult& r) { return checked_count(r, Field); },
           [](CellResult& r, double v) { r.check.*Field = at_least(v, 0, "must not be negative"); }};
 }
 
 template <bool CheckResult::*Field>
 constexpr Def check_flag_column(Column c, ColumnInfo info) {
-  return {c, info, Kind::flag, nullptr, nullptr,
+  return {c,
+          info,
+          Kind::flag,
+          nullptr,
+          nullptr,
           [](const CellResult& r) -> std::optional<double> {
             if (!r.check.checked) return std::nullopt;
             return r.check.*Field ? 1.0 : 0.0;
@@ -209,50 +245,65 @@ constexpr bool kNumeric = true, kMeasured = true;
 
 // Every column, in declaration order.
 constexpr Def kColumns[] = {
-    {Column::kernel, {"kernel", "Kernel", "Kernel name as used in specs"}, Kind::text,
+    {Column::kernel,
+     {"Kernel", "Kernel name as used in specs"},
+     Kind::text,
      [](const CellResult& r) { return r.cell.kernel; },
      [](CellResult& r, std::string_view s) {
        if (s.empty()) fail("kernel name is empty");
        r.cell.kernel = std::string(s);
      }},
-    {Column::tier, {"tier", "Tier", "Tier, named from its values: head_dim, heads, batch, sequence length"},
-     Kind::text, [](const CellResult& r) { return r.cell.tier.name; }},
-    shape_column<&TierShape::q_n>(Column::q_n, {"q_n", "Q_N", "Query sequence length", kNumeric}),
-    shape_column<&TierShape::k_n>(Column::k_n, {"k_n", "K_N", "Key/value sequence length", kNumeric}),
-    shape_column<&TierShape::head_dim>(Column::head_dim, {"head_dim", "head_dim", "Head dimension d", kNumeric}),
-    shape_column<&TierShape::heads>(Column::heads, {"heads", "heads", "Number of heads H", kNumeric}),
-    shape_column<&TierShape::batch>(Column::batch, {"batch", "batch", "Batch size B", kNumeric}),
-    {Column::dtype, {"dtype", "dtype", "Element type of Q, K, V and O"}, Kind::text,
+    {Column::tier,
+     {"Tier", "Tier, named from its values: head_dim, heads, batch, sequence length"},
+     Kind::text,
+     [](const CellResult& r) { return r.cell.tier.name; }},
+    shape_column<&TierShape::q_n>(Column::q_n, {"Q_N", "Query sequence length", kNumeric}),
+    shape_column<&TierShape::k_n>(Column::k_n, {"K_N", "Key/value sequence length", kNumeric}),
+    shape_column<&TierShape::head_dim>(Column::head_dim, {"head_dim", "Head dimension d", kNumeric}),
+    shape_column<&TierShape::heads>(Column::heads, {"heads", "Number of heads H", kNumeric}),
+    shape_column<&TierShape::batch>(Column::batch, {"batch", "Batch size B", kNumeric}),
+    {Column::dtype,
+     {"dtype", "Element type of Q, K, V and O"},
+     Kind::text,
      [](const CellResult& r) { return std::string(dtype_name(r.cell.dtype)); },
      [](CellResult& r, std::string_view s) {
        const std::optional<DType> t = parse_dtype(s);
        if (!t) fail("unknown dtype " + quoted(s) + " (known: fp32, fp16, bf16, tf32)");
        r.cell.dtype = *t;
      }},
-    {Column::causal, {"causal", "causal", "causal (query i sees keys j <= i) or full"}, Kind::text,
+    {Column::causal,
+     {"causal", "causal (query i sees keys j <= i) or full"},
+     Kind::text,
      [](const CellResult& r) { return causal_label(r.cell.causal); },
      [](CellResult& r, std::string_view s) {
-       if (s != "causal" && s != "full" && s != "true" && s != "false")
-         fail(quoted(s) + " is neither causal nor full");
+       if (s != "causal" && s != "full" && s != "true" && s != "false") fail(quoted(s) + " is neither causal nor full");
        r.cell.causal = s == "causal" || s == "true";
      }},
-    {Column::status, {"status", "status", "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, "
-                                          "timeout, skipped)"},
-     Kind::text, [](const CellResult& r) { return status_label(r.status); },
+    {Column::status,
+     {"status",
+      "ok, or why the cell has no time (OOM, unsupported, wrong, error, crashed, "
+      "timeout, skipped)"},
+     Kind::text,
+     [](const CellResult& r) { return status_label(r.status); },
      [](CellResult& r, std::string_view s) {
        std::string lower(s);
        for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
        const std::optional<CellStatus> status = parse_status(lower);
        if (!status)
-         fail("unknown status " + quoted(s) + " (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
+         fail("unknown status " + quoted(s) +
+              " (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
        r.status = *status;
      }},
-    {Column::message, {"message", "message", "Why a cell failed, or notes"}, Kind::text,
+    {Column::message,
+     {"message", "Why a cell failed, or notes"},
+     Kind::text,
      [](const CellResult& r) { return r.message; },
      [](CellResult& r, std::string_view s) { r.message = std::string(s); }},
 
-    {Column::mode, {"mode", "mode", "How the row's times were taken: cold (one launch per sample after a cache "
-                                    "flush), batch (back-to-back warm launches) or unstated (imported)"},
+    {Column::mode,
+     {"mode",
+      "How the row's times were taken: cold (one launch per sample after a cache "
+      "flush), batch (back-to-back warm launches) or unstated (imported)"},
      Kind::text,
      [](const CellResult& r) {
        const Timing* t = row_timing(r);
@@ -264,7 +315,10 @@ constexpr Def kColumns[] = {
        if (!m) fail("must be cold, batch or unstated (got " + quoted(s) + ")");
        timing(r).mode = *m;
      }},
-    {Column::samples, {"samples", "samples", "Timing samples taken", kNumeric, kMeasured}, Kind::count, nullptr,
+    {Column::samples,
+     {"samples", "Timing samples taken", kNumeric, kMeasured},
+     Kind::count,
+     nullptr,
      nullptr,
      [](const CellResult& r) -> std::optional<double> {
        const Timing* t = row_timing(r);
@@ -272,50 +326,88 @@ constexpr Def kColumns[] = {
        return t->time_ms.samples;
      },
      [](CellResult& r, double v) { stats(r).samples = int_at_least(v, 1, "must be positive"); }},
-    stat_column<&SampleStats::median>(Column::median_ms, {"median_ms", "median_ms", "Median of the timing samples, "
-                                                          "milliseconds", kNumeric, kMeasured}),
-    stat_column<&SampleStats::mean>(Column::mean_ms, {"mean_ms", "avg_ms", "Mean of the timing samples", kNumeric,
-                                                      kMeasured}),
-    stat_column<&SampleStats::std>(Column::std_ms, {"std_ms", "std_ms", "Standard deviation of the timing samples",
-                                                    kNumeric, kMeasured}),
-    stat_column<&SampleStats::min>(Column::min_ms, {"min_ms", "min_ms", "Fastest sample", kNumeric, kMeasured}),
-    stat_column<&SampleStats::max>(Column::max_ms, {"max_ms", "max_ms", "Slowest sample", kNumeric, kMeasured}),
-    stat_column<&SampleStats::p10>(Column::p10_ms, {"p10_ms", "p10_ms", "10th percentile", kNumeric, kMeasured}),
-    stat_column<&SampleStats::p90>(Column::p90_ms, {"p90_ms", "p90_ms", "90th percentile", kNumeric, kMeasured}),
-    stat_column<&SampleStats::ci_low>(Column::ci_low_ms, {"ci_low_ms", "ci_low_ms", "Low end of the median's 95% "
-                                                          "confidence interval", kNumeric, kMeasured}),
-    stat_column<&SampleStats::ci_high>(Column::ci_high_ms, {"ci_high_ms", "ci_high_ms", "High end of the median's 95% "
-                                                            "confidence interval", kNumeric, kMeasured}),
-    {Column::tflops, {"tflops", "TFLOP/s", "4·B·H·Q_N·K_N·d (halved for causal) / median", kNumeric, kMeasured},
-     Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &Timing::tflops); },
+    stat_column<&SampleStats::median>(Column::median_ms, {"median_ms",
+                                                          "Median of the timing samples, "
+                                                          "milliseconds",
+                                                          kNumeric, kMeasured}),
+    stat_column<&SampleStats::mean>(Column::mean_ms, {"avg_ms",
+                                                      "Mean of the timing samples, milliseconds (the seed's "
+                                                      "avg_ms)",
+                                                      kNumeric, kMeasured}),
+    stat_column<&SampleStats::std>(Column::std_ms,
+                                   {"std_ms", "Standard deviation of the timing samples", kNumeric, kMeasured}),
+    stat_column<&SampleStats::min>(Column::min_ms, {"min_ms", "Fastest sample", kNumeric, kMeasured}),
+    stat_column<&SampleStats::max>(Column::max_ms, {"max_ms", "Slowest sample", kNumeric, kMeasured}),
+    stat_column<&SampleStats::p10>(Column::p10_ms, {"p10_ms", "10th percentile", kNumeric, kMeasured}),
+    stat_column<&SampleStats::p90>(Column::p90_ms, {"p90_ms", "90th percentile", kNumeric, kMeasured}),
+    stat_column<&SampleStats::ci_low>(Column::ci_low_ms, {"ci_low_ms",
+                                                          "Low end of the median's 95% "
+                                                          "confidence interval",
+                                                          kNumeric, kMeasured}),
+    stat_column<&SampleStats::ci_high>(Column::ci_high_ms, {"ci_high_ms",
+                                                            "High end of the median's 95% "
+                                                            "confidence interval",
+                                                            kNumeric, kMeasured}),
+    {Column::tflops,
+     {"tflops", "TFLOP/s: 4·B·H·Q_N·K_N·d (halved for causal) / median", kNumeric, kMeasured},
+     Kind::number,
+     nullptr,
+     nullptr,
+     [](const CellResult& r) { return measured(r, &Timing::tflops); },
      [](CellResult& r, double v) { timing(r).tflops = not_negative(v); }},
-    {Column::gbps, {"gbps", "GB/s", "Q, K, V read once and O written once / median", kNumeric, kMeasured},
-     Kind::number, nullptr, nullptr, [](const CellResult& r) { return measured(r, &Timing::gbps); },
+    {Column::gbps,
+     {"gbps", "GB/s: Q, K, V read once and O written once / median", kNumeric, kMeasured},
+     Kind::number,
+     nullptr,
+     nullptr,
+     [](const CellResult& r) { return measured(r, &Timing::gbps); },
      [](CellResult& r, double v) { timing(r).gbps = not_negative(v); }},
-    {Column::launches_per_sample, {"launches_per_sample", "launches_per_sample", "Back-to-back launches timed as one "
-                                                                                 "sample (1 in cold mode; times are "
-                                                                                 "per launch)",
-                                   kNumeric, kMeasured},
-     Kind::count, nullptr, nullptr,
+    {Column::pct_of_peak,
+     {"pct_of_peak",
+      "TFLOP/s as a share of the device's dense peak for the dtype "
+      "(datasheet, else computed from the device)",
+      kNumeric, kMeasured},
+     Kind::number,
+     nullptr,
+     nullptr,
+     [](const CellResult& r) { return measured(r, &Timing::pct_of_peak); },
+     [](CellResult& r, double v) { timing(r).pct_of_peak = not_negative(v); }},
+    {Column::launches_per_sample,
+     {"launches_per_sample",
+      "Back-to-back launches timed as one "
+      "sample (1 in cold mode; times are "
+      "per launch)",
+      kNumeric, kMeasured},
+     Kind::count,
+     nullptr,
+     nullptr,
      [](const CellResult& r) { return sampled_count(r, &Timing::launches_per_sample); },
      [](CellResult& r, double v) { timing(r).launches_per_sample = int_at_least(v, 1, "must be positive"); }},
-    {Column::noisy, {"noisy", "noisy", "The median's 95% interval stayed wider than the spec's target_rel_ci",
-                     kNumeric, kMeasured},
-     Kind::flag, nullptr, nullptr,
+    {Column::noisy,
+     {"noisy", "The median's 95% interval stayed wider than the spec's target_rel_ci", kNumeric, kMeasured},
+     Kind::flag,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> {
        const Timing* t = sampled(r);
        if (!t) return std::nullopt;
        return t->noisy ? 1.0 : 0.0;
      },
      [](CellResult& r, double v) { timing(r).noisy = v != 0; }},
-    {Column::flagged_samples, {"flagged_samples", "slowed", "Samples taken while the card was slowed down (a "
-                                                            "throttle reason, or under 75% of its highest SM clock)",
-                               kNumeric, kMeasured},
-     Kind::count, nullptr, nullptr,
+    {Column::flagged_samples,
+     {"flagged_samples",
+      "Samples taken while the card was slowed down (a "
+      "throttle reason, or under 75% of its highest SM clock)",
+      kNumeric, kMeasured},
+     Kind::count,
+     nullptr,
+     nullptr,
      [](const CellResult& r) { return sampled_count(r, &Timing::flagged_samples); },
      [](CellResult& r, double v) { timing(r).flagged_samples = int_at_least(v, 0, "must not be negative"); }},
-    {Column::flags, {"flags", "slowed_by", "Why samples were slowed: sw_power_cap, hw_slowdown, sw_thermal_slowdown, "
-                                           "hw_thermal_slowdown, hw_power_brake, low_clock"},
+    {Column::flags,
+     {"flags",
+      "Why samples were slowed: sw_power_cap, hw_slowdown, sw_thermal_slowdown, "
+      "hw_thermal_slowdown, hw_power_brake, low_clock"},
      Kind::text,
      [](const CellResult& r) {
        const Timing* t = row_timing(r);
@@ -325,45 +417,86 @@ constexpr Def kColumns[] = {
        if (!s.empty()) timing(r).flags = split_names(s);
      }},
 
-    {Column::checked, {"checked", "checked", "Whether the output was checked against the reference", kNumeric},
-     Kind::flag, nullptr, nullptr,
+    {Column::checked,
+     {"checked", "Whether the output was checked against the reference", kNumeric},
+     Kind::flag,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.check.checked ? 1.0 : 0.0; },
      [](CellResult& r, double v) { r.check.checked = v != 0; }},
-    check_flag_column<&CheckResult::passed>(Column::check_passed, {"check_passed", "check_passed", "Whether the "
-                                                                   "check passed", kNumeric}),
-    error_column<&CheckResult::rel_err>(Column::rel_err, {"rel_err", "rel_err", "Relative error against the "
-                                                          "higher-precision reference", kNumeric}),
-    error_column<&CheckResult::max_abs_err>(Column::max_abs_err, {"max_abs_err", "max_abs_err", "Largest absolute "
-                                                                  "error of an element", kNumeric}),
-    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance", "tolerance", "The bound rel_err was held "
-                                                              "to", kNumeric}),
-    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err", "naive_rel_err", "Error of the "
-                                                                      "naive computation in the kernel's precision",
+    check_flag_column<&CheckResult::passed>(Column::check_passed, {"check_passed",
+                                                                   "Whether the "
+                                                                   "check passed",
+                                                                   kNumeric}),
+    error_column<&CheckResult::rel_err>(Column::rel_err, {"rel_err",
+                                                          "Relative error against the "
+                                                          "higher-precision reference",
+                                                          kNumeric}),
+    error_column<&CheckResult::max_abs_err>(Column::max_abs_err, {"max_abs_err",
+                                                                  "Largest absolute "
+                                                                  "error of an element: what passes or fails",
+                                                                  kNumeric}),
+    error_column<&CheckResult::tolerance>(Column::tolerance, {"tolerance",
+                                                              "The bound max_abs_err was "
+                                                              "held to: 2 x naive_max_abs_err + the dtype's floor",
+                                                              kNumeric}),
+    error_column<&CheckResult::naive_rel_err>(Column::naive_rel_err, {"naive_rel_err",
+                                                                      "Relative "
+                                                                      "error of the naive computation in the kernel's "
+                                                                      "precision",
                                                                       kNumeric}),
-    check_count_column<&CheckResult::nonfinite>(Column::nonfinite, {"nonfinite", "nonfinite", "NaN or Inf elements "
-                                                                     "in the output", kNumeric}),
-    check_count_column<&CheckResult::unwritten>(Column::unwritten, {"unwritten", "unwritten", "Output elements the "
-                                                                     "kernel never wrote", kNumeric}),
-    check_count_column<&CheckResult::rows_checked>(Column::rows_checked, {"rows_checked", "rows_checked", "Output "
-                                                                           "rows compared with the reference",
-                                                                           kNumeric}),
-    check_flag_column<&CheckResult::rechecked_after_timing>(Column::rechecked_after_timing,
-                                                            {"rechecked_after_timing", "rechecked_after_timing",
-                                                             "Whether the output was checked again after timing",
-                                                             kNumeric}),
+    error_column<&CheckResult::naive_max_abs_err>(Column::naive_max_abs_err,
+                                                  {"naive_max_abs_err",
+                                                   "Largest absolute error "
+                                                   "of the naive computation in the kernel's precision",
+                                                   kNumeric}),
+    check_count_column<&CheckResult::nonfinite>(Column::nonfinite, {"nonfinite",
+                                                                    "NaN or Inf elements "
+                                                                    "in the output",
+                                                                    kNumeric}),
+    check_count_column<&CheckResult::unwritten>(Column::unwritten, {"unwritten",
+                                                                    "Output elements the "
+                                                                    "kernel never wrote",
+                                                                    kNumeric}),
+    check_count_column<&CheckResult::rows_checked>(Column::rows_checked, {"rows_checked",
+                                                                          "Output "
+                                                                          "rows compared with the reference",
+                                                                          kNumeric}),
+    {Column::slices_checked,
+     {"slices_checked", "(batch, head) slices the checked rows came from", kNumeric},
+     Kind::count,
+     nullptr,
+     nullptr,
+     [](const CellResult& r) -> std::optional<double> {
+       if (!r.check.checked || r.check.slices_checked <= 0) return std::nullopt;  // not recorded (older checks)
+       return static_cast<double>(r.check.slices_checked);
+     },
+     [](CellResult& r, double v) { r.check.slices_checked = at_least(v, 1, "must be positive"); }},
+    check_flag_column<&CheckResult::inputs_changed>(Column::inputs_changed, {"inputs_changed",
+                                                                             "Whether K or V changed: the kernel "
+                                                                             "wrote into its inputs",
+                                                                             kNumeric}),
+    check_flag_column<&CheckResult::rechecked_after_timing>(
+        Column::rechecked_after_timing,
+        {"rechecked_after_timing", "Whether the output was checked again after timing", kNumeric}),
 
-    {Column::steady, {"steady", "steady", "burst: sampled straight after warm-up; sustained: after the card was "
-                                          "kept busy until power and clock settled"},
-     Kind::text, [](const CellResult& r) { return r.steady ? std::string(steady_state_name(r.steady->state)) : ""; },
+    {Column::steady,
+     {"steady",
+      "burst: sampled straight after warm-up; sustained: after the card was "
+      "kept busy until power and clock settled"},
+     Kind::text,
+     [](const CellResult& r) { return r.steady ? std::string(steady_state_name(r.steady->state)) : ""; },
      [](CellResult& r, std::string_view s) {
        if (s.empty()) return;
        const std::optional<SteadyState> state = parse_steady_state(s);
        if (!state) fail("must be burst or sustained (got " + quoted(s) + ")");
        r.steady = SteadyRecord{*state};
      }},
-    {Column::settled, {"settled", "settled", "Sustained: whether power and clock settled before sustain_s ran out",
-                       kNumeric},
-     Kind::flag, nullptr, nullptr,
+    {Column::settled,
+     {"settled", "Sustained: whether power and clock settled before sustain_s ran out", kNumeric},
+     Kind::flag,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (!r.steady || r.steady->state != SteadyState::sustained) return std::nullopt;
        return r.steady->settled ? 1.0 : 0.0;
@@ -372,31 +505,46 @@ constexpr Def kColumns[] = {
        if (!r.steady) fail("a settled flag without a steady state");
        r.steady->settled = v != 0;
      }},
-    {Column::clocks_not_read, {"clocks_not_read", "clocks_not_read", "Why the clocks were not read while sampling"},
+    {Column::clocks_not_read,
+     {"clocks_not_read", "Why the clocks were not read while sampling"},
      Kind::text,
      [](const CellResult& r) { return r.clocks && !r.clocks->read ? r.clocks->why_not : std::string(); },
      [](CellResult& r, std::string_view s) {
        if (!s.empty()) r.clocks = ClockSummary{false, std::string(s)};
      }},
-    {Column::clock_readings, {"clock_readings", "clock_readings", "NVML readings taken while sampling", kNumeric},
-     Kind::count, nullptr, nullptr,
+    {Column::clock_readings,
+     {"clock_readings", "NVML readings taken while sampling", kNumeric},
+     Kind::count,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> {
        const ClockSummary* s = clocks_read(r);
        return s ? std::optional<double>(s->readings) : std::nullopt;
      },
      [](CellResult& r, double v) { clocks(r).readings = int_at_least(v, 0, "must not be negative"); }},
-    clock_mhz_column<&ClockSummary::sm_mhz_min>(Column::sm_mhz_min, {"sm_mhz_min", "sm_mhz_min", "Lowest SM clock "
-                                                                     "read while sampling, MHz", kNumeric}),
-    clock_mhz_column<&ClockSummary::sm_mhz_max>(Column::sm_mhz_max, {"sm_mhz_max", "sm_mhz_max", "Highest SM clock "
-                                                                     "read while sampling, MHz", kNumeric}),
-    clock_mhz_column<&ClockSummary::sm_max_mhz>(Column::sm_max_mhz, {"sm_max_mhz", "sm_max_mhz", "The card's highest "
-                                                                     "SM clock, MHz", kNumeric}),
-    clock_peak_column<&ClockSummary::power_w_max>(Column::power_w_max, {"power_w_max", "power_w_max", "Highest power "
-                                                                         "read while sampling, W", kNumeric}),
+    clock_mhz_column<&ClockSummary::sm_mhz_min>(Column::sm_mhz_min, {"sm_mhz_min",
+                                                                     "Lowest SM clock "
+                                                                     "read while sampling, MHz",
+                                                                     kNumeric}),
+    clock_mhz_column<&ClockSummary::sm_mhz_max>(Column::sm_mhz_max, {"sm_mhz_max",
+                                                                     "Highest SM clock "
+                                                                     "read while sampling, MHz",
+                                                                     kNumeric}),
+    clock_mhz_column<&ClockSummary::sm_max_mhz>(Column::sm_max_mhz, {"sm_max_mhz",
+                                                                     "The card's highest "
+                                                                     "SM clock, MHz",
+                                                                     kNumeric}),
+    clock_peak_column<&ClockSummary::power_w_max>(Column::power_w_max, {"power_w_max",
+                                                                        "Highest power "
+                                                                        "read while sampling, W",
+                                                                        kNumeric}),
     clock_peak_column<&ClockSummary::temperature_c_max>(Column::temperature_c_max,
-                                                        {"temperature_c_max", "temperature_c_max", "Highest "
-                                                         "temperature read while sampling, C", kNumeric}),
-    {Column::clock_reasons, {"clock_reasons", "clock_reasons", "Every slowdown reason NVML named while sampling"},
+                                                        {"temperature_c_max",
+                                                         "Highest "
+                                                         "temperature read while sampling, C",
+                                                         kNumeric}),
+    {Column::clock_reasons,
+     {"clock_reasons", "Every slowdown reason NVML named while sampling"},
      Kind::text,
      [](const CellResult& r) {
        const ClockSummary* s = clocks_read(r);
@@ -405,11 +553,18 @@ constexpr Def kColumns[] = {
      [](CellResult& r, std::string_view s) {
        if (!s.empty()) clocks(r).reasons = split_names(s);
      }},
-    {Column::device, {"device", "device", "Device ordinal", kNumeric}, Kind::count, nullptr, nullptr,
+    {Column::device,
+     {"device", "Device ordinal", kNumeric},
+     Kind::count,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.device; },
      [](CellResult& r, double v) { r.device = int_at_least(v, 0, "must not be negative"); }},
-    {Column::bytes_estimate, {"bytes_estimate", "bytes_estimate", "Device bytes the plan estimated", kNumeric},
-     Kind::count, nullptr, nullptr,
+    {Column::bytes_estimate,
+     {"bytes_estimate", "Device bytes the plan estimated", kNumeric},
+     Kind::count,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (r.cell.bytes_estimate == 0) return std::nullopt;  // not estimated (imported)
        return static_cast<double>(r.cell.bytes_estimate);
@@ -417,27 +572,40 @@ constexpr Def kColumns[] = {
      [](CellResult& r, double v) {
        r.cell.bytes_estimate = static_cast<std::uint64_t>(at_least(v, 0, "must not be negative"));
      }},
-    {Column::supported, {"supported", "supported", "false: the plan found the kernel cannot run the cell (the message "
-                                                   "says why)", kNumeric},
-     Kind::flag, nullptr, nullptr,
+    {Column::supported,
+     {"supported",
+      "false: the plan found the kernel cannot run the cell (the message "
+      "says why)",
+      kNumeric},
+     Kind::flag,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> { return r.cell.supported ? 1.0 : 0.0; },
      [](CellResult& r, double v) { r.cell.supported = v != 0; }},
-    {Column::wall_s, {"wall_s", "wall_s", "Wall time spent on the cell, checks included, seconds", kNumeric},
-     Kind::number, nullptr, nullptr,
+    {Column::wall_s,
+     {"wall_s", "Wall time spent on the cell, checks included, seconds", kNumeric},
+     Kind::number,
+     nullptr,
+     nullptr,
      [](const CellResult& r) -> std::optional<double> {
        if (!(r.wall_s > 0)) return std::nullopt;  // not measured (imported)
        return r.wall_s;
      },
      [](CellResult& r, double v) { r.wall_s = not_negative(v); }},
-    split_column<&WallSplit::inputs>(Column::inputs_s, {"inputs_s", "inputs_s", "Seconds on allocation and seeded "
-                                                         "inputs", kNumeric}),
-    split_column<&WallSplit::check>(Column::check_s, {"check_s", "check_s", "Seconds on the runs into poisoned "
-                                                      "outputs and their checks, reference included", kNumeric}),
-    split_column<&WallSplit::warmup>(Column::warmup_s, {"warmup_s", "warmup_s", "Seconds of warm-up", kNumeric}),
-    split_column<&WallSplit::settle>(Column::settle_s, {"settle_s", "settle_s", "Seconds keeping the card busy "
-                                                        "before sampling (sustained)", kNumeric}),
-    split_column<&WallSplit::timing>(Column::timing_s, {"timing_s", "timing_s", "Seconds of sampling, every mode",
+    split_column<&WallSplit::inputs>(Column::inputs_s, {"inputs_s",
+                                                        "Seconds on allocation and seeded "
+                                                        "inputs",
                                                         kNumeric}),
+    split_column<&WallSplit::check>(Column::check_s, {"check_s",
+                                                      "Seconds on the runs into poisoned "
+                                                      "outputs and their checks, reference included",
+                                                      kNumeric}),
+    split_column<&WallSplit::warmup>(Column::warmup_s, {"warmup_s", "Seconds of warm-up", kNumeric}),
+    split_column<&WallSplit::settle>(Column::settle_s, {"settle_s",
+                                                        "Seconds keeping the card busy "
+                                                        "before sampling (sustained)",
+                                                        kNumeric}),
+    split_column<&WallSplit::timing>(Column::timing_s, {"timing_s", "Seconds of sampling, every mode", kNumeric}),
 };
 
 constexpr bool lists_every_column_in_order() {
@@ -456,16 +624,42 @@ constexpr auto kAll = [] {
   return all;
 }();
 
-constexpr Column kTable[] = {Column::kernel,    Column::tier,    Column::dtype,   Column::causal, Column::q_n,
-                             Column::k_n,       Column::head_dim, Column::heads,  Column::batch,  Column::status,
-                             Column::mode,      Column::median_ms, Column::mean_ms, Column::std_ms, Column::min_ms,
-                             Column::p10_ms,    Column::p90_ms,  Column::tflops,  Column::gbps,   Column::rel_err,
-                             Column::samples,   Column::noisy,   Column::flagged_samples, Column::message};
+// The seed's columns, in its order: every table form starts with them.
+constexpr Column kSeed[] = {Column::kernel, Column::tier,  Column::q_n,     Column::k_n,    Column::head_dim,
+                            Column::heads,  Column::batch, Column::mean_ms, Column::std_ms, Column::min_ms};
 
-constexpr Column kReport[] = {Column::kernel,  Column::tier,    Column::q_n,       Column::k_n,    Column::head_dim,
-                              Column::heads,   Column::batch,   Column::dtype,     Column::causal, Column::mode,
-                              Column::mean_ms, Column::std_ms,  Column::min_ms,    Column::median_ms, Column::tflops,
-                              Column::status,  Column::noisy,   Column::flagged_samples, Column::message};
+constexpr auto kExport = [] {
+  std::array<Column, std::size(kColumns)> out{};
+  std::size_t n = 0;
+  for (Column c : kSeed) out[n++] = c;
+  for (const Def& d : kColumns)
+    if (std::find(std::begin(kSeed), std::end(kSeed), d.column) == std::end(kSeed)) out[n++] = d.column;
+  return out;
+}();
+
+// What a person browses: what and how it ended first, then the numbers, the TFLOP/s on screen.
+constexpr Column kTable[] = {
+    Column::kernel,    Column::tier,   Column::dtype,    Column::causal,  Column::status, Column::mode,
+    Column::median_ms, Column::tflops, Column::mean_ms,  Column::std_ms,  Column::min_ms, Column::p10_ms,
+    Column::p90_ms,    Column::gbps,   Column::rel_err,  Column::samples, Column::noisy,  Column::flagged_samples,
+    Column::q_n,       Column::k_n,    Column::head_dim, Column::heads,   Column::batch,  Column::message};
+
+constexpr Column kReport[] = {
+    Column::kernel, Column::tier,    Column::q_n,       Column::k_n,    Column::head_dim, Column::heads,
+    Column::batch,  Column::mean_ms, Column::std_ms,    Column::min_ms, Column::dtype,    Column::causal,
+    Column::status, Column::mode,    Column::median_ms, Column::tflops, Column::noisy,    Column::flagged_samples,
+    Column::message};
+
+// Other spellings a table may name a column by (older reports, people's own tables).
+constexpr std::pair<std::string_view, Column> kAliases[] = {
+    {"mean_ms", Column::mean_ms},       {"TFLOP/s", Column::tflops},         {"GB/s", Column::gbps},
+    {"% of peak", Column::pct_of_peak}, {"slowed", Column::flagged_samples}, {"slowed_by", Column::flags}};
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 bool is_status_label(std::string_view s) {
   for (CellStatus st : {CellStatus::ok, CellStatus::oom, CellStatus::unsupported, CellStatus::skipped,
@@ -473,8 +667,7 @@ bool is_status_label(std::string_view s) {
     const std::string name(status_name(st));
     if (s.size() != name.size()) continue;
     bool same = true;
-    for (std::size_t i = 0; i < s.size(); ++i)
-      same = same && std::tolower(static_cast<unsigned char>(s[i])) == name[i];
+    for (std::size_t i = 0; i < s.size(); ++i) same = same && std::tolower(static_cast<unsigned char>(s[i])) == name[i];
     if (same) return true;
   }
   return false;
@@ -506,12 +699,15 @@ std::vector<CellResult> with_mode_first(std::vector<CellResult> results, TimingM
 }
 
 std::span<const Column> all_columns() { return kAll; }
+std::span<const Column> export_columns() { return kExport; }
 std::span<const Column> table_columns() { return kTable; }
 std::span<const Column> report_columns() { return kReport; }
 
 std::optional<Column> column_named(std::string_view name) {
   for (const Def& d : kColumns)
-    if (d.info.title == name || d.info.key == name) return d.column;
+    if (same_name(d.info.name, name)) return d.column;
+  for (const auto& [alias, c] : kAliases)
+    if (same_name(alias, name)) return c;
   return std::nullopt;
 }
 

@@ -3,11 +3,14 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <fstream>
 #include <string>
 #include <thread>
+
+#include "attnsweep/engine/peaks.h"
 
 #ifndef ATTNSWEEP_VERSION
 #define ATTNSWEEP_VERSION "unknown"
@@ -81,6 +84,25 @@ std::string build_id() {
   return id;
 }
 
+std::string version_text(std::string_view program) {
+  std::string text = std::string(program) + " " + ATTNSWEEP_VERSION + " (git " + ATTNSWEEP_GIT_COMMIT;
+#if !defined(__OPTIMIZE__)
+  text += ", debug build";
+#endif
+  return text + ")";
+}
+
+std::vector<std::string> device_names_of(const std::vector<nlohmann::json>& environments) {
+  std::vector<std::string> names;
+  for (const nlohmann::json& env : environments) {
+    if (!env.is_object() || !env.contains("device") || !env["device"].is_object()) continue;
+    const nlohmann::json name = env["device"].value("name", nlohmann::json());
+    if (name.is_string() && std::find(names.begin(), names.end(), name.get<std::string>()) == names.end())
+      names.push_back(name.get<std::string>());
+  }
+  return names;
+}
+
 std::string utc_now_iso8601() {
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm utc{};
@@ -112,6 +134,7 @@ nlohmann::json capture_environment(const Device* device) {
     d["backend"] = std::string(backend_name(info.backend));
     d["ordinal"] = info.ordinal;
     d["name"] = info.name;
+    d["peak"] = peak_to_json(device_peak(d));
     env["device"] = std::move(d);
   }
   return env;

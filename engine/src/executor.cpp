@@ -47,6 +47,7 @@ class InProcessExecutor final : public Executor {
       // A cell interrupted by cancel is not finished: leave it out of the file so resume reruns it.
       if (is_cancelled(opts.cancel) && result.status == CellStatus::skipped && result.message == "cancelled")
         return false;
+      result.device_name = device_->info().name;
       if (result.status == CellStatus::crashed && poisoned_by.empty()) {
         poisoned_by = cell.id();
         if (obs.log) obs.log("error", "device crashed on " + cell.id() + ": " + result.message);

@@ -92,6 +92,14 @@ std::unique_ptr<Executor> make_executor(const SweepSpec& spec, const ExecutorCho
       [&] { return provider_worker_options(parse_devices(choice.devices, std::max(cuda_device_count(), 1))); });
 }
 
+int device_for_node_rank(const std::string& devices, int node_rank) {
+  const int available = cuda_device_count();
+  if (available == 0)
+    throw std::runtime_error("no CUDA device is available here: choose the cpu backend, or run on a GPU host");
+  const std::vector<int> list = parse_devices(devices.empty() ? "all" : devices, available);
+  return list[static_cast<std::size_t>(node_rank) % list.size()];
+}
+
 std::string worker_program() {
   namespace fs = std::filesystem;
   const fs::path self = current_executable_path();

@@ -1,5 +1,6 @@
 #include "attnsweep/engine/inputs.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -80,17 +81,31 @@ void decode_from_dtype(const void* src, std::uint64_t count, DType dtype, float*
   }
 }
 
-void fill_inputs(Device& device, const AttentionProblem& p, std::uint64_t seed, void* q, void* k, void* v) {
+std::uint64_t digest_elements(const void* stored, std::uint64_t first, std::uint64_t count, DType dtype) {
+  std::uint64_t sum = 0;
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint32_t bits = 0;
+    if (dtype_bytes(dtype) == 2) bits = static_cast<const std::uint16_t*>(stored)[i];
+    else std::memcpy(&bits, static_cast<const unsigned char*>(stored) + 4 * i, 4);
+    sum += splitmix64(bits ^ ((first + i) * kGolden));  // wraps: a sum modulo 2^64, in any order
+  }
+  return sum;
+}
+
+InputsDigest fill_inputs(Device& device, const AttentionProblem& p, std::uint64_t seed, void* q, void* k, void* v) {
   const std::uint64_t elem_bytes = dtype_bytes(p.dtype);
   std::vector<float> values;
   std::vector<unsigned char> encoded;
+  InputsDigest digest;
   const struct {
     InputTensor tensor;
     void* dst;
     std::uint64_t count;
-  } targets[] = {{InputTensor::q, q, p.q_elements()}, {InputTensor::k, k, p.kv_elements()},
-                 {InputTensor::v, v, p.kv_elements()}};
+    std::uint64_t* digest;  // null: Q is not read back
+  } targets[] = {{InputTensor::q, q, p.q_elements(), nullptr}, {InputTensor::k, k, p.kv_elements(), &digest.k},
+                 {InputTensor::v, v, p.kv_elements(), &digest.v}};
   for (const auto& t : targets) {
+    std::atomic<std::uint64_t> sum{0};
     for (std::uint64_t first = 0; first < t.count; first += kChunkElements) {
       const std::uint64_t n = std::min(kChunkElements, t.count - first);
       values.resize(n);
@@ -98,10 +113,13 @@ void fill_inputs(Device& device, const AttentionProblem& p, std::uint64_t seed, 
       parallel_ranges(n, 1 << 16, [&](std::uint64_t b, std::uint64_t e) {
         generate_input(seed, t.tensor, p.dtype, first + b, e - b, values.data() + b);
         encode_to_dtype(values.data() + b, e - b, p.dtype, encoded.data() + b * elem_bytes);
+        if (t.digest) sum += digest_elements(encoded.data() + b * elem_bytes, first + b, e - b, p.dtype);
       });
       device.copy_to_device(static_cast<unsigned char*>(t.dst) + first * elem_bytes, encoded.data(), n * elem_bytes);
     }
+    if (t.digest) *t.digest = sum;
   }
+  return digest;
 }
 
 }  // namespace attnsweep

@@ -169,7 +169,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
       v(device, p.kv_elements() * elem), o(device, p.q_elements() * elem),
       workspace(device, kernel.workspace_bytes(p));
   const std::uint64_t seed = cell_seed(opts.seed, cell.id());
-  fill_inputs(device, p, seed, q.get(), k.get(), v.get());
+  const DeviceInputs inputs{k.get(), v.get(), fill_inputs(device, p, seed, q.get(), k.get(), v.get())};
   split.inputs = lap();
 
   AttentionArgs args = contiguous_args(p, q.get(), k.get(), v.get(), o.get());
@@ -185,7 +185,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
     device.synchronize();
     bool passed = true;
     if (opts.check.enabled) {
-      r.check = check_output(device, p, seed, o.get(), opts.check);
+      r.check = check_output(device, p, seed, inputs, o.get(), opts.check);
       r.check.rechecked_after_timing = after_timing;
       passed = r.check.passed;
       if (!passed) r.message = (after_timing ? "after timing: " : "") + describe_failure(r.check);

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnsweep/engine/columns.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep {
@@ -32,10 +33,13 @@ char first_visible(std::string_view text) {
   return '\0';
 }
 
-// A CSV report starts with its header row, whose first column is the kernel's.
+// A CSV report starts with its header row, whose first column is the kernel's ("Kernel,Tier,...").
 bool starts_like_csv(std::string_view text) {
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-  return text.starts_with("kernel,") || text.starts_with("\"kernel\",");
+  std::string_view first = text.substr(0, text.find(','));
+  if (first.size() == text.size()) return false;
+  if (first.size() >= 2 && first.front() == '"' && first.back() == '"') first = first.substr(1, first.size() - 2);
+  return column_named(first) == Column::kernel;
 }
 
 }  // namespace
@@ -55,7 +59,7 @@ ResultFile open_results(const std::string& path) {
   if (starts_like_csv(text)) return parse_csv_results(text, path);
   throw std::runtime_error(path +
                            ": not a result file: expected the engine's JSON Lines (a header record first), a JSON "
-                           "report, a CSV report (kernel,tier,...), or a Markdown table (a report's or the seed's)");
+                           "report, a CSV report (Kernel,Tier,...), or a Markdown table (a report's or the seed's)");
 }
 
 }  // namespace attnsweep

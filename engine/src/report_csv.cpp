@@ -1,8 +1,9 @@
-// The CSV report (RFC 4180, every column, full precision) and its reader.
-#include <algorithm>
-
+// The CSV report (RFC 4180 fields, LF line ends, every column at full precision, the seed's
+// columns first) and its reader. A CSV has no header block: each row also names the device the
+// results ran on (device_name), so rows of several machines' CSVs stay told apart.
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
+#include "header_text.h"
 #include "text_escape.h"
 
 namespace attnsweep {
@@ -30,8 +31,7 @@ std::vector<TextTable::Row> split_records(std::string_view text, const std::stri
         const std::size_t opened_on = line;
         for (++i;; ++i) {
           if (i == text.size())
-            throw std::runtime_error(source + ": line " + std::to_string(opened_on) +
-                                     ": a quoted field is not closed");
+            throw std::runtime_error(source + ": line " + std::to_string(opened_on) + ": a quoted field is not closed");
           if (text[i] == '"') {
             if (i + 1 < text.size() && text[i + 1] == '"') {
               field += '"';
@@ -67,18 +67,12 @@ std::vector<TextTable::Row> split_records(std::string_view text, const std::stri
 
 std::string report_csv(const ResultFile& f) {
   std::string out;
-  for (Column c : all_columns()) out += std::string(out.empty() ? "" : ",") + std::string(column_info(c).key);
-  out += "\r\n";
-  // One row per cell and timing mode, cold first; a cell without times has one row, mode empty.
-  for (const CellResult& cell : f.results) {
-    CellResult r = cell;
-    const std::size_t rows = std::max<std::size_t>(cell.timings.size(), 1);
-    for (std::size_t i = 0; i < rows; ++i) {
-      if (!cell.timings.empty()) r.timings = {cell.timings[i]};
-      std::string line;
-      for (Column c : all_columns()) line += std::string(line.empty() ? "" : ",") + csv_field(cell_field(r, c));
-      out += line + "\r\n";
-    }
+  for (Column c : export_columns()) out.append(column_info(c).name).append(",");
+  out.append(kDeviceNameColumn).append("\n");
+  const std::string device = device_name(f.header);
+  for (const CellResult& r : export_rows(f)) {
+    for (Column c : export_columns()) out.append(csv_field(cell_field(r, c))).append(",");
+    out.append(csv_field(r.device_name.empty() ? device : r.device_name)).append("\n");
   }
   return out;
 }
@@ -90,7 +84,25 @@ ResultFile parse_csv_results(std::string_view text, const std::string& source) {
   table.names_line = records.front().line;
   table.names = std::move(records.front().cells);
   table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));
-  return results_from_table(table, TableSource{source, "csv", "", nlohmann::json::array()});
+  // The device column goes back into the header: the first name as the device, every name when
+  // the rows were measured on several models.
+  TableSource from{source, "csv", "", nlohmann::json::array()};
+  std::vector<std::string> devices;
+  const auto device = std::find(table.names.begin(), table.names.end(), kDeviceNameColumn);
+  if (device != table.names.end()) {
+    const std::size_t at = static_cast<std::size_t>(device - table.names.begin());
+    table.names.erase(device);
+    for (TextTable::Row& row : table.rows) {
+      if (at >= row.cells.size()) continue;  // a short row: the table reader says so
+      const std::string& name = row.cells[at];
+      if (!name.empty() && std::find(devices.begin(), devices.end(), name) == devices.end()) devices.push_back(name);
+      row.cells.erase(row.cells.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+  }
+  if (!devices.empty()) from.details.push_back({"Device", devices.front()});
+  ResultFile file = results_from_table(table, from);
+  if (devices.size() > 1) file.header["mixed_devices"] = devices;
+  return file;
 }
 
 }  // namespace attnsweep

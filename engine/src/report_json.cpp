@@ -1,8 +1,10 @@
-// The JSON report (the header, every cell record, a summary) and its reader.
+// The JSON report (the header, every cell record, the CSV report's rows under the same column
+// names, a summary) and its reader, which reads the records.
 #include <cmath>
 #include <map>
 
 #include "attnsweep/engine/baseline.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 #include "header_text.h"
@@ -24,6 +26,11 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
   std::map<std::string, const CellResult*> best;
   for (const CellResult& r : f.results) {
     cells.push_back(result_to_json(r));
+    if (const auto timings = cells.back().find("timings"); timings != cells.back().end())
+      for (const Timing& t : r.timings) {  // null: the device's peak is not known
+        const std::optional<double> pct = pct_of_peak(r, t, f.header);
+        (*timings)[std::string(timing_mode_name(t.mode))]["pct_of_peak"] = pct ? json(*pct) : json(nullptr);
+      }
     by_status[std::string(status_name(r.status))] = by_status[std::string(status_name(r.status))].get<int>() + 1;
     const Timing* t = r.status == CellStatus::ok ? r.timing(shown) : nullptr;
     if (!t || !std::isfinite(representative_ms(t->time_ms))) continue;
@@ -51,9 +58,30 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
                          {"noisy", t.noisy}});
   }
 
+  // The table the CSV report holds, typed: numbers, true/false, null where a cell has none.
+  json columns = json::array();
+  for (Column c : export_columns()) columns.push_back(std::string(column_info(c).name));
+  columns.push_back(kDeviceNameColumn);
+  json rows = json::array();
+  const std::string device = device_name(f.header);
+  for (const CellResult& r : export_rows(f)) {
+    json row = json::object();
+    for (Column c : export_columns()) {
+      const std::string field = cell_field(r, c);
+      const std::string name(column_info(c).name);
+      if (!column_info(c).numeric) row[name] = field;
+      else row[name] = field.empty() ? json() : json::parse(field);  // cell_field writes JSON numbers and booleans
+    }
+    row[kDeviceNameColumn] = r.device_name.empty() ? device : r.device_name;
+    rows.push_back(std::move(row));
+  }
+
   const SweepWall wall = sweep_wall(f.results);
-  const json split = {{"inputs", wall.split.inputs}, {"check", wall.split.check}, {"warmup", wall.split.warmup},
-                      {"settle", wall.split.settle}, {"timing", wall.split.timing}};
+  const json split = {{"inputs", wall.split.inputs},
+                      {"check", wall.split.check},
+                      {"warmup", wall.split.warmup},
+                      {"settle", wall.split.settle},
+                      {"timing", wall.split.timing}};
   json summary = {{"cells", f.results.size()},
                   {"by_status", by_status},
                   {"mode", std::string(timing_mode_name(shown))},
@@ -71,10 +99,39 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
   }
   const json report = {{"header", f.header},
                        {"cells", std::move(cells)},
+                       {"columns", std::move(columns)},
+                       {"rows", std::move(rows)},
                        {"summary", std::move(summary)},
                        {"warnings", f.warnings}};
   return report.dump(indent, ' ', false, json::error_handler_t::replace) + "\n";
 }
+
+namespace {
+
+// The pct_of_peak a report wrote beside each timing of a cell (or beside the one time of a
+// record without timings) into `r`'s timings.
+void read_pct_of_peak(const json& cell, CellResult& r) {
+  const auto read = [](const json& holder, const std::string& where, Timing& t) {
+    if (!holder.is_object() || !holder.contains("pct_of_peak")) return;
+    const json& pct = holder["pct_of_peak"];
+    if (!pct.is_null() && !(pct.is_number() && pct.get<double>() >= 0))
+      throw std::runtime_error("cell record: field '" + where +
+                               "pct_of_peak': must be a number, not negative (or "
+                               "null where the device's peak is not known)");
+    if (pct.is_number()) t.pct_of_peak = pct.get<double>();
+  };
+  if (!cell.is_object()) return;
+  if (cell.contains("timings") && cell["timings"].is_object()) {
+    for (Timing& t : r.timings) {
+      const std::string mode(timing_mode_name(t.mode));
+      read(cell["timings"].value(mode, json()), "timings." + mode + ".", t);
+    }
+  } else if (r.timings.size() == 1) {
+    read(cell, "", r.timings.front());
+  }
+}
+
+}  // namespace
 
 ResultFile parse_json_results(std::string_view text, const std::string& source) {
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -89,8 +146,8 @@ ResultFile parse_json_results(std::string_view text, const std::string& source) 
       const json schema = f.header.value("schema", json(kResultSchema));
       if (!schema.is_number_integer() || schema.get<int>() < kOldestReadableSchema || schema.get<int>() > kResultSchema)
         throw std::runtime_error(source + ": header field 'schema': " + schema.dump() +
-                                 " is not supported (this build reads schemas " + std::to_string(kOldestReadableSchema) +
-                                 " to " + std::to_string(kResultSchema) + ")");
+                                 " is not supported (this build reads schemas " +
+                                 std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
     }
     for (const char* name : {"results", "cells"})
       if (doc.contains(name) && doc[name].is_array()) {
@@ -101,11 +158,13 @@ ResultFile parse_json_results(std::string_view text, const std::string& source) 
     cells = &doc;
   }
   if (!cells)
-    throw std::runtime_error(source + ": JSON without a \"cells\" or \"results\" array: not an AttnSweep result or "
-                                      "report file");
+    throw std::runtime_error(source +
+                             ": JSON without a \"cells\" or \"results\" array: not an AttnSweep result or "
+                             "report file");
   for (std::size_t i = 0; i < cells->size(); ++i) {
     try {
       f.results.push_back(result_from_json((*cells)[i]));
+      read_pct_of_peak((*cells)[i], f.results.back());
     } catch (const std::exception& e) {
       throw std::runtime_error(source + ": " + key + "[" + std::to_string(i) + "]: " + e.what());
     }

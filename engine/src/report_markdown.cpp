@@ -6,6 +6,7 @@
 
 #include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
@@ -22,66 +23,6 @@ constexpr std::string_view kTitlePrefix = "Attention forward sweep: ";
 bool median_known(const CellResult& r) {
   const Timing* t = row_timing(r);
   return t && std::isfinite(t->time_ms.median);
-}
-
-// "- **Label:** value" lines: where the results come from, where they ran, how they were timed.
-void environment_block(std::ostringstream& md, const ResultFile& f, TimingMode shown) {
-  const json& h = f.header;
-  const json env = h.value("environment", json());
-  auto line = [&](const std::string& label, const std::string& value) {
-    if (!value.empty()) md << "- **" << label << ":** " << md_escape(value) << "\n";
-  };
-
-  if (h.contains("source")) {
-    line("Source", "imported from " + text_of(h["source"], "file") + " (" + text_of(h["source"], "kind") + ")");
-    if (h.contains("assumed")) {
-      const json& a = h["assumed"];
-      line("Assumed", "dtype " + text_of(a, "dtype") + ", causal " + text_of(a, "causal") + ". " + text_of(a, "note"));
-    }
-    // A table read back says what its own report said, as it said it.
-    const json details = h["source"].value("details", json::array());
-    if (!env.is_object() && !details.empty()) {
-      for (const json& d : details)
-        if (d.is_array() && d.size() == 2 && d[0].is_string() && d[1].is_string()) line(d[0], d[1]);
-      return;
-    }
-  }
-  if (!env.is_object()) {
-    line("Environment", "not recorded in this file");
-  } else {
-    const json device = env.value("device", json());
-    if (device.is_object()) {
-      const std::string backend = text_of(device, "backend");
-      line(backend == "cuda" ? "GPU" : "Device",
-           text_of(device, "name") + " (" + backend + " #" + text_of(device, "ordinal") + ")");
-      std::string versions;
-      for (const char* key : {"driver", "runtime", "cublas", "cudnn"}) {
-        const std::string v = text_of(device, key);
-        if (!v.empty()) versions += (versions.empty() ? "" : ", ") + std::string(key) + " " + v;
-      }
-      line("Driver / runtime", versions);
-    }
-    std::string cpu = text_of(env, "cpu_model");
-    if (!text_of(env, "cpu_cores").empty()) cpu += ", " + text_of(env, "cpu_cores") + " logical cores";
-    line("CPU", cpu);
-    line("Host", text_of(env, "host") + (text_of(env, "os").empty() ? "" : ", " + text_of(env, "os")));
-    line("Build", text_of(env, "build_id") + (text_of(env, "compiler").empty() ? "" : ", " + text_of(env, "compiler")) +
-                      (text_of(env, "build_type").empty() ? "" : ", " + text_of(env, "build_type")));
-  }
-  std::string date = text_of(h, "started");
-  if (date.empty() && env.is_object()) date = text_of(env, "date");
-  if (date.empty()) date = text_of(h, "imported").empty() ? "" : text_of(h, "imported") + " (imported)";
-  line("Date", date);
-  line("Executor", text_of(h, "executor"));
-
-  line("Times", times_line(f.results, shown));
-  std::set<std::string> states;
-  for (const CellResult& r : f.results)
-    if (r.steady) states.insert(std::string(steady_state_name(r.steady->state)));
-  std::string steady;
-  for (const std::string& s : states) steady += (steady.empty() ? "" : " and ") + s;
-  line("Steady state", steady);
-  if (h.contains("clocks")) line("Clocks", clocks_line(h["clocks"]));
 }
 
 // ---- reading ------------------------------------------------------------------------------------
@@ -106,7 +47,8 @@ std::string unescape(std::string_view s) {
 std::vector<std::string> split_row(std::string_view line) {
   line = trim(line);
   if (!line.empty() && line.front() == '|') line.remove_prefix(1);
-  if (!line.empty() && line.back() == '|' && !(line.size() >= 2 && line[line.size() - 2] == '\\')) line.remove_suffix(1);
+  if (!line.empty() && line.back() == '|' && !(line.size() >= 2 && line[line.size() - 2] == '\\'))
+    line.remove_suffix(1);
   std::vector<std::string> cells;
   std::string cell;
   for (std::size_t i = 0; i < line.size(); ++i) {
@@ -145,7 +87,7 @@ std::optional<std::pair<std::string, std::string>> detail_line(std::string_view 
 std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
                            std::span<const Column> columns, const std::vector<DerivedColumn>& derived) {
   std::string md = "|";
-  for (Column c : columns) md.append(" ").append(column_info(c).title).append(" |");
+  for (Column c : columns) md.append(" ").append(column_info(c).name).append(" |");
   for (const DerivedColumn& d : derived) md.append(" ").append(md_escape(d.title)).append(" |");
   md += "\n|";
   for (Column c : columns) md += column_info(c).numeric ? "---:|" : "---|";
@@ -167,7 +109,8 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode,
   if (!baseline.empty()) derived.push_back({speedup_title(baseline), speedup_texts(results, baseline)});
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
-  environment_block(md, f, shown);
+  for (const auto& [label, value] : environment_lines(f, shown))
+    md << "- **" << label << ":** " << md_escape(value) << "\n";
   md << "\n";
   std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
@@ -188,10 +131,10 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode,
     sep = ", ";
   }
   md << ". Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.";
-  if (median_missing)
-    md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
+  if (median_missing) md << " n/a: not in the source; where the median is unknown, TFLOP/s is computed from avg_ms.";
   if (marked)
-    md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. slowed: samples taken "
+    md << " noisy: the median's 95% interval stayed wider than the spec's target_rel_ci. flagged_samples: samples "
+          "taken "
           "while NVML named a slowdown reason or the SM clock was under 75% of its highest.";
   md << "\n";
   if (const std::string wall = wall_line(f.results); !wall.empty()) md << "\n" << wall << "\n";
@@ -199,8 +142,15 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode,
     md << "\n";
     for (const std::string& w : f.warnings) md << "> Warning: " << md_escape(w) << "\n";
   }
-  md << "\n![Forward time](" << kForwardPng << ")\n\n![Heatmap](" << kHeatmapPng << ")\n\n![Scaling curve]("
-     << kScalingPng << ")\n";
+  // The pictures the app draws beside the report: the seed's three, for every slice.
+  const std::vector<ResultSlice> slices = result_slices(f.results);
+  for (const ResultSlice& slice : slices) {
+    const std::string of = slices.size() > 1 ? ", " + slice.label() : "";
+    if (slices.size() > 1) md << "\n## " << slice.label() << "\n";
+    md << "\n![Forward time" << of << "](" << picture_name(kForwardPng, slice, slices.size()) << ")\n\n![Heatmap" << of
+       << "](" << picture_name(kHeatmapPng, slice, slices.size()) << ")\n\n![Scaling curve" << of << "]("
+       << picture_name(kScalingPng, slice, slices.size()) << ")\n";
+  }
   return md.str();
 }
 
@@ -229,8 +179,9 @@ ResultFile parse_markdown_results(std::string_view text, const std::string& sour
     }
   }
   if (header == lines.size())
-    throw std::runtime_error(source + ": no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | "
-                                      "K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms)");
+    throw std::runtime_error(source +
+                             ": no Markdown table found (a result table, or the seed's: Kernel | Tier | Q_N | "
+                             "K_N | head_dim | heads | batch | avg_ms | std_ms | min_ms)");
 
   TextTable table;
   table.names_line = header + 1;

@@ -199,13 +199,16 @@ json check_to_json(const CheckResult& c) {
   if (!c.checked) return {{"checked", false}};
   return {{"checked", true},
           {"passed", c.passed},
-          {"rel_err", c.rel_err},
           {"max_abs_err", c.max_abs_err},
+          {"naive_max_abs_err", c.naive_max_abs_err},
           {"tolerance", c.tolerance},
+          {"rel_err", c.rel_err},
           {"naive_rel_err", c.naive_rel_err},
           {"nonfinite", c.nonfinite},
           {"unwritten", c.unwritten},
           {"rows_checked", c.rows_checked},
+          {"slices_checked", c.slices_checked},
+          {"inputs_changed", c.inputs_changed},
           {"rechecked_after_timing", c.rechecked_after_timing}};
 }
 
@@ -221,6 +224,10 @@ CheckResult read_check(const Fields& f) {
   c.nonfinite = f.integer("nonfinite", 0);
   c.unwritten = f.integer("unwritten", 0);
   c.rows_checked = f.integer("rows_checked", 0);
+  // Records whose check held rel_err to `tolerance` have none of these: NaN and 0, not known.
+  c.naive_max_abs_err = f.number_or("naive_max_abs_err", kNaN);
+  c.slices_checked = f.integer_or("slices_checked", 0, 0);
+  c.inputs_changed = f.boolean_or("inputs_changed", false);
   c.rechecked_after_timing = f.boolean("rechecked_after_timing");
   return c;
 }
@@ -395,6 +402,7 @@ json result_to_json(const CellResult& r) {
   if (r.clocks) j["clocks"] = clocks_to_json(*r.clocks);
   if (r.wall_split) j["wall_split_s"] = wall_split_to_json(*r.wall_split);
   j["device"] = r.device;
+  if (!r.device_name.empty()) j["device_name"] = r.device_name;
   if (r.wall_s > 0) j["wall_s"] = r.wall_s;  // 0: not measured (imported)
   return j;
 }
@@ -436,6 +444,7 @@ CellResult result_from_json(const json& j) {
   const std::int64_t device = f.integer_or("device", 0, 0);
   if (device > std::numeric_limits<int>::max()) f.fail("device", "too large");
   r.device = static_cast<int>(device);
+  r.device_name = f.string_or("device_name", "");
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
   return r;

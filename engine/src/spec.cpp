@@ -578,11 +578,17 @@ class SpecReader {
       fail("/check", "must be an object (got " + describe(*it) + ")");
       return;
     }
-    check_keys(*it, "/check", {"enabled", "tolerance"});
+    check_keys(*it, "/check", {"enabled", "rows", "tolerance"});
     if (it->contains("enabled")) {
       const json& e = (*it)["enabled"];
       if (!e.is_boolean()) fail("/check/enabled", "must be true or false (got " + describe(e) + ")");
       else c.enabled = e.get<bool>();
+    }
+    if (it->contains("rows")) {
+      const json& r = (*it)["rows"];
+      if (r == "all") c.all_rows = true;
+      else if (r == "sampled") c.all_rows = false;
+      else fail("/check/rows", "must be \"sampled\" or \"all\" (got " + describe(r) + ")");
     }
     if (it->contains("tolerance"))
       if (const auto v = read_number((*it)["tolerance"], "/check/tolerance")) {
@@ -698,6 +704,7 @@ std::string spec_to_json(const SweepSpec& spec, int indent) {
                  {"steady", std::string(steady_state_name(spec.timing.steady))},
                  {"sustain_s", spec.timing.sustain_s}};
   j["check"] = {{"enabled", spec.check.enabled}};
+  if (spec.check.all_rows) j["check"]["rows"] = "all";  // "sampled", the default, is left out
   if (spec.check.tolerance) j["check"]["tolerance"] = *spec.check.tolerance;
   j["seed"] = spec.seed;
   // A GUI-built name may hold invalid UTF-8: replace it rather than throw.

@@ -154,6 +154,18 @@ void lock_exclusive(int fd, const std::string& path) {
   fail_errno(path, err == EWOULDBLOCK ? "another process is writing this result file" : "cannot lock");
 }
 
+// One cell record as its line. A record that would not read back would make the file unreadable:
+// refused.
+std::string record_line(const CellResult& r, const std::string& path) {
+  const json record = result_to_json(r);
+  try {
+    (void)result_from_json(record);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": refusing to write an invalid record: " + e.what());
+  }
+  return record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 ResultFile read_result_file(const std::string& path) {
@@ -174,6 +186,31 @@ ResultFile parse_result_lines(const std::string& text, const std::string& path) 
   ResultFile file = scan_result_text(text, path).file;
   mark_noisy_in_schema_one(file);
   return file;
+}
+
+void write_result_file(const std::string& path, const ResultFile& file) {
+  check_header(file.header, path + ": header to write");
+  std::string text = file.header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
+  for (const CellResult& r : file.results) text += record_line(r, path);
+  const std::string partial = path + ".partial";
+  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail_errno(partial, "cannot create");
+  try {
+    write_whole(fd, text, partial);
+    sync(fd, partial);
+  } catch (...) {
+    ::close(fd);
+    ::unlink(partial.c_str());
+    throw;
+  }
+  ::close(fd);
+  if (::rename(partial.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(partial.c_str());
+    errno = err;
+    fail_errno(path, "cannot rename " + partial + " to it");
+  }
+  sync_directory(path);
 }
 
 ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -230,13 +267,7 @@ ResultWriter ResultWriter::resume(const std::string& path) {
 }
 
 void ResultWriter::append(const CellResult& r) {
-  const json record = result_to_json(r);
-  try {
-    (void)result_from_json(record);  // a record that would not read back would make the file unreadable
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path_ + ": refusing to write an invalid record: " + e.what());
-  }
-  write_whole(fd_, record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", path_);
+  write_whole(fd_, record_line(r, path_), path_);
   sync(fd_, path_);
 }
 

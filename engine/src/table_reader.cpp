@@ -68,7 +68,7 @@ class Reader {
       if (!c)
         fail(table_.names_line, i,
              "names no column (known: " +
-                 joined(all_columns(), ", ", [](Column k) { return column_info(k).title; }) + ")");
+                 joined(all_columns(), ", ", [](Column k) { return column_info(k).name; }) + ")");
       for (const auto& [earlier, at] : found)
         if (earlier == *c) fail(table_.names_line, i, "the same column as column " + std::to_string(at + 1));
       found.emplace_back(*c, i);
@@ -88,9 +88,9 @@ class Reader {
         missing.push_back(need);
     if (missing.empty()) return;
     fail(table_.names_line,
-         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).title; }) +
+         "no column " + joined(missing, ", ", [](Column c) { return column_info(c).name; }) +
              " (a result table names " +
-             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).title; }) +
+             joined(kResultTableNeeds, ", ", [](Column c) { return column_info(c).name; }) +
              "; the seed's table has exactly " + seed_columns() + ")");
   }
 
@@ -99,7 +99,7 @@ class Reader {
       fail(row.line, std::to_string(row.cells.size()) + " cells, expected " + std::to_string(table_.names.size()));
     CellResult r;
     r.status = CellStatus::ok;  // the seed's rows until a row of zeros says otherwise; others say
-    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = kNaN;
+    r.check.rel_err = r.check.max_abs_err = r.check.tolerance = r.check.naive_rel_err = r.check.naive_max_abs_err = kNaN;
     if (seed) {
       r.cell.dtype = kAssumedDtype;
       r.cell.causal = kAssumedCausal;

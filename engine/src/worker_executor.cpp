@@ -129,6 +129,7 @@ enum class SlotState { stopped, starting, idle, busy };
 struct Slot {
   int ordinal = 0;
   std::string label;  // "cuda:1"
+  std::string device_name;  // from the first hello: what its cells are recorded as measured on
   ChildProcess proc;
   SlotState state = SlotState::stopped;
   Clock::time_point deadline;  // hello (starting) or result (busy) is due by then
@@ -481,6 +482,7 @@ class WorkerExecutor final : public Executor {
       return;
     }
     s.hello = h;
+    s.device_name = h.device.name;
     s.state = SlotState::idle;
     s.deadline = Clock::time_point::max();
   }
@@ -587,6 +589,7 @@ class WorkerExecutor final : public Executor {
     }
     result.cell = cell;
     result.device = s.ordinal;
+    result.device_name = s.device_name;
     // Cancelled mid-cell: unfinished, so not written; a resume runs it again.
     if (run_->cancelling && result.status == CellStatus::skipped && result.message == "cancelled") return;
     deliver(s.cell_index, result);
@@ -598,6 +601,7 @@ class WorkerExecutor final : public Executor {
     r.status = status;
     r.message = message;
     r.device = s.ordinal;
+    r.device_name = s.device_name;
     r.wall_s = seconds_between(s.cell_started, Clock::now());
     s.state = SlotState::stopped;
     deliver(s.cell_index, r);
@@ -611,6 +615,7 @@ class WorkerExecutor final : public Executor {
     r.cell = cell;
     r.status = cell.unsupported_reason.rfind("runs on ", 0) == 0 ? CellStatus::skipped : CellStatus::unsupported;
     r.message = cell.unsupported_reason;
+    r.device_name = remote_->info().name;
     deliver(index, r);
   }
 

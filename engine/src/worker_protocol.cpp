@@ -132,7 +132,7 @@ TimingOptions timing_from_json(const json& j) {
 }
 
 json check_to_json(const CheckOptions& c) {
-  json j = {{"enabled", c.enabled}};
+  json j = {{"enabled", c.enabled}, {"rows", c.all_rows ? "all" : "sampled"}};
   j["tolerance"] = c.tolerance ? json(*c.tolerance) : json(nullptr);
   return j;
 }
@@ -141,6 +141,9 @@ CheckOptions check_from_json(const json& j) {
   const Fields f(j, "run_cell.check");
   CheckOptions c;
   c.enabled = f.bool_or("enabled", c.enabled);
+  const std::string rows = f.string_or("rows", "sampled");
+  if (rows != "sampled" && rows != "all") f.fail("rows", "must be \"sampled\" or \"all\"");
+  c.all_rows = rows == "all";
   if (const json* tol = f.find("tolerance"); tol && !tol->is_null()) {
     if (!tol->is_number() || !(tol->get<double>() > 0)) f.fail("tolerance", "must be a positive number or null");
     c.tolerance = tol->get<double>();

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <tuple>
 
-#include "app/heatmap_view.h"
 #include "app/picture_style.h"
 #include "core/colors.h"
 #include "core/format.h"
@@ -26,6 +25,10 @@ constexpr int kAxisWidth = 64;
 constexpr int kSeqHeight = 18;
 constexpr int kGroupHeight = 22;
 constexpr double kBarFill = 0.82;  // share of a tier's slot the bars take
+constexpr int kMinBar = 12;        // a bar wide enough for a failed cell's status, written up it
+constexpr int kStatusPx = 10;      // that status's font size
+
+QColor kernel_colour(const std::string& kernel) { return qcolor(kernel_style(kernel).color); }
 
 }  // namespace
 
@@ -45,11 +48,11 @@ ForwardView::ForwardView(QWidget* parent) : QWidget(parent) {
   setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
-void ForwardView::setGrid(HeatGrid grid, std::vector<std::string> all_kernels, QString title, QString subtitle) {
+void ForwardView::setGrid(HeatGrid grid, QString title, QString subtitle) {
   grid_ = std::move(grid);
-  all_kernels_ = std::move(all_kernels);
   title_ = std::move(title);
   subtitle_ = std::move(subtitle);
+  updateGeometry();
   update();
 }
 
@@ -63,6 +66,22 @@ ForwardView::Layout ForwardView::layout(const QRect& area) const {
   l.bar = l.slot * kBarFill / static_cast<double>(std::max<std::size_t>(1, grid_.kernels.size()));
   l.range = nice_log_range(grid_.lo > 0 ? grid_.lo : 1, grid_.hi > 0 ? grid_.hi : 10);
   return l;
+}
+
+int ForwardView::pictureWidth(int width) const { return widthFor(width, kMinBar); }
+
+QSize ForwardView::minimumSizeHint() const { return {widthFor(360, kMinBar / 2), 240}; }
+
+// Each tier's slot holds its bars at `bar` pixels, and each group's slots hold its label.
+int ForwardView::widthFor(int width, int bar) const {
+  double slot =
+      static_cast<double>(bar) * static_cast<double>(std::max<std::size_t>(1, grid_.kernels.size())) / kBarFill;
+  const QFontMetrics fm(style::label_font());
+  for (const TierGroup& g : grid_.groups)
+    slot = std::max(
+        slot, (fm.horizontalAdvance(QString::fromStdString(g.label())) + 8.0) / static_cast<double>(g.tiers.size()));
+  const double tiers = static_cast<double>(std::max<std::size_t>(1, grid_.tiers.size()));
+  return std::max(width, 2 * kMargin + kAxisWidth + static_cast<int>(std::ceil(tiers * slot)));
 }
 
 void ForwardView::paintEvent(QPaintEvent*) {
@@ -94,7 +113,7 @@ void ForwardView::paintKernelLegend(QPainter& p, const QRect& area) const {
   const int legend_y = area.top() + kMargin + kTitleHeight + kSubtitleHeight + 4;
   p.setFont(style::label_font());
   for (const std::string& k : grid_.kernels) {
-    p.fillRect(QRect(x, legend_y + 5, 12, 12), kernelColor(k));
+    p.fillRect(QRect(x, legend_y + 5, 12, 12), kernel_colour(k));
     const QString name = QString::fromStdString(k);
     p.setPen(style::ink());
     p.drawText(QRect(x + 17, legend_y, 400, kLegendHeight - 2), Qt::AlignLeft | Qt::AlignVCenter, name);
@@ -125,7 +144,7 @@ void ForwardView::paintAxis(QPainter& p, const QRect& area, const Layout& l) con
 void ForwardView::paintBars(QPainter& p, const Layout& l) const {
   p.setRenderHint(QPainter::Antialiasing, false);
   QFont status_font = style::small_font();
-  status_font.setPixelSize(std::clamp(static_cast<int>(l.bar) - 2, 7, 11));
+  status_font.setPixelSize(kStatusPx);
   for (std::size_t t = 0; t < grid_.tiers.size(); ++t) {
     const double slot_left = l.plot.left() + l.slot * static_cast<double>(t) + l.slot * (1 - kBarFill) / 2;
     for (std::size_t k = 0; k < grid_.kernels.size(); ++k) {
@@ -134,18 +153,21 @@ void ForwardView::paintBars(QPainter& p, const Layout& l) const {
       if (c.value) {
         const double y = std::max<double>(l.plot.top(), l.y_of(*c.value));
         p.fillRect(QRectF(slot.left() + 0.5, y, std::max(1.0, slot.width() - 1), l.plot.bottom() - y),
-                   kernelColor(grid_.kernels[k]));
+                   kernel_colour(grid_.kernels[k]));
       } else if (c.result) {
         p.save();
         p.translate(slot.center().x(), l.plot.bottom() - 4);
         p.rotate(-90);
         p.setFont(status_font);
+        // On a light backing, so a status wider than its slot still reads over its neighbours.
+        const QString status = QString::fromStdString(status_label(c.result->status));
+        const int text_width = QFontMetrics(status_font).horizontalAdvance(status);
+        p.fillRect(QRectF(0, -kStatusPx / 2.0 - 2, text_width + 4, kStatusPx + 4), QColor(255, 255, 255, 220));
         p.setPen(c.result->status == CellStatus::wrong || c.result->status == CellStatus::error ||
                          c.result->status == CellStatus::crashed
                      ? QColor(160, 40, 40)
                      : style::muted_ink());
-        p.drawText(QRectF(0, -slot.width() / 2 - 4, 200, slot.width() + 8), Qt::AlignLeft | Qt::AlignVCenter,
-                   QString::fromStdString(status_label(c.result->status)));
+        p.drawText(QRectF(2, -kStatusPx / 2.0 - 2, 200, kStatusPx + 4), Qt::AlignLeft | Qt::AlignVCenter, status);
         p.restore();
       }
     }
@@ -154,37 +176,28 @@ void ForwardView::paintBars(QPainter& p, const Layout& l) const {
   p.drawLine(l.plot.bottomLeft(), l.plot.bottomRight());
 }
 
-// The sequence length under each tier, and a band per (head_dim, heads, batch) group.
+// The length that varies under each tier, and a band per group of tiers.
 void ForwardView::paintTierLabels(QPainter& p, const Layout& l) const {
-  p.setFont(style::small_font());
   std::size_t start = 0;
-  for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
-    if (t < grid_.tiers.size()) {
-      p.setPen(style::muted_ink());
-      const QRectF r(l.plot.left() + l.slot * static_cast<double>(t), l.plot.bottom() + 2, l.slot, kSeqHeight);
-      p.drawText(r, Qt::AlignCenter, seq_label(grid_.tiers[t].shape));
-      if (shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[start].shape)) continue;
+  for (const TierGroup& g : grid_.groups) {
+    p.setFont(style::small_font());
+    p.setPen(style::muted_ink());
+    for (std::size_t i = 0; i < g.tiers.size(); ++i) {
+      const QRectF r(l.plot.left() + l.slot * static_cast<double>(start + i), l.plot.bottom() + 2, l.slot, kSeqHeight);
+      p.drawText(r, Qt::AlignCenter, QString::fromStdString(g.length_label(g.tiers[i])));
     }
-    const TierShape& s = grid_.tiers[start].shape;
     const QRectF band(l.plot.left() + l.slot * static_cast<double>(start), l.plot.bottom() + kSeqHeight + 2,
-                      l.slot * static_cast<double>(t - start), kGroupHeight);
+                      l.slot * static_cast<double>(g.tiers.size()), kGroupHeight);
     p.setPen(QPen(style::grid_line(), 1));
     p.drawLine(QPointF(band.left() + 3, band.top() + 2), QPointF(band.right() - 3, band.top() + 2));
     if (start > 0) p.drawLine(QPointF(band.left(), l.plot.top()), QPointF(band.left(), band.bottom()));
     p.setPen(style::ink());
     p.setFont(style::label_font());
-    const QString label = QString("d%1 · h%2 · b%3").arg(s.head_dim).arg(s.heads).arg(s.batch);
     p.drawText(band.adjusted(0, 4, 0, 0), Qt::AlignHCenter | Qt::AlignTop,
-               QFontMetrics(p.font()).elidedText(label, Qt::ElideRight, static_cast<int>(band.width()) - 4));
-    p.setFont(style::small_font());
-    start = t;
+               QFontMetrics(p.font()).elidedText(QString::fromStdString(g.label()), Qt::ElideRight,
+                                                 static_cast<int>(band.width()) - 4));
+    start += g.tiers.size();
   }
-}
-
-// A kernel's colour: its place among all the kernels of the results, as in every other picture.
-QColor ForwardView::kernelColor(const std::string& kernel) const {
-  const auto it = std::find(all_kernels_.begin(), all_kernels_.end(), kernel);
-  return qcolor(kernel_color(static_cast<std::size_t>(it - all_kernels_.begin())));
 }
 
 const GridCell* ForwardView::cellAt(const QPoint& pos, std::size_t* kernel) const {

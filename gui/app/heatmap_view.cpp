@@ -12,6 +12,7 @@
 #include "core/colors.h"
 #include "core/comparison.h"
 #include "core/format.h"
+#include "core/ticks.h"
 
 namespace attnsweep::gui {
 
@@ -25,14 +26,10 @@ constexpr int kSeqHeight = 20;
 constexpr int kMinColumn = 44;
 constexpr int kMinRow = 24;
 constexpr int kMaxRow = 40;
-constexpr int kLegendHeight = 70;
-constexpr int kLegendBarWidth = 280;
+constexpr int kLegendHeight = 76;  // the bar, its ticks, its direction, and a line for the verdicts
+constexpr int kLegendBarWidth = 360;
 constexpr int kLegendBarHeight = 12;
-
-QString short_count(std::int64_t n) {
-  if (n >= 1024 && n % 1024 == 0) return QString::number(n / 1024) + "k";
-  return QString::number(n);
-}
+constexpr int kTickLabelGap = 8;  // at least this much between two labels under the colour bar
 
 QString value_text(const HeatGrid& g, double v) {
   if (g.unit == "%") return QString::number(v, 'f', v < 10 ? 1 : 0);
@@ -43,11 +40,6 @@ QString value_text(const HeatGrid& g, double v) {
 Rgb scale_color(const HeatGrid& g, double position) { return g.diverging ? diverging(position) : viridis(position); }
 
 }  // namespace
-
-QString seq_label(const TierShape& s) {
-  if (s.k_n != s.q_n) return short_count(s.q_n) + "/" + short_count(s.k_n);
-  return short_count(s.q_n);
-}
 
 struct HeatmapView::Layout {
   QRect cells;     // the grid of cells
@@ -70,17 +62,32 @@ void HeatmapView::setGrid(HeatGrid grid, QString title, QString subtitle) {
   update();
 }
 
+int HeatmapView::labelWidth() const {
+  const QFontMetrics fm(style::label_font());
+  int width = 0;
+  for (const std::string& k : grid_.kernels) width = std::max(width, fm.horizontalAdvance(QString::fromStdString(k)));
+  return width + 14;
+}
+
+// Wide enough for every column's length and for every group's label over its columns.
+int HeatmapView::minColumnWidth() const {
+  const QFontMetrics fm(style::label_font());
+  int column = kMinColumn;
+  for (const TierGroup& g : grid_.groups) {
+    const int label = fm.horizontalAdvance(QString::fromStdString(g.label())) + 10;
+    column = std::max(column, (label + static_cast<int>(g.tiers.size()) - 1) / static_cast<int>(g.tiers.size()));
+  }
+  return column;
+}
+
 HeatmapView::Layout HeatmapView::layout(const QRect& area) const {
   Layout l;
-  const QFontMetrics fm(style::label_font());
-  for (const std::string& k : grid_.kernels)
-    l.label_width = std::max(l.label_width, fm.horizontalAdvance(QString::fromStdString(k)));
-  l.label_width += 14;
+  l.label_width = labelWidth();
   const int top = area.top() + kMargin + kTitleHeight + kSubtitleHeight + kGroupHeight + kSeqHeight;
   const int left = area.left() + kMargin + l.label_width;
   const int tiers = std::max<int>(1, static_cast<int>(grid_.tiers.size()));
   const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
-  l.column = std::max(kMinColumn, (area.right() - kMargin - left) / tiers);
+  l.column = std::max(minColumnWidth(), (area.right() - kMargin - left) / tiers);
   l.row = std::clamp((area.bottom() - kMargin - kLegendHeight - top) / kernels, kMinRow, kMaxRow);
   l.cells = QRect(left, top, l.column * tiers, l.row * kernels);
   l.legend = QRect(area.left() + kMargin, l.cells.bottom() + 14, area.width() - 2 * kMargin, kLegendHeight - 14);
@@ -97,10 +104,16 @@ QSize HeatmapView::pictureSize(int width) const {
   constexpr int kPictureRow = 34;
   const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
   const int top = kMargin + kTitleHeight + kSubtitleHeight + kGroupHeight + kSeqHeight;
-  return {width, top + kernels * kPictureRow + kLegendHeight + kMargin + 4};
+  return {std::max(width, minimumSizeHint().width()), top + kernels * kPictureRow + kLegendHeight + kMargin + 4};
 }
 
-QSize HeatmapView::minimumSizeHint() const { return {320, 200}; }
+QSize HeatmapView::minimumSizeHint() const {
+  const int tiers = std::max<int>(1, static_cast<int>(grid_.tiers.size()));
+  const int kernels = std::max<int>(1, static_cast<int>(grid_.kernels.size()));
+  const int top = kMargin + kTitleHeight + kSubtitleHeight + kGroupHeight + kSeqHeight;
+  const int width = kMargin + labelWidth() + tiers * minColumnWidth() + kMargin;
+  return {std::max(width, 2 * kMargin + kLegendBarWidth + 240), top + kernels * kMinRow + kLegendHeight + kMargin};
+}
 
 void HeatmapView::paintEvent(QPaintEvent*) {
   QPainter p(this);
@@ -127,28 +140,25 @@ void HeatmapView::paint(QPainter& p, const QRect& area) const {
   p.restore();
 }
 
-// A band per (head_dim, heads, batch) group, and the sequence length over each column.
+// A band per group of tiers, and the length that varies over each column.
 void HeatmapView::paintTierLabels(QPainter& p, const Layout& l) const {
-  std::size_t start = 0;
-  for (std::size_t t = 0; t <= grid_.tiers.size(); ++t) {
-    if (t < grid_.tiers.size() && shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[start].shape)) continue;
-    const TierShape& s = grid_.tiers[start].shape;
-    const QRect band(l.cells.left() + static_cast<int>(start) * l.column, l.cells.top() - kSeqHeight - kGroupHeight,
-                     static_cast<int>(t - start) * l.column, kGroupHeight);
+  int column = 0;
+  for (const TierGroup& g : grid_.groups) {
+    const int count = static_cast<int>(g.tiers.size());
+    const QRect band(l.cells.left() + column * l.column, l.cells.top() - kSeqHeight - kGroupHeight, count * l.column,
+                     kGroupHeight);
     p.setPen(style::ink());
     p.setFont(style::label_font());
-    const QString label = QString("d%1 · h%2 · b%3").arg(s.head_dim).arg(s.heads).arg(s.batch);
-    p.drawText(band.adjusted(2, 0, -2, -4), Qt::AlignCenter,
-               QFontMetrics(p.font()).elidedText(label, Qt::ElideRight, band.width() - 4));
+    p.drawText(band.adjusted(2, 0, -2, -4), Qt::AlignCenter, QString::fromStdString(g.label()));
     p.setPen(QPen(style::grid_line(), 1));
     p.drawLine(band.left() + 3, band.bottom() - 2, band.right() - 3, band.bottom() - 2);
-    start = t;
-  }
-  p.setFont(style::small_font());
-  p.setPen(style::muted_ink());
-  for (std::size_t t = 0; t < grid_.tiers.size(); ++t) {
-    const QRect r(l.cells.left() + static_cast<int>(t) * l.column, l.cells.top() - kSeqHeight, l.column, kSeqHeight);
-    p.drawText(r, Qt::AlignCenter, seq_label(grid_.tiers[t].shape));
+    p.setFont(style::small_font());
+    p.setPen(style::muted_ink());
+    for (int i = 0; i < count; ++i) {
+      const QRect r(l.cells.left() + (column + i) * l.column, l.cells.top() - kSeqHeight, l.column, kSeqHeight);
+      p.drawText(r, Qt::AlignCenter, QString::fromStdString(g.length_label(g.tiers[static_cast<std::size_t>(i)])));
+    }
+    column += count;
   }
 }
 
@@ -204,10 +214,13 @@ void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
     }
   }
   p.setPen(QPen(style::background(), 3));
-  for (std::size_t t = 1; t < grid_.tiers.size(); ++t) {
-    if (shape_group(grid_.tiers[t].shape) == shape_group(grid_.tiers[t - 1].shape)) continue;
-    const int x = l.cells.left() + static_cast<int>(t) * l.column;
-    p.drawLine(x, l.cells.top(), x, l.cells.bottom());
+  int column = 0;
+  for (const TierGroup& g : grid_.groups) {
+    if (column > 0) {
+      const int x = l.cells.left() + column * l.column;
+      p.drawLine(x, l.cells.top(), x, l.cells.bottom());
+    }
+    column += static_cast<int>(g.tiers.size());
   }
 }
 
@@ -225,13 +238,40 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
       p.setPen(qcolor(scale_color(grid_, static_cast<double>(x) / std::max(1, bar.width() - 1))));
       p.drawLine(bar.left() + x, bar.top(), bar.left() + x, bar.bottom());
     }
+    // Ticks where the scale has round values (1-2-5 per decade on a log scale), both ends and, on a
+    // diverging scale, its centre 1.0.
     const auto [worst, best] = grid_.scale_ends();
-    p.setPen(style::muted_ink());
-    const QRect under(bar.left(), bar.bottom() + 2, bar.width(), 16);
-    p.drawText(under, Qt::AlignLeft | Qt::AlignTop, value_text(grid_, worst));
-    p.drawText(under, Qt::AlignRight | Qt::AlignTop, value_text(grid_, best));
-    p.drawText(under, Qt::AlignHCenter | Qt::AlignTop,
-               grid_.diverging ? tr("1.00× · better →") : grid_.log_scale ? tr("log scale · better →") : tr("better →"));
+    const double low = std::min(worst, best), high = std::max(worst, best);
+    std::vector<double> ticks = {low, high};
+    if (grid_.diverging) ticks.push_back(1.0);
+    if (grid_.log_scale && low > 0) {
+      for (double v : log_ticks(low, high))
+        if (v > low && v < high) ticks.push_back(v);
+    } else {
+      for (double v : linear_ticks(low, high))
+        if (v > low && v < high) ticks.push_back(v);
+    }
+    const QFontMetrics fm(p.font());
+    std::vector<std::pair<int, QString>> placed;  // x and label, ends first so they always show
+    for (double v : ticks) {
+      const int x = bar.left() + static_cast<int>(std::lround(grid_.scale_position(v) * (bar.width() - 1)));
+      const QString text = value_text(grid_, v);
+      const int half = fm.horizontalAdvance(text) / 2 + kTickLabelGap / 2;
+      const bool clear = std::all_of(placed.begin(), placed.end(), [&](const auto& other) {
+        return std::abs(other.first - x) >= half + fm.horizontalAdvance(other.second) / 2 + kTickLabelGap / 2;
+      });
+      if (!clear) continue;
+      placed.emplace_back(x, text);
+      p.setPen(style::muted_ink());
+      p.drawLine(x, bar.bottom() + 1, x, bar.bottom() + 4);
+      const int left = std::clamp(x - fm.horizontalAdvance(text) / 2, bar.left() - 20,
+                                  bar.right() + 20 - fm.horizontalAdvance(text));
+      p.drawText(QRect(left, bar.bottom() + 4, fm.horizontalAdvance(text) + 2, 16), Qt::AlignLeft | Qt::AlignTop, text);
+    }
+    p.drawText(QRect(bar.left(), bar.bottom() + 20, bar.width(), 16), Qt::AlignHCenter | Qt::AlignTop,
+               grid_.diverging    ? tr("centred on 1.00× · better →")
+               : grid_.log_scale ? tr("log scale · better →")
+                                 : tr("better →"));
   } else if (!grid_.note.empty()) {
     p.setPen(style::muted_ink());
     p.drawText(bar.adjusted(0, -4, 200, 8), Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(grid_.note));
@@ -257,7 +297,7 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
       verdicts += QString::fromStdString(verdict_glyph(v) + " " + std::string(verdict_name(v))) + "   ";
   if (!verdicts.isEmpty()) {
     p.setPen(style::ink());
-    p.drawText(QRect(l.legend.left() + l.label_width, bar.bottom() + 18, l.legend.width(), 16),
+    p.drawText(QRect(l.legend.left() + l.label_width, bar.bottom() + 38, l.legend.width(), 16),
                Qt::AlignLeft | Qt::AlignTop, verdicts.trimmed());
   }
   // What the marks beside values mean, when any value has one.

@@ -1,8 +1,9 @@
 #pragma once
 // Kernels x tiers as coloured cells (one QPainter widget with named layout constants, in the
-// spirit of orbit's HistogramWidget). Tiers are grouped by (head_dim, heads, batch) under one
-// band; columns are labelled by sequence length. Failed cells are hatched grey with their status,
-// never coloured as a value. The same paint() renders the window, the PNG and the SVG.
+// spirit of orbit's HistogramWidget). Tiers are grouped (core/views' TierGroup) under one band;
+// columns are labelled by the length that varies. Failed cells are hatched grey with their status,
+// never coloured as a value. The same paint() renders the window, the PNG and the SVG. Its
+// minimum size holds every column and row readable: in the window it lives in a scroll area.
 #include <QWidget>
 
 #include "core/views.h"
@@ -18,7 +19,8 @@ class HeatmapView : public QWidget {
 
   // Paints the whole picture into `area` (window, PNG or SVG).
   void paint(QPainter& p, const QRect& area) const;
-  // The size a picture of this grid needs at `width`: rows of a comfortable height, no blank band.
+  // The size a picture of this grid needs at `width` (or wider, to hold every column): rows of a
+  // comfortable height, no blank band.
   QSize pictureSize(int width) const;
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
@@ -40,12 +42,11 @@ class HeatmapView : public QWidget {
   void paintKernelLabels(QPainter& p, const QRect& area, const Layout& l) const;
   void paintCells(QPainter& p, const Layout& l) const;
   void paintLegend(QPainter& p, const Layout& l) const;
+  int minColumnWidth() const;
+  int labelWidth() const;
 
   HeatGrid grid_;
   QString title_, subtitle_;
 };
-
-// "512", "2k", "16k"; "1k/4k" when K_N differs from Q_N.
-QString seq_label(const TierShape& s);
 
 }  // namespace attnsweep::gui

@@ -11,6 +11,7 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QIcon>
@@ -22,16 +23,19 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTime>
 #include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <functional>
 
 #include "app/forward_view.h"
@@ -52,6 +56,21 @@ namespace attnsweep::gui {
 namespace {
 enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
 constexpr int kBaselineRole = Qt::UserRole + 1;  // the kernel of a "Speedup vs" metric item
+constexpr int kRecentFiles = 8;
+
+// A picture larger than its tab scrolls: no group, chart or column is ever cut off.
+QScrollArea* scrolled(QWidget* picture, QWidget* parent) {
+  auto* scroll = new QScrollArea(parent);
+  scroll->setWidget(picture);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  return scroll;
+}
+
+QString window_title(const std::string& results_name) {
+  return results_name.empty() ? "AttnSweep" : QString::fromStdString(results_name) + " — AttnSweep";
+}
+
 }  // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
@@ -65,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildTabs();
   buildDocks();
   status_ = new QLabel(tr("No results yet: open a result file (Ctrl+O) or run a sweep (F5)"));
+  status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   statusBar()->addWidget(status_, 1);
   connectDocument();
   connectRunner();
@@ -104,21 +124,18 @@ void MainWindow::buildViewToolbar() {
 }
 
 // The table (with its filter and copy button), the heatmap, the scaling curves, the forward time.
+// Tabs are switched with Ctrl+1..4 (View menu): Alt+letter belongs to the menu bar.
 void MainWindow::buildTabs() {
   tabs_ = new QTabWidget(this);
   tabs_->setDocumentMode(true);
-  tabs_->addTab(buildTablePage(), tr("&Table"));
-  heatmap_ = new HeatmapView(tabs_);
+  tabs_->addTab(buildTablePage(), tr("Table"));
+  heatmap_ = new HeatmapView();
   connect(heatmap_, &HeatmapView::cellClicked, this, &MainWindow::selectResult);
-  tabs_->addTab(heatmap_, tr("&Heatmap"));
-  auto* scaling_scroll = new QScrollArea(tabs_);
-  scaling_ = new ScalingView(scaling_scroll);
-  scaling_scroll->setWidget(scaling_);
-  scaling_scroll->setWidgetResizable(true);
-  scaling_scroll->setFrameShape(QFrame::NoFrame);
-  tabs_->addTab(scaling_scroll, tr("&Scaling curves"));
-  forward_ = new ForwardView(tabs_);
-  tabs_->addTab(forward_, tr("&Forward time"));
+  tabs_->addTab(scrolled(heatmap_, tabs_), tr("Heatmap"));
+  scaling_ = new ScalingView();
+  tabs_->addTab(scrolled(scaling_, tabs_), tr("Scaling curves"));
+  forward_ = new ForwardView();
+  tabs_->addTab(scrolled(forward_, tabs_), tr("Forward time"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { refreshViews(); });
   setCentralWidget(tabs_);
 }
@@ -129,19 +146,30 @@ QWidget* MainWindow::buildTablePage() {
   layout->setContentsMargins(6, 6, 6, 6);
   auto* filter_row = new QHBoxLayout();
   filter_ = new QLineEdit(page);
-  filter_->setPlaceholderText(tr("Filter: words that must all match kernel, tier, dtype, mask or status (e.g. \"flash fp16 oom\")"));
+  filter_->setPlaceholderText(tr("Filter: words (flash fp16 oom) and numbers (tflops>500 median_ms<1)"));
+  filter_->setToolTip(
+      tr("Words must all occur in the kernel, tier, dtype, mask or status; conditions such as "
+         "tflops>500, median_ms<=1 or Q_N=4k must all hold (numeric columns, by their names)"));
   filter_->setClearButtonEnabled(true);
-  connect(filter_, &QLineEdit::textChanged, model_, &ResultsModel::setFilter);
+  filter_note_ = new QLabel(page);
+  connect(filter_, &QLineEdit::textChanged, this, [this](const QString& text) {
+    model_->setFilter(text);
+    showFilterNote();
+  });
   auto* copy = new QPushButton(tr("Copy as Markdown"), page);
   copy->setToolTip(tr("Copies the selected rows (or all shown rows) as a Markdown table"));
   connect(copy, &QPushButton::clicked, this, &MainWindow::copyMarkdown);
   filter_row->addWidget(filter_, 1);
   filter_row->addWidget(copy);
   layout->addLayout(filter_row);
+  filter_note_->setWordWrap(true);
+  filter_note_->hide();
+  layout->addWidget(filter_note_);
   table_ = new QTableView(page);
   table_->setModel(model_);
   table_->setSortingEnabled(true);
-  table_->sortByColumn(-1, Qt::AscendingOrder);
+  // Opens in reading order: by tier (head_dim, heads, batch, length), the file's order within one.
+  table_->sortByColumn(ResultsModel::sectionOf(Column::tier), Qt::AscendingOrder);
   table_->setAlternatingRowColors(true);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->verticalHeader()->hide();
@@ -156,15 +184,11 @@ QWidget* MainWindow::buildTablePage() {
 // The sweep panel (left) and the log (bottom).
 void MainWindow::buildDocks() {
   panel_ = new SweepPanel();
-  auto* panel_scroll = new QScrollArea();
-  panel_scroll->setWidget(panel_);
-  panel_scroll->setWidgetResizable(true);
-  panel_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  panel_scroll->setMinimumWidth(panel_->sizeHint().width() + 24);
   auto* dock = new QDockWidget(tr("Sweep"), this);
   dock->setObjectName("sweep_dock");
-  dock->setWidget(panel_scroll);
-  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  dock->setWidget(panel_);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                    QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::LeftDockWidgetArea, dock);
   connect(panel_, &SweepPanel::runRequested, this, &MainWindow::startRun);
   connect(panel_, &SweepPanel::stopRequested, runner_, &RunController::stop);
@@ -172,10 +196,12 @@ void MainWindow::buildDocks() {
   log_ = new QPlainTextEdit();
   log_->setReadOnly(true);
   log_->setMaximumBlockCount(5000);
-  log_->setFont(QFont("DejaVu Sans Mono", 9));
+  log_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   auto* log_dock = new QDockWidget(tr("Log"), this);
   log_dock->setObjectName("log_dock");
   log_dock->setWidget(log_);
+  log_dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                        QDockWidget::DockWidgetClosable);
   addDockWidget(Qt::BottomDockWidgetArea, log_dock);
   resizeDocks({log_dock}, {110}, Qt::Vertical);
 }
@@ -188,14 +214,22 @@ void MainWindow::connectDocument() {
   connect(refresh_timer_, &QTimer::timeout, this, &MainWindow::refreshViews);
   connect(&doc_, &ResultsDocument::reset, this, [this] {
     table_->resizeColumnsToContents();
+    showFilterNote();
     table_->scrollToTop();
     refreshSlices();
     std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
     refreshViews();
   });
   connect(&doc_, &ResultsDocument::appended, this, [this] {
+    // A live run starts from an empty table: its name columns grow with the rows.
+    for (Column c : {Column::kernel, Column::tier}) {
+      const int section = ResultsModel::sectionOf(c);
+      table_->setColumnWidth(section, std::max(table_->columnWidth(section),
+                                               static_cast<QAbstractItemView*>(table_)->sizeHintForColumn(section)));
+    }
     refreshSlices();
     scheduleRefresh();
+    showFilterNote();
   });
   connect(&doc_, &ResultsDocument::baselineChanged, this, [this] {
     refreshHeatMetrics();
@@ -212,7 +246,11 @@ void MainWindow::connectRunner() {
   connect(runner_, &RunController::planned, this, [this](quint64, qulonglong planned, qulonglong already) {
     run_planned_ = planned;
     run_already_ = already;
-    run_done_ = 0;
+    run_done_ = run_ok_ = 0;
+    if (run_results_) {
+      doc_.replace(std::move(*run_results_));
+      run_results_.reset();
+    }
     panel_->setProgress(already, planned, tr("planned %1 cells (%2 already in the file)").arg(planned).arg(already), std::nullopt);
   });
   connect(runner_, &RunController::cellStarted, this, [this](quint64, qulonglong, QString id) {
@@ -222,6 +260,8 @@ void MainWindow::connectRunner() {
   });
   connect(runner_, &RunController::cellsFinished, this, [this](quint64, std::vector<CellResult> results) {
     run_done_ += results.size();
+    run_ok_ += static_cast<std::size_t>(
+        std::count_if(results.begin(), results.end(), [](const CellResult& r) { return r.status == CellStatus::ok; }));
     for (const CellResult& r : results)
       if (r.status != CellStatus::ok && r.status != CellStatus::unsupported)
         log(r.status == CellStatus::oom || r.status == CellStatus::skipped ? "warning" : "error",
@@ -232,26 +272,49 @@ void MainWindow::connectRunner() {
   connect(runner_, &RunController::logMessage, this, [this](quint64, QString level, QString text) { log(level, text); });
   connect(runner_, &RunController::finished, this, [this](quint64, RunSummary s) {
     panel_->setRunning(false);
+    run_action_->setEnabled(true);
+    resume_action_->setEnabled(true);
+    stop_action_->setEnabled(false);
     const QString what = s.cancelled ? tr("stopped") : tr("finished");
     log("info", tr("sweep %1: %2 cells measured, %3 already done, %4 planned").arg(what).arg(s.measured).arg(s.already_done).arg(s.planned));
     panel_->setProgress(s.already_done + s.measured, s.planned, tr("sweep %1 (%2)").arg(what, QString::fromStdString(format_duration(run_clock_.elapsed() / 1000.0))), std::nullopt);
     // Show what is on disk, header and all.
     openFile(panel_->outputPath());
+    if (!s.cancelled && s.measured > 0 && run_ok_ == 0) {
+      const QString none = tr("The sweep measured nothing: none of its %1 cells ran here (the table says why for each)")
+                               .arg(s.measured);
+      log("warning", none);
+      status_->setText(none);
+    }
   });
   connect(runner_, &RunController::failed, this, [this](quint64, QString message) {
     panel_->setRunning(false);
+    run_action_->setEnabled(true);
+    resume_action_->setEnabled(true);
+    stop_action_->setEnabled(false);
     log("error", tr("sweep failed: %1").arg(message));
     panel_->setProgress(run_already_ + run_done_, run_planned_, tr("failed: %1").arg(message), std::nullopt);
+    run_results_.reset();
+    setWindowTitle(window_title(doc_.set().name));
+    status_->setText(tr("The sweep did not run: %1").arg(message));
   });
 }
 
+// The last window layout and preset; a first window 1366x768, and never larger than the screen it
+// opens on (a laptop at 150% scaling has about 910x512 to give).
 void MainWindow::restoreSettings() {
   QSettings settings;
-  restoreGeometry(settings.value("window/geometry").toByteArray());
+  const bool restored = restoreGeometry(settings.value("window/geometry").toByteArray());
   restoreState(settings.value("window/state").toByteArray());
   const QString preset = settings.value("sweep/preset").toString();
   if (!preset.isEmpty()) panel_->selectPreset(preset);
-  if (!settings.contains("window/geometry")) resize(1366, 768);
+  const QRect available = screen()->availableGeometry();
+  QSize frame = frameGeometry().size() - geometry().size();  // title bar and borders, once shown
+  if (frame.isNull()) frame = QSize(0, style()->pixelMetric(QStyle::PM_TitleBarHeight));
+  const QSize room = available.size() - frame;
+  if (!restored) resize(QSize(1366, 768).boundedTo(room));
+  if (width() > room.width() || height() > room.height()) resize(size().boundedTo(room));
+  if (!available.contains(frameGeometry())) move(available.topLeft());
 }
 
 MainWindow::~MainWindow() = default;
@@ -283,6 +346,8 @@ void MainWindow::buildMenus() {
     w->show();
   });
   open_new->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  recent_menu_ = file->addMenu(tr("Open &recent"));
+  connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
   QAction* compare_with = file->addAction(tr("&Compare with…"), this, [this] {
     QSettings settings;
     const QString path = QFileDialog::getOpenFileName(this, tr("Baseline to compare these results with"),
@@ -340,14 +405,58 @@ void MainWindow::buildMenus() {
   });
   find->setShortcut(QKeySequence::Find);
 
-  QMenu* run = menuBar()->addMenu(tr("&Run"));
-  run->addAction(tr("&Run (F5 in the panel)"), this, [this] { startRun(false); });
-  QAction* resume = run->addAction(tr("R&esume"), this, [this] { startRun(true); });
-  resume->setShortcut(QKeySequence(Qt::Key_F6));
-  run->addAction(tr("&Stop (Esc in the panel)"), runner_, &RunController::stop);
+  buildViewMenu();
+  buildRunMenu();
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
   help->addAction(tr("&About AttnSweep"), this, &MainWindow::about);
+}
+
+// Docks and toolbar can be closed and found again here; Ctrl+1..4 switch the tabs.
+void MainWindow::buildViewMenu() {
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
+  for (QToolBar* bar : findChildren<QToolBar*>()) view->addAction(bar->toggleViewAction());
+  view->addSeparator();
+  for (int tab = 0; tab < tabs_->count(); ++tab) {
+    QAction* show = view->addAction(tabs_->tabText(tab), this, [this, tab] { tabs_->setCurrentIndex(tab); });
+    show->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + tab)));
+  }
+}
+
+// F5, F6 and Shift+F5 everywhere in the window; Esc stays with whatever is being edited.
+void MainWindow::buildRunMenu() {
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  run_action_ = run->addAction(tr("&Run"), this, [this] { startRun(false); });
+  run_action_->setShortcut(QKeySequence(Qt::Key_F5));
+  resume_action_ = run->addAction(tr("R&esume"), this, [this] { startRun(true); });
+  resume_action_->setShortcut(QKeySequence(Qt::Key_F6));
+  stop_action_ = run->addAction(tr("&Stop"), runner_, &RunController::stop);
+  stop_action_->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+  stop_action_->setEnabled(false);
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+  QSettings settings;
+  QStringList recent = settings.value("recent/files").toStringList();
+  const QString absolute = QFileInfo(path).absoluteFilePath();
+  recent.removeAll(absolute);
+  recent.prepend(absolute);
+  settings.setValue("recent/files", recent.mid(0, kRecentFiles));
+}
+
+void MainWindow::fillRecentMenu() {
+  recent_menu_->clear();
+  const QStringList recent = QSettings().value("recent/files").toStringList();
+  for (const QString& path : recent) {
+    recent_menu_->addAction(QDir::toNativeSeparators(path), this, [this, path] {
+      QString error;
+      if (!openFile(path, &error)) QMessageBox::warning(this, tr("Cannot open results"), error);
+    });
+  }
+  if (recent.isEmpty()) recent_menu_->addAction(tr("(none yet)"))->setEnabled(false);
+  recent_menu_->addSeparator();
+  recent_menu_->addAction(tr("Clear the list"), this, [] { QSettings().remove("recent/files"); });
 }
 
 // Loads a result file and hands it to `use`; a file that does not load is shown (log, status
@@ -371,6 +480,7 @@ bool MainWindow::openFile(const QString& path, QString* error) {
   return loadThen(path, error, [&](ResultSet set) {
     log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
     showResults(std::move(set));
+    rememberRecent(path);
   });
 }
 
@@ -396,7 +506,7 @@ void MainWindow::showStatus() {
   const ResultSet& set = doc_.set();
   const QString title = QString::fromStdString(set.name);
   const QString env = QString::fromStdString(describe_environment(set.header));
-  setWindowTitle(title.isEmpty() ? "AttnSweep" : title + " — AttnSweep");
+  setWindowTitle(window_title(set.name));
   QString text = tr("%1 · %2 cells%3").arg(title).arg(set.results.size()).arg(env.isEmpty() ? "" : " · " + env);
   if (const ComparisonIndex* c = doc_.comparison()) {
     QStringList counts;
@@ -418,6 +528,11 @@ void MainWindow::startRun(bool resume) {
     statusBar()->showMessage(tr("The sweep is not valid: %1").arg(errors.value(0)), 10000);
     return;
   }
+  if (!panel_->someCheckedKernelRuns()) {
+    log("error", tr("sweep not started: %1").arg(panel_->kernelHint()));
+    status_->setText(tr("The sweep did not run: %1").arg(panel_->kernelHint()));
+    return;
+  }
   QString path = panel_->outputPath();
   if (path.isEmpty() || (!resume && QFileInfo::exists(path))) {
     // A fresh run never overwrites: it gets a new file next to the last one.
@@ -431,16 +546,20 @@ void MainWindow::startRun(bool resume) {
   if (resume && QFileInfo::exists(path)) {
     if (!openFile(path)) return;
   } else {
-    ResultSet live;
-    live.name = QFileInfo(path).fileName().toStdString();
-    live.path = path.toStdString();
-    doc_.replace(std::move(live));
+    run_results_.emplace();
+    run_results_->name = QFileInfo(path).fileName().toStdString();
+    run_results_->path = path.toStdString();
   }
   QSettings().setValue("sweep/preset", QString::fromStdString(spec->name));
   run_planned_ = run_done_ = run_already_ = 0;
   run_clock_.start();
   if (runner_->start(*spec, path, resume, ExecutorChoice{panel_->backend()}) == 0) return;
   panel_->setRunning(true);
+  run_action_->setEnabled(false);
+  resume_action_->setEnabled(false);
+  stop_action_->setEnabled(true);
+  setWindowTitle(QString::fromStdString(spec->name) + tr(" (running) — AttnSweep"));
+  status_->setText(tr("Running sweep '%1' into %2").arg(QString::fromStdString(spec->name), path));
   log("info", tr("%1 sweep '%2' into %3").arg(resume ? tr("resuming") : tr("starting"), QString::fromStdString(spec->name), path));
 }
 
@@ -518,13 +637,26 @@ void MainWindow::refreshViews() {
     case kScalingTab: {
       const auto metric = static_cast<ScalingMetric>(scaling_metric_->currentData().toInt());
       show_scaling(*scaling_, doc_.set(), slice, metric, doc_.baseline() ? &*doc_.baseline() : nullptr);
-      const int rows = (scaling_->chartCount() + (scaling_->chartCount() > 4 ? 2 : 1)) / (scaling_->chartCount() > 4 ? 3 : 2);
-      scaling_->setMinimumHeight(std::max(1, rows) * 300 + 90);
       break;
     }
     case kForwardTab: show_forward(*forward_, doc_.set(), slice); break;
     default: break;
   }
+}
+
+QString MainWindow::statusText() const { return status_->text(); }
+
+// Beside the filter: why the text is not a filter, or how many rows it keeps.
+void MainWindow::showFilterNote() {
+  const QString error = model_->filterError();
+  if (!error.isEmpty()) {
+    filter_note_->setText(tr("<span style='color:#b02020'>not a filter: %1</span>").arg(error.toHtmlEscaped()));
+  } else if (!filter_->text().trimmed().isEmpty()) {
+    filter_note_->setText(tr("%1 of %2 rows").arg(model_->rowCount()).arg(doc_.results().size()));
+  } else {
+    filter_note_->clear();
+  }
+  filter_note_->setVisible(!filter_note_->text().isEmpty());
 }
 
 void MainWindow::log(const QString& level, const QString& text) {
@@ -560,7 +692,10 @@ void MainWindow::exportReportDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the report into a folder"), settings.value("dirs/export").toString());
   if (dir.isEmpty()) return;
   settings.setValue("dirs/export", dir);
-  const ExportOutcome out = export_report(doc_.set(), dir, speedupBaseline());
+  const PictureMetrics metrics{static_cast<HeatMetric>(heat_metric_->currentData().toInt()),
+                               static_cast<ScalingMetric>(scaling_metric_->currentData().toInt())};
+  const ExportOutcome out =
+      export_report(doc_.set(), dir, metrics, speedupBaseline(), doc_.baseline() ? &*doc_.baseline() : nullptr);
   for (const QString& e : out.errors) log("error", tr("export: %1").arg(e));
   if (!out.ok) return (void)QMessageBox::warning(this, tr("Export failed"), out.errors.join("\n"));
   log("info", tr("exported %1 files into %2").arg(out.written.size()).arg(dir));
@@ -599,6 +734,18 @@ void MainWindow::about() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* e) {
+  if (runner_->isRunning()) {
+    const QString question =
+        tr("A sweep is running (%1 of %2 cells done). Stop it and close the window? The result file keeps every "
+           "finished cell; Resume continues it.")
+            .arg(run_already_ + run_done_)
+            .arg(run_planned_);
+    const bool stop =
+        confirmStop ? confirmStop(question)
+                    : QMessageBox::question(this, tr("Stop the sweep?"), question, QMessageBox::Yes | QMessageBox::No,
+                                            QMessageBox::No) == QMessageBox::Yes;
+    if (!stop) return e->ignore();
+  }
   runner_->stop();
   QSettings settings;
   settings.setValue("window/geometry", saveGeometry());

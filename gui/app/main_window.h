@@ -1,10 +1,12 @@
 #pragma once
 // The main window: the sweep panel (left), the views in tabs (table, heatmap, scaling curves,
 // forward time), the log (bottom). It owns the results document and the run controller and
-// wires them; drawing and number logic live in the views and the core.
+// wires them; drawing and number logic live in the views and the core. It opens no larger than
+// the screen; pictures too large for it scroll.
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <functional>
+#include <optional>
 
 #include "app/results_document.h"
 #include "app/run_controller.h"
@@ -12,6 +14,7 @@
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QPlainTextEdit;
 class QTabWidget;
 class QTableView;
@@ -42,8 +45,14 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs() const { return tabs_; }
   SweepPanel* panel() const { return panel_; }
   QTableView* table() const { return table_; }
+  QLineEdit* filter() const { return filter_; }
+  QLabel* filterNote() const { return filter_note_; }
   HeatmapView* heatmap() const { return heatmap_; }
+  QString statusText() const;
   void refreshViews();
+
+  // Asked before a window closes while its sweep runs; tests answer it without a dialog.
+  std::function<bool(const QString& question)> confirmStop;
 
  protected:
   void closeEvent(QCloseEvent*) override;
@@ -58,6 +67,11 @@ class MainWindow : public QMainWindow {
   void connectDocument();
   void connectRunner();
   void buildMenus();
+  void buildRunMenu();
+  void buildViewMenu();
+  void rememberRecent(const QString& path);
+  void fillRecentMenu();
+  void showFilterNote();
   void restoreSettings();
   void refreshSlices();
   void refreshHeatMetrics();
@@ -80,6 +94,11 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_;
   QTableView* table_;
   QLineEdit* filter_;
+  QLabel* filter_note_;
+  QMenu* recent_menu_ = nullptr;
+  QAction* run_action_ = nullptr;
+  QAction* resume_action_ = nullptr;
+  QAction* stop_action_ = nullptr;
   HeatmapView* heatmap_;
   ScalingView* scaling_;
   ForwardView* forward_;
@@ -90,7 +109,10 @@ class MainWindow : public QMainWindow {
   QLabel* status_;
   QTimer* refresh_timer_;
   QElapsedTimer run_clock_;
-  std::size_t run_planned_ = 0, run_done_ = 0, run_already_ = 0;
+  std::size_t run_planned_ = 0, run_done_ = 0, run_already_ = 0, run_ok_ = 0;
+  // A fresh run's empty results: they replace what is shown once the engine has planned the sweep,
+  // so a sweep refused before it starts leaves the shown results in place.
+  std::optional<ResultSet> run_results_;
   bool views_dirty_[4] = {true, true, true, true};
 };
 

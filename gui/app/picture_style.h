@@ -2,7 +2,10 @@
 // One look for every picture and view: the embedded DejaVu fonts, ink and grid colours.
 #include <QColor>
 #include <QFont>
+#include <QImage>
 #include <QString>
+#include <string>
+#include <vector>
 
 #include "core/colors.h"
 
@@ -11,9 +14,10 @@ class QRect;
 
 namespace attnsweep::gui::style {
 
-// Registers the fonts compiled into the binary and makes DejaVu Sans the application font.
-// Returns false (and the app falls back to the system font) if the resource is missing.
-bool install_embedded_fonts();
+// Registers the fonts compiled into the binary, so pictures come out the same on every machine.
+// The window itself keeps the desktop's font and size. Returns false if the resource is missing
+// (pictures then use the system font).
+bool register_picture_fonts();
 
 inline constexpr const char* kFamily = "DejaVu Sans";
 QFont title_font();
@@ -40,5 +44,14 @@ namespace attnsweep::gui {
 
 // A core colour as Qt's.
 inline QColor qcolor(Rgb c, int alpha = 255) { return QColor(c.r, c.g, c.b, alpha); }
+
+// A kernel's marker shape, centred on `centre` and `size` pixels across.
+void paint_marker(QPainter& p, QPointF centre, double size, Marker marker, const QColor& fill, const QColor& outline);
+// The same as an image, for QtCharts' light markers (drawn at 4x for sharpness).
+QImage marker_image(Marker marker, const QColor& fill, const QColor& outline);
+
+// The kernels' legend: each kernel's marker in its colour and its name, wrapped to the width of
+// `area`. Returns the height it takes; with `p` null it only measures.
+int paint_kernel_legend(QPainter* p, const QRect& area, const std::vector<std::string>& kernels);
 
 }  // namespace attnsweep::gui

@@ -3,13 +3,14 @@
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "core/comparison.h"
 
 namespace attnsweep::gui {
 
 Slice main_slice(const ResultSet& set) {
-  const std::vector<Slice> slices = slices_of(set.results);
+  const std::vector<Slice> slices = result_slices(set.results);
   if (slices.empty()) return {};
   std::size_t best = 0, best_count = 0;
   for (std::size_t i = 0; i < slices.size(); ++i) {
@@ -55,14 +56,14 @@ void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, S
   QString subtitle = picture_subtitle(set, slice);
   if (base) subtitle += " · dashed: " + QString::fromStdString(base->name);
   view.setGroups(base ? overlay_scaling(set.results, base->results, slice, metric) : build_scaling(set.results, slice, metric),
-                 base ? overlay_kernels(set.results, base->results) : kernels_of(set.results), metric,
+                 metric,
                  metric == ScalingMetric::time_ms ? QString("Scaling with sequence length: forward time")
                                                   : QString("Scaling with sequence length: throughput"),
                  subtitle);
 }
 
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice) {
-  view.setGrid(build_heat_grid(set.results, slice, HeatMetric::median_ms, std::nullopt), kernels_of(set.results),
+  view.setGrid(build_heat_grid(set.results, slice, HeatMetric::median_ms, std::nullopt),
                QString("Attention forward time per tier"), picture_subtitle(set, slice));
 }
 

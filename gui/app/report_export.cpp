@@ -84,8 +84,8 @@ std::function<void(QPainter&, const QRect&)> widget_painter(QWidget* w, QSize si
   return [w](QPainter& p, const QRect& area) { w->render(&p, area.topLeft(), QRegion(), QWidget::DrawChildren); };
 }
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const std::string& baseline,
-                            const ResultSet* compared_with) {
+ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const PictureMetrics& metrics,
+                            const std::string& baseline, const ResultSet* compared_with) {
   ExportOutcome out;
   QDir dir(dir_path);
   if (!dir.exists() && !QDir().mkpath(dir_path)) {
@@ -110,41 +110,59 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
     fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
   }
 
-  const Slice slice = main_slice(set);
   std::vector<ReportPicture> pngs;
-  auto picture = [&](const char* png_name, const QString& title, QSize size,
+  auto picture = [&](const std::string& png_name, const QString& title, QSize size,
                      const std::function<void(QPainter&, const QRect&)>& paint) {
     QString error;
-    const QString png = dir.filePath(png_name);
-    if (save_png(paint, size, png, &error)) {
-      out.written << png_name;
-      QFile f(png);
+    const QString png = QString::fromStdString(png_name);
+    if (save_png(paint, size, dir.filePath(png), &error)) {
+      out.written << png;
+      QFile f(dir.filePath(png));
       if (f.open(QIODevice::ReadOnly)) pngs.push_back({title.toStdString(), f.readAll().toStdString()});
     } else {
       fail(error);
     }
-    QString svg_name = QString(png_name);
-    svg_name.replace(".png", ".svg");
-    if (save_svg(paint, size, dir.filePath(svg_name), title, &error)) out.written << svg_name;
+    QString svg = png;
+    svg.replace(".png", ".svg");
+    if (save_svg(paint, size, dir.filePath(svg), title, &error)) out.written << svg;
     else fail(error);
   };
 
-  ForwardView forward;
-  show_forward(forward, set, slice);
-  picture(kForwardPng, "Forward time per tier", kForwardSize,
-          [&](QPainter& p, const QRect& r) { forward.paint(p, r); });
-  HeatmapView heatmap;
-  show_heatmap(heatmap, set, slice, HeatMetric::median_ms);
-  picture(kHeatmapPng, "Heatmap: median time", heatmap.pictureSize(kHeatmapSize.width()),
-          [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
-  ScalingView scaling;
-  show_scaling(scaling, set, slice, ScalingMetric::tflops, compared_with);
-  picture(kScalingPng, "Scaling with sequence length", kScalingSize, widget_painter(&scaling, kScalingSize));
-  HeatmapView speedup;
-  if (!baseline.empty()) {
-    show_heatmap(speedup, set, slice, HeatMetric::speedup, baseline);
-    picture(kSpeedupPng, QString::fromStdString(speedup.grid().title), speedup.pictureSize(kHeatmapSize.width()),
-            [&](QPainter& p, const QRect& r) { speedup.paint(p, r); });
+  // The seed's three pictures for every slice, each as tall and wide as its content needs, and the
+  // speedups and the comparison beside them.
+  const HeatMetric heat_metric = metrics.heatmap == HeatMetric::speedup || metrics.heatmap == HeatMetric::ratio
+                                     ? HeatMetric::median_ms
+                                     : metrics.heatmap;
+  const std::vector<Slice> slices = result_slices(set.results);
+  for (const Slice& slice : slices) {
+    const QString of = slices.size() > 1 ? " · " + QString::fromStdString(slice.label()) : QString();
+    ForwardView forward;
+    show_forward(forward, set, slice);
+    picture(picture_name(kForwardPng, slice, slices.size()), "Forward time per tier" + of,
+            {forward.pictureWidth(kPictureWidth), kForwardHeight},
+            [&](QPainter& p, const QRect& r) { forward.paint(p, r); });
+    HeatmapView heatmap;
+    show_heatmap(heatmap, set, slice, heat_metric);
+    picture(picture_name(kHeatmapPng, slice, slices.size()),
+            "Heatmap: " + QString::fromStdString(metric_title(heat_metric)) + of, heatmap.pictureSize(kPictureWidth),
+            [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
+    ScalingView scaling;
+    show_scaling(scaling, set, slice, metrics.scaling, compared_with);
+    const QSize scaling_size = scaling.pictureSize(kPictureWidth);
+    picture(picture_name(kScalingPng, slice, slices.size()), "Scaling with sequence length" + of, scaling_size,
+            widget_painter(&scaling, scaling_size));
+    if (!baseline.empty()) {
+      HeatmapView speedup;
+      show_heatmap(speedup, set, slice, HeatMetric::speedup, baseline);
+      picture(picture_name(kSpeedupPng, slice, slices.size()), QString::fromStdString(speedup.grid().title) + of,
+              speedup.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { speedup.paint(p, r); });
+    }
+    if (compared_with) {
+      HeatmapView ratios;
+      show_comparison_heatmap(ratios, set, *compared_with, slice);
+      picture(picture_name(kComparisonPng, slice, slices.size()), QString::fromStdString(ratios.grid().title) + of,
+              ratios.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { ratios.paint(p, r); });
+    }
   }
 
   try {
@@ -153,10 +171,6 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
     fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
   }
   if (compared_with) {
-    HeatmapView ratios;
-    show_comparison_heatmap(ratios, set, *compared_with, slice);
-    picture(kComparisonPng, QString::fromStdString(ratios.grid().title), ratios.pictureSize(kHeatmapSize.width()),
-            [&](QPainter& p, const QRect& r) { ratios.paint(p, r); });
     const Comparison comparison = compare(*compared_with, set);
     const ComparedRuns runs{compared_with->name, set.name, describe_environment(compared_with->header),
                             describe_environment(set.header)};

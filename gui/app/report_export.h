@@ -1,8 +1,9 @@
 #pragma once
 // Writes a report folder: report.md / .csv / .json (the engine's reports), a self-contained
-// report.html, and the three pictures named as the seed names them (and a speedup heatmap against
-// a baseline kernel, of the comparison with a baseline run), each as PNG and SVG.
-// Every failure is returned with the path that failed, never swallowed.
+// report.html, and the seed's three pictures for every dtype x mask slice of the results, each as
+// PNG and SVG, named as the engine's picture_name() says (and a speedup heatmap against a baseline
+// kernel, of the comparison with a baseline run). Every failure is returned with the path that
+// failed, never swallowed.
 #include <QRect>
 #include <QSize>
 #include <QString>
@@ -11,6 +12,7 @@
 #include <functional>
 
 #include "core/result_set.h"
+#include "core/views.h"
 
 class QPainter;
 class QWidget;
@@ -26,19 +28,29 @@ struct ExportOutcome {
   QStringList errors;   // "<path>: <why>"
 };
 
+// What the pictures show: the metrics the app's toolbar has chosen, or these. A speedup or a ratio
+// against a baseline run has its own picture (kSpeedupPng, kComparisonPng); the heatmap then shows
+// the median time.
+struct PictureMetrics {
+  HeatMetric heatmap = HeatMetric::median_ms;
+  ScalingMetric scaling = ScalingMetric::tflops;
+};
+
 // `baseline`, a kernel of the set: the reports get its "speedup vs" column (report.h) and the
 // folder a heatmap of the speedups against it, kSpeedupPng; "" for none. `compared_with`, a
-// baseline run: the engine's comparison report as comparison.md / .json / .html and the heatmap
-// of the ratios NEW/BASE with their verdicts, kComparisonPng.
-ExportOutcome export_report(const ResultSet& set, const QString& dir, const std::string& baseline = {},
-                            const ResultSet* compared_with = nullptr);
+// baseline run: the engine's comparison report as comparison.md / .json / .html, the heatmap of
+// the ratios NEW/BASE with their verdicts, kComparisonPng, and its curves dashed in the scaling
+// picture.
+ExportOutcome export_report(const ResultSet& set, const QString& dir, const PictureMetrics& metrics = {},
+                            const std::string& baseline = {}, const ResultSet* compared_with = nullptr);
 inline constexpr const char* kSpeedupPng = "attention_sweep_speedup.png";
 inline constexpr const char* kComparisonPng = "attention_sweep_comparison.png";
 
-// Sizes of the exported pictures (logical pixels; PNGs are drawn at 2x for sharpness).
-inline constexpr QSize kHeatmapSize{1500, 560};  // the height follows the number of kernels
-inline constexpr QSize kForwardSize{1500, 620};
-inline constexpr QSize kScalingSize{1500, 980};
+// The exported pictures' least width and the forward picture's height (logical pixels; PNGs are
+// drawn at 2x for sharpness). Each grows to hold every tier and group readable: the widths follow
+// the tiers, the heatmap's height the kernels, the scaling picture's the groups.
+inline constexpr int kPictureWidth = 1500;
+inline constexpr int kForwardHeight = 620;
 
 // Single pictures (also used by "Export chart…"). `error` gets the reason on failure.
 bool save_png(const std::function<void(QPainter&, const QRect&)>& paint, QSize size, const QString& path,

@@ -119,7 +119,7 @@ QVariant ResultsModel::headerData(int section, Qt::Orientation o, int role) cons
     return {};
   }
   const ColumnInfo& info = column_info(columnAt(section));
-  if (role == Qt::DisplayRole) return QString::fromUtf8(info.title.data(), static_cast<int>(info.title.size()));
+  if (role == Qt::DisplayRole) return QString::fromUtf8(info.name.data(), static_cast<int>(info.name.size()));
   if (role == Qt::ToolTipRole) return QString::fromUtf8(info.tooltip.data(), static_cast<int>(info.tooltip.size()));
   return {};
 }
@@ -141,7 +141,8 @@ void ResultsModel::sort(int column, Qt::SortOrder order) {
 
 void ResultsModel::setFilter(const QString& text) {
   beginResetModel();
-  filter_ = text.toStdString();
+  filter_ = parse_row_filter(text.toStdString());
+  if (!filter_.error.empty()) filter_ = RowFilter{{}, {}, filter_.error};
   rebuild();
   endResetModel();
 }
@@ -163,7 +164,7 @@ void ResultsModel::rebuild() {
   rows_.clear();
   const auto& results = doc_->results();
   for (std::size_t i = 0; i < results.size(); ++i)
-    if (row_matches(results[i], filter_)) rows_.push_back(i);
+    if (filter_.matches(results[i])) rows_.push_back(i);
   if (sort_column_ >= 0)
     rows_ = sorted_rows(results, std::move(rows_), columnAt(sort_column_), sort_order_ == Qt::AscendingOrder);
 }
@@ -172,7 +173,7 @@ void ResultsModel::onAppended(std::size_t first, std::size_t count) {
   // Live rows go at the end; a sorted view is re-sorted as one layout change.
   std::vector<std::size_t> fresh;
   for (std::size_t i = first; i < first + count; ++i)
-    if (row_matches(doc_->results()[i], filter_)) fresh.push_back(i);
+    if (filter_.matches(doc_->results()[i])) fresh.push_back(i);
   if (fresh.empty()) return;
   const int at = static_cast<int>(rows_.size());
   beginInsertRows({}, at, at + static_cast<int>(fresh.size()) - 1);

@@ -29,7 +29,10 @@ class ResultsModel : public QAbstractTableModel {
   QVariant headerData(int section, Qt::Orientation o, int role = Qt::DisplayRole) const override;
   void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
 
+  // Keeps the rows the filter text matches (core/table_rows' RowFilter); a text that is not a
+  // filter keeps every row, and filterError() says why.
   void setFilter(const QString& text);
+  QString filterError() const { return QString::fromStdString(filter_.error); }
   // Row showing the document's result `index`, or -1 when filtered out.
   int rowOfResult(std::size_t index) const;
   // The Markdown table of these rows (all shown rows when empty), as the report writes one.
@@ -43,7 +46,7 @@ class ResultsModel : public QAbstractTableModel {
 
   const ResultsDocument* doc_;
   std::vector<std::size_t> rows_;  // visible rows, as indices into doc_->results()
-  std::string filter_;
+  RowFilter filter_;
   int sort_column_ = -1;
   Qt::SortOrder sort_order_ = Qt::AscendingOrder;
 };

@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -13,12 +14,14 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 
-#include "attnsweep/engine/kernel_catalogue.h"
+#include "app/wheel_guard.h"
 #include "attnsweep/engine/presets.h"
 #include "core/format.h"
 #include "core/sweep_form.h"
@@ -27,43 +30,83 @@ namespace attnsweep::gui {
 
 SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   const KernelCatalogue catalogue = kernel_catalogue();
+  catalogue_ = catalogue.kernels;
   auto* v = new QVBoxLayout(this);
-  v->setContentsMargins(8, 8, 8, 8);
-  v->addLayout(buildPresetRow());
-  v->addWidget(buildKernelBox(catalogue));
-  v->addWidget(buildTierBox());
-  v->addWidget(buildOptionsBox(catalogue.cuda_devices > 0));
-  v->addLayout(buildRunButtons());
-  progress_ = new QProgressBar(this);
-  progress_->setFormat("%v / %m");
-  current_ = new QLabel(tr("idle"), this);
-  current_->setWordWrap(true);
-  current_->setMinimumHeight(34);
-  current_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  v->addWidget(progress_);
-  v->addWidget(current_);
-  v->addStretch(1);
+  v->setContentsMargins(0, 0, 0, 0);
+  v->setSpacing(0);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidget(buildForm(catalogue));
+  scroll->setWidgetResizable(true);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setMinimumWidth(scroll->widget()->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+  v->addWidget(scroll, 1);
+  v->addWidget(buildRunFooter());
   setRunning(false);
 
   // Start from the smallest preset a CPU runs in seconds.
   selectPreset(preset_->findText("smoke") >= 0 ? "smoke" : preset_->itemText(0));
 }
 
-QFormLayout* SweepPanel::buildPresetRow() {
+QWidget* SweepPanel::buildForm(const KernelCatalogue& catalogue) {
+  auto* form = new QWidget(this);
+  auto* v = new QVBoxLayout(form);
+  v->setContentsMargins(8, 8, 8, 8);
+  v->addLayout(buildPresetRow(form));
+  v->addWidget(buildKernelBox(form, catalogue));
+  v->addWidget(buildTierBox(form));
+  v->addWidget(buildOptionsBox(form, catalogue.cuda_devices > 0));
+  v->addStretch(1);
+  take_wheel_only_when_focused(form);
+  return form;
+}
+
+// Run, Stop, Resume, the progress and the current cell: under the form, never scrolled away.
+QWidget* SweepPanel::buildRunFooter() {
+  auto* footer = new QWidget(this);
+  auto* v = new QVBoxLayout(footer);
+  v->setContentsMargins(8, 6, 8, 8);
+  auto* buttons = new QHBoxLayout();
+  run_ = new QPushButton(tr("Run"), footer);
+  run_->setToolTip(tr("Start the sweep into a fresh result file (F5)"));
+  stop_ = new QPushButton(tr("Stop"), footer);
+  stop_->setToolTip(tr("Stop after the current sample; the file stays valid and Resume continues it (Shift+F5)"));
+  resume_ = new QPushButton(tr("Resume"), footer);
+  resume_->setToolTip(tr("Continue the output file, skipping finished cells (F6)"));
+  buttons->addWidget(run_);
+  buttons->addWidget(stop_);
+  buttons->addWidget(resume_);
+  connect(run_, &QPushButton::clicked, this, [this] { emit runRequested(false); });
+  connect(resume_, &QPushButton::clicked, this, [this] { emit runRequested(true); });
+  connect(stop_, &QPushButton::clicked, this, &SweepPanel::stopRequested);
+  progress_ = new QProgressBar(footer);
+  progress_->setFormat("%v / %m");
+  current_ = new QLabel(tr("idle"), footer);
+  current_->setWordWrap(true);
+  current_->setMinimumHeight(2 * current_->fontMetrics().height());
+  current_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  v->addLayout(buttons);
+  v->addWidget(progress_);
+  v->addWidget(current_);
+  return footer;
+}
+
+QFormLayout* SweepPanel::buildPresetRow(QWidget* form) {
   auto* top = new QFormLayout();
-  preset_ = new QComboBox(this);
+  preset_ = new QComboBox(form);
   for (const std::string& n : preset_names()) preset_->addItem(QString::fromStdString(n));
   preset_->setToolTip(tr("Sweeps shipped with AttnSweep; choosing one fills the form"));
   connect(preset_, &QComboBox::activated, this, &SweepPanel::choosePreset);
-  name_ = new QLineEdit(this);
+  name_ = new QLineEdit(form);
   top->addRow(tr("Preset"), preset_);
   top->addRow(tr("Name"), name_);
   return top;
 }
 
-// Every kernel of the catalogue; those this machine cannot run are shown greyed, with the reason.
-QGroupBox* SweepPanel::buildKernelBox(const KernelCatalogue& catalogue) {
-  auto* box = new QGroupBox(tr("Kernels"), this);
+// Every kernel of the catalogue; those this machine cannot run are shown greyed, with the reason,
+// and a line under the list says when checked ones will not run.
+QGroupBox* SweepPanel::buildKernelBox(QWidget* form, const KernelCatalogue& catalogue) {
+  auto* box = new QGroupBox(tr("Kernels"), form);
   auto* layout = new QVBoxLayout(box);
   kernels_ = new QListWidget(box);
   kernels_->setMinimumHeight(90);
@@ -80,16 +123,22 @@ QGroupBox* SweepPanel::buildKernelBox(const KernelCatalogue& catalogue) {
     if (!k.available) tip += tr("\nGreyed out: %1").arg(QString::fromStdString(k.why_not));
     item->setToolTip(tip);
   }
+  kernel_hint_ = new QLabel(box);
+  kernel_hint_->setWordWrap(true);
+  kernel_hint_->setStyleSheet("color: #a06000");
+  kernel_hint_->hide();
+  connect(kernels_, &QListWidget::itemChanged, this, &SweepPanel::updateKernelHint);
   layout->addWidget(kernels_);
+  layout->addWidget(kernel_hint_);
   return box;
 }
 
 // Tiers as lines, and a grid that crosses axes into them.
-QGroupBox* SweepPanel::buildTierBox() {
-  auto* box = new QGroupBox(tr("Tiers (Q_N K_N head_dim heads batch)"), this);
+QGroupBox* SweepPanel::buildTierBox(QWidget* form) {
+  auto* box = new QGroupBox(tr("Tiers (Q_N K_N head_dim heads batch)"), form);
   auto* layout = new QVBoxLayout(box);
   tiers_ = new QPlainTextEdit(box);
-  tiers_->setFont(QFont("DejaVu Sans Mono", 9));
+  tiers_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
   tiers_->setToolTip(tr("One tier per line: Q_N K_N head_dim heads batch; 2k = 2048; # starts a comment"));
   tiers_->setMinimumHeight(80);
   layout->addWidget(tiers_);
@@ -118,8 +167,8 @@ QGroupBox* SweepPanel::buildTierBox() {
 }
 
 // dtypes, masks, timing, backend and the output file.
-QGroupBox* SweepPanel::buildOptionsBox(bool have_cuda) {
-  auto* box = new QGroupBox(tr("Types and timing"), this);
+QGroupBox* SweepPanel::buildOptionsBox(QWidget* parent, bool have_cuda) {
+  auto* box = new QGroupBox(tr("Types and timing"), parent);
   auto* form = new QFormLayout(box);
   auto* dt = new QHBoxLayout();
   fp32_ = new QCheckBox("fp32", box);
@@ -164,6 +213,7 @@ QGroupBox* SweepPanel::buildOptionsBox(bool have_cuda) {
     backend_->setItemData(2, tr("no CUDA device on this machine"), Qt::ToolTipRole);
     backend_->setItemData(2, 0, Qt::UserRole - 1);  // disabled item
   }
+  connect(backend_, &QComboBox::currentIndexChanged, this, &SweepPanel::updateKernelHint);
   form->addRow(tr("backend"), backend_);
   auto* out_row = new QHBoxLayout();
   output_ = new QLineEdit(box);
@@ -178,25 +228,6 @@ QGroupBox* SweepPanel::buildOptionsBox(bool have_cuda) {
   out_row->addWidget(browse);
   form->addRow(tr("output"), out_row);
   return box;
-}
-
-QHBoxLayout* SweepPanel::buildRunButtons() {
-  auto* buttons = new QHBoxLayout();
-  run_ = new QPushButton(tr("Run"), this);
-  run_->setToolTip(tr("Start the sweep into a fresh result file (F5)"));
-  run_->setShortcut(QKeySequence(Qt::Key_F5));
-  stop_ = new QPushButton(tr("Stop"), this);
-  stop_->setToolTip(tr("Stop after the current sample; the file stays valid (Esc)"));
-  stop_->setShortcut(QKeySequence(Qt::Key_Escape));
-  resume_ = new QPushButton(tr("Resume"), this);
-  resume_->setToolTip(tr("Continue the output file, skipping finished cells"));
-  buttons->addWidget(run_);
-  buttons->addWidget(stop_);
-  buttons->addWidget(resume_);
-  connect(run_, &QPushButton::clicked, this, [this] { emit runRequested(false); });
-  connect(resume_, &QPushButton::clicked, this, [this] { emit runRequested(true); });
-  connect(stop_, &QPushButton::clicked, this, &SweepPanel::stopRequested);
-  return buttons;
 }
 
 void SweepPanel::selectPreset(const QString& name) {
@@ -282,6 +313,25 @@ std::optional<SweepSpec> SweepPanel::spec(QStringList* errors) const {
   const SpecParseResult parsed = parse_spec(spec_to_json(s));
   for (const SpecError& e : parsed.errors) *errors << QString::fromStdString(e.to_string());
   return parsed.spec;
+}
+
+std::vector<std::string> SweepPanel::checkedKernels() const {
+  std::vector<std::string> checked;
+  for (int i = 0; i < kernels_->count(); ++i)
+    if (kernels_->item(i)->checkState() == Qt::Checked) checked.push_back(kernels_->item(i)->text().toStdString());
+  return checked;
+}
+
+void SweepPanel::updateKernelHint() {
+  const QString hint = QString::fromStdString(kernel_hint(catalogue_, checkedKernels(), resolve_backend(backend())));
+  kernel_hint_->setText(hint);
+  kernel_hint_->setVisible(!hint.isEmpty());
+}
+
+QString SweepPanel::kernelHint() const { return kernel_hint_->text(); }
+
+bool SweepPanel::someCheckedKernelRuns() const {
+  return any_checked_kernel_runs(catalogue_, checkedKernels(), resolve_backend(backend()));
 }
 
 BackendChoice SweepPanel::backend() const { return static_cast<BackendChoice>(backend_->currentData().toInt()); }

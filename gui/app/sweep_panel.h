@@ -1,11 +1,13 @@
 #pragma once
-// The sweep form: preset, kernels (greyed with the reason when this machine cannot run them),
-// tiers as lines plus a grid generator, dtypes, masks, timing, backend, output file; Run, Stop,
-// Resume; progress with ETA. It builds a SweepSpec and validates it with the engine's parser.
+// The sweep form: preset, kernels (greyed with the reason when this machine cannot run them, and a
+// line saying so when checked ones cannot run), tiers as lines plus a grid generator, dtypes,
+// masks, timing, backend, output file. The form scrolls; Run, Stop, Resume, the progress and its
+// ETA stay in view under it. It builds a SweepSpec and validates it with the engine's parser.
 #include <QWidget>
 #include <optional>
 
 #include "attnsweep/engine/executor_choice.h"
+#include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/spec.h"
 
 class QCheckBox;
@@ -21,10 +23,6 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
-
-namespace attnsweep {
-struct KernelCatalogue;
-}
 
 namespace attnsweep::gui {
 
@@ -44,22 +42,36 @@ class SweepPanel : public QWidget {
   void setRunning(bool running);
   void setProgress(std::size_t done, std::size_t total, const QString& current, std::optional<double> eta_s);
 
+  // Why checked kernels cannot run here (shown under the kernels); empty when all can.
+  QString kernelHint() const;
+  // Whether any checked kernel can run on the chosen backend here.
+  bool someCheckedKernelRuns() const;
+  QPushButton* runButton() const { return run_; }
+  QPushButton* stopButton() const { return stop_; }
+  QProgressBar* progressBar() const { return progress_; }
+  QSpinBox* maxSamplesBox() const { return max_samples_; }
+
  signals:
   void runRequested(bool resume);
   void stopRequested();
 
  private:
-  QFormLayout* buildPresetRow();
-  QGroupBox* buildKernelBox(const KernelCatalogue& catalogue);
-  QGroupBox* buildTierBox();
-  QGroupBox* buildOptionsBox(bool have_cuda);
-  QHBoxLayout* buildRunButtons();
+  QWidget* buildForm(const KernelCatalogue& catalogue);
+  QWidget* buildRunFooter();
+  QFormLayout* buildPresetRow(QWidget* form);
+  std::vector<std::string> checkedKernels() const;
+  QGroupBox* buildKernelBox(QWidget* form, const KernelCatalogue& catalogue);
+  QGroupBox* buildTierBox(QWidget* form);
+  QGroupBox* buildOptionsBox(QWidget* form, bool have_cuda);
   void applyGrid();
   void choosePreset(int index);
+  void updateKernelHint();
 
   QComboBox* preset_;
   QLineEdit* name_;
   QListWidget* kernels_;
+  QLabel* kernel_hint_;
+  std::vector<CatalogueKernel> catalogue_;
   QPlainTextEdit* tiers_;
   QLineEdit* grid_q_;
   QLineEdit* grid_k_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 
 namespace attnsweep::gui {
 
@@ -65,13 +66,36 @@ Rgb diverging(double t) {
   return lerp_table(kRedBlue, std::clamp(t, 0.0, 1.0));
 }
 
-Rgb kernel_color(std::size_t index) {
-  // Tableau 10, reordered so the first four (the seed's kernels) are the most distinct.
-  static constexpr std::array<Rgb, 10> kPalette = {{
-      {31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40}, {148, 103, 189},
-      {140, 86, 75}, {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+std::span<const std::string_view> kernels_with_own_style() {
+  // Kernels a picture is likely to show: the built-in ones, the seed's, the torch provider's.
+  static constexpr std::string_view kKnown[] = {
+      "naive", "cublas", "fused_simt", "flash_mma", "flash_sm90", "cpu_naive", "cpu_flash",
+      "scaled_dot_prod_attention", "vectorized_torch", "vectorized_torch_compiled", "flash_attention_triton",
+      "torch.sdpa_cudnn", "torch.sdpa_flash", "torch.sdpa_efficient", "torch.sdpa_math"};
+  return kKnown;
+}
+
+KernelStyle kernel_style(std::string_view kernel) {
+  // Tableau 10, then five darker tones: distinct on white, and the seed's four analogues first.
+  static constexpr std::array<Rgb, 15> kPalette = {{
+      {31, 119, 180}, {255, 127, 14}, {44, 160, 44},  {214, 39, 40},  {148, 103, 189},
+      {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207},
+      {57, 59, 121},  {132, 60, 57},   {99, 121, 57},   {140, 109, 49}, {123, 65, 115},
   }};
-  return kPalette[index % kPalette.size()];
+  static constexpr std::array<Marker, 6> kMarkers = {Marker::circle,  Marker::square, Marker::triangle,
+                                                     Marker::diamond, Marker::star,   Marker::pentagon};
+  std::size_t colour = 0, marker = 0;
+  const std::span<const std::string_view> known = kernels_with_own_style();
+  if (const auto it = std::find(known.begin(), known.end(), kernel); it != known.end()) {
+    colour = static_cast<std::size_t>(it - known.begin()) % kPalette.size();
+    marker = colour % kMarkers.size();
+  } else {
+    std::uint32_t h = 2166136261u;  // FNV-1a: the same name, the same style, on every machine
+    for (char c : kernel) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    colour = h % kPalette.size();
+    marker = (h / kPalette.size()) % kMarkers.size();
+  }
+  return {kPalette[colour], kMarkers[marker]};
 }
 
 Rgb status_color(CellStatus s) {

@@ -54,17 +54,13 @@ HeatGrid build_ratio_grid(const std::vector<CellResult>& results, const Comparis
   return g;
 }
 
-std::vector<std::string> overlay_kernels(const std::vector<CellResult>& now, const std::vector<CellResult>& base) {
-  std::vector<std::string> kernels = kernels_of(now);
-  for (const std::string& k : kernels_of(base))
-    if (std::find(kernels.begin(), kernels.end(), k) == kernels.end()) kernels.push_back(k);
-  return kernels;
-}
-
 std::vector<ScalingGroup> overlay_scaling(const std::vector<CellResult>& now, const std::vector<CellResult>& base,
                                           const Slice& slice, ScalingMetric metric) {
-  const std::vector<std::string> kernels = overlay_kernels(now, base);
-  const auto key = [](const ScalingGroup& g) { return std::tie(g.head_dim, g.heads, g.batch); };
+  // A shape's chart in either run, in reading order (as group_tiers orders them).
+  const auto key = [](const ScalingGroup& g) {
+    const TierGroup& t = g.tiers;
+    return std::tuple(t.head_dim, t.heads, t.tokens == 0, t.batch, t.fixed_length, t.axis);
+  };
   const auto widen = [](double& lo, double& hi, double other_lo, double other_hi) {
     if (!(other_hi > 0)) return;  // the other has no points
     lo = hi > 0 ? std::min(lo, other_lo) : other_lo;
@@ -86,7 +82,6 @@ std::vector<ScalingGroup> overlay_scaling(const std::vector<CellResult>& now, co
       if (series.points.empty()) continue;  // its failed cells are the comparison's status verdicts
       series.baseline = true;
       series.failed.clear();
-      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), series.kernel) - kernels.begin());
       it->series.push_back(std::move(series));
     }
   }

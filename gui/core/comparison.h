@@ -33,10 +33,9 @@ std::shared_ptr<const ComparisonIndex> compare_runs(const ResultFile& base, cons
 HeatGrid build_ratio_grid(const std::vector<CellResult>& results, const ComparisonIndex& index, const Slice& slice);
 
 // The scaling series of both runs in one set of groups: the current run's as build_scaling makes
-// them, then the baseline's of the same kernels and shapes marked `baseline`. A kernel keeps its
-// colour index: the current run's kernels first, then those only the baseline has
-// (overlay_kernels), so opening a baseline recolours nothing.
-std::vector<std::string> overlay_kernels(const std::vector<CellResult>& now, const std::vector<CellResult>& base);
+// them, then the baseline's of the same shapes marked `baseline` (its failed cells left off: they
+// are the comparison's status verdicts). A kernel's style comes from its name (kernel_style), so
+// a baseline's curve has its kernel's colour and opening a baseline recolours nothing.
 std::vector<ScalingGroup> overlay_scaling(const std::vector<CellResult>& now, const std::vector<CellResult>& base,
                                           const Slice& slice, ScalingMetric metric);
 

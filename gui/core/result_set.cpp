@@ -14,16 +14,4 @@ ResultSet load_result_set(const std::string& path) {
   return set;
 }
 
-std::optional<double> peak_tflops(const nlohmann::json& header, DType dtype) {
-  const std::string dump = header.is_object() && header.contains("environment") ? header["environment"].dump() : "";
-  if (dump.find("H100") == std::string::npos) return std::nullopt;
-  switch (dtype) {
-    case DType::bf16: return 796;
-    case DType::fp16: return 751;
-    case DType::tf32: return 360;
-    case DType::fp32: return 51;
-  }
-  return std::nullopt;
-}
-
 }  // namespace attnsweep::gui

@@ -40,6 +40,14 @@ std::optional<std::int64_t> parse_size(std::string_view w) {
   return v * scale;
 }
 
+bool runs_here(const CatalogueKernel& k, Backend backend) {
+  return k.available && (!k.provider.empty() || k.backend == backend);
+}
+
+bool is_checked(const std::vector<std::string>& checked, const std::string& name) {
+  return std::find(checked.begin(), checked.end(), name) != checked.end();
+}
+
 }  // namespace
 
 SizeList parse_size_list(std::string_view text) {
@@ -117,6 +125,37 @@ std::vector<TierShape> cross_grid(const std::vector<std::int64_t>& q_n, const st
         }
   std::stable_sort(out.begin(), out.end(), tier_before);
   return out;
+}
+
+bool any_checked_kernel_runs(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                             Backend backend) {
+  return std::any_of(catalogue.begin(), catalogue.end(),
+                     [&](const CatalogueKernel& k) { return is_checked(checked, k.name) && runs_here(k, backend); });
+}
+
+std::string kernel_hint(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                        Backend backend) {
+  std::string idle, why, would, other_backend;
+  bool any_runs = false, any_missing = false;
+  for (const CatalogueKernel& k : catalogue) {
+    if (runs_here(k, backend)) would += (would.empty() ? "" : ", ") + k.name;
+    if (!is_checked(checked, k.name)) continue;
+    if (runs_here(k, backend)) {
+      any_runs = true;
+      continue;
+    }
+    idle += (idle.empty() ? "" : ", ") + k.name;
+    any_missing = any_missing || !k.available;
+    if (k.available) other_backend = backend_name(k.backend);
+    const std::string reason = k.available ? "they run on " + std::string(backend_name(k.backend)) + ", this run on " +
+                                                 std::string(backend_name(backend))
+                                           : k.why_not;
+    if (why.find(reason) == std::string::npos) why += (why.empty() ? "" : "; ") + reason;
+  }
+  if (idle.empty()) return "";
+  if (any_runs) return idle + ": will be skipped here (" + why + ")";
+  return "Nothing checked can run here (" + why + "). Check " + (would.empty() ? "another kernel" : would) +
+         (any_missing ? ", or run on a machine with a GPU." : ", or choose the " + other_backend + " backend.");
 }
 
 std::optional<double> eta_seconds(double elapsed_s, std::size_t done, std::size_t total) {

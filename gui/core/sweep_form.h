@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep::gui {
@@ -29,6 +30,14 @@ std::string tier_lines(const std::vector<TierShape>& tiers);
 std::vector<TierShape> cross_grid(const std::vector<std::int64_t>& q_n, const std::vector<std::int64_t>& k_n,
                                   const std::vector<std::int64_t>& head_dim, const std::vector<std::int64_t>& heads,
                                   const std::vector<std::int64_t>& batch);
+
+// What the panel says under the kernels when some checked ones cannot run with `backend` here
+// (greyed out, or another backend's): which, why, and when none can, what would. Empty when all can.
+std::string kernel_hint(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                        Backend backend);
+// Whether any checked kernel can run with `backend` here: when none can, Run is refused.
+bool any_checked_kernel_runs(const std::vector<CatalogueKernel>& catalogue, const std::vector<std::string>& checked,
+                             Backend backend);
 
 // Seconds left from how long `done` cells took; nullopt before the first cell finished.
 std::optional<double> eta_seconds(double elapsed_s, std::size_t done, std::size_t total);

@@ -43,4 +43,19 @@ std::vector<double> log_ticks(double lo, double hi) {
   return out;
 }
 
+double nice_step(double span, int parts) {
+  const double rough = span / std::max(1, parts);
+  const double decade = std::pow(10, std::floor(std::log10(rough)));
+  const double m = rough / decade;
+  return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * decade;
+}
+
+std::vector<double> linear_ticks(double lo, double hi) {
+  std::vector<double> out;
+  if (!(hi > lo)) return out;
+  const double step = nice_step(hi - lo);
+  for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; ++k) out.push_back(k * step);
+  return out;
+}
+
 }  // namespace attnsweep::gui

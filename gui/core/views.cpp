@@ -8,6 +8,8 @@
 
 #include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/columns.h"
+#include "attnsweep/engine/plan.h"
+
 #include "core/format.h"
 
 namespace attnsweep::gui {
@@ -44,8 +46,107 @@ auto shape_key(const TierShape& s) { return std::tuple(s.head_dim, s.heads, s.ba
 
 }  // namespace
 
-std::string Slice::label() const {
-  return std::string(dtype_name(dtype)) + " · " + causal_label(causal) + " · " + std::string(timing_mode_name(mode));
+bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) < shape_key(b); }
+
+std::string short_count(std::int64_t n) {
+  if (n >= 1024 && n % 1024 == 0) return std::to_string(n / 1024) + "k";
+  return std::to_string(n);
+}
+
+std::string TierGroup::label() const {
+  std::string s = "d" + std::to_string(head_dim) + " · h" + std::to_string(heads) + " · ";
+  s += tokens ? short_count(tokens) + " tokens" : "b" + std::to_string(batch);
+  if (axis == LengthAxis::q_n) s += " · K_N " + short_count(fixed_length);
+  if (axis == LengthAxis::k_n) s += " · Q_N " + short_count(fixed_length);
+  return s;
+}
+
+std::string TierGroup::title() const {
+  std::string s = "d=" + std::to_string(head_dim) + " · " + std::to_string(heads) + " heads · ";
+  s += tokens ? "batch × length = " + short_count(tokens) : "batch " + std::to_string(batch);
+  if (axis == LengthAxis::q_n) s += " · K_N = " + short_count(fixed_length);
+  if (axis == LengthAxis::k_n) s += " · Q_N = " + short_count(fixed_length);
+  return s;
+}
+
+std::string TierGroup::axis_title() const {
+  switch (axis) {
+    case LengthAxis::both: return "sequence length (Q_N = K_N)";
+    case LengthAxis::q_n: return "Q_N (K_N = " + short_count(fixed_length) + ")";
+    case LengthAxis::k_n: return "K_N (Q_N = " + short_count(fixed_length) + ")";
+  }
+  return {};
+}
+
+std::string TierGroup::length_label(const TierShape& s) const {
+  return short_count(static_cast<std::int64_t>(x_of(s)));
+}
+
+std::vector<TierGroup> group_tiers(std::vector<TierShape> tiers) {
+  std::stable_sort(tiers.begin(), tiers.end(), tier_before);
+  tiers.erase(std::unique(tiers.begin(), tiers.end()), tiers.end());
+
+  // Same head_dim, heads and batch; within that, the length that varies.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<TierShape>> by_batch;
+  for (const TierShape& t : tiers) by_batch[{t.head_dim, t.heads, t.batch}].push_back(t);
+  std::vector<TierGroup> groups;
+  auto add = [&](const std::vector<TierShape>& members, LengthAxis axis, std::int64_t fixed) {
+    TierGroup g;
+    g.head_dim = members.front().head_dim;
+    g.heads = members.front().heads;
+    g.batch = members.front().batch;
+    g.axis = axis;
+    g.fixed_length = fixed;
+    g.tiers = members;
+    groups.push_back(std::move(g));
+  };
+  for (const auto& [key, members] : by_batch) {
+    const auto all = [&](auto pred) { return std::all_of(members.begin(), members.end(), pred); };
+    if (all([](const TierShape& t) { return t.q_n == t.k_n; })) {
+      add(members, LengthAxis::both, 0);
+    } else if (all([&](const TierShape& t) { return t.q_n == members.front().q_n; })) {
+      add(members, LengthAxis::k_n, members.front().q_n);
+    } else {
+      // K_N fixed (or a Q_N x K_N grid): one group per K_N, along Q_N.
+      std::map<std::int64_t, std::vector<TierShape>> by_k;
+      for (const TierShape& t : members) by_k[t.k_n].push_back(t);
+      for (const auto& [k, same_k] : by_k) add(same_k, LengthAxis::q_n, k);
+    }
+  }
+
+  // Lone tiers whose batch x length is shared with other lone tiers of the same head_dim and
+  // heads are one group along the length: batch x length held constant.
+  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t>, std::vector<std::size_t>> lone_by_tokens;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const TierGroup& g = groups[i];
+    if (g.tiers.size() == 1 && g.axis == LengthAxis::both)
+      lone_by_tokens[{g.head_dim, g.heads, g.batch * g.tiers.front().q_n}].push_back(i);
+  }
+  std::vector<bool> merged(groups.size(), false);
+  for (const auto& [key, lone] : lone_by_tokens) {
+    if (lone.size() < 2) continue;
+    TierGroup g;
+    g.head_dim = std::get<0>(key);
+    g.heads = std::get<1>(key);
+    g.tokens = std::get<2>(key);
+    for (std::size_t i : lone) {
+      g.tiers.push_back(groups[i].tiers.front());
+      merged[i] = true;
+    }
+    groups.push_back(std::move(g));
+  }
+  std::vector<TierGroup> out;
+  for (std::size_t i = 0; i < groups.size(); ++i)
+    if (!merged[i]) out.push_back(std::move(groups[i]));
+  for (TierGroup& g : out)
+    std::stable_sort(g.tiers.begin(), g.tiers.end(),
+                     [&](const TierShape& a, const TierShape& b) { return g.x_of(a) < g.x_of(b); });
+  // Reading order: by head_dim and heads; then by each group's first tier.
+  std::stable_sort(out.begin(), out.end(), [](const TierGroup& a, const TierGroup& b) {
+    return std::tuple(a.head_dim, a.heads, a.tokens == 0, a.batch, a.fixed_length) <
+           std::tuple(b.head_dim, b.heads, b.tokens == 0, b.batch, b.fixed_length);
+  });
+  return out;
 }
 
 std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
@@ -67,8 +168,6 @@ std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
   });
   return out;
 }
-
-bool tier_before(const TierShape& a, const TierShape& b) { return shape_key(a) < shape_key(b); }
 
 std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   std::vector<std::string> out;
@@ -135,14 +234,15 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (const CellResult& r : results)
     if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
 
+  std::vector<TierShape> shapes;
   for (const CellResult* r : in_slice) {
     if (std::find(g.kernels.begin(), g.kernels.end(), r->cell.kernel) == g.kernels.end())
       g.kernels.push_back(r->cell.kernel);
-    const bool seen = std::any_of(g.tiers.begin(), g.tiers.end(),
-                                  [&](const Tier& t) { return t.shape == r->cell.tier.shape; });
-    if (!seen) g.tiers.push_back(r->cell.tier);
+    shapes.push_back(r->cell.tier.shape);
   }
-  std::stable_sort(g.tiers.begin(), g.tiers.end(), [](const Tier& a, const Tier& b) { return tier_before(a.shape, b.shape); });
+  g.groups = group_tiers(std::move(shapes));
+  for (const TierGroup& group : g.groups)
+    for (const TierShape& s : group.tiers) g.tiers.push_back(Tier{tier_name(s), s});
   g.cells.resize(g.kernels.size() * g.tiers.size());
   const TimingMode mode = slice.mode;
 
@@ -179,7 +279,11 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   }
 
   switch (metric) {
-    case HeatMetric::median_ms: g.unit = "ms"; g.higher_is_better = false; g.log_scale = true; break;
+    case HeatMetric::median_ms:
+      g.unit = "ms";
+      g.higher_is_better = false;
+      g.log_scale = true;
+      break;
     case HeatMetric::speedup:
       g.unit = "×";
       g.diverging = true;
@@ -226,35 +330,54 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     }
   }
   if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak) g.lo = 0;  // honest origin for shares
-  if (metric == HeatMetric::pct_of_best) g.hi = 100;
+  if (metric == HeatMetric::pct_of_best || metric == HeatMetric::pct_of_peak)
+    g.hi = 100;  // the whole of the best, of the peak
   return g;
 }
 
 std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, const Slice& slice,
                                         ScalingMetric metric) {
-  const std::vector<std::string> kernels = kernels_of(results);
-  std::map<ShapeGroup, ScalingGroup> groups;
-  for (const CellResult& r : results) {
-    if (r.cell.dtype != slice.dtype || r.cell.causal != slice.causal) continue;
-    const TierShape& s = r.cell.tier.shape;
-    ScalingGroup& g = groups[shape_group(s)];
-    if (g.series.empty() && g.title.empty()) {
-      g.head_dim = s.head_dim;
-      g.heads = s.heads;
-      g.batch = s.batch;
-      g.slice = slice;
-      g.title = "d=" + std::to_string(s.head_dim) + " · " + std::to_string(s.heads) + " heads · batch " +
-                std::to_string(s.batch) + " · " + slice.label();
+  // The models the results were measured on; more than one: a series per kernel and model.
+  auto device_of = [](const CellResult& r) { return r.device_name.empty() ? "an unrecorded device" : r.device_name; };
+  std::vector<std::string> devices;
+  for (const CellResult& r : results)
+    if (std::find(devices.begin(), devices.end(), device_of(r)) == devices.end()) devices.push_back(device_of(r));
+  const bool mixed = devices.size() > 1;
+  std::vector<const CellResult*> in_slice;
+  std::vector<TierShape> shapes;
+  for (const CellResult& r : results)
+    if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) {
+      in_slice.push_back(&r);
+      shapes.push_back(r.cell.tier.shape);
     }
-    auto it = std::find_if(g.series.begin(), g.series.end(), [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel; });
+  std::vector<ScalingGroup> groups;
+  std::map<decltype(shape_key(TierShape{})), std::size_t> group_of;
+  for (TierGroup& t : group_tiers(std::move(shapes))) {
+    for (const TierShape& s : t.tiers) group_of[shape_key(s)] = groups.size();
+    ScalingGroup g;
+    g.title = t.title() + " · " + slice.label();
+    g.tiers = std::move(t);
+    g.slice = slice;
+    groups.push_back(std::move(g));
+  }
+  for (const CellResult* rp : in_slice) {
+    const CellResult& r = *rp;
+    const TierShape& s = r.cell.tier.shape;
+    ScalingGroup& g = groups[group_of.at(shape_key(s))];
+    const std::string device = mixed ? device_of(r) : "";
+    auto it = std::find_if(g.series.begin(), g.series.end(),
+                           [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel && x.device == device; });
     if (it == g.series.end()) {
       ScalingSeries series;
       series.kernel = r.cell.kernel;
-      series.color_index = static_cast<std::size_t>(std::find(kernels.begin(), kernels.end(), r.cell.kernel) - kernels.begin());
+      series.device = device;
+      series.device_index =
+          mixed ? static_cast<std::size_t>(std::find(devices.begin(), devices.end(), device) - devices.begin()) : 0;
+      series.label = mixed ? r.cell.kernel + " on " + device : r.cell.kernel;
       g.series.push_back(std::move(series));
       it = g.series.end() - 1;
     }
-    const double x = static_cast<double>(s.q_n);
+    const double x = g.tiers.x_of(s);
     const Timing* timing = timed(r, slice.mode);
     if (!timing) {
       it->failed.push_back({x, &r});
@@ -271,8 +394,7 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
     it->points.push_back(p);
   }
 
-  std::vector<ScalingGroup> out;
-  for (auto& [key, g] : groups) {
+  for (ScalingGroup& g : groups) {
     bool any_y = false, any_x = false;
     auto widen_x = [&](double x) {
       g.x_lo = any_x ? std::min(g.x_lo, x) : x;
@@ -280,8 +402,10 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       any_x = true;
     };
     for (ScalingSeries& s : g.series) {
-      std::stable_sort(s.points.begin(), s.points.end(), [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
-      std::stable_sort(s.failed.begin(), s.failed.end(), [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.points.begin(), s.points.end(),
+                       [](const ScalingPoint& a, const ScalingPoint& b) { return a.x < b.x; });
+      std::stable_sort(s.failed.begin(), s.failed.end(),
+                       [](const FailedPoint& a, const FailedPoint& b) { return a.x < b.x; });
       for (const ScalingPoint& p : s.points) {
         widen_x(p.x);
         const double lo = std::min(p.lo, p.y), hi = std::max(p.hi, p.y);
@@ -291,9 +415,8 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
       }
       for (const FailedPoint& f : s.failed) widen_x(f.x);
     }
-    out.push_back(std::move(g));
   }
-  return out;
+  return groups;
 }
 
 }  // namespace attnsweep::gui

@@ -65,7 +65,7 @@ void naive_row_in_precision(const AttentionProblem& p, const float* q_row, const
   for (std::int64_t j = 0; j < n; ++j) {
     float acc = 0;
     for (std::int64_t c = 0; c < d; ++c) acc += operand(q_row[c]) * operand(k[j * d + c]);
-    s[j] = acc * p.softmax_scale();
+    s[j] = round_to_dtype(acc * p.softmax_scale(), p.dtype);  // S is stored in the dtype
     m = std::max(m, s[j]);
   }
   float l = 0;

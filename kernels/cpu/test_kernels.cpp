@@ -1,11 +1,15 @@
-// Fault-injection kernels: they exist to prove that a sweep survives kernels that crash,
-// hang or lie. Listed only when ATTNSWEEP_TEST_KERNELS=1 (the registry checks), and never to be run
-// in-process: `test_segfault` takes its process down, `test_hang` never returns.
+// Fault-injection kernels: they exist to prove that a sweep survives kernels that crash, hang or
+// lie, and that the correctness check catches planted cheats (cheat_kernel.h). Listed only when
+// ATTNSWEEP_TEST_KERNELS=1 (the registry checks); `test_segfault` and `test_hang` are never to be
+// run in-process: the first takes its process down, the second never returns.
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <thread>
 
 #include "attnsweep/kernels/kernel.h"
+#include "../cheat_kernel.h"
+#include "cpu_kernels.h"
 
 namespace attnsweep {
 
@@ -65,13 +69,42 @@ class GarbageKernel final : public FaultKernel {
   }
 };
 
+// Host memory as the CPU cheats touch it.
+class HostCheatMemory final : public CheatMemory {
+ public:
+  void copy(void* dst, const void* src, std::uint64_t bytes, void*) const override { std::memcpy(dst, src, bytes); }
+  void scale_largest(void* first, std::int64_t count, DType dtype, float factor, void*) const override {
+    std::int64_t at = 0;
+    for (std::int64_t i = 1; i < count; ++i)
+      if (std::abs(load(first, i, dtype)) > std::abs(load(first, at, dtype))) at = i;
+    store(first, at, dtype, load(first, at, dtype) * factor);
+  }
+
+ private:
+  static float load(const void* p, std::int64_t i, DType t) {
+    const auto* bits = static_cast<const std::uint16_t*>(p);
+    if (t == DType::fp16) return half_bits_to_float(bits[i]);
+    if (t == DType::bf16) return bf16_bits_to_float(bits[i]);
+    return static_cast<const float*>(p)[i];
+  }
+  static void store(void* p, std::int64_t i, DType t, float x) {
+    auto* bits = static_cast<std::uint16_t*>(p);
+    if (t == DType::fp16) bits[i] = float_to_half_bits(x);
+    else if (t == DType::bf16) bits[i] = float_to_bf16_bits(x);
+    else static_cast<float*>(p)[i] = x;
+  }
+};
+
 }  // namespace
 
 std::vector<const Kernel*> test_kernels() {
   static const SegfaultKernel segfault;
   static const HangKernel hang;
   static const GarbageKernel garbage;
+  static const HostCheatMemory host;
+  static const CheatKernels cheats("test_cheat_", *cpu::flash_kernel(), host);
   std::vector<const Kernel*> out{&segfault, &hang, &garbage};
+  for (const Kernel* k : cheats.all()) out.push_back(k);
 #ifdef ATTNSWEEP_HAVE_CUDA
   for (const Kernel* k : cuda_test_kernels()) out.push_back(k);
 #endif

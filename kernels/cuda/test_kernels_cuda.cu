@@ -1,15 +1,22 @@
-// GPU fault-injection kernels, listed by test_kernels() (kernels/cpu/test_kernels.cpp)
-// only when ATTNSWEEP_TEST_KERNELS=1. Self-contained: plain CUDA runtime, no other file of this
-// folder. Run them only through a worker: they poison or hang the process that runs them.
+// GPU fault-injection kernels, listed by test_kernels() (kernels/cpu/test_kernels.cpp) only when
+// ATTNSWEEP_TEST_KERNELS=1: two that poison or hang the process that runs them (run them only
+// through a worker), and the planted cheats of cheat_kernel.h around flash_mma.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
 #include <cuda_runtime.h>
 
 #include <string>
 #include <vector>
 
+#include "../cheat_kernel.h"
 #include "attnsweep/kernels/device.h"
 #include "attnsweep/kernels/kernel.h"
 
 namespace attnsweep {
+
+namespace cuda {
+const Kernel* flash_mma_kernel();  // flash_mma.cu
+}  // namespace cuda
 
 namespace {
 
@@ -68,12 +75,52 @@ class SpinKernel final : public CudaFaultKernel {
   }
 };
 
+__device__ float to_float(float x) { return x; }
+__device__ float to_float(__half x) { return __half2float(x); }
+__device__ float to_float(__nv_bfloat16 x) { return __bfloat162float(x); }
+template <class T>
+__device__ T from_float(float x);
+template <>
+__device__ float from_float<float>(float x) { return x; }
+template <>
+__device__ __half from_float<__half>(float x) { return __float2half_rn(x); }
+template <>
+__device__ __nv_bfloat16 from_float<__nv_bfloat16>(float x) { return __float2bfloat16_rn(x); }
+
+// One thread: the row is a head_dim of at most 1024 elements, and a cheat need not be fast.
+template <class T>
+__global__ void scale_largest_kernel(T* first, long long count, float factor) {
+  long long at = 0;
+  for (long long i = 1; i < count; ++i)
+    if (fabsf(to_float(first[i])) > fabsf(to_float(first[at]))) at = i;
+  first[at] = from_float<T>(to_float(first[at]) * factor);
+}
+
+class DeviceCheatMemory final : public CheatMemory {
+ public:
+  void copy(void* dst, const void* src, std::uint64_t bytes, void* stream) const override {
+    const cudaError_t e = cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice, static_cast<cudaStream_t>(stream));
+    if (e != cudaSuccess) throw DeviceError(std::string("cheat copy failed: ") + cudaGetErrorString(e), false);
+  }
+  void scale_largest(void* first, std::int64_t count, DType dtype, float factor, void* stream) const override {
+    const auto s = static_cast<cudaStream_t>(stream);
+    if (dtype == DType::fp16) scale_largest_kernel<<<1, 1, 0, s>>>(static_cast<__half*>(first), count, factor);
+    else if (dtype == DType::bf16) scale_largest_kernel<<<1, 1, 0, s>>>(static_cast<__nv_bfloat16*>(first), count, factor);
+    else scale_largest_kernel<<<1, 1, 0, s>>>(static_cast<float*>(first), count, factor);
+    check_launch("scale_largest");
+  }
+};
+
 }  // namespace
 
 std::vector<const Kernel*> cuda_test_kernels() {
   static const OutOfBoundsKernel oob;
   static const SpinKernel spin;
-  return {&oob, &spin};
+  static const DeviceCheatMemory device;
+  static const CheatKernels cheats("test_cuda_cheat_", *cuda::flash_mma_kernel(), device);
+  std::vector<const Kernel*> out{&oob, &spin};
+  for (const Kernel* k : cheats.all()) out.push_back(k);
+  return out;
 }
 
 }  // namespace attnsweep

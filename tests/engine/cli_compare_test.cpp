@@ -12,13 +12,16 @@
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/store.h"
 #include "sample_results.h"
-#include "support/run_cli.h"
+#include "support/shell_command.h"
 
 namespace attnsweep {
 namespace {
 
 using nlohmann::json;
-using test_support::run_cli;
+// attnsweep-cli with `args`, through the shell as a CI job runs it.
+attnsweep::testing::ShellOutcome run_cli(const std::string& args) {
+  return attnsweep::testing::run_shell(std::string(ATTNSWEEP_CLI) + " " + args);
+}
 using testing::TempDir;
 
 const std::string kH100Seed = ATTNSWEEP_SOURCE_DIR "/resources/sample-results/h100-seed.jsonl";

@@ -1,5 +1,5 @@
 // attnsweep-cli end to end: every subcommand through the real binary, its exit codes (0 ran,
-// 2 bad usage or spec, 1 runtime failure), its messages, and the files it writes.
+// 2 bad usage or spec, 1 runtime failure, 3 nothing measured), its messages, and the files it writes.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,15 +11,16 @@
 
 #include "attnsweep/engine/store.h"
 #include "attnsweep/kernels/device.h"
-#include "support/run_cli.h"
+#include "support/shell_command.h"
 
 namespace fs = std::filesystem;
 using namespace attnsweep;
 
 namespace {
 
-using Outcome = test_support::CliOutcome;
-Outcome cli(const std::string& args) { return test_support::run_cli(args); }
+using Outcome = attnsweep::testing::ShellOutcome;
+
+Outcome cli(const std::string& args) { return attnsweep::testing::run_shell(std::string(ATTNSWEEP_CLI) + " " + args); }
 
 // A spec of two tiny tiers on the CPU kernels: seconds to run on two cores.
 constexpr const char* kTinySpec = R"({
@@ -137,13 +138,123 @@ TEST_F(CliTest, CudaWithoutAGpuIsARuntimeFailure) {
   EXPECT_NE(r.output.find("no CUDA device"), std::string::npos) << r.output;
 }
 
+TEST_F(CliTest, VersionAndHelpNameTheProgram) {
+  const Outcome version = cli("--version");
+  EXPECT_EQ(version.code, 0) << version.output;
+  EXPECT_TRUE(version.output.starts_with("attnsweep-cli ")) << version.output;
+  EXPECT_NE(version.output.find("(git "), std::string::npos) << version.output;
+  const Outcome help = cli("--help");
+  EXPECT_EQ(help.code, 0);
+  for (const char* command : {"list", "validate", "run", "report", "import", "worker", "--version"})
+    EXPECT_NE(help.output.find(command), std::string::npos) << command;
+}
+
+TEST_F(CliTest, AMistypedCommandGetsTheNearestOne) {
+  const Outcome typo = cli("lsit kernels");
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.output.find("unknown command 'lsit'; did you mean 'list'?"), std::string::npos) << typo.output;
+  const Outcome prefix = cli("val spec.json");
+  EXPECT_NE(prefix.output.find("did you mean 'validate'?"), std::string::npos) << prefix.output;
+  const Outcome far = cli("benchmark");
+  EXPECT_EQ(far.code, 2);
+  EXPECT_EQ(far.output.find("did you mean"), std::string::npos) << far.output;
+  EXPECT_NE(far.output.find("commands: list, validate, run"), std::string::npos) << far.output;
+  const Outcome what = cli("list kernel");
+  EXPECT_EQ(what.code, 2);
+  EXPECT_NE(what.output.find("did you mean 'kernels'?"), std::string::npos) << what.output;
+}
+
+// Nothing of the sweep can run on this backend: refused before it starts, naming what would run.
+TEST_F(CliTest, ASweepOfWhichNothingRunsIsRefusedUpFront) {
+  std::string fp16 = kTinySpec;
+  fp16.replace(fp16.find("[\"fp32\"]"), 8, "[\"fp16\"]");
+  const Outcome r = cli("run --spec " + write("fp16.json", fp16) + " --backend cpu --out " + path("x.jsonl"));
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("nothing in sweep 'cli-test' can run on cpu: cpu_naive: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Kernels that run on cpu: cpu_naive and cpu_flash"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
+
+  // The seed's CUDA kernels where no GPU is: a CPU-only build does not know them, a CUDA build
+  // plans them as another backend's; neither runs the sweep.
+  if (cuda_device_count() > 0) return;
+  const Outcome seed = cli("run --preset seed --out " + path("seed.jsonl"));
+  EXPECT_EQ(seed.code, 2) << seed.output;
+  EXPECT_TRUE(seed.output.find("run on cuda") != std::string::npos ||
+              seed.output.find("unknown kernel \"naive\"") != std::string::npos)
+      << seed.output;
+  EXPECT_FALSE(fs::exists(path("seed.jsonl")));
+}
+
+// Cells that ran and not one measured (each unsupported here) make a failed run that says why;
+// one measured cell among them is a run that worked. The fake provider answers without a GPU.
+TEST_F(CliTest, ASweepThatMeasuresNothingIsNotASuccess) {
+  if (std::system("python3 -c 'import json' >/dev/null 2>&1") != 0) GTEST_SKIP() << "python3 is not installed here";
+  const std::string provider = write("fake.json", R"({"name": "fake", "command": ["python3", ")" +
+                                                      std::string(ATTNSWEEP_SOURCE_DIR) +
+                                                      R"(/tests/engine/fake_provider.py", "--device", "{device}"],
+    "kernels": [{"name": "fake_unsupported", "description": "unsupported everywhere"},
+                {"name": "fake_ok", "description": "a made-up time"}]})");
+  std::string spec = kTinySpec;
+  const std::string cpu_kernels = R"(["cpu_naive", "cpu_flash"])";
+  spec.replace(spec.find(cpu_kernels), cpu_kernels.size(), R"(["fake_unsupported"])");
+  const Outcome none =
+      cli("run --provider " + provider + " --spec " + write("none.json", spec) + " --quiet --out " + path("none.jsonl"));
+  EXPECT_EQ(none.code, 3) << none.output;
+  EXPECT_NE(none.output.find("sweep 'cli-test' measured nothing: none of its 4 cells ran here (first: "),
+            std::string::npos)
+      << none.output;
+  EXPECT_NE(none.output.find("(first: fake_unsupported hd16-h2-b1-n32: unsupported: "), std::string::npos)
+      << none.output;
+  EXPECT_EQ(read_result_file(path("none.jsonl")).results.size(), 4u) << "the file keeps each cell's status";
+
+  spec.replace(spec.find(R"(["fake_unsupported"])"), 20, R"(["fake_unsupported", "fake_ok"])");
+  const Outcome some =
+      cli("run --provider " + provider + " --spec " + write("some.json", spec) + " --quiet --out " + path("some.jsonl"));
+  EXPECT_EQ(some.code, 0) << some.output;
+}
+
+// Piped, every finished cell says the time spent and left; on a terminal the bar redrawn in
+// place fits its width.
+TEST_F(CliTest, ProgressSaysElapsedAndEtaAndFitsTheTerminal) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const Outcome piped = cli("run --spec " + spec + " --backend cpu --out " + path("piped.jsonl"));
+  ASSERT_EQ(piped.code, 0) << piped.output;
+  EXPECT_NE(piped.output.find("[8/8] "), std::string::npos) << piped.output;
+  EXPECT_NE(piped.output.find(" elapsed, ETA 0:00:00)"), std::string::npos) << piped.output;
+
+  // script(1) gives the program a terminal; a terminal without a size falls back to COLUMNS.
+  constexpr std::size_t kColumns = 60;
+  const std::string command = "COLUMNS=" + std::to_string(kColumns) + " script -qec '" + std::string(ATTNSWEEP_CLI) +
+                              " run --spec " + spec + " --backend cpu --out " + path("tty.jsonl") + "' /dev/null";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string screen;
+  std::array<char, 4096> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) screen.append(buf.data(), n);
+  ASSERT_EQ(::pclose(pipe), 0) << screen;
+  std::size_t bars = 0;
+  std::size_t begin = 0;
+  while (begin < screen.size()) {
+    std::size_t end = screen.find_first_of("\r\n", begin);
+    if (end == std::string::npos) end = screen.size();
+    std::string line = screen.substr(begin, end - begin);
+    if (line.starts_with("\033[K")) line.erase(0, 3);
+    if (line.find(" elapsed, ETA ") != std::string::npos) {
+      ++bars;
+      EXPECT_LT(line.size(), kColumns) << "'" << line << "'";
+    }
+    begin = end + 1;
+  }
+  EXPECT_GE(bars, 8u) << screen;
+}
+
 TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   const std::string out = path("results.jsonl");
   ASSERT_EQ(cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --quiet --out " + out).code, 0);
   const Outcome md = cli("report " + out + " --format md");
   EXPECT_EQ(md.code, 0);
   EXPECT_NE(md.output.find("| Kernel | Tier | Q_N | K_N | head_dim | heads | batch |"), std::string::npos) << md.output;
-  EXPECT_NE(md.output.find("attention_sweep_heatmap.png"), std::string::npos);
+  EXPECT_NE(md.output.find("attention_sweep_heatmap_fp32_causal.png"), std::string::npos) << "a picture per slice";
   EXPECT_EQ(cli("report " + out + " --format csv -o " + path("r.csv")).code, 0);
   EXPECT_TRUE(fs::file_size(path("r.csv")) > 0);
   ASSERT_EQ(cli("report " + out + " --format json -o " + path("r.json")).code, 0);
@@ -154,7 +265,7 @@ TEST_F(CliTest, ReportsInEveryFormatAndRefusesOthers) {
   const Outcome html = cli("report " + out + " --format html");
   EXPECT_EQ(html.code, 0);
   EXPECT_TRUE(html.output.starts_with("<!doctype html>")) << html.output;
-  EXPECT_NE(html.output.find("<td class=\"num\">"), std::string::npos);
+  EXPECT_NE(html.output.find("<td class=\"num\" data-v="), std::string::npos);
   const Outcome pdf = cli("report " + out + " --format pdf");
   EXPECT_EQ(pdf.code, 2);
   EXPECT_NE(pdf.output.find("--format: must be md, csv, json or html (got 'pdf')"), std::string::npos) << pdf.output;
@@ -225,4 +336,87 @@ TEST_F(CliTest, ReportsSpeedupsAgainstABaselineKernel) {
   const Outcome csv = cli("report " + results + " --format csv --baseline cublas");
   EXPECT_EQ(csv.code, 2);
   EXPECT_NE(csv.output.find("--baseline: the CSV report holds the cells' own fields only"), std::string::npos);
+}
+
+TEST_F(CliTest, SharesRunOnTheirOwnAndMergeIntoTheWholeSweep) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const std::string whole = path("whole.jsonl");
+  ASSERT_EQ(cli("run --spec " + spec + " --backend cpu --quiet --out " + whole).code, 0);
+  std::string shares;
+  std::size_t cells = 0;
+  for (const char* k : {"1", "2", "3"}) {
+    const std::string out = path(std::string("share") + k + ".jsonl");
+    const Outcome r = cli("run --spec " + spec + " --backend cpu --quiet --shard " + k + "/3 --out " + out);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find(std::string("(share ") + k + "/3)"), std::string::npos) << r.output;
+    const ResultFile f = read_result_file(out);
+    EXPECT_EQ(f.header["shard"], std::string(k) + "/3");
+    cells += f.results.size();
+    shares += " " + out;
+  }
+  EXPECT_EQ(cells, 8u);
+
+  // A share resumes as itself only.
+  const Outcome other = cli("run --spec " + spec + " --backend cpu --resume --shard 2/3 --out " + path("share1.jsonl"));
+  EXPECT_EQ(other.code, 1);
+  EXPECT_NE(other.output.find("holds share 1/3 of this spec, not share 2/3"), std::string::npos) << other.output;
+  const Outcome same = cli("run --spec " + spec + " --backend cpu --resume --shard 1/3 --out " + path("share1.jsonl"));
+  EXPECT_EQ(same.code, 0) << same.output;
+  EXPECT_NE(same.output.find("measured 0 of"), std::string::npos) << same.output;
+
+  const std::string merged = path("merged.jsonl");
+  const Outcome merge = cli("merge" + shares + " -o " + merged);
+  ASSERT_EQ(merge.code, 0) << merge.output;
+  EXPECT_NE(merge.output.find("merged 8 cells of the 8 the spec plans from 3 file(s)"), std::string::npos)
+      << merge.output;
+  std::map<std::string, CellStatus> expected, got;
+  for (const CellResult& r : read_result_file(whole).results) expected[r.cell.id()] = r.status;
+  for (const CellResult& r : read_result_file(merged).results) got[r.cell.id()] = r.status;
+  EXPECT_EQ(got, expected);
+
+  // The same share twice is reported; a share left out is named.
+  const Outcome twice =
+      cli("merge " + path("share1.jsonl") + " " + path("share1.jsonl") + " -o " + path("twice.jsonl"));
+  EXPECT_EQ(twice.code, 0) << twice.output;
+  EXPECT_NE(twice.output.find("cell(s) in more than one file"), std::string::npos) << twice.output;
+  EXPECT_NE(twice.output.find("planned cell(s) in no file"), std::string::npos) << twice.output;
+}
+
+TEST_F(CliTest, MergeRefusesFilesOfAnotherSpec) {
+  const std::string a = path("a.jsonl"), b = path("b.jsonl");
+  ASSERT_EQ(cli("run --spec " + write("a.json", kTinySpec) + " --backend cpu --quiet --shard 1/2 --out " + a).code, 0);
+  std::string other = kTinySpec;
+  other.replace(other.find("\"seed\": 7"), 9, "\"seed\": 8");
+  ASSERT_EQ(cli("run --spec " + write("b.json", other) + " --backend cpu --quiet --shard 2/2 --out " + b).code, 0);
+  const Outcome r = cli("merge " + a + " " + b + " -o " + path("m.jsonl"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find(b + ": holds results of a different spec than " + a + " (first difference at spec/seed)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(path("m.jsonl")));
+  EXPECT_EQ(cli("merge -o " + path("m.jsonl")).code, 2);  // no inputs
+  const Outcome shard =
+      cli("run --spec " + write("c.json", kTinySpec) + " --backend cpu --shard 0/2 --out " + path("c.jsonl"));
+  EXPECT_EQ(shard.code, 2);
+  EXPECT_NE(shard.output.find("--shard: must be K/N with whole numbers 1 <= K <= N, e.g. 2/4 (got '0/2')"),
+            std::string::npos)
+      << shard.output;
+}
+
+TEST_F(CliTest, VersionSaysWhetherSweepsRunOverMpi) {
+  const Outcome v = cli("--version");
+  EXPECT_EQ(v.code, 0) << v.output;
+  EXPECT_EQ(v.output.rfind("attnsweep-cli 0.", 0), 0u) << v.output;
+  EXPECT_TRUE(v.output.find("\nMPI: yes (") != std::string::npos ||
+              v.output.find("\nMPI: no (built without MPI") != std::string::npos)
+      << v.output;
+}
+
+TEST_F(CliTest, RunOverMpiWithoutMpiInTheBuildSaysSo) {
+  if (cli("--version").output.find("\nMPI: yes (") != std::string::npos)
+    GTEST_SKIP() << "built with MPI: run --mpi runs a sweep (mpi_sweep_test.cpp)";
+  const Outcome mpi = cli("run --mpi --preset smoke --backend cpu --out " + path("x.jsonl"));
+  EXPECT_EQ(mpi.code, 1);
+  EXPECT_NE(mpi.output.find("--mpi: this attnsweep-cli was built without MPI"), std::string::npos) << mpi.output;
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <set>
 
 #include "attnsweep/engine/result_json.h"
@@ -21,17 +22,20 @@ std::string rule_of(Column c, const std::string& text) {
   return testing::error_of([&] { read_column(r, c, text); });
 }
 
-TEST(Columns, NamesAreUniqueAndFoundByTitleOrKey) {
-  std::set<std::string_view> keys, titles;
+TEST(Columns, OneNamePerColumnFoundInAnyCase) {
+  std::set<std::string> names;
   for (Column c : all_columns()) {
-    EXPECT_TRUE(keys.insert(column_info(c).key).second) << column_info(c).key;
-    EXPECT_TRUE(titles.insert(column_info(c).title).second) << column_info(c).title;
-    EXPECT_EQ(column_named(column_info(c).key), c);
-    EXPECT_EQ(column_named(column_info(c).title), c);
-    EXPECT_FALSE(column_info(c).tooltip.empty()) << column_info(c).key;
+    std::string lower(column_info(c).name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    EXPECT_TRUE(names.insert(lower).second) << column_info(c).name;
+    EXPECT_EQ(column_named(column_info(c).name), c);
+    EXPECT_EQ(column_named(lower), c);
+    EXPECT_FALSE(column_info(c).tooltip.empty()) << column_info(c).name;
   }
   EXPECT_EQ(all_columns().size(), static_cast<std::size_t>(Column::count_));
-  EXPECT_EQ(column_named("avg_ms"), Column::mean_ms);  // the seed's name
+  EXPECT_EQ(column_info(Column::mean_ms).name, "avg_ms");  // the seed's name
+  EXPECT_EQ(column_named("mean_ms"), Column::mean_ms);     // and other common spellings
+  EXPECT_EQ(column_named("TFLOP/s"), Column::tflops);
   EXPECT_FALSE(column_named("avg").has_value());
 }
 
@@ -39,9 +43,9 @@ TEST(Columns, AFailedCellShowsItsStatusInEveryMeasuredColumnNeverZero) {
   const CellResult oom = failed_result(sample_cell("naive", 16384), CellStatus::oom, "needs 40 GiB");
   for (Column c : all_columns()) {
     if (!column_info(c).measured) continue;
-    EXPECT_EQ(cell_text(oom, c), "OOM") << column_info(c).key;
-    EXPECT_EQ(cell_field(oom, c), "") << column_info(c).key;
-    EXPECT_FALSE(cell_number(oom, c).has_value()) << column_info(c).key;
+    EXPECT_EQ(cell_text(oom, c), "OOM") << column_info(c).name;
+    EXPECT_EQ(cell_field(oom, c), "") << column_info(c).name;
+    EXPECT_FALSE(cell_number(oom, c).has_value()) << column_info(c).name;
   }
   EXPECT_EQ(cell_text(oom, Column::status), "OOM");
   EXPECT_EQ(cell_field(oom, Column::status), "oom");
@@ -78,6 +82,7 @@ TEST(Columns, EveryFieldReadsBack) {
   batch.noisy = true;
   batch.flagged_samples = 4;
   batch.flags = {"sw_power_cap", "low_clock"};
+  batch.pct_of_peak = 12.5;  // what a report derives from the device's peak (peaks.h)
   watched.steady = SteadyRecord{SteadyState::sustained, true};
   watched.clocks = ClockSummary{true, "", 60, 1410, 1755, 1980, 688.25, 71, {"sw_power_cap"}};
   CellResult unread = ok_result(sample_cell("naive", 512), 2.5);
@@ -89,6 +94,7 @@ TEST(Columns, EveryFieldReadsBack) {
     for (Column c : all_columns()) read_column(back, c, cell_field(original, c));
     back.cell.tier.name = tier_name(back.cell.tier.shape);  // names are rebuilt from values, not read
     EXPECT_EQ(result_to_json(back).dump(), result_to_json(original).dump());
+    EXPECT_EQ(cell_field(back, Column::pct_of_peak), cell_field(original, Column::pct_of_peak));  // not in the record
   }
 }
 
@@ -122,6 +128,8 @@ TEST(Columns, ReadingNamesTheRule) {
   EXPECT_EQ(rule_of(Column::status, "fine"),
             "unknown status 'fine' (known: ok, oom, unsupported, skipped, wrong, error, crashed, timeout)");
   EXPECT_EQ(rule_of(Column::checked, "1"), "'1' is neither true nor false");
+  EXPECT_EQ(rule_of(Column::slices_checked, "0"), "must be positive (got 0)");
+  EXPECT_EQ(rule_of(Column::pct_of_peak, "-0.5"), "must not be negative (got -0.5)");
   EXPECT_EQ(rule_of(Column::mode, "warm"), "must be cold, batch or unstated (got 'warm')");
   EXPECT_EQ(rule_of(Column::steady, "hot"), "must be burst or sustained (got 'hot')");
   EXPECT_EQ(rule_of(Column::kernel, ""), "kernel name is empty");
@@ -133,16 +141,23 @@ TEST(Columns, ReadingNamesTheRule) {
   }
 }
 
+// The seed's columns first, in the seed's order, in every form a program reads.
 TEST(Columns, TheFormsShowTheirColumns) {
+  const std::vector<std::string_view> seed = {"Kernel", "Tier",  "Q_N",    "K_N",    "head_dim",
+                                              "heads",  "batch", "avg_ms", "std_ms", "min_ms"};
+  for (const auto form : {report_columns(), export_columns()})
+    for (std::size_t i = 0; i < seed.size(); ++i) EXPECT_EQ(column_info(form[i]).name, seed[i]) << i;
   const auto report = report_columns();
-  EXPECT_EQ(report.front(), Column::kernel);
   EXPECT_EQ(report.back(), Column::message);
+  const auto exported = export_columns();
+  EXPECT_EQ(std::set<Column>(exported.begin(), exported.end()).size(), static_cast<std::size_t>(Column::count_))
+      << "the CSV holds every column once";
   const auto table = table_columns();
   for (Column c : {Column::kernel, Column::status, Column::mode, Column::median_ms, Column::tflops, Column::rel_err,
                    Column::noisy, Column::flagged_samples, Column::message})
-    EXPECT_NE(std::find(table.begin(), table.end(), c), table.end()) << column_info(c).key;
+    EXPECT_NE(std::find(table.begin(), table.end(), c), table.end()) << column_info(c).name;
   for (Column c : {Column::mode, Column::noisy, Column::flagged_samples})
-    EXPECT_NE(std::find(report.begin(), report.end(), c), report.end()) << column_info(c).key;
+    EXPECT_NE(std::find(report.begin(), report.end(), c), report.end()) << column_info(c).name;
 }
 
 }  // namespace

@@ -38,6 +38,18 @@ TEST(Environment, DeviceFactsAreMergedUnderDevice) {
   EXPECT_EQ(d["name"], cpu->info().name);
   for (const auto& [key, value] : cpu->info().facts)
     if (key != "backend" && key != "ordinal" && key != "name") EXPECT_EQ(d[key], value) << key;
+  // The device's peak (peaks.h): a CPU says it has none rather than giving a number.
+  ASSERT_TRUE(d.contains("peak"));
+  EXPECT_FALSE(d["peak"].contains("dense_tflops"));
+  EXPECT_EQ(d["peak"]["note"], "a CPU has no tensor-core peak");
+}
+
+TEST(Environment, DeviceNamesOfSeveralEnvironmentsOnceEachInOrder) {
+  using nlohmann::json;
+  const json a = {{"device", {{"name", "card A"}}}}, b = {{"device", {{"name", "card B"}}}};
+  EXPECT_EQ(device_names_of({a, b, a, json::object(), json(), {{"device", {{"name", 3}}}}}),
+            (std::vector<std::string>{"card A", "card B"}));
+  EXPECT_TRUE(device_names_of({}).empty());
 }
 
 }  // namespace

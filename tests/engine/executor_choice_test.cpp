@@ -83,5 +83,24 @@ TEST(ExecutorChoice, TheWorkerProgramIsAttnsweepCli) {
   EXPECT_TRUE(program.ends_with("/attnsweep-cli")) << program;
 }
 
+TEST(ExecutorChoice, AProcessOfSeveralOnAHostTakesOneDeviceByItsPlace) {
+  if (cuda_device_count() == 0) {
+    try {
+      device_for_node_rank("", 0);
+      ADD_FAILURE() << "a device without a GPU";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("no CUDA device is available here"), std::string::npos) << e.what();
+    }
+    return;
+  }
+  const int n = cuda_device_count();
+  for (int rank = 0; rank < 2 * n + 1; ++rank) {
+    EXPECT_EQ(device_for_node_rank("", rank), rank % n);
+    EXPECT_EQ(device_for_node_rank("all", rank), rank % n);
+    EXPECT_EQ(device_for_node_rank("0", rank), 0);  // ranks share the one named
+  }
+  EXPECT_THROW(device_for_node_rank(std::to_string(n), 0), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace attnsweep

@@ -66,7 +66,16 @@ TEST(Inputs, FillWritesWhatGenerateGives) {
   p.batch = 2, p.heads = 3, p.q_n = 50, p.k_n = 70, p.head_dim = 9, p.dtype = DType::bf16;
   const std::uint64_t eb = dtype_bytes(p.dtype);
   DeviceBuffer q(*dev, p.q_elements() * eb), k(*dev, p.kv_elements() * eb), v(*dev, p.kv_elements() * eb);
-  fill_inputs(*dev, p, 11, q.get(), k.get(), v.get());
+  const InputsDigest digest = fill_inputs(*dev, p, 11, q.get(), k.get(), v.get());
+  // The digest is of the stored elements: the same summed whole or in any split, and it moves
+  // when one element does.
+  EXPECT_EQ(digest.k, digest_elements(k.get(), 0, p.kv_elements(), p.dtype));
+  const auto* v_bytes = static_cast<const unsigned char*>(v.get());
+  EXPECT_EQ(digest.v, digest_elements(v_bytes + 1000 * eb, 1000, p.kv_elements() - 1000, p.dtype) +
+                          digest_elements(v_bytes, 0, 1000, p.dtype));
+  EXPECT_NE(digest.k, digest.v);
+  static_cast<std::uint16_t*>(k.get())[7] ^= 1;
+  EXPECT_NE(digest.k, digest_elements(k.get(), 0, p.kv_elements(), p.dtype));
   std::vector<float> got(p.kv_elements());
   decode_from_dtype(v.get(), got.size(), p.dtype, got.data());
   EXPECT_EQ(got, generate(11, InputTensor::v, p.dtype, 0, p.kv_elements()));

@@ -1,10 +1,12 @@
 // The shipped presets: embedded copies match resources/presets, each is a valid spec wherever its
-// kernels are built, and each holds the shapes its name promises.
+// kernels are built, as is every benchmark spec in bench/specs, and each preset holds the shapes its
+// name promises.
 #include "attnsweep/engine/presets.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -12,6 +14,7 @@
 #include <tuple>
 
 #include "attnsweep/engine/plan.h"
+#include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep {
@@ -41,7 +44,7 @@ std::vector<std::string> kernels_of(const std::string& name) {
 
 TEST(Presets, TheShippedOnesAreListedSorted) {
   const std::vector<std::string> names = preset_names();
-  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper"})
+  for (const char* want : {"seed", "smoke", "demo-cpu", "fa3-paper", "seed-vs-torch", "fa3-vs-torch"})
     EXPECT_NE(std::find(names.begin(), names.end(), want), names.end()) << want;
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_FALSE(preset_json("no-such-preset"));
@@ -58,24 +61,48 @@ TEST(Presets, EmbeddedTextMatchesTheFileInResources) {
   }
 }
 
+// A shipped spec (a preset, or a benchmark's spec in bench/specs) is valid wherever its kernels are
+// built; in a build without some of them, the only complaint is those kernels' names, and with its
+// kernels swapped for one every build has, it is valid everywhere: a spec the parser rejects fails
+// here, on every build.
+void expect_valid_where_its_kernels_exist(const std::string& text) {
+  const SpecParseResult r = parse_spec(text);
+  const std::vector<std::string> kernels = json::parse(text)["kernels"].get<std::vector<std::string>>();
+  const bool all_built = std::all_of(kernels.begin(), kernels.end(), [](const std::string& k) { return find_kernel(k); });
+  if (all_built) EXPECT_TRUE(r.spec) << errors_text(r);
+  for (const SpecError& e : r.errors) {
+    EXPECT_EQ(e.path.rfind("/kernels/", 0), 0u) << e.to_string();
+    EXPECT_NE(e.rule.find("unknown kernel"), std::string::npos) << e.to_string();
+  }
+  json swapped = json::parse(text);
+  swapped["kernels"] = {"cpu_flash"};
+  const SpecParseResult shapes = parse_spec(swapped.dump());
+  EXPECT_TRUE(shapes.spec) << errors_text(shapes);
+}
+
 TEST(Presets, EachIsValidWhereItsKernelsExist) {
   for (const std::string& name : preset_names()) {
     SCOPED_TRACE(name);
+    expect_valid_where_its_kernels_exist(preset_json(name).value());
     const SpecParseResult r = parse_spec(preset_json(name).value());
-    const std::vector<std::string> kernels = kernels_of(name);
-    const bool all_built = std::all_of(kernels.begin(), kernels.end(), [](const std::string& k) { return find_kernel(k); });
-    if (all_built) ASSERT_TRUE(r.spec) << errors_text(r);
-    if (r.spec) {
-      EXPECT_EQ(r.spec->name, name);  // the preset names itself as its file does
-    } else {
-      // In a build without some kernel (CPU-only, or no provider installed), the only complaint
-      // is that kernel's name.
-      for (const SpecError& e : r.errors) {
-        EXPECT_EQ(e.path.rfind("/kernels/", 0), 0u) << e.to_string();
-        EXPECT_NE(e.rule.find("unknown kernel"), std::string::npos) << e.to_string();
-      }
-    }
+    if (r.spec) EXPECT_EQ(r.spec->name, name);  // the preset names itself as its file does
   }
+}
+
+TEST(Presets, EachBenchmarkSpecIsValidWhereItsKernelsExist) {
+  const std::filesystem::path dir = std::filesystem::path(ATTNSWEEP_SOURCE_DIR) / "bench" / "specs";
+  int specs = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    std::ifstream in(entry.path(), std::ios::binary);
+    ASSERT_TRUE(in);
+    std::stringstream text;
+    text << in.rdbuf();
+    expect_valid_where_its_kernels_exist(text.str());
+    ++specs;
+  }
+  EXPECT_GT(specs, 0) << dir << " holds no spec";
 }
 
 // The seed's 24 tiers, (head_dim, heads, batch) x N, as its table's columns give them.
@@ -113,6 +140,26 @@ TEST(Presets, Fa3PaperKeepsHiddenSize2048And16kTokens) {
   }
   EXPECT_EQ(head_dims, (std::set<std::int64_t>{64, 128, 256}));
   EXPECT_EQ(lengths, (std::set<std::int64_t>{512, 1024, 2048, 4096, 8192, 16384}));
+}
+
+// Ours beside PyTorch's cuDNN and FlashAttention-2 backends and the Triton kernel, in one sweep on
+// the seed's tiers and on FlashAttention-3's, fp16 and bf16, causal and not; the baselines run
+// through the torch provider.
+TEST(Presets, BaselinePresetsPutOursBesideTorchsOnTheSameTiers) {
+  const std::vector<std::pair<std::string, std::string>> pairs = {{"seed-vs-torch", "seed"}, {"fa3-vs-torch", "fa3-paper"}};
+  for (const auto& [name, tiers_from] : pairs) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(kernels_of(name), (std::vector<std::string>{"flash_mma", "flash_sm90", "torch.sdpa_cudnn", "torch.sdpa_flash",
+                                                          "flash_attention_triton"}));
+    for (const char* baseline : {"torch.sdpa_cudnn", "torch.sdpa_flash", "flash_attention_triton"})
+      EXPECT_TRUE(is_provider_kernel(baseline)) << baseline;
+    const SweepSpec s = shapes_of(name);
+    EXPECT_EQ(s.dtypes, (std::vector<DType>{DType::fp16, DType::bf16}));
+    EXPECT_EQ(s.causal, (std::vector<bool>{false, true}));
+    EXPECT_EQ(s.tiers, shapes_of(tiers_from).tiers);
+    EXPECT_EQ(s.timing.min_samples, TimingOptions{}.min_samples);  // the engine's method, not a shortcut
+    EXPECT_TRUE(s.check.enabled);
+  }
 }
 
 // Sizes, not timings: these presets must stay small enough for 2 CPU cores.

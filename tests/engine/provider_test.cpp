@@ -12,7 +12,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <stdexcept>
 
+#include "attnsweep/engine/correctness.h"
 #include "attnsweep/engine/data_dir.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/engine/presets.h"
@@ -341,26 +343,87 @@ TEST(RoutingExecutor, SendsEachCellToItsKernelsExecutorInPlanOrder) {
   EXPECT_EQ(resumed.measured, 0u);
 }
 
+// ---- the method in Python ----
+
+// The provider checks the rows the engine would: method.py's choose_check_rows is correctness.cpp's.
+TEST(ProviderMethod, ChecksTheRowsTheEngineChecks) {
+  SKIP_WITHOUT_PYTHON();
+  struct Case {
+    AttentionProblem p;
+    std::uint64_t seed;
+    bool all_rows;
+  };
+  const auto problem = [](std::int64_t b, std::int64_t h, std::int64_t n, std::int64_t d) {
+    AttentionProblem p;
+    p.batch = b, p.heads = h, p.q_n = p.k_n = n, p.head_dim = d;
+    return p;
+  };
+  for (const Case& c : {Case{problem(2, 3, 40, 16), 7, false}, Case{problem(2, 12, 2048, 64), 99, false},
+                        Case{problem(32, 32, 512, 64), 5, false}, Case{problem(1, 2, 1024, 128), 1, true}}) {
+    SCOPED_TRACE(std::to_string(c.p.batch) + "x" + std::to_string(c.p.heads) + "x" + std::to_string(c.p.q_n));
+    TempDir dir("rows");
+    const std::string script = dir.write("rows.py", "import sys\nsys.path.insert(0, '" + kSource + "/engine/providers')\n"
+                                         "import method\nfor r in method.choose_check_rows(" +
+                                         std::to_string(c.p.batch) + ", " + std::to_string(c.p.heads) + ", " +
+                                         std::to_string(c.p.q_n) + ", " + std::to_string(c.p.k_n) + ", " +
+                                         std::to_string(c.p.head_dim) + ", " + std::to_string(c.seed) + ", " +
+                                         (c.all_rows ? "True" : "False") + "):\n    print(*r)\n");
+    const std::string out = (dir.path / "rows.txt").string();
+    ASSERT_EQ(std::system(("python3 " + script + " > " + out).c_str()), 0);
+    std::ifstream in(out);
+    std::vector<OutputRow> python;
+    for (OutputRow r; in >> r.batch >> r.head >> r.row;) python.push_back(r);
+    EXPECT_EQ(python, choose_check_rows(c.p, c.seed, c.all_rows));
+  }
+}
+
 // ---- the torch provider where torch is missing ----
 
-TEST(TorchProvider, WithoutTorchSaysHelloAndAnswersEveryCellUnsupported) {
-  SKIP_WITHOUT_PYTHON();
-  if (python_has_torch()) GTEST_SKIP() << "torch is installed: this checks the machine without it";
+#define SKIP_UNLESS_TORCH_IS_MISSING()                                                             \
+  SKIP_WITHOUT_PYTHON();                                                                           \
+  if (python_has_torch()) GTEST_SKIP() << "torch is installed: this checks the machine without it"
+
+// The torch provider as installed from this source tree (resources/providers/torch.json).
+Provider installed_torch_provider() {
   const std::vector<Provider> all = installed_providers();
   const auto torch = std::find_if(all.begin(), all.end(), [](const Provider& p) { return p.name == "torch"; });
-  ASSERT_NE(torch, all.end());
-  auto executor = make_worker_executor(provider_options(*torch));
-  EXPECT_EQ(executor->device()->info().name, "no torch");
-  EXPECT_EQ(executor->device()->info().facts.at("torch"), "not installed");
+  if (torch == all.end()) throw std::runtime_error("the torch provider is not installed");
+  return *torch;
+}
 
-  std::vector<std::string> kernels;
-  for (const ProviderKernel& k : torch->kernels) kernels.push_back(k.name);
+// The provider's kernels run `plan` without torch: every cell unsupported, saying torch is missing.
+void expect_unsupported_for_missing_torch(Executor& executor, const Plan& plan) {
   Collected seen;
-  EXPECT_TRUE(executor->run(make_plan(spec_of(kernels, 1)), {}, seen.observer(), seen.sink()));
-  ASSERT_EQ(seen.results.size(), kernels.size());
+  EXPECT_TRUE(executor.run(plan, {}, seen.observer(), seen.sink()));
+  ASSERT_EQ(seen.results.size(), plan.cells.size());
   for (const CellResult& r : seen.results) {
     EXPECT_EQ(r.status, CellStatus::unsupported) << r.cell.id();
     EXPECT_NE(r.message.find("torch is not installed in "), std::string::npos) << r.message;
+  }
+}
+
+TEST(TorchProvider, WithoutTorchSaysHelloAndAnswersEveryCellUnsupported) {
+  SKIP_UNLESS_TORCH_IS_MISSING();
+  const Provider torch = installed_torch_provider();
+  auto executor = make_worker_executor(provider_options(torch));
+  EXPECT_EQ(executor->device()->info().name, "no torch");
+  EXPECT_EQ(executor->device()->info().facts.at("torch"), "not installed");
+  std::vector<std::string> kernels;
+  for (const ProviderKernel& k : torch.kernels) kernels.push_back(k.name);
+  expect_unsupported_for_missing_torch(*executor, make_plan(spec_of(kernels, 1)));
+}
+
+// The baseline presets' torch cells, on a machine without torch: every one `unsupported`, saying why.
+TEST(TorchProvider, BaselinePresetsWithoutTorchAreUnsupportedWithTheReason) {
+  SKIP_UNLESS_TORCH_IS_MISSING();
+  auto executor = make_worker_executor(provider_options(installed_torch_provider()));
+  for (const char* name : {"seed-vs-torch", "fa3-vs-torch"}) {
+    SCOPED_TRACE(name);
+    nlohmann::json j = nlohmann::json::parse(preset_json(name).value());
+    j["kernels"] = {"torch.sdpa_cudnn", "torch.sdpa_flash", "flash_attention_triton"};  // ours need a CUDA build
+    const SpecParseResult parsed = parse_spec(j.dump());
+    ASSERT_TRUE(parsed.spec) << parsed.errors.front().to_string();
+    expect_unsupported_for_missing_torch(*executor, make_plan(*parsed.spec));
   }
 }
 

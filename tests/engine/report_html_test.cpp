@@ -21,12 +21,26 @@ TEST(ReportHtml, APageWithTheTableAndFailedCellsAsTheirStatus) {
   EXPECT_TRUE(html.ends_with("</html>\n"));
   EXPECT_NE(html.find("<title>AttnSweep report: snap</title>"), std::string::npos);
   EXPECT_NE(html.find("NVIDIA H100 80GB HBM3 · cuda:0 (worker) · 2026-11-25 · 4 cells"), std::string::npos);
-  EXPECT_EQ(count(html, "<tr>"), 5u);  // the header and a row per cell
-  EXPECT_NE(html.find("<td class=\"num\">0.7293</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td class=\"failed\">OOM</td>"), std::string::npos);
-  EXPECT_NE(html.find("<td class=\"bad\" title=\"rel_err 0.5 &gt; tol | 2e-3\">wrong</td>"), std::string::npos);
+  const std::string table = html.substr(html.find("<table class=\"results\">"));
+  EXPECT_EQ(count(table, "<tr>"), 5u);  // the header and a row per cell
+  EXPECT_NE(table.find("<td class=\"num\" data-v=\"0.72934\">0.7293</td>"), std::string::npos);
+  EXPECT_NE(table.find("<td class=\"failed\" data-v=\"\">OOM</td>"), std::string::npos);
+  EXPECT_NE(table.find("<td class=\"bad\" title=\"rel_err 0.5 &gt; tol | 2e-3\">wrong</td>"), std::string::npos);
   EXPECT_EQ(html.find("<img"), std::string::npos);
-  EXPECT_NE(html.find("attnsweep --open RESULTS --export-report DIR"), std::string::npos) << "says how to draw them";
+  EXPECT_NE(html.find("attnsweep RESULTS -o DIR"), std::string::npos) << "says how to draw them";
+}
+
+// The page says all the result file says of where it ran, and its table sorts by any column.
+TEST(ReportHtml, TheWholeEnvironmentAndASortableTable) {
+  const std::string html = report_html(sample_result_file());
+  EXPECT_NE(html.find("<tr><th>Driver / runtime</th><td>driver 580.95, runtime 13.0</td></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><th>device.name</th><td>NVIDIA H100 80GB HBM3</td></tr>"), std::string::npos)
+      << "every field of the environment";
+  EXPECT_NE(html.find("<summary>The spec</summary>"), std::string::npos);
+  EXPECT_NE(html.find("<th data-sort title=\"Kernel name as used in specs (click to sort)\">Kernel</th>"),
+            std::string::npos);
+  EXPECT_EQ(count(html, "<script>"), 1u);
+  EXPECT_NE(html.find("addEventListener('click'"), std::string::npos);
 }
 
 TEST(ReportHtml, EscapesEverythingThatComesFromAFile) {
@@ -36,7 +50,7 @@ TEST(ReportHtml, EscapesEverythingThatComesFromAFile) {
   f.results[2].message = "<img src=x onerror=alert(1)>";
   f.warnings.push_back("a <warning>");
   const std::string html = report_html(f);
-  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(count(html, "<script>"), 1u) << "the page's own, and no other";
   EXPECT_EQ(html.find("<img"), std::string::npos);
   EXPECT_EQ(html.find("<b>"), std::string::npos);
   EXPECT_EQ(html.find("<warning>"), std::string::npos);

@@ -1,6 +1,8 @@
 // The JSON report (report_json.cpp): the header, every record and a summary, and its reader.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 #include "sample_results.h"
@@ -36,6 +38,13 @@ TEST(ReportJson, HoldsHeaderCellsAndASummary) {
   EXPECT_EQ(s["best_by_tier"][0]["kernel"], "cublas");
   EXPECT_EQ(s["best_by_tier"][0]["by"], "median");
   EXPECT_DOUBLE_EQ(s["best_by_tier"][0]["ms"].get<double>(), 0.5);
+  // % of peak beside every timing of an ok cell: a number for a known device, null where the peak is not known.
+  const json& cold = j["cells"][0]["timings"]["cold"];
+  EXPECT_DOUBLE_EQ(cold["pct_of_peak"].get<double>(), 100 * cold["tflops"].get<double>() / 989.4);
+  EXPECT_FALSE(j["cells"][2].contains("timings"));
+  f.header["environment"]["device"] = {{"backend", "cpu"}, {"name", "a CPU"}};
+  const json on_cpu = json::parse(report_json(f));
+  EXPECT_TRUE(on_cpu["cells"][0]["timings"]["cold"]["pct_of_peak"].is_null());
   EXPECT_EQ(s["best_by_tier"][0]["noisy"], false);
   EXPECT_EQ(s["mode"], "cold");
   EXPECT_DOUBLE_EQ(s["wall_s"].get<double>(), 1.75 * 3 + 0.25 * 2);
@@ -72,6 +81,16 @@ TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
   ASSERT_EQ(back.results.size(), f.results.size());
   for (std::size_t i = 0; i < f.results.size(); ++i)
     EXPECT_EQ(result_to_json(back.results[i]), result_to_json(f.results[i])) << i;
+  EXPECT_DOUBLE_EQ(back.results[0].timings.front().pct_of_peak, 100 * f.results[0].timings.front().tflops / 989.4);
+  EXPECT_TRUE(back.results[2].timings.empty());
+}
+
+TEST(ReportJson, EachRowNamesTheModelThatMeasuredIt) {
+  ResultFile f = sample_result_file();
+  f.results[1].device_name = "card B";
+  const json j = json::parse(report_json(f));
+  EXPECT_EQ(j["rows"][0]["device_name"], "NVIDIA H100 80GB HBM3");  // not recorded per cell: the file's device
+  EXPECT_EQ(j["rows"][1]["device_name"], "card B");
 }
 
 TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {
@@ -88,6 +107,11 @@ TEST(ReportJson, BadJsonNamesTheFileAndTheRecord) {
   EXPECT_EQ(error_of(R"({"header":{"type":"header","schema":99},"cells":[]})"),
             "r.json: header field 'schema': 99 is not supported (this build reads schemas 1 to 2)");
   EXPECT_EQ(error_of(R"({"cells":[{"type":"cell"}]})"), "r.json: cells[0]: cell record: field 'kernel': missing");
+  json cell = result_to_json(sample_result_file().results[0]);
+  cell["timings"]["cold"]["pct_of_peak"] = "most";
+  EXPECT_EQ(error_of(json{{"cells", {cell}}}.dump()),
+            "r.json: cells[0]: cell record: field 'timings.cold.pct_of_peak': must be a number, not negative (or null "
+            "where the device's peak is not known)");
 }
 
 }  // namespace

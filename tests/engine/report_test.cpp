@@ -40,5 +40,14 @@ TEST(Report, WhereItRanInOneLine) {
   EXPECT_EQ(describe_environment(json::object()), "");
 }
 
+TEST(Report, WhereItRanSaysWhenTheModelsWereMixed) {
+  json header = sample_result_file().header;
+  header["mixed_devices"] = {"NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB"};
+  header["executor"] = "mpi: 2 ranks on 2 hosts; rank 0: cuda:0 (worker)";
+  EXPECT_EQ(describe_environment(header),
+            "mixed devices: NVIDIA H100 80GB HBM3, NVIDIA A100-SXM4-80GB · mpi: 2 ranks on 2 hosts; rank 0: cuda:0 "
+            "(worker) · 2026-11-25");
+}
+
 }  // namespace
 }  // namespace attnsweep

@@ -61,6 +61,8 @@ void expect_same_result(const CellResult& a, const CellResult& b) {
   EXPECT_EQ(a.check.nonfinite, b.check.nonfinite);
   EXPECT_EQ(a.check.unwritten, b.check.unwritten);
   EXPECT_EQ(a.check.rows_checked, b.check.rows_checked);
+  EXPECT_DOUBLE_EQ(a.check.naive_max_abs_err, b.check.naive_max_abs_err);
+  EXPECT_EQ(a.check.slices_checked, b.check.slices_checked);
   EXPECT_EQ(a.check.rechecked_after_timing, b.check.rechecked_after_timing);
   ASSERT_EQ(a.steady.has_value(), b.steady.has_value());
   if (a.steady) {
@@ -205,9 +207,18 @@ TEST(ResultJson, OkRecordHasEveryField) {
     EXPECT_TRUE(j["timings"]["cold"]["time_ms"].contains(key)) << key;
   for (const char* key : {"inputs", "check", "warmup", "settle", "timing"})
     EXPECT_TRUE(j["wall_split_s"].contains(key)) << key;
-  for (const char* key : {"checked", "passed", "rel_err", "max_abs_err", "tolerance", "naive_rel_err", "nonfinite",
-                          "unwritten", "rows_checked", "rechecked_after_timing"})
+  for (const char* key : {"checked", "passed", "max_abs_err", "naive_max_abs_err", "tolerance", "rel_err", "naive_rel_err",
+                          "nonfinite", "unwritten", "rows_checked", "slices_checked", "rechecked_after_timing"})
     EXPECT_TRUE(j["check"].contains(key)) << key;
+}
+
+TEST(ResultJson, TheDeviceModelIsWrittenWhenKnown) {
+  CellResult r = ok_result(sample_cell("naive"), 1.5);
+  EXPECT_FALSE(result_to_json(r).contains("device_name"));  // unknown (imported): absent, not ""
+  r.device_name = "NVIDIA H100 80GB HBM3";
+  const json j = result_to_json(r);
+  EXPECT_EQ(j["device_name"], "NVIDIA H100 80GB HBM3");
+  EXPECT_EQ(result_from_json(j).device_name, "NVIDIA H100 80GB HBM3");
 }
 
 TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
@@ -237,6 +248,19 @@ TEST(ResultJson, NonFiniteErrorsSurviveAsNull) {
   const CellResult back = result_from_json(json::parse(text));
   EXPECT_TRUE(std::isnan(back.check.rel_err));
   EXPECT_EQ(back.check.nonfinite, 3);
+}
+
+// Records whose check held rel_err to `tolerance` (no naive max error, no slice count) still read:
+// the two are not known (NaN, 0), not made up.
+TEST(ResultJson, ChecksWithoutTheMaxRuleFieldsRead) {
+  json j = result_to_json(ok_result(sample_cell("naive"), 2.0));
+  j["check"].erase("naive_max_abs_err");
+  j["check"].erase("slices_checked");
+  const CellResult back = result_from_json(j);
+  EXPECT_TRUE(back.check.passed);
+  EXPECT_TRUE(std::isnan(back.check.naive_max_abs_err));
+  EXPECT_EQ(back.check.slices_checked, 0);
+  EXPECT_EQ(back.check.rows_checked, 128);
 }
 
 TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {

@@ -25,7 +25,7 @@ json base_spec() {
     "grid": {"q_n": [64, 128], "head_dim": [32], "heads": [2], "batch": [1]},
     "timing": {"warmup_ms": 1, "min_samples": 2, "max_samples": 5, "target_rel_ci": 0.1, "max_cell_s": 1,
                "modes": ["batch"], "steady": "sustained", "sustain_s": 2},
-    "check": {"enabled": true, "tolerance": 0.01},
+    "check": {"enabled": true, "rows": "all", "tolerance": 0.01},
     "seed": 7
   })");
 }
@@ -68,6 +68,7 @@ TEST(Spec, BaseSpecIsValid) {
   EXPECT_EQ(s.timing.steady, SteadyState::sustained);
   EXPECT_EQ(s.timing.sustain_s, 2);
   EXPECT_TRUE(s.check.enabled);
+  EXPECT_TRUE(s.check.all_rows);
   EXPECT_EQ(s.check.tolerance, 0.01);
   EXPECT_EQ(s.seed, 7u);
 }
@@ -91,6 +92,7 @@ TEST(Spec, DefaultsFillWhatIsLeftOut) {
   EXPECT_EQ(s.timing.steady, SteadyState::burst);
   EXPECT_EQ(s.timing.sustain_s, defaults.timing.sustain_s);
   EXPECT_TRUE(s.check.enabled);
+  EXPECT_FALSE(s.check.all_rows);  // sampled rows of every slice
   EXPECT_FALSE(s.check.tolerance);
   EXPECT_EQ(s.seed, 0u);
 }
@@ -206,10 +208,14 @@ TEST(Spec, RoundTripsThroughSpecToJson) {
   EXPECT_EQ(spec_to_json(*second.spec), text);
   EXPECT_EQ(second.spec->tiers, first.spec->tiers);
   EXPECT_EQ(second.spec->check.tolerance, first.spec->check.tolerance);
+  EXPECT_EQ(second.spec->check.all_rows, first.spec->check.all_rows);
   EXPECT_EQ(second.spec->seed, first.spec->seed);
-  // Compact form too, and without a tolerance override.
+  // Compact form too, and without a tolerance override; "sampled", the default, is not written, so
+  // files of specs that never named the rows resume under it.
   SweepSpec s = *first.spec;
   s.check.tolerance.reset();
+  s.check.all_rows = false;
+  EXPECT_EQ(spec_to_json(s, -1).find("\"rows\""), std::string::npos);
   const SpecParseResult third = parse_spec(spec_to_json(s, -1));
   ASSERT_TRUE(third.spec) << errors_text(third);
   EXPECT_FALSE(third.spec->check.tolerance);
@@ -310,7 +316,9 @@ std::vector<BadSpec> bad_specs() {
       {"sustain_s zero", [](json& j) { j["timing"]["sustain_s"] = 0; }, "/timing/sustain_s", "must be > 0 and at most 600 (got 0)"},
       {"sustain_s too long", [](json& j) { j["timing"]["sustain_s"] = 3600; }, "/timing/sustain_s", "must be > 0 and at most 600"},
       {"check not an object", [](json& j) { j["check"] = true; }, "/check", "must be an object (got true)"},
-      {"check unknown key", [](json& j) { j["check"]["tol"] = 0.1; }, "/check/tol", "unknown key; known keys: enabled, tolerance"},
+      {"check unknown key", [](json& j) { j["check"]["tol"] = 0.1; }, "/check/tol", "unknown key; known keys: enabled, rows, tolerance"},
+      {"check.rows unknown", [](json& j) { j["check"]["rows"] = "some"; }, "/check/rows", "must be \"sampled\" or \"all\" (got the string \"some\")"},
+      {"check.rows not a string", [](json& j) { j["check"]["rows"] = 8; }, "/check/rows", "must be \"sampled\" or \"all\" (got 8)"},
       {"check.enabled not boolean", [](json& j) { j["check"]["enabled"] = "yes"; }, "/check/enabled", "must be true or false"},
       {"tolerance zero", [](json& j) { j["check"]["tolerance"] = 0; }, "/check/tolerance", "must be > 0"},
       {"tolerance as string", [](json& j) { j["check"]["tolerance"] = "1e-3"; }, "/check/tolerance", "must be a number"},

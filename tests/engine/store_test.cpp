@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <set>
@@ -178,6 +179,33 @@ TEST(Store, RefusesARecordThatWouldNotReadBack) {
   no_time.timings.clear();  // ok without a time: a bug upstream, not a record
   EXPECT_NE(error_of([&] { w.append(no_time); }).find("refusing to write an invalid record"), std::string::npos);
   EXPECT_EQ(read_result_file(path).results.size(), 0u);
+}
+
+TEST(Store, AWholeFileIsWrittenAsideThenRenamedIntoPlace) {
+  TempDir dir;
+  const std::string path = dir.file("whole.jsonl");
+  write_text(path, "an older file\n");
+  ResultFile f;
+  f.header = test_header();
+  for (int i = 0; i < 3; ++i) f.results.push_back(numbered_result(i));
+  write_result_file(path, f);
+  const ResultFile back = read_result_file(path);
+  EXPECT_EQ(back.header, f.header);
+  ASSERT_EQ(back.results.size(), 3u);
+  EXPECT_EQ(back.results[2].cell.id(), f.results[2].cell.id());
+  EXPECT_EQ(read_text(path), test_header().dump() + "\n" + record_line(f.results[0]) + record_line(f.results[1]) +
+                                 record_line(f.results[2]));
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+
+  // A record that would not read back leaves the old file as it was.
+  ResultFile bad = f;
+  bad.results[1].timings.clear();  // ok without times
+  EXPECT_NE(error_of([&] { write_result_file(path, bad); }).find("refusing to write an invalid record"),
+            std::string::npos);
+  EXPECT_EQ(read_result_file(path).results.size(), 3u);
+  EXPECT_FALSE(std::filesystem::exists(path + ".partial"));
+  EXPECT_NE(error_of([&] { write_result_file(dir.file("no/such/dir.jsonl"), f); }).find("cannot create"),
+            std::string::npos);
 }
 
 TEST(Store, OneWriterPerFile) {

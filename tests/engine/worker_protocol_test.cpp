@@ -35,6 +35,7 @@ RunCellRequest sample_run_cell() {
   r.timing.steady = SteadyState::sustained;
   r.timing.sustain_s = 3;
   r.check.enabled = true;
+  r.check.all_rows = true;
   r.check.tolerance = 1e-3;
   r.seed = 7;
   return r;
@@ -79,6 +80,7 @@ TEST(WorkerProtocol, RequestsRoundTrip) {
   EXPECT_EQ(got.timing.modes, std::vector<TimingMode>{TimingMode::batch});
   EXPECT_EQ(got.timing.steady, SteadyState::sustained);
   EXPECT_EQ(got.timing.sustain_s, 3);
+  EXPECT_TRUE(got.check.all_rows);
   ASSERT_TRUE(got.check.tolerance.has_value());
   EXPECT_EQ(*got.check.tolerance, 1e-3);
   EXPECT_EQ(got.seed, 7u);
@@ -94,6 +96,7 @@ TEST(WorkerProtocol, RunCellFillsDefaultsForMissingTimingAndCheck) {
   EXPECT_EQ(r.cell.id(), sample_cell().id());
   EXPECT_EQ(r.timing.max_samples, TimingOptions{}.max_samples);
   EXPECT_TRUE(r.check.enabled);
+  EXPECT_FALSE(r.check.all_rows);
   EXPECT_FALSE(r.check.tolerance.has_value());
 }
 

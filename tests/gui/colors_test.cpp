@@ -34,13 +34,33 @@ TEST(Colors, DivergingIsNeutralInTheMiddle) {
 TEST(Colors, StatusesAreNotOnTheValueScale) {
   for (CellStatus s : {CellStatus::oom, CellStatus::wrong, CellStatus::error, CellStatus::crashed})
     for (double t = 0; t <= 1.0; t += 0.05) EXPECT_NE(status_color(s), viridis(t));
-  EXPECT_NE(kernel_color(0), kernel_color(1));
-  EXPECT_EQ(kernel_color(0), kernel_color(10));
+}
+
+// A kernel looks the same in every file, whatever else the file holds; no two known kernels alike.
+TEST(Colors, KernelStylesAreFixedPerName) {
+  const auto known = kernels_with_own_style();
+  EXPECT_EQ(known.size(), 15u);
+  for (const char* seen : {"naive", "flash_sm90", "cpu_flash", "scaled_dot_prod_attention", "torch.sdpa_math"})
+    EXPECT_NE(std::find(known.begin(), known.end(), seen), known.end()) << seen;
+  for (std::string_view a : known)
+    for (std::string_view b : known)
+      if (a != b) {
+        EXPECT_NE(kernel_style(a).color, kernel_style(b).color) << a << " " << b;
+      }
+  EXPECT_EQ(kernel_style("flash_sm90"), kernel_style(std::string("flash_") + "sm90"));
+  EXPECT_NE(kernel_style("naive").marker, kernel_style("cublas").marker);
+  EXPECT_EQ(kernel_style("my_kernel"), kernel_style("my_kernel"));
+  EXPECT_NE(kernel_style("my_kernel"), kernel_style("my_kernel2"));
 }
 
 TEST(Ticks, OneTwoFivePerDecadeOrDecadesWhenWide) {
   EXPECT_EQ(log_ticks(0.5, 30), (std::vector<double>{0.5, 1, 2, 5, 10, 20}));
   EXPECT_EQ(log_ticks(0.001, 1000), (std::vector<double>{0.001, 0.01, 0.1, 1, 10, 100, 1000}));
+  EXPECT_EQ(linear_ticks(0, 100), (std::vector<double>{0, 20, 40, 60, 80, 100}));
+  EXPECT_EQ(linear_ticks(3, 48), (std::vector<double>{10, 20, 30, 40}));
+  const std::vector<double> tenths = linear_ticks(0, 0.5);
+  ASSERT_EQ(tenths.size(), 6u);
+  for (std::size_t i = 0; i < tenths.size(); ++i) EXPECT_NEAR(tenths[i], 0.1 * static_cast<double>(i), 1e-12);
   const LogRange r = nice_log_range(0.6023, 134.29);
   EXPECT_DOUBLE_EQ(r.lo, 0.5);
   EXPECT_DOUBLE_EQ(r.hi, 200);

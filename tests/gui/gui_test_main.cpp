@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setApplicationName("AttnSweepTests");
   QApplication::setOrganizationName("AttnSweep");
-  attnsweep::gui::style::install_embedded_fonts();
+  attnsweep::gui::style::register_picture_fonts();
   qInstallMessageHandler(fail_on_warnings);
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

@@ -62,7 +62,7 @@ void expect_valid_report(const QString& dir) {
   const QByteArray html = read_all(dir + "/report.html");
   EXPECT_TRUE(html.startsWith("<!doctype html>"));
   EXPECT_EQ(html.count("data:image/png;base64,"), 3);
-  EXPECT_TRUE(html.contains("<td class=\"failed\">OOM</td>"));
+  EXPECT_TRUE(html.contains("<td class=\"failed\" data-v=\"\">OOM</td>"));
   EXPECT_TRUE(html.contains("</html>"));
   EXPECT_TRUE(read_all(dir + "/report.csv").contains("flash_mma"));
   EXPECT_EQ(nlohmann::json::parse(read_all(dir + "/report.json").toStdString())["cells"].size(), 24u);
@@ -80,7 +80,7 @@ TEST(ReportExport, WritesTheFolderWithValidFiles) {
 // the reports' speedup column.
 TEST(ReportExport, ABaselineAddsTheSpeedupHeatmap) {
   QTemporaryDir dir;
-  const ExportOutcome out = export_report(sample_set(), dir.path(), "cublas");
+  const ExportOutcome out = export_report(sample_set(), dir.path(), {}, "cublas");
   ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
   EXPECT_EQ(out.written.size(), 12);
   const QImage speedup(dir.filePath(kSpeedupPng)), heat(dir.filePath(kHeatmapPng));
@@ -103,7 +103,7 @@ TEST(ReportExport, ABaselineRunAddsTheComparison) {
     if (r.cell.kernel == "cublas")
       for (Timing& t : r.timings)
         for (double* v : {&t.time_ms.median, &t.time_ms.ci_low, &t.time_ms.ci_high}) *v *= 1.25;
-  const ExportOutcome out = export_report(now, dir.path(), {}, &base);
+  const ExportOutcome out = export_report(now, dir.path(), {}, {}, &base);
   ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
   EXPECT_EQ(out.written.size(), 15);
   const QImage ratios(dir.filePath(kComparisonPng)), heat(dir.filePath(kHeatmapPng));
@@ -150,6 +150,55 @@ TEST(ReportExport, TheAppReopensItsOwnReports) {
   EXPECT_EQ(report_markdown(md).substr(report_markdown(md).find("| Kernel")),
             report_markdown(original).substr(report_markdown(original).find("| Kernel")))
       << "the table, and all below it, reads as it did";
+}
+
+// Every dtype x mask slice gets its pictures, named by the slice, with the metrics chosen.
+TEST(ReportExport, EverySliceWithTheChosenMetrics) {
+  ResultSet set = sample_set();
+  for (CellResult r : testing::seed_like_results()) {
+    r.cell.causal = true;
+    set.results.push_back(r);
+  }
+  QTemporaryDir dir;
+  const ExportOutcome out = export_report(set, dir.path(), {HeatMetric::tflops, ScalingMetric::time_ms});
+  ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
+  EXPECT_EQ(out.written.size(), 4 + 2 * 3 * 2);  // md, csv, json, html; 3 pictures x 2 formats x 2 slices
+  for (const char* slice : {"fp16_full", "fp16_causal"})
+    for (const char* kind : {"forward", "heatmap", "scaling"})
+      for (const char* ext : {"png", "svg"}) {
+        const QString name = QString("attention_sweep_%1_%2.%3").arg(kind, slice, ext);
+        EXPECT_TRUE(out.written.contains(name)) << name.toStdString();
+      }
+  const QByteArray heat = read_all(dir.filePath("attention_sweep_heatmap_fp16_causal.svg"));
+  EXPECT_TRUE(heat.contains("TFLOP/s")) << "the heatmap colours the metric chosen";
+  EXPECT_TRUE(heat.contains("fp16 · causal"));
+  const QByteArray scaling = read_all(dir.filePath("attention_sweep_scaling_fp16_full.svg"));
+  EXPECT_TRUE(scaling.contains("forward time")) << "the curves plot the metric chosen";
+  const QByteArray md = read_all(dir.filePath("report.md"));
+  EXPECT_TRUE(md.contains("## fp16 · causal"));
+  EXPECT_TRUE(md.contains("(attention_sweep_scaling_fp16_causal.png)"));
+  EXPECT_EQ(read_all(dir.filePath("report.html")).count("data:image/png;base64,"), 6);
+}
+
+// A picture grows to hold every tier and group: none dropped, none squeezed unreadable.
+TEST(ReportExport, PicturesGrowWithTheirContent) {
+  ResultSet set = sample_set();
+  set.results.clear();
+  for (std::int64_t d : {32, 64, 96, 128, 160, 192, 224, 256})
+    for (std::int64_t n = 256; n <= 16384; n *= 2)
+      for (const char* k : {"naive", "cublas", "fused_simt", "flash_mma", "flash_sm90"})
+        set.results.push_back(testing::make_result(k, n, d, 1e-4 * static_cast<double>(n)));
+  QTemporaryDir dir;
+  ASSERT_TRUE(export_report(set, dir.path()).ok);
+  const QImage scaling(dir.filePath(kScalingPng));
+  EXPECT_GE(scaling.height() / 2, 3 * 300) << "8 groups: 3 rows of charts";
+  const QByteArray scaling_svg = read_all(dir.filePath("attention_sweep_scaling.svg"));
+  for (std::int64_t d : {32, 64, 96, 128, 160, 192, 224, 256})
+    EXPECT_TRUE(scaling_svg.contains(QString("d=%1 · 12 heads").arg(d).toUtf8())) << d;
+  const QImage forward(dir.filePath(kForwardPng));
+  EXPECT_GE(forward.width() / 2, 8 * 7 * 5 * 12) << "every bar at least 12 px wide";
+  const QImage heat(dir.filePath(kHeatmapPng));
+  EXPECT_GE(heat.width() / 2, 8 * 7 * 44) << "every column at least 44 px wide";
 }
 
 TEST(ReportExport, FailureNamesThePath) {

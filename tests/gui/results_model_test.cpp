@@ -51,7 +51,8 @@ TEST(ResultsModel, FailedCellsReadAsTheirStatus) {
   EXPECT_TRUE(model.index(0, ResultsModel::sectionOf(Column::status)).data(Qt::ToolTipRole).toString().contains("GiB"));
   EXPECT_EQ(text(model, 1, Column::median_ms), "12.5");
   EXPECT_EQ(model.index(1, 0).data(ResultsModel::kResultIndexRole).toULongLong(), 1u);
-  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::tflops), Qt::Horizontal).toString(), "TFLOP/s");
+  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::tflops), Qt::Horizontal).toString(), "tflops");
+  EXPECT_EQ(model.headerData(ResultsModel::sectionOf(Column::mean_ms), Qt::Horizontal).toString(), "avg_ms");
 }
 
 TEST(ResultsModel, SortKeepsSelectionOnTheSameCell) {
@@ -106,7 +107,7 @@ TEST(ResultsModel, PrintsEveryNumberAsTheReportDoes) {
     for (Column c : report_columns()) {
       const int section = ResultsModel::sectionOf(c);
       if (section < 0) continue;  // a column the table does not show
-      const std::string title(column_info(c).title);
+      const std::string title(column_info(c).name);
       const std::string in_report = report.at({row, title});
       EXPECT_EQ(model.index(row, section).data().toString().toStdString(), in_report) << row << " " << title;
       EXPECT_EQ(copy.at({row, title}), in_report) << row << " " << title;

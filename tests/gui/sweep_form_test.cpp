@@ -39,5 +39,50 @@ TEST(SweepForm, EtaFromCellsDone) {
   EXPECT_DOUBLE_EQ(*eta_seconds(10, 10, 10), 0.0);
 }
 
+// A kernel of the catalogue as a machine lists it; one not available there for want of a GPU.
+CatalogueKernel kernel(const char* name, Backend b, bool available, const char* provider = "") {
+  CatalogueKernel k;
+  k.name = name;
+  k.backend = b;
+  k.available = available;
+  k.provider = provider;
+  if (!available) k.why_not = "no CUDA device on this machine";
+  return k;
+}
+
+TEST(SweepForm, KernelHintSaysWhatCannotRunAndWhatWould) {
+  const std::vector<CatalogueKernel> cpu_machine = {
+      kernel("cpu_naive", Backend::cpu, true), kernel("cpu_flash", Backend::cpu, true),
+      kernel("naive", Backend::cuda, false), kernel("flash_mma", Backend::cuda, false)};
+  EXPECT_EQ(kernel_hint(cpu_machine, {"cpu_naive"}, Backend::cpu), "");
+  EXPECT_EQ(kernel_hint(cpu_machine, {"cpu_naive", "naive"}, Backend::cpu),
+            "naive: will be skipped here (no CUDA device on this machine)");
+  EXPECT_EQ(kernel_hint(cpu_machine, {"naive", "flash_mma"}, Backend::cpu),
+            "Nothing checked can run here (no CUDA device on this machine). Check cpu_naive, cpu_flash, or run on a "
+            "machine with a GPU.");
+  // A GPU machine told to run on the CPU: the CUDA kernels are there, but not on this backend.
+  const std::vector<CatalogueKernel> gpu_machine = {kernel("cpu_naive", Backend::cpu, true),
+                                                    kernel("naive", Backend::cuda, true)};
+  EXPECT_EQ(kernel_hint(gpu_machine, {"naive"}, Backend::cpu),
+            "Nothing checked can run here (they run on cuda, this run on cpu). Check cpu_naive, or choose the cuda "
+            "backend.");
+}
+
+// Run is refused exactly when the hint says nothing checked can run.
+TEST(SweepForm, AnyCheckedKernelRunsOnlyWhereOneCan) {
+  const std::vector<CatalogueKernel> cpu_machine = {kernel("cpu_naive", Backend::cpu, true),
+                                                    kernel("naive", Backend::cuda, false),
+                                                    kernel("torch.sdpa_math", Backend::cuda, false, "torch")};
+  EXPECT_TRUE(any_checked_kernel_runs(cpu_machine, {"naive", "cpu_naive"}, Backend::cpu));
+  EXPECT_FALSE(any_checked_kernel_runs(cpu_machine, {"naive", "torch.sdpa_math"}, Backend::cpu));
+  EXPECT_FALSE(any_checked_kernel_runs(cpu_machine, {}, Backend::cpu));
+  const std::vector<CatalogueKernel> gpu_machine = {kernel("cpu_naive", Backend::cpu, true),
+                                                    kernel("naive", Backend::cuda, true),
+                                                    kernel("torch.sdpa_math", Backend::cuda, true, "torch")};
+  EXPECT_FALSE(any_checked_kernel_runs(gpu_machine, {"naive"}, Backend::cpu));
+  EXPECT_TRUE(any_checked_kernel_runs(gpu_machine, {"torch.sdpa_math"}, Backend::cpu)) << "providers pick their device";
+  EXPECT_TRUE(any_checked_kernel_runs(gpu_machine, {"naive"}, Backend::cuda));
+}
+
 }  // namespace
 }  // namespace attnsweep::gui

@@ -43,14 +43,16 @@ TEST(HeatGrid, PercentOfPeakNeedsAKnownPeak) {
   const HeatGrid none = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, std::nullopt);
   EXPECT_FALSE(none.at(0, 0).value.has_value());
   EXPECT_FALSE(none.note.empty());
-  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 751.0);
-  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].timings.front().tflops / 751.0, 1e-9);
+  const HeatGrid h100 = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::pct_of_peak, 989.4);
+  EXPECT_NEAR(*h100.at(0, 0).value, 100.0 * rs[0].timings.front().tflops / 989.4, 1e-9);
+  EXPECT_EQ(h100.lo, 0);  // the colour scale spans the whole peak, not just the values seen
+  EXPECT_EQ(h100.hi, 100);
 }
 
 TEST(HeatGrid, OnlyTheRequestedSlice) {
   std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0, CellStatus::ok, DType::fp16, false),
                                 make_result("a", 512, 64, 2.0, CellStatus::ok, DType::bf16, true)};
-  EXPECT_EQ(slices_of(rs).size(), 2u);
+  EXPECT_EQ(result_slices(rs).size(), 2u);
   const HeatGrid g = build_heat_grid(rs, {DType::bf16, true}, HeatMetric::median_ms, std::nullopt);
   ASSERT_EQ(g.tiers.size(), 1u);
   EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 2.0);
@@ -134,7 +136,8 @@ TEST(Scaling, GroupsByShapeSeriesByKernelFailedApart) {
   const auto rs = testing::seed_like_results();
   const auto groups = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
   ASSERT_EQ(groups.size(), 2u);
-  EXPECT_EQ(groups[0].head_dim, 64);
+  EXPECT_EQ(groups[0].tiers.head_dim, 64);
+  EXPECT_EQ(groups[0].tiers.axis_title(), "sequence length (Q_N = K_N)");
   ASSERT_EQ(groups[0].series.size(), 3u);
   const ScalingSeries& naive = groups[0].series[0];
   EXPECT_EQ(naive.kernel, "naive");
@@ -147,6 +150,64 @@ TEST(Scaling, GroupsByShapeSeriesByKernelFailedApart) {
     for (const auto& p : s.points) EXPECT_LE(p.lo, p.hi);
 }
 
+// FlashAttention's benchmark shape: batch x length held at 16k tokens, so every tier has its own
+// batch. Its tiers are one curve per head_dim, not one point per tier.
+TEST(Scaling, TiersWithBatchTimesLengthConstantMakeOneCurve) {
+  std::vector<CellResult> rs;
+  for (std::int64_t d : {64, 128, 256})
+    for (std::int64_t n = 512; n <= 16384; n *= 2)
+      for (const char* k : {"flash_mma", "flash_sm90"})
+        rs.push_back(make_result(k, n, d, 1e-3 * static_cast<double>(n), CellStatus::ok, DType::fp16, false, 2048 / d,
+                                 16384 / n));
+  const auto groups = build_scaling(rs, {DType::fp16, false}, ScalingMetric::tflops);
+  ASSERT_EQ(groups.size(), 3u);
+  for (const ScalingGroup& g : groups) {
+    EXPECT_EQ(g.tiers.tokens, 16384);
+    ASSERT_EQ(g.series.size(), 2u);
+    EXPECT_EQ(g.series[0].points.size(), 6u);
+    EXPECT_EQ(g.series[0].points.front().x, 512);
+    EXPECT_EQ(g.series[0].points.back().x, 16384);
+  }
+  EXPECT_EQ(groups[2].tiers.title(), "d=256 · 8 heads · batch × length = 16k");
+  // The heatmap and bars group the same way: three bands of six columns, labels that fit.
+  const HeatGrid grid = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::tflops, std::nullopt);
+  ASSERT_EQ(grid.groups.size(), 3u);
+  EXPECT_EQ(grid.groups[0].tiers.size(), 6u);
+  EXPECT_EQ(grid.groups[0].label(), "d64 · h32 · 16k tokens");
+  EXPECT_EQ(grid.tiers[0].shape.batch, 32);
+  EXPECT_EQ(grid.tiers[5].shape.q_n, 16384);
+}
+
+// A sweep over K_N at a fixed Q_N is drawn against K_N, not as a vertical line at Q_N.
+TEST(Scaling, TheXAxisIsTheLengthThatVaries) {
+  std::vector<CellResult> rs;
+  for (std::int64_t k : {1024, 4096, 16384}) {
+    CellResult r = make_result("flash_mma", 512, 64, 1.0);
+    r.cell.tier.shape.k_n = k;
+    r.cell.tier.name = tier_name(r.cell.tier.shape);
+    rs.push_back(r);
+  }
+  const auto groups = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].tiers.axis, LengthAxis::k_n);
+  EXPECT_EQ(groups[0].tiers.axis_title(), "K_N (Q_N = 512)");
+  ASSERT_EQ(groups[0].series[0].points.size(), 3u);
+  EXPECT_EQ(groups[0].series[0].points[1].x, 4096);
+  EXPECT_EQ(groups[0].x_lo, 1024);
+  EXPECT_EQ(groups[0].x_hi, 16384);
+
+  // Q_N x K_N crossed: one curve along Q_N per K_N.
+  std::vector<TierShape> grid;
+  for (std::int64_t q : {512, 1024})
+    for (std::int64_t k : {2048, 4096}) grid.push_back({q, k, 64, 8, 1});
+  const std::vector<TierGroup> crossed = group_tiers(grid);
+  ASSERT_EQ(crossed.size(), 2u);
+  EXPECT_EQ(crossed[0].axis, LengthAxis::q_n);
+  EXPECT_EQ(crossed[0].fixed_length, 2048);
+  EXPECT_EQ(crossed[0].label(), "d64 · h8 · b1 · K_N 2k");
+  EXPECT_EQ(crossed[1].length_label(crossed[1].tiers[1]), "1k");
+}
+
 TEST(Scaling, ThroughputBandFlipsWithTime) {
   std::vector<CellResult> rs = {make_result("a", 1024, 64, 1.0)};
   const auto g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::tflops);
@@ -154,6 +215,34 @@ TEST(Scaling, ThroughputBandFlipsWithTime) {
   EXPECT_NEAR(p.y, rs[0].timings.front().tflops, 1e-9);
   EXPECT_LT(p.lo, p.y);  // the slow p90 sample gives the low throughput
   EXPECT_GT(p.hi, p.y);
+}
+
+TEST(Scaling, ResultsOfTwoModelsAreNeverOneCurve) {
+  std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0), make_result("a", 1024, 64, 2.0),
+                                make_result("a", 2048, 64, 4.0), make_result("b", 512, 64, 1.5)};
+  for (CellResult& r : rs) r.device_name = "card A";
+  // One model: one series per kernel, named by the kernel alone.
+  auto g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(g[0].series.size(), 2u);
+  EXPECT_EQ(g[0].series[0].label, "a");
+  EXPECT_EQ(g[0].series[0].device, "");
+  EXPECT_EQ(g[0].series[0].points.size(), 3u);
+
+  rs[1].device_name = "card B";  // kernel a's n=1024 cell ran on another model
+  g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(g[0].series.size(), 3u);
+  EXPECT_EQ(g[0].series[0].label, "a on card A");
+  EXPECT_EQ(g[0].series[0].points.size(), 2u);
+  EXPECT_EQ(g[0].series[0].device_index, 0u);
+  EXPECT_EQ(g[0].series[1].label, "a on card B");
+  EXPECT_EQ(g[0].series[1].points.size(), 1u);
+  EXPECT_EQ(g[0].series[1].device_index, 1u);
+  EXPECT_EQ(g[0].series[1].kernel, g[0].series[0].kernel);  // the kernel's colour and marker, another line style
+  EXPECT_EQ(g[0].series[2].label, "b on card A");
+
+  rs[3].device_name.clear();  // a file from before devices were recorded per cell
+  g = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  EXPECT_EQ(g[0].series.back().label, "b on an unrecorded device");
 }
 
 }  // namespace

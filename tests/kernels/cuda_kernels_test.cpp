@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "attnsweep/engine/correctness.h"
 #include "attnsweep/engine/measure.h"
 #include "attnsweep/engine/plan.h"
 #include "attnsweep/kernels/device.h"
@@ -145,7 +146,7 @@ TEST_P(CudaKernelCheck, OddShapesPassTheCheckOrAreUnsupported) {
     }
     ASSERT_EQ(r.status, CellStatus::ok) << status_name(r.status) << ": " << r.message;
     EXPECT_TRUE(r.check.checked);
-    EXPECT_TRUE(r.check.passed) << "rel_err " << r.check.rel_err << " tolerance " << r.check.tolerance;
+    EXPECT_TRUE(r.check.passed) << describe_failure(r.check);
     EXPECT_TRUE(r.check.rechecked_after_timing);
     EXPECT_EQ(r.check.nonfinite, 0);
     EXPECT_EQ(r.check.unwritten, 0);

@@ -1,8 +1,8 @@
 #pragma once
-// The columns of a result table, listed once for every tabular form: the Markdown, HTML and CSV
-// reports, the GUI's table and its "Copy as Markdown", and the readers that take a Markdown or a
-// CSV table back. A new field of a cell becomes a column by one entry in columns.cpp (and a place
-// in the sets below where a form should show it).
+// The columns of a result table, listed once for every tabular form: the Markdown, HTML, CSV and
+// JSON reports, the GUI's table and its "Copy as Markdown", and the readers that take a Markdown
+// or a CSV table back. One name per column, the same in every form. A new field of a cell becomes
+// a column by one entry in columns.cpp (and a place in the sets below where a form should show it).
 #include <optional>
 #include <span>
 #include <string>
@@ -15,37 +15,94 @@ namespace attnsweep {
 
 enum class Column {
   // what the cell is
-  kernel, tier, q_n, k_n, head_dim, heads, batch, dtype, causal,
+  kernel,
+  tier,
+  q_n,
+  k_n,
+  head_dim,
+  heads,
+  batch,
+  dtype,
+  causal,
   // what became of it
-  status, message,
+  status,
+  message,
   // the measurement (ok cells only): the row's timing, in one mode
-  mode, samples, median_ms, mean_ms, std_ms, min_ms, max_ms, p10_ms, p90_ms, ci_low_ms, ci_high_ms, tflops, gbps,
-  launches_per_sample, noisy, flagged_samples, flags,
+  mode,
+  samples,
+  median_ms,
+  mean_ms,
+  std_ms,
+  min_ms,
+  max_ms,
+  p10_ms,
+  p90_ms,
+  ci_low_ms,
+  ci_high_ms,
+  tflops,
+  gbps,
+  pct_of_peak,
+  launches_per_sample,
+  noisy,
+  flagged_samples,
+  flags,
   // the correctness check
-  checked, check_passed, rel_err, max_abs_err, tolerance, naive_rel_err, nonfinite, unwritten, rows_checked,
+  checked,
+  check_passed,
+  rel_err,
+  max_abs_err,
+  tolerance,
+  naive_rel_err,
+  naive_max_abs_err,
+  nonfinite,
+  unwritten,
+  rows_checked,
+  slices_checked,
+  inputs_changed,
   rechecked_after_timing,
   // how it ran
-  steady, settled, clocks_not_read, clock_readings, sm_mhz_min, sm_mhz_max, sm_max_mhz, power_w_max,
-  temperature_c_max, clock_reasons, device, bytes_estimate, supported, wall_s, inputs_s, check_s, warmup_s,
-  settle_s, timing_s,
+  steady,
+  settled,
+  clocks_not_read,
+  clock_readings,
+  sm_mhz_min,
+  sm_mhz_max,
+  sm_max_mhz,
+  power_w_max,
+  temperature_c_max,
+  clock_reasons,
+  device,
+  bytes_estimate,
+  supported,
+  wall_s,
+  inputs_s,
+  check_s,
+  warmup_s,
+  settle_s,
+  timing_s,
   count_  // not a column: how many there are
 };
 
 struct ColumnInfo {
-  std::string_view key;      // for programs: the CSV header ("mean_ms")
-  std::string_view title;    // for people: Markdown, HTML and the GUI's table ("avg_ms", as the seed names it)
+  std::string_view name;     // in every form: Markdown, CSV and JSON reports, HTML, the GUI's table; the
+                             // seed's names for the seed's columns ("Kernel", "Q_N", "avg_ms")
   std::string_view tooltip;  // what it holds, in one line
   bool numeric = false;      // right-aligned, sorted by value
   bool measured = false;     // part of the measurement: a cell that is not ok shows its status here
 };
 const ColumnInfo& column_info(Column c);
 
-// The columns of each form, in the order it shows them.
-std::span<const Column> all_columns();     // every column, in declaration order: the CSV report
-std::span<const Column> table_columns();   // what a person browses: the GUI's table, the HTML report
-std::span<const Column> report_columns();  // the Markdown report: the seed's columns in its order, then ours
+// The columns of each form, in the order it shows them. Every form that carries the seed's columns
+// starts with them, in the seed's order (Kernel, Tier, Q_N, K_N, head_dim, heads, batch, avg_ms,
+// std_ms, min_ms), so a reader of the seed's table reads ours.
+std::span<const Column> all_columns();     // every column, in declaration order (readers read in this order)
+std::span<const Column> export_columns();  // every column, the seed's first: the CSV report and the JSON report's rows
+std::span<const Column>
+report_columns();  // the seed's, then dtype, mask, status, mode, median, TFLOP/s, noisy, slowed: Markdown, HTML
+std::span<const Column> table_columns();  // what a person browses, TFLOP/s early: the GUI's table
 
-// The column a table header names, by title or by key; nullopt for a name no column has.
+// The column a table header names, by its name in any letter case or by another common spelling
+// ("mean_ms", "TFLOP/s"); nullopt for a name no column has.
 std::optional<Column> column_named(std::string_view name);
 
 // A row shows one timing of its cell: the first (records keep cold first; a form that shows one

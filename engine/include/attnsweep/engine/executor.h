@@ -8,6 +8,8 @@
 #include <set>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "attnsweep/engine/measure.h"
 #include "attnsweep/engine/plan.h"
 
@@ -34,6 +36,9 @@ class Executor {
   virtual std::string describe() const = 0;  // "cpu (in-process)", "cuda:0 (worker)"
   virtual const Device* device() const = 0;  // for the environment header; may be null
   virtual DeviceCaps caps() const = 0;
+  // The processes of a sweep run by several (MPI ranks), for the result file's header: one object
+  // per rank, {"rank","node_rank","executor","environment"}; empty for a sweep in one process.
+  virtual nlohmann::json ranks() const { return nlohmann::json::array(); }
   // Returns true when every cell finished, false when cancelled.
   virtual bool run(const Plan& plan, const RunOptions& opts, const SweepObserver& obs,
                    const std::function<void(const CellResult&)>& sink) = 0;

@@ -36,6 +36,13 @@ std::vector<int> parse_devices(const std::string& devices, int available);
 // start ("no CUDA device is available here ...", a provider that fails its hello).
 std::unique_ptr<Executor> make_executor(const SweepSpec& spec, const ExecutorChoice& choice);
 
+// The one CUDA device a process of a sweep over several processes drives (an MPI rank): the
+// `node_rank`-th of `devices` ("all" or "" for every device of this host, or "0,1,..."), round
+// robin when the host has more such processes than devices (they then share a card). Throws
+// std::invalid_argument for a list naming no device here, std::runtime_error when this host has
+// no CUDA device.
+int device_for_node_rank(const std::string& devices, int node_rank);
+
 // The attnsweep-cli whose `worker` measures CUDA cells: this program when it is attnsweep-cli,
 // else the one beside it (installed) or in the build tree's engine/ folder. Throws
 // std::runtime_error saying where it looked.

@@ -1,8 +1,9 @@
 #pragma once
 // Reports of results, and the readers that take them back. Markdown: the seed's columns plus ours;
-// CSV: every column at full precision; JSON: every record and a summary; HTML: the GUI's table
-// and, when the app drew them, the pictures. attnsweep-cli and the app both write them here, so
-// a number prints the same in each (columns.h, format.h).
+// CSV: every column at full precision, the seed's first; JSON: every record, the CSV's rows under
+// the same column names, and a summary; HTML: the environment, a table to sort and, when the app
+// drew them, the pictures. attnsweep-cli and the app both write them here, so a number prints the
+// same in each (columns.h, format.h).
 #include <optional>
 #include <span>
 #include <string>
@@ -20,6 +21,25 @@ namespace attnsweep {
 inline constexpr const char* kForwardPng = "attention_sweep_forward.png";
 inline constexpr const char* kHeatmapPng = "attention_sweep_heatmap.png";
 inline constexpr const char* kScalingPng = "attention_sweep_scaling.png";
+
+// One dtype and mask of the results: each picture shows one slice, and a report has the three
+// pictures of every slice.
+struct ResultSlice {
+  DType dtype = DType::fp32;
+  bool causal = false;
+  TimingMode mode = TimingMode::cold;  // the times shown
+  bool operator==(const ResultSlice&) const = default;
+  std::string label() const;  // "fp16 · causal · cold"
+};
+// Every dtype and mask, by dtype, full before causal, each in the results' default view mode
+// (default_view_mode): the slices a report draws.
+std::vector<ResultSlice> result_slices(const std::vector<CellResult>& results);
+// A picture's file name: the seed's (kHeatmapPng, ...) when the results have one slice; with
+// several, the slice added: "attention_sweep_heatmap_fp16_causal.png".
+std::string picture_name(std::string_view seed_name, const ResultSlice& slice, std::size_t slice_count);
+
+// The CSV report's and the JSON report's rows' last column: the device the results ran on.
+inline constexpr const char* kDeviceNameColumn = "device_name";
 
 enum class ReportFormat { md, csv, json, html };
 std::optional<ReportFormat> parse_report_format(std::string_view name);  // "md", "csv", "json" or "html"

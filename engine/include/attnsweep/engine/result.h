@@ -1,6 +1,7 @@
 #pragma once
 // What one measured cell produced. Every cell has a status; a time exists only for `ok`.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,13 +28,16 @@ double representative_ms(const SampleStats& t);
 
 struct CheckResult {
   bool checked = false;
-  double rel_err = 0;        // ||out - ref|| / ||ref|| over the checked rows
-  double max_abs_err = 0;
-  double tolerance = 0;      // the bound rel_err was held to
-  double naive_rel_err = 0;  // same computation done naively in the kernel's precision (FA rule)
+  double max_abs_err = 0;        // max |out - ref| over the checked rows: what passes or fails
+  double naive_max_abs_err = 0;  // the same for the computation done naively in the kernel's precision
+  double tolerance = 0;          // the bound max_abs_err was held to
+  double rel_err = 0;            // ||out - ref|| / ||ref|| over the checked rows (reported beside it)
+  double naive_rel_err = 0;
   std::int64_t nonfinite = 0;  // NaN/Inf in the checked output
   std::int64_t unwritten = 0;  // elements still holding the poison pattern
   std::int64_t rows_checked = 0;
+  std::int64_t slices_checked = 0;  // (batch, head) slices those rows came from
+  bool inputs_changed = false;      // K or V no longer held what was written: the kernel wrote into them
   bool passed = false;
   bool rechecked_after_timing = false;
 };
@@ -44,6 +48,9 @@ struct Timing {
   SampleStats time_ms;                // per launch
   double tflops = 0;                   // from the median (the mean for an imported summary)
   double gbps = 0;                     // min_bytes / median
+  // 100 x tflops / the dense peak of the device (peaks.h). Not part of the result record: the
+  // reports derive it from the header's device, and a report read back carries it here. NaN: not known.
+  double pct_of_peak = std::numeric_limits<double>::quiet_NaN();
   int launches_per_sample = 1;         // always 1 in cold mode
   bool noisy = false;                  // the median's 95% CI ended wider than target_rel_ci
   int flagged_samples = 0;             // samples the clock watch flagged (clock_watch.h)
@@ -97,6 +104,7 @@ struct CellResult {
   std::optional<ClockSummary> clocks;  // likewise
   std::optional<WallSplit> wall_split; // likewise, and for cells that never reached the device
   int device = 0;
+  std::string device_name;             // the model that measured it (GPU or CPU); empty when unknown
   double wall_s = 0;                   // wall time spent on the cell, checks included
 
   const Timing* timing(TimingMode mode) const;  // null when the cell has no timing in that mode

@@ -49,7 +49,8 @@ struct TimingOptions {
 
 struct CheckOptions {
   bool enabled = true;
-  std::optional<double> tolerance;  // overrides the per-dtype rule (relative error)
+  bool all_rows = false;            // `rows: "all"`: every output row, not a sample of every slice
+  std::optional<double> tolerance;  // a bound on the max absolute error that replaces the per-dtype rule
 };
 
 struct SweepSpec {

@@ -13,8 +13,9 @@
 
 namespace attnsweep {
 
-// Schema 2 keeps one timing per mode in a cell ("timings"); schema 1 files (one time_ms per
-// cell) still read, each time under the mode it honestly was (result_json.h).
+// Schema 2 keeps one timing per mode in a cell ("timings") and the max-error check's fields
+// (naive_max_abs_err, slices_checked, inputs_changed); schema 1 files (one time_ms per cell, checks
+// by the relative error) still read, each time under the mode it honestly was (result_json.h).
 inline constexpr int kResultSchema = 2;
 inline constexpr int kOldestReadableSchema = 1;
 
@@ -33,6 +34,12 @@ ResultFile parse_result_lines(const std::string& text, const std::string& path);
 // is wider than the header spec's target_rel_ci, as the sweep would have marked it. Readers of
 // whole files (these two, the JSON report's) call it.
 void mark_noisy_in_schema_one(ResultFile& f);
+
+// Writes a whole result file at once (header, then every result) under a temporary name beside
+// `path`, syncs it, and renames it over `path`: readers see the old file or the new one, never a
+// part. Throws std::runtime_error on I/O failure, a header that is not one, or a record that
+// would not read back.
+void write_result_file(const std::string& path, const ResultFile& file);
 
 class ResultWriter {
  public:

@@ -5,9 +5,11 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "attnsweep/engine/executor.h"
+#include "attnsweep/engine/schedule.h"
 #include "attnsweep/engine/spec.h"
 
 namespace attnsweep {
@@ -15,6 +17,7 @@ namespace attnsweep {
 struct SweepFile {
   std::string path;
   bool resume = false;  // keep the cells already in `path`, run only the others
+  std::optional<Shard> shard;  // the file holds this share of the plan only (schedule.h)
 };
 
 // What the result header records about the SM clock: locked (at what) or free, and why free.
@@ -25,7 +28,7 @@ struct ClockState {
 };
 
 struct SweepOutcome {
-  std::size_t planned = 0;          // cells in the plan
+  std::size_t planned = 0;          // cells in the plan (in the share, for a shard)
   std::size_t already_done = 0;     // found in the file on resume, not rerun
   std::size_t measured = 0;         // finished in this run
   std::map<std::string, std::size_t> by_status;  // this run's results, by status name
@@ -34,7 +37,17 @@ struct SweepOutcome {
   bool cancelled = false;
 };
 
-// Throws std::runtime_error for file problems (unreadable, another sweep's file on resume).
+// No cell of the plan can run on the executor: each is another backend's kernel, or a shape or
+// type its kernel cannot do. The message names the kernels, why, and the kernels that would run.
+struct NothingToRun : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The reason nothing of `plan` can run (NothingToRun's message), or empty when some cell can.
+std::string why_nothing_runs(const Plan& plan, Backend backend);
+
+// Throws NothingToRun before the result file is touched, and std::runtime_error for file problems
+// (unreadable, another sweep's or share's file on resume).
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr,
                        const ClockState& clocks = {});

@@ -17,10 +17,11 @@ namespace attnsweep {
 void reference_row_double(const AttentionProblem& p, const float* q_row, const float* k, const float* v,
                           std::int64_t row, double* out);
 
-// The same row computed the plain way in the kernel's precision (the FlashAttention paper's error
-// baseline): S = Q·K^T accumulated in fp32, softmax in fp32, P rounded to the dtype, P·V
-// accumulated in fp32, O rounded to the dtype. For tf32, Q, K, P and V are rounded to tf32 before
-// the products, as tensor cores would. `out` receives head_dim values.
+// The same row computed the plain way in the kernel's precision, as PyTorch's eager attention does
+// it (FlashAttention's error baseline): S = Q·K^T·scale accumulated in fp32 and stored in the
+// dtype, softmax in fp32, P stored in the dtype, P·V accumulated in fp32, O stored in the dtype.
+// For tf32 (stored as fp32), Q, K, P and V are rounded to tf32 before the products, as tensor cores
+// would. `out` receives head_dim values.
 void naive_row_in_precision(const AttentionProblem& p, const float* q_row, const float* k, const float* v,
                             std::int64_t row, float* out);
 

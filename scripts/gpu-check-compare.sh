@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # compare checked on a GPU machine, in one run: two back-to-back sweeps of one build must come out
 # all same or noisy (never faster or slower), and a 10% slowdown planted in a copy of the second
-# must be slower on that kernel's cells only. Writes under $OUT:
+# must be slower on that kernel's cells only (noisy where either run had slowed samples or a noisy
+# time: the cell's note says so). Writes under $OUT:
 #   a.jsonl, b.jsonl          the seed preset (PRESET) twice, back to back (cold and batch, samples kept)
 #   a-vs-b.txt, a-vs-b.json   their comparison; the last line of a-vs-b.txt counts the verdicts,
 #                             and "fail-on slower,faster rc=" must be 0
 #   planted.jsonl             b.jsonl with every time of flash_mma (KERNEL) 10% longer
-#   a-vs-planted.txt/.json    "planted: flash_mma ..." must show only slower, every other kernel same or noisy
+#   a-vs-planted.txt/.json    "planted: flash_mma ..." must show slower (noisy only on cells noted slowed
+#                             or noisy), every other kernel same or noisy
 #   log.txt                   everything printed, with the files' sizes (what the samples cost)
 # Needs a release build (BUILD, default build/release; built here when missing) and python3.
 #

@@ -149,12 +149,25 @@ CellComparison compare_cell(const CellResult* b, const CellResult* n, const Comp
   c.base = side_of(*b, bt);
   c.now = side_of(*n, nt);
   compare_times(*bt, *nt, o, c);
-  for (const auto& [side, t] : {std::pair{"BASE", bt}, std::pair{"NEW", nt}})
+  std::vector<std::string> doubts;  // why a time cannot carry a verdict of faster or slower
+  for (const auto& [side, t] : {std::pair{"BASE", bt}, std::pair{"NEW", nt}}) {
     if (t->flagged_samples > 0) {
       std::string flags;
       for (const std::string& f : t->flags) flags += (flags.empty() ? "" : ", ") + f;
       add_note(c, side + std::string(": ") + std::to_string(t->flagged_samples) + " samples slowed (" + flags + ")");
+      doubts.push_back(side + std::string("'s samples were slowed"));
     }
+    if (t->noisy) doubts.push_back(side + std::string(" is noisy"));
+  }
+  // A slowed card or a noisy interval moves a time by more than the change sought: two runs of
+  // one build came out slower where one had samples under the power cap. Such a cell is at most
+  // noisy.
+  if ((c.verdict == Verdict::faster || c.verdict == Verdict::slower) && !doubts.empty()) {
+    std::string why;
+    for (const std::string& d : doubts) why += (why.empty() ? "" : " and ") + d;
+    add_note(c, "noisy, not " + std::string(verdict_name(c.verdict)) + ": " + why);
+    c.verdict = Verdict::noisy;
+  }
   return c;
 }
 

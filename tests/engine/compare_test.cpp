@@ -284,6 +284,41 @@ TEST(Compare, SlowedSamplesAreNoted) {
   EXPECT_EQ(c.cells[0].now->flagged_samples, 4);
 }
 
+// Two back-to-back runs of one build on an H100 gave `slower` cells, one where a run had taken
+// samples under the power cap: a side with slowed samples or a noisy time keeps a cell at most
+// noisy, and the note says which side and why.
+TEST(Compare, ASlowedOrNoisySideIsAtMostNoisy) {
+  std::mt19937_64 rng(7);
+  ResultFile base;
+  base.header = header_on("NVIDIA H100 80GB HBM3");
+  base.results.push_back(with_samples(ok_result(sample_cell("flash_mma"), 1.0), kernel_times(rng, 200, 1.0)));
+  const ResultFile now = scaled(base, "flash_mma", 1.1);
+  ASSERT_EQ(compare(base, now).cells[0].verdict, Verdict::slower) << "on clean samples, a real slowdown";
+
+  ResultFile slowed = now;
+  slowed.results[0].timings[0].flagged_samples = 3;
+  slowed.results[0].timings[0].flags = {"sw_power_cap"};
+  const CellComparison s = compare(base, slowed).cells[0];
+  EXPECT_EQ(s.verdict, Verdict::noisy);
+  EXPECT_LT(s.p_value, 0.05) << "the test still finds the change; the verdict does not trust it";
+  EXPECT_EQ(s.note, "NEW: 3 samples slowed (sw_power_cap); noisy, not slower: NEW's samples were slowed");
+
+  const CellComparison f = compare(slowed, base).cells[0];
+  EXPECT_EQ(f.verdict, Verdict::noisy);
+  EXPECT_EQ(f.note, "BASE: 3 samples slowed (sw_power_cap); noisy, not faster: BASE's samples were slowed");
+
+  ResultFile noisy_base = base;
+  noisy_base.results[0].timings[0].noisy = true;
+  const CellComparison n = compare(noisy_base, slowed).cells[0];
+  EXPECT_EQ(n.verdict, Verdict::noisy);
+  EXPECT_EQ(n.note, "NEW: 3 samples slowed (sw_power_cap); noisy, not slower: BASE is noisy and NEW's samples were "
+                    "slowed");
+
+  ResultFile small_change = scaled(noisy_base, "flash_mma", 1.005);
+  small_change.results[0].timings[0].noisy = true;
+  EXPECT_EQ(compare(noisy_base, small_change).cells[0].verdict, Verdict::same) << "no change to doubt";
+}
+
 TEST(Compare, BadOptionsAreRefused) {
   CompareOptions o;
   o.threshold = -0.1;

@@ -82,6 +82,10 @@ struct Options {
                                 "Write the report folder for the opened results into DIR and exit (no display needed).",
                                 "DIR"};
   QCommandLineOption preset{"preset", "Select a preset in the sweep panel.", "NAME"};
+  QCommandLineOption follow{"follow",
+                            "Follow a result file that a run (here or on a mounted disk) is still writing: its cells "
+                            "appear as they land.",
+                            "FILE"};
   QCommandLineOption baseline{"baseline", "With -o: add every cell's speedup against KERNEL of the same results.",
                               "KERNEL"};
   QCommandLineOption compare_with{"compare-with",
@@ -95,7 +99,7 @@ struct Options {
 
   explicit Options(QCommandLineParser& parser) {
     parser.setApplicationDescription("AttnSweep: benchmark attention-forward kernels; explore and export results.");
-    for (const QCommandLineOption* o : {&help, &version, &open, &export_dir, &preset, &baseline, &compare_with, &shots})
+    for (const QCommandLineOption* o : {&help, &version, &open, &export_dir, &preset, &follow, &baseline, &compare_with, &shots})
       parser.addOption(*o);
     parser.addPositionalArgument("files", "Result files to open.", "[RESULTS...]");
   }
@@ -171,6 +175,15 @@ int main(int argc, char** argv) {
                            parser.value(options.compare_with));
   }
 
+  if (parser.isSet(options.follow)) {
+    auto* w = new attnsweep::gui::MainWindow();
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    if (parser.isSet(options.preset)) w->panel()->selectPreset(parser.value(options.preset));
+    w->followFile(parser.value(options.follow));  // a failure is shown in the window's log and status bar
+    if (parser.isSet(options.compare_with)) w->openBaseline(parser.value(options.compare_with));
+    w->show();
+    return QApplication::exec();
+  }
   if (files.isEmpty()) {
     if (const QString sample = sample_results(); !sample.isEmpty()) files << sample;
     else std::fprintf(stderr, "attnsweep: no sample results beside the program (share/attnsweep/resources/"

@@ -30,7 +30,9 @@ struct Scan {
   bool needs_newline = false;    // the last record is complete JSON but its '\n' never made it
 };
 
-void check_header(const json& h, const std::string& where) {
+}  // namespace
+
+void check_result_header(const json& h, const std::string& where) {
   if (!h.is_object() || h.value("type", json()) != "header")
     throw std::runtime_error(where + ": must be the header record {\"type\":\"header\",\"schema\":" +
                              std::to_string(kResultSchema) + ",...}");
@@ -42,8 +44,6 @@ void check_header(const json& h, const std::string& where) {
     throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schemas " +
                              std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
 }
-
-}  // namespace
 
 void mark_noisy_in_schema_one(ResultFile& f) {
   if (f.header.value("schema", kResultSchema) != 1) return;
@@ -80,7 +80,7 @@ Scan scan_result_text(const std::string& text, const std::string& path) {
       break;
     }
     if (line_no == 1) {
-      check_header(record, where);
+      check_result_header(record, where);
       scan.file.header = std::move(record);
     } else {
       CellResult r;
@@ -189,7 +189,7 @@ ResultFile parse_result_lines(const std::string& text, const std::string& path) 
 }
 
 void write_result_file(const std::string& path, const ResultFile& file) {
-  check_header(file.header, path + ": header to write");
+  check_result_header(file.header, path + ": header to write");
   std::string text = file.header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   for (const CellResult& r : file.results) text += record_line(r, path);
   const std::string partial = path + ".partial";
@@ -232,7 +232,7 @@ ResultWriter::~ResultWriter() {
 }
 
 ResultWriter ResultWriter::create(const std::string& path, const json& header) {
-  check_header(header, path + ": header to write");
+  check_result_header(header, path + ": header to write");
   // Not O_TRUNC: lock first, so a file another process is writing is refused, not emptied.
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) fail_errno(path, "cannot create");

@@ -38,6 +38,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "app/file_follower.h"
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/pictures.h"
@@ -78,6 +79,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(QIcon(":/icons/attnsweep.svg"));
   setAcceptDrops(true);
   runner_ = new RunController(this);
+  follower_ = new FileFollower(this);
   model_ = new ResultsModel(&doc_, this);
 
   buildViewToolbar();
@@ -88,6 +90,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addWidget(status_, 1);
   connectDocument();
   connectRunner();
+  connectFollower();
   buildMenus();
   restoreSettings();
   refreshViews();
@@ -300,6 +303,33 @@ void MainWindow::connectRunner() {
   });
 }
 
+// A followed file: its header shows a fresh set (the baseline kept), its cells land as a run's do.
+void MainWindow::connectFollower() {
+  connect(follower_, &FileFollower::opened, this, [this](ResultSet set) {
+    log("info", tr("following %1: %2 cells so far").arg(QString::fromStdString(set.path)).arg(set.results.size()));
+    showResults(std::move(set));
+  });
+  connect(follower_, &FileFollower::appended, this, [this](std::vector<CellResult> cells) {
+    for (const CellResult& r : cells)
+      if (r.status != CellStatus::ok && r.status != CellStatus::unsupported)
+        log("warning", QString::fromStdString(r.cell.id() + ": " + std::string(status_name(r.status)) + " " + r.message));
+    doc_.append(std::move(cells));
+    showStatus();
+  });
+  connect(follower_, &FileFollower::restarted, this,
+          [this](const QString& why) { log("warning", tr("%1: reading it again from its start").arg(why)); });
+  connect(follower_, &FileFollower::finished, this, [this](bool complete) {
+    log("info", complete ? tr("%1 is complete: every planned cell is in it").arg(follower_->path())
+                         : tr("stopped following %1").arg(follower_->path()));
+    showStatus();
+    if (complete) status_->setText(status_->text() + tr(" · complete"));
+  });
+  connect(follower_, &FileFollower::failed, this, [this](const QString& message) {
+    log("error", tr("following stopped: %1").arg(message));
+    status_->setText(tr("Following stopped: %1").arg(message));
+  });
+}
+
 // The last window layout and preset; a first window 1366x768, and never larger than the screen it
 // opens on (a laptop at 150% scaling has about 910x512 to give).
 void MainWindow::restoreSettings() {
@@ -360,6 +390,19 @@ void MainWindow::buildMenus() {
   compare_with->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
   compare_with->setToolTip(tr("Open a second result file as the baseline of these (or drop it with Shift held)"));
   file->addAction(tr("Stop compa&ring"), this, [this] { doc_.clearBaseline(); });
+  QAction* follow = file->addAction(tr("&Follow…"), this, [this] {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Follow a result file a run is writing"),
+                                                      settings.value("dirs/open").toString(),
+                                                      tr("Result files (*.jsonl);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!followFile(path, &error)) QMessageBox::warning(this, tr("Cannot follow the file"), error);
+  });
+  follow->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+  follow->setToolTip(tr("Show a result file that attnsweep-cli (here or on a mounted disk) is still writing, "
+                        "its cells as they land"));
+  file->addAction(tr("Stop fo&llowing"), follower_, &FileFollower::stop);
   file->addSeparator();
   file->addAction(tr("&Load spec…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load sweep spec"), {}, tr("Sweep spec (*.json)"));
@@ -478,10 +521,31 @@ bool MainWindow::loadThen(const QString& path, QString* error, const std::functi
 
 bool MainWindow::openFile(const QString& path, QString* error) {
   return loadThen(path, error, [&](ResultSet set) {
+    follower_->stop();
     log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
     showResults(std::move(set));
     rememberRecent(path);
   });
+}
+
+bool MainWindow::followFile(const QString& path, QString* error) {
+  if (runner_->isRunning()) {
+    if (error) *error = tr("a sweep is running in this window; follow the file in a new window");
+    return false;
+  }
+  follower_->stop();
+  follower_->start(path);
+  if (!follower_->error().isEmpty()) {
+    if (error) *error = follower_->error();
+    return false;
+  }
+  if (follower_->isFollowing() && !follower_->hasHeader()) {  // nothing written yet: say what is followed
+    ResultSet waiting;
+    waiting.path = path.toStdString();
+    waiting.name = QFileInfo(path).fileName().toStdString();
+    showResults(std::move(waiting));
+  }
+  return true;
 }
 
 bool MainWindow::openBaseline(const QString& path, QString* error) {
@@ -507,7 +571,12 @@ void MainWindow::showStatus() {
   const QString title = QString::fromStdString(set.name);
   const QString env = QString::fromStdString(describe_environment(set.header));
   setWindowTitle(window_title(set.name));
-  QString text = tr("%1 · %2 cells%3").arg(title).arg(set.results.size()).arg(env.isEmpty() ? "" : " · " + env);
+  const std::optional<std::size_t> planned = follower_->planned();
+  const QString cells = follower_->isFollowing() && planned
+                            ? tr("%1 of %2 cells").arg(set.results.size()).arg(*planned)
+                            : tr("%1 cells").arg(set.results.size());
+  QString text = (follower_->isFollowing() ? tr("Following %1 · %2%3") : tr("%1 · %2%3"))
+                     .arg(title, cells, env.isEmpty() ? "" : " · " + env);
   if (const ComparisonIndex* c = doc_.comparison()) {
     QStringList counts;
     for (const auto& [verdict, n] : c->comparison.counts())
@@ -533,6 +602,7 @@ void MainWindow::startRun(bool resume) {
     status_->setText(tr("The sweep did not run: %1").arg(panel_->kernelHint()));
     return;
   }
+  follower_->stop();  // the window shows the run it starts
   QString path = panel_->outputPath();
   if (path.isEmpty() || (!resume && QFileInfo::exists(path))) {
     // A fresh run never overwrites: it gets a new file next to the last one.

@@ -22,6 +22,7 @@ class QTimer;
 
 namespace attnsweep::gui {
 
+class FileFollower;
 class ForwardView;
 class HeatmapView;
 class ResultsModel;
@@ -39,6 +40,10 @@ class MainWindow : public QMainWindow {
   void showResults(ResultSet set);
   // Opens a second result file as the baseline the current results are compared with.
   bool openBaseline(const QString& path, QString* error = nullptr);
+  // Shows a result file that a run is still writing, its cells as they land (FileFollower);
+  // false (and the reason) while a sweep of this window runs.
+  bool followFile(const QString& path, QString* error = nullptr);
+  FileFollower& follower() { return *follower_; }
   void startRun(bool resume);
   ResultsDocument& document() { return doc_; }
   RunController& runner() { return *runner_; }
@@ -66,6 +71,7 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void connectDocument();
   void connectRunner();
+  void connectFollower();
   void buildMenus();
   void buildRunMenu();
   void buildViewMenu();
@@ -90,6 +96,7 @@ class MainWindow : public QMainWindow {
   ResultsDocument doc_;
   ResultsModel* model_;
   RunController* runner_;
+  FileFollower* follower_;
   SweepPanel* panel_;
   QTabWidget* tabs_;
   QTableView* table_;

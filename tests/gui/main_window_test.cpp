@@ -26,11 +26,13 @@
 #include <QSpinBox>
 #include <QWheelEvent>
 
+#include "app/file_follower.h"
 #include "app/heatmap_view.h"
 #include "app/results_model.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
+#include "attnsweep/engine/spec.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {
@@ -99,6 +101,33 @@ TEST(MainWindow, ComparesWithABaselineFile) {
 
 // A sweep from the window: rows arrive while it runs. The event loop's worst gap is recorded
 // (timings are not pass/fail here; gui_bench measures it for docs/benchmarks-gui.md).
+// A result file a run is still writing: the table grows as its cells land, the status bar says it
+// is followed, and following ends when every planned cell is in.
+TEST(MainWindow, FollowsAFileAsARunWritesIt) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("run.jsonl");
+  const SpecParseResult spec = parse_spec(R"({"name": "followed", "kernels": ["cpu_naive", "cpu_flash"],
+    "dtypes": ["fp16"], "causal": [false], "tiers": [{"q_n": 512, "head_dim": 64, "heads": 12, "batch": 1}]})");
+  const nlohmann::json header = {
+      {"type", "header"}, {"schema", kResultSchema}, {"spec", nlohmann::json::parse(spec_to_json(*spec.spec))}};
+  ResultWriter writer = ResultWriter::create(path.toStdString(), header);
+  MainWindow w;
+  w.show();
+  ASSERT_TRUE(w.followFile(path));
+  EXPECT_EQ(w.table()->model()->rowCount(), 0);
+  EXPECT_TRUE(w.statusText().startsWith("Following run.jsonl · 0 of 2 cells")) << w.statusText().toStdString();
+
+  writer.append(testing::make_result("cpu_naive", 512, 64, 1.0));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.table()->model()->rowCount() == 1; }, 5000));
+  EXPECT_TRUE(w.statusText().startsWith("Following run.jsonl · 1 of 2 cells")) << w.statusText().toStdString();
+
+  writer.append(testing::make_result("cpu_flash", 512, 64, 2.0));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.table()->model()->rowCount() == 2; }, 5000));
+  EXPECT_FALSE(w.follower().isFollowing());
+  EXPECT_TRUE(w.statusText().startsWith("run.jsonl · 2 cells")) << w.statusText().toStdString();
+  EXPECT_TRUE(w.statusText().endsWith(" · complete")) << w.statusText().toStdString();
+}
+
 TEST(MainWindow, LiveSweepFillsTheViews) {
   QTemporaryDir dir;
   MainWindow w;

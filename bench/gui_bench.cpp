@@ -1,6 +1,8 @@
 // Not a test: how long the app takes to open and draw a 10,000-cell result file, and the event
-// loop's worst gap during a live CPU sweep. Prints Markdown for docs/benchmarks-gui.md.
+// loop's worst gap during a live CPU sweep; or how the report export grows with the number of
+// kernels. Prints Markdown for docs/benchmarks-gui.md.
 //   gui_bench [CELLS] [PRESET]      (PRESET: the live sweep, default smoke)
+//   gui_bench export KERNELS...
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -8,11 +10,16 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <fstream>
+#include <string_view>
+#include <vector>
 
 #include "app/main_window.h"
 #include "app/picture_style.h"
+#include "app/report_export.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/store.h"
@@ -66,6 +73,46 @@ std::string write_big_file(const QTemporaryDir& dir, int cells) {
 
 double ms_since(QElapsedTimer& t) { return t.nsecsElapsed() / 1e6; }
 
+// KERNELS kernels x 8 tiers (two shape groups of four lengths), every cell ok, as a sweep of many
+// kernel variants would be; then the whole report folder, as File -> Export writes it.
+int export_bench(const std::vector<int>& kernel_counts) {
+  std::printf("| kernels | cells | export | peak memory (max RSS so far) | not drawn |\n|---:|---:|---:|---:|---|\n");
+  for (int kernels : kernel_counts) {
+    ResultSet set;
+    set.name = "export-bench";
+    set.header = {{"environment", {{"device", {{"name", "NVIDIA H100 80GB HBM3"}}}}}};
+    for (int k = 0; k < kernels; ++k)
+      for (std::int64_t d : {64, 128})
+        for (std::int64_t n : {512, 1024, 2048, 4096}) {
+          CellResult r;
+          r.cell.kernel = "k" + std::to_string(k);
+          r.cell.tier.shape = {n, n, d, 12, 1};
+          r.cell.tier.name = tier_name(r.cell.tier.shape);
+          r.cell.dtype = DType::fp16;
+          r.status = CellStatus::ok;
+          const double ms = 0.01 * (k % 50 + 1) * static_cast<double>(n) / 512;
+          Timing& t = r.timings.emplace_back();
+          t.mode = TimingMode::cold;
+          t.time_ms = SampleStats{10, ms, ms, ms * 0.01, ms * 0.98, ms * 1.03, ms * 0.99, ms * 1.02, ms * 0.99, ms * 1.01};
+          t.tflops = r.cell.problem().flops() / (ms * 1e-3) / 1e12;
+          t.gbps = r.cell.problem().min_bytes() / (ms * 1e-3) / 1e9;
+          set.results.push_back(r);
+        }
+    QTemporaryDir dir;
+    QElapsedTimer t;
+    t.start();
+    const ExportOutcome out = export_report(set, dir.path());
+    const double seconds = ms_since(t) / 1000;
+    rusage usage{};
+    ::getrusage(RUSAGE_SELF, &usage);
+    std::printf("| %d | %zu | %.1f s | %.0f MiB | %s |\n", kernels, set.results.size(), seconds,
+                usage.ru_maxrss / 1024.0, out.not_drawn.isEmpty() ? "" : qPrintable(out.not_drawn.join("; ")));
+    std::fflush(stdout);
+    if (!out.ok) return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +120,11 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName("AttnSweepBench");
   style::register_picture_fonts();
+  if (argc > 1 && std::string_view(argv[1]) == "export") {
+    std::vector<int> counts;
+    for (int i = 2; i < argc; ++i) counts.push_back(std::atoi(argv[i]));
+    return export_bench(counts.empty() ? std::vector<int>{300, 1000, 3000} : counts);
+  }
   const int cells = argc > 1 ? std::atoi(argv[1]) : 10000;
   QTemporaryDir dir;
   const std::string path = write_big_file(dir, cells);

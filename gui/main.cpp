@@ -46,6 +46,7 @@ int export_headless(const QString& results, const QString& dir, const std::strin
   for (const std::string& w : set.warnings) std::fprintf(stderr, "attnsweep: warning: %s\n", w.c_str());
   const ExportOutcome out = export_report(set, dir, {}, baseline, base ? &*base : nullptr);
   for (const QString& e : out.errors) std::fprintf(stderr, "attnsweep: %s\n", qPrintable(e));
+  for (const QString& n : out.not_drawn) std::fprintf(stderr, "attnsweep: not drawn: %s\n", qPrintable(n));
   for (const QString& f : out.written) std::printf("%s\n", qPrintable(QDir(dir).filePath(f)));
   return out.ok ? 0 : 1;
 }

@@ -144,8 +144,12 @@ if base and runs["np2"]:
     agree = all(a[i]["status"] == b[i]["status"] and a[i]["check"].get("passed") == b[i]["check"].get("passed") for i in a if i in b)
     print(f"np1 vs np2: same cells {same}; same status and check for every cell {agree}")
     ok &= same and agree
-    ratios = sorted(b[i]["time_ms"]["median"] / a[i]["time_ms"]["median"] for i in a
-                    if i in b and a[i]["status"] == "ok" and b[i]["status"] == "ok")
+    # A record keeps one timing per mode it measured ("timings": {"cold": ..., "batch": ...}).
+    def median(c):
+        timings = c.get("timings", {})
+        return (timings.get("cold") or timings.get("batch") or {}).get("time_ms", {}).get("median")
+    ratios = sorted(median(b[i]) / median(a[i]) for i in a
+                    if i in b and a[i]["status"] == "ok" and b[i]["status"] == "ok" and median(a[i]) and median(b[i]))
     if ratios:
         print(f"median time np2/np1 per ok cell (two processes on one card): min {ratios[0]:.3f}, "
               f"median {ratios[len(ratios)//2]:.3f}, max {ratios[-1]:.3f}")

@@ -30,9 +30,9 @@ std::optional<double> parse_percent(std::string text) {
   return value / 100;
 }
 
-bool color_wanted(const std::string& out_path) {
+bool color_wanted(const OutputArgs& out) {
   const char* no_color = std::getenv("NO_COLOR");
-  return (out_path.empty() || out_path == "-") && ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
+  return to_stdout(out) && ::isatty(STDOUT_FILENO) && !(no_color && *no_color);
 }
 
 }  // namespace
@@ -65,6 +65,7 @@ int compare_command(const CompareArgs& args) {
     return kExitUsage;
   }
 
+  if (!may_write(args.out)) return kExitUsage;
   ResultFile base, now;
   try {
     base = open_results(args.base_path);
@@ -73,30 +74,26 @@ int compare_command(const CompareArgs& args) {
     print_error(e.what());
     return kExitUsage;
   }
-  for (const std::string& w : base.warnings) std::cerr << "warning: BASE: " << w << "\n";
-  for (const std::string& w : now.warnings) std::cerr << "warning: NEW: " << w << "\n";
+  for (const std::string& w : base.warnings) print_note("warning: BASE: " + w);
+  for (const std::string& w : now.warnings) print_note("warning: NEW: " + w);
 
   const Comparison comparison = compare(base, now, options);
   const ComparedRuns runs{args.base_path, args.new_path, describe_environment(base.header),
                           describe_environment(now.header)};
-  const std::string text = render_comparison(comparison, runs, *format, *format == CompareFormat::text && color_wanted(args.out_path));
-  if (args.out_path.empty() || args.out_path == "-") {
-    std::cout << text << std::flush;
-  } else {
-    std::ofstream out(args.out_path, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      print_error(args.out_path + ": cannot write the comparison");
-      return kExitRuntime;
-    }
-    std::cerr << "wrote " << args.out_path << "\n";
+  const bool color = *format == CompareFormat::text && color_wanted(args.out);
+  const std::string text = render_comparison(comparison, runs, *format, color);
+  if (color) {
+    std::cout << text << std::flush;  // the text form shows names from files escaped already
+  } else if (const int code = write_output(args.out, text); code != kExitOk) {
+    return code;
+  } else if (!to_stdout(args.out)) {
+    print_note("wrote " + args.out.path);
   }
 
   int failing = 0;
   for (const CellComparison& c : comparison.cells) failing += fails(fail_on, c);
   if (failing > 0) {
-    std::cerr << "compare: " << failing << " cell(s) fail --fail-on " << args.fail_on << "\n";
+    print_note("compare: " + std::to_string(failing) + " cell(s) fail --fail-on " + args.fail_on);
     return kExitRuntime;
   }
   return kExitOk;

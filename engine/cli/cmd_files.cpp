@@ -1,9 +1,12 @@
 // validate, report and import: commands that read a file and write another.
-#include <fstream>
-#include <iostream>
-#include <sstream>
+#include <unistd.h>
+
 #include <stdexcept>
 
+#include <iostream>
+
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/open_results.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/spec.h"
@@ -12,7 +15,9 @@
 
 namespace attnsweep::cli {
 
-void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << text << "\n"; }
+void print_error(const std::string& text) { std::cerr << "attnsweep-cli: " << printable_text(text) << "\n"; }
+
+void print_note(const std::string& text) { std::cerr << printable_text(text) << "\n"; }
 
 int print_failure(const std::exception& e) {
   print_error(e.what());
@@ -21,47 +26,64 @@ int print_failure(const std::exception& e) {
 
 namespace {
 
-std::optional<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-bool write_text(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    return bool(std::cout);
-  }
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  out.close();
-  return bool(out);
-}
+constexpr const char* kHowToReplace = "replace it with --force";
 
 }  // namespace
 
-int validate_command(const std::string& spec_path) {
-  const auto text = read_text(spec_path);
-  if (!text) {
-    print_error(spec_path + ": cannot read the file");
-    return kExitUsage;
+bool to_stdout(const OutputArgs& out) { return out.path.empty() || out.path == "-"; }
+
+bool may_write(const OutputArgs& out) {
+  if (to_stdout(out)) return true;
+  try {
+    check_output_path(out.path, out.force, kHowToReplace);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return false;
   }
-  const SpecParseResult parsed = parse_spec(*text);
-  if (!parsed.errors.empty()) {
-    std::cerr << spec_path << ": " << parsed.errors.size() << " problem(s):\n";
-    for (const SpecError& e : parsed.errors) std::cerr << "  " << e.to_string() << "\n";
-    return kExitUsage;
+  return true;
+}
+
+int write_output(const OutputArgs& out, const std::string& text) {
+  if (to_stdout(out)) {
+    std::cout << (::isatty(STDOUT_FILENO) ? printable_lines(text) : text) << std::flush;
+    if (!std::cout) {
+      print_error("standard output: cannot write");
+      return kExitRuntime;
+    }
+    return kExitOk;
   }
-  const SweepSpec& s = *parsed.spec;
-  std::cout << spec_path << ": valid spec '" << s.name << "': " << s.kernels.size() << " kernel(s) x " << s.tiers.size()
-            << " tier(s) x " << s.dtypes.size() << " dtype(s) x " << s.causal.size() << " causal setting(s) = "
-            << s.kernels.size() * s.tiers.size() * s.dtypes.size() * s.causal.size() << " cells\n";
+  try {
+    write_output_file(out.path, text, out.force, kHowToReplace);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
   return kExitOk;
 }
 
-int report_command(const std::string& results_path, const std::string& format, const std::string& out_path,
+int validate_command(const std::string& spec_path) {
+  std::string text;
+  try {
+    text = read_input_file(spec_path, kMaxSpecBytes);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
+  const SpecParseResult parsed = parse_spec(text);
+  if (!parsed.errors.empty()) {
+    print_note(spec_path + ": " + std::to_string(parsed.errors.size()) + " problem(s):");
+    for (const SpecError& e : parsed.errors) print_note("  " + e.to_string());
+    return kExitUsage;
+  }
+  const SweepSpec& s = *parsed.spec;
+  std::cout << printable_text(spec_path + ": valid spec '" + s.name + "': ") << s.kernels.size() << " kernel(s) x "
+            << s.tiers.size() << " tier(s) x " << s.dtypes.size() << " dtype(s) x " << s.causal.size()
+            << " causal setting(s) = " << s.kernels.size() * s.tiers.size() * s.dtypes.size() * s.causal.size()
+            << " cells\n";
+  return kExitOk;
+}
+
+int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
                    const std::string& mode_name, const std::string& baseline) {
   const std::optional<ReportFormat> report_format = parse_report_format(format);
   if (!report_format) {
@@ -76,6 +98,7 @@ int report_command(const std::string& results_path, const std::string& format, c
       return kExitUsage;
     }
   }
+  if (!may_write(out)) return kExitUsage;
   ResultFile file;
   try {
     file = open_results(results_path);
@@ -83,23 +106,21 @@ int report_command(const std::string& results_path, const std::string& format, c
     print_error(e.what());
     return kExitUsage;
   }
-  for (const std::string& w : file.warnings) std::cerr << "warning: " << w << "\n";
-  std::string report;
+  for (const std::string& w : file.warnings) print_note("warning: " + w);
+  std::string text;
   try {
-    report = render_report(file, *report_format, mode, baseline);
+    text = render_report(file, *report_format, mode, baseline);
   } catch (const std::invalid_argument& e) {
     print_error(e.what());
     return kExitUsage;
   }
-  if (!write_text(out_path, report)) {
-    print_error(out_path + ": cannot write the report");
-    return kExitRuntime;
-  }
-  if (!out_path.empty() && out_path != "-") std::cerr << "wrote " << out_path << "\n";
-  return kExitOk;
+  const int code = write_output(out, text);
+  if (code == kExitOk && !to_stdout(out)) print_note("wrote " + out.path);
+  return code;
 }
 
-int import_command(const std::string& source_path, const std::string& out_path) {
+int import_command(const std::string& source_path, const OutputArgs& out) {
+  if (!may_write(out)) return kExitUsage;
   ResultFile imported;
   try {
     imported = open_results(source_path);
@@ -107,16 +128,20 @@ int import_command(const std::string& source_path, const std::string& out_path) 
     print_error(e.what());
     return kExitUsage;
   }
-  for (const std::string& w : imported.warnings) std::cerr << "warning: " << w << "\n";
+  for (const std::string& w : imported.warnings) print_note("warning: " + w);
+  std::string text;
   try {
-    ResultWriter writer = ResultWriter::create(out_path, imported.header);
-    for (const CellResult& r : imported.results) writer.append(r);
+    text = result_file_text(imported, out.path);
   } catch (const std::exception& e) {
     print_error(e.what());
     return kExitRuntime;
   }
-  std::cerr << "imported " << imported.results.size() << " cells from " << source_path << " into " << out_path << "\n";
-  return kExitOk;
+  // Written whole or not at all: an import cut short leaves no file that looks complete.
+  const int code = write_output(out, text);
+  if (code == kExitOk)
+    print_note("imported " + std::to_string(imported.results.size()) + " cells from " + source_path + " into " +
+               (to_stdout(out) ? std::string("standard output") : out.path));
+  return code;
 }
 
 }  // namespace attnsweep::cli

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "attnsweep/engine/data_dir.h"
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/spec.h"
@@ -13,11 +14,12 @@ namespace attnsweep::cli {
 
 namespace {
 
+// Provider files are anyone's text: what they say is printed escaped (format.h).
 void print_kernel(const CatalogueKernel& k, int name_width) {
-  std::printf("%-*s %-8s %-4s %s%s\n", name_width, k.name.c_str(),
-              (k.provider.empty() ? std::string(backend_name(k.backend)) : k.provider).c_str(),
-              k.available ? "yes" : "no", k.description.c_str(),
-              k.seed_analogue.empty() ? "" : (" [seed: " + k.seed_analogue + "]").c_str());
+  std::printf("%-*s %-8s %-4s %s%s\n", name_width, printable_text(k.name).c_str(),
+              printable_text(k.provider.empty() ? std::string(backend_name(k.backend)) : k.provider).c_str(),
+              k.available ? "yes" : "no", printable_text(k.description).c_str(),
+              k.seed_analogue.empty() ? "" : printable_text(" [seed: " + k.seed_analogue + "]").c_str());
 }
 
 // Built-in kernels, then those of external providers (docs/providers.md), run by the provider's
@@ -37,8 +39,8 @@ void list_kernels() {
     }
     if (!k.available) reasons.insert(k.why_not);
   }
-  for (const std::string& why : reasons) std::cout << "(here 'no': " << why << ")\n";
-  for (const std::string& e : catalogue.provider_errors) std::cout << "(provider not loaded: " << e << ")\n";
+  for (const std::string& why : reasons) std::cout << "(here 'no': " << printable_text(why) << ")\n";
+  for (const std::string& e : catalogue.provider_errors) std::cout << "(provider not loaded: " << printable_text(e) << ")\n";
 }
 
 void list_presets() {

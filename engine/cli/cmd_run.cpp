@@ -4,12 +4,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <ctime>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "attnsweep/engine/compare.h"
 #include "attnsweep/engine/executor_choice.h"
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/providers.h"
 #include "attnsweep/engine/store.h"
@@ -89,10 +90,10 @@ int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::s
   int failing = 0;
   for (const CellResult& r : f.results)
     if (fails(rule, r)) {
-      if (++failing <= 10) std::cerr << "  " << status_name(r.status) << ": " << r.cell.id() << ": " << r.message << "\n";
+      if (++failing <= 10) print_note("  " + std::string(status_name(r.status)) + ": " + r.cell.id() + ": " + r.message);
     }
   if (failing == 0) return kExitOk;
-  std::cerr << "run: " << failing << " cell(s) fail --fail-on " << rule_text << "\n";
+  print_note("run: " + std::to_string(failing) + " cell(s) fail --fail-on " + rule_text);
   return kExitRuntime;
 }
 
@@ -101,6 +102,11 @@ int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::s
 std::string run_args_problem(const RunArgs& args) {
   if (args.preset.empty() == args.spec_path.empty()) return "run: give exactly one of --preset NAME or --spec FILE";
   if (args.resume && args.out_path.empty()) return "--resume: needs --out FILE, the result file to continue";
+  if (args.resume && args.force) return "--resume and --force: choose one (continue the file, or replace it)";
+  // A result file is appended to, synced and resumed: it must be a file. (report -o - writes a report to stdout.)
+  if (args.out_path == "-")
+    return "--out -: a result file cannot be standard output (it is appended to and resumed); write it to a file, "
+           "then `attnsweep-cli report FILE` prints it";
   if (!parse_backend_choice(args.backend)) return "--backend: must be auto, cpu or cuda (got '" + args.backend + "')";
   try {
     (void)parse_fail_on(args.fail_on, false);
@@ -142,43 +148,44 @@ std::optional<SweepSpec> load_run_spec(const RunArgs& args) {
     text = *preset;
     origin = "preset " + args.preset;
   } else {
-    std::ifstream in(args.spec_path, std::ios::binary);
-    if (!in) {
-      print_error("--spec: cannot read " + args.spec_path);
+    try {
+      text = read_input_file(args.spec_path, kMaxSpecBytes);
+    } catch (const std::exception& e) {
+      print_error(std::string("--spec: ") + e.what());
       return std::nullopt;
     }
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
     origin = args.spec_path;
+  }
+  // --kernels replaces the spec's list, and the spec's rules apply to it (known, each once).
+  if (!args.kernels.empty()) {
+    try {
+      nlohmann::json j = parse_json(text);
+      if (j.is_object()) {
+        j["kernels"] = args.kernels;
+        text = j.dump();
+        origin += " with --kernels";
+      }
+    } catch (const std::runtime_error&) {  // not JSON: parse_spec says why
+    }
   }
   SpecParseResult parsed = parse_spec(text);
   if (!parsed.errors.empty()) {
-    std::cerr << "attnsweep-cli: " << origin << " is not a valid spec:\n";
-    for (const SpecError& e : parsed.errors) std::cerr << "  " << e.to_string() << "\n";
+    print_error(origin + " is not a valid spec:");
+    for (const SpecError& e : parsed.errors) print_note("  " + e.to_string());
     return std::nullopt;
   }
-  SweepSpec spec = *parsed.spec;
-  if (!args.kernels.empty()) {
-    for (const std::string& k : args.kernels)
-      if (!find_kernel(k) && !is_provider_kernel(k)) {
-        print_error("--kernels: unknown kernel '" + k + "' (see: attnsweep-cli list kernels)");
-        return std::nullopt;
-      }
-    spec.kernels = args.kernels;
-  }
-  return spec;
+  return *parsed.spec;
 }
 
 SweepFile run_file(const RunArgs& args, const SweepSpec& spec) {
-  SweepFile file{args.out_path.empty() ? default_out_path(spec) : args.out_path, args.resume, std::nullopt};
+  SweepFile file{args.out_path.empty() ? default_out_path(spec) : args.out_path, args.resume, args.force, std::nullopt};
   if (!args.shard.empty()) file.shard = parse_shard(args.shard);
   return file;
 }
 
 int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& executor, const SweepFile& file) {
-  std::cerr << "sweep '" << spec.name << "'" << (file.shard ? " (share " + file.shard->text() + ")" : "") << " on "
-            << executor.describe() << " -> " << file.path << "\n";
+  print_note("sweep '" + spec.name + "'" + (file.shard ? " (share " + file.shard->text() + ")" : "") + " on " +
+             executor.describe() + " -> " + file.path);
 
   std::vector<std::unique_ptr<ClockLock>> locks;
   ClockState clocks;
@@ -211,7 +218,7 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
   };
   observer.log = [&](const std::string& level, const std::string& text) {
     if (progress) progress->message(level, text);
-    else std::cerr << level << ": " << text << "\n";
+    else print_note(level + ": " + text);
   };
 
   g_cancel.store(false);
@@ -243,10 +250,11 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
   summary << "measured " << outcome.measured << " of " << outcome.planned << " cells";
   if (outcome.already_done) summary << " (" << outcome.already_done << " already in the file)";
   for (const auto& [status, n] : outcome.by_status) summary << ", " << n << " " << status;
-  std::cerr << summary.str() << "\nwall time: " << outcome.wall_split.describe(outcome.wall_s)
-            << "\nresults: " << file.path << "\n";
+  print_note(summary.str());
+  print_note("wall time: " + outcome.wall_split.describe(outcome.wall_s));
+  print_note("results: " + file.path);
   if (outcome.cancelled) {
-    std::cerr << "interrupted: the file is valid; continue with --resume --out " << file.path << "\n";
+    print_note("interrupted: the file is valid; continue with --resume --out " + file.path);
     return kExitRuntime;
   }
   // Cells ran and not one was measured (all unsupported, oom, failed): the sweep did not succeed.
@@ -271,6 +279,15 @@ int run_command(const RunArgs& args) {
   }
   const std::optional<SweepSpec> spec = load_run_spec(args);
   if (!spec) return kExitUsage;
+  const SweepFile file = run_file(args, *spec);
+  if (!file.resume) {
+    try {
+      check_output_path(file.path, file.replace, "continue it with --resume, or replace it with --force");
+    } catch (const std::exception& e) {
+      print_error(e.what());
+      return kExitUsage;
+    }
+  }
 
   const BackendChoice backend = *parse_backend_choice(args.backend);
   std::unique_ptr<Executor> executor;
@@ -285,7 +302,7 @@ int run_command(const RunArgs& args) {
                 " backend: " + e.what());
     return kExitRuntime;
   }
-  return sweep_and_summarize(args, *spec, *executor, run_file(args, *spec));
+  return sweep_and_summarize(args, *spec, *executor, file);
 }
 
 }  // namespace attnsweep::cli

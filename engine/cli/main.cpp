@@ -1,6 +1,7 @@
 // attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, compare, merge, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <new>
 
 #include "attnsweep/engine/environment.h"
 #include "commands.h"
@@ -47,12 +48,14 @@ int main(int argc, char** argv) {
   run->add_option("--kernels", run_args.kernels, "Only these kernels (replaces the spec's list)")->delimiter(',');
   run->add_option("--out,-o", run_args.out_path, "Result file (JSON Lines); default <name>-<time>.jsonl");
   run->add_flag("--resume", run_args.resume, "Continue the sweep in --out, skipping finished cells");
+  run->add_flag("--force", run_args.force, "Replace an existing --out file with a fresh sweep");
   run->add_flag("--in-process", run_args.in_process, "Run CUDA work in this process, not a worker");
   run->add_option("--devices", run_args.devices,
                   "CUDA devices: all | 0,1,... (default 0; under MPI, each rank takes one of its host's by its "
                   "place there)");
   run->add_option("--worker-command", run_args.worker_command,
-                  "Worker argv, e.g. 'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
+                  "Worker command, split into words as a shell would (quotes keep spaces), e.g. "
+                  "'ssh gpu attnsweep-cli worker --device {device}' (runs cells in workers)");
   run->add_flag("--quiet,-q", run_args.quiet, "No progress output");
   run->add_option("--provider", run_args.providers, "Provider file (JSON) offering more kernels (docs/providers.md)");
   run->add_flag("--mpi", run_args.mpi,
@@ -63,9 +66,11 @@ int main(int argc, char** argv) {
 
   std::vector<std::string> merge_inputs;
   std::string merge_out;
+  bool merge_force = false;
   auto* merge = app.add_subcommand("merge", "Join result files of one spec (the shares of run --shard) into one");
   merge->add_option("results", merge_inputs, "Result files (JSON Lines) of one spec")->required();
   merge->add_option("-o,--out", merge_out, "Result file to write (written whole, then renamed into place)")->required();
+  merge->add_flag("--force", merge_force, "Replace an existing output file");
   run->add_option("--lock-clocks", run_args.lock_clocks,
                   "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
                   "load) or MHz; reset when the sweep ends. Default: free clocks");
@@ -80,7 +85,8 @@ int main(int argc, char** argv) {
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
-  std::string report_path, report_format = "md", report_out, report_mode, report_baseline;
+  std::string report_path, report_format = "md", report_mode, report_baseline;
+  OutputArgs report_out;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
   report
       ->add_option("results", report_path,
@@ -88,7 +94,8 @@ int main(int argc, char** argv) {
                    "report, or the seed's Markdown table")
       ->required();
   report->add_option("--format,-f", report_format, "md | csv | json | html");
-  report->add_option("-o,--out", report_out, "Output file (default: standard output)");
+  report->add_option("-o,--out", report_out.path, "Output file; - or none: standard output");
+  report->add_flag("--force", report_out.force, "Replace an existing output file");
   report->add_option("--mode", report_mode,
                      "cold | batch | unstated: the timing mode the table shows (default: cold "
                      "where the file has cold times)");
@@ -96,10 +103,12 @@ int main(int argc, char** argv) {
                      "A kernel of the results: the table gets every cell's speedup against it (same tier, dtype "
                      "and mask); md, html and json");
 
-  std::string import_path, import_out;
+  std::string import_path;
+  OutputArgs import_out;
   auto* import = app.add_subcommand("import", "Convert a report or the seed's Markdown table into a result file");
   import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")->required();
-  import->add_option("-o,--out", import_out, "Result file to write")->required();
+  import->add_option("-o,--out", import_out.path, "Result file to write; -: standard output")->required();
+  import->add_flag("--force", import_out.force, "Replace an existing output file");
 
   CompareArgs compare_args;
   auto* compare = app.add_subcommand("compare", "Compare two result files cell by cell: same, faster, slower, noisy, "
@@ -114,7 +123,8 @@ int main(int argc, char** argv) {
   compare->add_option("--format,-f", compare_args.format, "text | md | csv | json | html");
   compare->add_option("--mode", compare_args.mode, "cold | batch | unstated: the timing mode compared (default: cold "
                                                    "where BASE has cold times)");
-  compare->add_option("-o,--out", compare_args.out_path, "Output file (default: standard output)");
+  compare->add_option("-o,--out", compare_args.out.path, "Output file; - or none: standard output");
+  compare->add_flag("--force", compare_args.out.force, "Replace an existing output file");
 
   if (refuse_unknown_command(app, argc, argv)) return kExitUsage;
   try {
@@ -125,13 +135,22 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitOk : kExitUsage;
   }
 
-  if (*list) return list_command(list_what);
-  if (*validate) return validate_command(validate_path);
-  if (*run) return run_command(run_args);
-  if (*report) return report_command(report_path, report_format, report_out, report_mode, report_baseline);
-  if (*import) return import_command(import_path, import_out);
-  if (*compare) return compare_command(compare_args);
-  if (*merge) return merge_command(merge_inputs, merge_out);
-  if (*worker) return worker_main(worker_backend, worker_device);
+  // Every command reports its own errors; this catches what none expected (out of memory), so the
+  // program never ends in an uncaught exception.
+  try {
+    if (*list) return list_command(list_what);
+    if (*validate) return validate_command(validate_path);
+    if (*run) return run_command(run_args);
+    if (*report) return report_command(report_path, report_format, report_out, report_mode, report_baseline);
+    if (*import) return import_command(import_path, import_out);
+    if (*compare) return compare_command(compare_args);
+    if (*merge) return merge_command(merge_inputs, merge_out, merge_force);
+    if (*worker) return worker_main(worker_backend, worker_device);
+  } catch (const std::bad_alloc&) {
+    print_error("out of memory");
+    return kExitRuntime;
+  } catch (const std::exception& e) {
+    return print_failure(e);
+  }
   return kExitUsage;
 }

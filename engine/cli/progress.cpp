@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "attnsweep/engine/format.h"
+
 namespace attnsweep::cli {
 
 namespace {
@@ -90,22 +92,18 @@ void Progress::finished(const CellResult& r) {
   ++done_;
   ++measured_here_;
   std::string what;
-  char buf[96];
   if (r.status == CellStatus::ok) {
     // One part per mode, cold first. CPU cells run at GFLOP/s: print the unit that keeps three
     // significant digits.
     for (const Timing& t : r.timings) {
-      if (t.tflops >= 1)
-        std::snprintf(buf, sizeof buf, "%s %.4g ms %.1f TFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
-                      t.time_ms.median, t.tflops);
-      else
-        std::snprintf(buf, sizeof buf, "%s %.4g ms %.3g GFLOP/s", std::string(timing_mode_name(t.mode)).c_str(),
-                      t.time_ms.median, t.tflops * 1e3);
-      what += (what.empty() ? "" : "  ") + std::string(buf) + (t.noisy ? " (noisy)" : "") +
+      const std::string rate =
+          t.tflops >= 1 ? format_fixed(t.tflops, 1) + " TFLOP/s" : format_sci(t.tflops * 1e3, 3) + " GFLOP/s";
+      what += (what.empty() ? "" : "  ") + std::string(timing_mode_name(t.mode)) + " " +
+              format_sci(t.time_ms.median, 4) + " ms " + rate + (t.noisy ? " (noisy)" : "") +
               (t.flagged_samples > 0 ? " (" + std::to_string(t.flagged_samples) + " slowed)" : "");
     }
   } else {
-    what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + r.message);
+    what = std::string(status_name(r.status)) + (r.message.empty() ? "" : ": " + printable_text(r.message));
   }
   if (tty_) {
     std::fprintf(out_, "\r\033[K  %-12s %-26s %-5s %-6s %s\n", r.cell.kernel.c_str(), r.cell.tier.name.c_str(),
@@ -120,8 +118,9 @@ void Progress::finished(const CellResult& r) {
   }
 }
 
+// Log lines carry a worker's words: escaped, so none can move the cursor or retitle the window.
 void Progress::message(const std::string& level, const std::string& text) {
-  std::fprintf(out_, "%s%s: %s\n", tty_ ? "\r\033[K" : "", level.c_str(), text.c_str());
+  std::fprintf(out_, "%s%s: %s\n", tty_ ? "\r\033[K" : "", printable_text(level, 20).c_str(), printable_text(text).c_str());
   draw();
 }
 

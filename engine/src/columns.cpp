@@ -17,6 +17,7 @@ namespace attnsweep {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::int64_t kMaxExactCount = std::int64_t{1} << 53;  // the largest integer a double holds exactly
 
 // How a column's value is written and read.
 enum class Kind {
@@ -762,6 +763,9 @@ void read_column(CellResult& r, Column c, std::string_view text) {
     std::int64_t n = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
     if (ec != std::errc() || end != text.data() + text.size()) fail(quoted(text) + " is not an integer");
+    // Counts travel as doubles: past 2^53 they would round (and 2^63 - 1 would overflow coming back).
+    if (n > kMaxExactCount || n < -kMaxExactCount)
+      fail(quoted(text) + " is too large (at most " + std::to_string(kMaxExactCount) + ")");
     v = static_cast<double>(n);
   } else {
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);

@@ -99,12 +99,15 @@ std::string render_text(const Comparison& c, const ComparedRuns& runs, bool colo
   const std::vector<std::string> lines = preamble(c, runs);
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const bool alarm = i == 0 && c.different_card;
-    out << (alarm && color ? "\033[1;31m" : "") << lines[i] << (alarm && color ? "\033[0m" : "") << "\n";
+    out << (alarm && color ? "\033[1;31m" : "") << printable_text(lines[i]) << (alarm && color ? "\033[0m" : "") << "\n";
   }
   out << "\n";
   std::vector<std::vector<std::string>> rows;
   rows.emplace_back(std::begin(kTitles), std::end(kTitles));
-  for (const CellComparison& cell : c.cells) rows.push_back(row_texts(cell));
+  for (const CellComparison& cell : c.cells) {
+    rows.push_back(row_texts(cell));
+    for (std::string& field : rows.back()) field = printable_text(field);  // names and notes come from files
+  }
   std::vector<std::size_t> width(std::size(kTitles), 0);
   for (const auto& row : rows)
     for (std::size_t k = 0; k < row.size(); ++k) width[k] = std::max(width[k], row[k].size());

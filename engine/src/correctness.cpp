@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <set>
 
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/kernels/reference.h"
 #include "parallel.h"
@@ -256,18 +256,15 @@ CheckResult check_output(Device& device, const AttentionProblem& p, std::uint64_
 }
 
 std::string describe_failure(const CheckResult& c) {
-  char buf[200];
   std::string why;
   auto add = [&why](const std::string& part) { why += (why.empty() ? "" : "; ") + part; };
   if (c.unwritten > 0) add(std::to_string(c.unwritten) + " output elements never written");
   if (c.nonfinite > 0) add(std::to_string(c.nonfinite) + " output elements NaN or Inf");
   if (c.inputs_changed) add("K or V changed on the device: the kernel wrote into its inputs");
-  if (c.max_abs_err > c.tolerance) {
-    std::snprintf(buf, sizeof buf, "max_abs_err %.3g > tolerance %.3g (naive in same precision: %.3g; %lld rows of %lld slices)",
-                  c.max_abs_err, c.tolerance, c.naive_max_abs_err, static_cast<long long>(c.rows_checked),
-                  static_cast<long long>(c.slices_checked));
-    add(buf);
-  }
+  if (c.max_abs_err > c.tolerance)
+    add("max_abs_err " + format_sci(c.max_abs_err, 3) + " > tolerance " + format_sci(c.tolerance, 3) +
+        " (naive in same precision: " + format_sci(c.naive_max_abs_err, 3) + "; " + std::to_string(c.rows_checked) +
+        " rows of " + std::to_string(c.slices_checked) + " slices)");
   return why.empty() ? "correctness check passed" : "wrong result: " + why;
 }
 

@@ -44,6 +44,7 @@ class InProcessExecutor final : public Executor {
         result.status = CellStatus::error;
         result.message = "kernel '" + cell.kernel + "' is not built into this program";
       }
+      result = admit_result(std::move(result), "this process's measurement");
       // A cell interrupted by cancel is not finished: leave it out of the file so resume reruns it.
       if (is_cancelled(opts.cancel) && result.status == CellStatus::skipped && result.message == "cancelled")
         return false;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #include "attnsweep/engine/routing_executor.h"
 #include "attnsweep/engine/worker_executor.h"
@@ -36,13 +37,6 @@ std::vector<int> parse_devices(const std::string& text, int available) {
 
 namespace {
 
-std::vector<std::string> split_words(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
-
 // The executor of the built-in kernels. Trusted CPU work runs in this process unless a worker
 // command is given; CUDA work runs in workers unless asked to run here.
 std::unique_ptr<Executor> make_builtin_executor(Backend backend, const ExecutorChoice& choice) {
@@ -53,7 +47,7 @@ std::unique_ptr<Executor> make_builtin_executor(Backend backend, const ExecutorC
   }
   WorkerExecutorOptions options;
   options.backend = backend;
-  options.command = remote ? split_words(choice.worker_command) : default_worker_command(worker_program(), backend);
+  options.command = remote ? command_words(choice.worker_command) : default_worker_command(worker_program(), backend);
   // A remote worker's devices are not ours to count: any ordinal goes, and its hello answers.
   const int available = remote ? 1 << 16 : cuda_device_count();
   options.devices = backend == Backend::cuda ? parse_devices(choice.devices, available) : std::vector<int>{0};
@@ -61,6 +55,44 @@ std::unique_ptr<Executor> make_builtin_executor(Backend backend, const ExecutorC
 }
 
 }  // namespace
+
+std::vector<std::string> command_words(std::string_view text) {
+  std::vector<std::string> words;
+  std::string word;
+  bool in_word = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) words.push_back(std::exchange(word, {}));
+      in_word = false;
+      continue;
+    }
+    in_word = true;
+    if (c == '\'') {  // literal up to the next '
+      const std::size_t close = text.find('\'', i + 1);
+      if (close == std::string_view::npos)
+        throw std::invalid_argument("worker command: the ' at character " + std::to_string(i + 1) + " is not closed");
+      word.append(text.substr(i + 1, close - i - 1));
+      i = close;
+    } else if (c == '"') {  // up to the next unescaped "; \ escapes " and \ inside
+      const std::size_t open = i;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size() && (text[i + 1] == '"' || text[i + 1] == '\\')) ++i;
+        word += text[i];
+      }
+      if (i == text.size())
+        throw std::invalid_argument("worker command: the \" at character " + std::to_string(open + 1) + " is not closed");
+    } else if (c == '\\') {  // the next character as it is
+      if (i + 1 == text.size()) throw std::invalid_argument("worker command: it ends with a lone \\");
+      word += text[++i];
+    } else {
+      word += c;
+    }
+  }
+  if (in_word) words.push_back(std::move(word));
+  if (words.empty()) throw std::invalid_argument("worker command: it names no program");
+  return words;
+}
 
 std::optional<BackendChoice> parse_backend_choice(std::string_view name) {
   if (name == "auto") return BackendChoice::automatic;

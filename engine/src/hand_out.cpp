@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "attnsweep/engine/environment.h"
+#include "attnsweep/engine/format.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/schedule.h"
 
@@ -21,10 +23,16 @@ constexpr auto kReceiveWait = std::chrono::microseconds(200);  // rank 0's longe
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string milliseconds_text(double seconds) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", seconds * 1e3);
-  return buf;
+std::string milliseconds_text(double seconds) { return format_fixed(seconds * 1e3, 2); }
+
+// A message from another rank, held to the rules of every JSON input (json_input.h); null when it
+// breaks them, which the callers treat as a message that is not one.
+json parse_message(const std::string& text) {
+  try {
+    return parse_json(text);
+  } catch (const std::runtime_error&) {
+    return json();
+  }
 }
 
 std::string host_of(const json& hello) {
@@ -35,7 +43,7 @@ std::string host_of(const json& hello) {
 std::string rank_name(int rank, const json& hello) { return "rank " + std::to_string(rank) + " on " + host_of(hello); }
 
 bool is_bye(const std::string& message) {
-  const json j = json::parse(message, nullptr, false);
+  const json j = parse_message(message);
   return j.is_object() && j.value("kind", std::string()) == "bye";
 }
 
@@ -193,7 +201,7 @@ class HandOutExecutor final : public Executor {
   }
 
   void on_message(Run& run, const RankMessage& m) {
-    const json j = json::parse(m.text, nullptr, false);
+    const json j = parse_message(m.text);
     const std::string who = rank_name(m.rank, hellos_[m.rank]);
     if (!j.is_object() || !j.contains("kind")) {
       log(run, "error", who + " sent a message that is not one (ignored): " + m.text.substr(0, 160));
@@ -216,7 +224,11 @@ class HandOutExecutor final : public Executor {
       const std::size_t index = *rank.cell;
       CellResult result;
       try {
-        result = result_from_json(j.at("record"));
+        // Judged as a worker's answer is (admit_result): impossible times are never recorded as ok.
+        result = read_result_json(j.at("record"));
+        if (result.cell.id() != run.plan.cells[index].id())
+          throw std::runtime_error("its record is for cell " + printable_text(result.cell.id(), 300));
+        result = admit_result(std::move(result), who);
       } catch (const std::exception& e) {
         result.cell = run.plan.cells[index];
         result.status = CellStatus::error;
@@ -355,7 +367,7 @@ std::unique_ptr<Executor> make_hand_out_executor(std::unique_ptr<RankLinks> link
   std::vector<std::string> failures;
   bool usage = false;
   for (std::size_t r = 0; r < hellos.size(); ++r) {
-    json h = json::parse(hellos[r], nullptr, false);
+    json h = parse_message(hellos[r]);
     if (!h.is_object() || h.value("kind", std::string()) != "hello") {
       failures.push_back("rank " + std::to_string(r) + ": said something other than hello");
       h = json::object();

@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 #include "attnsweep/engine/clock_watch.h"
 #include "attnsweep/engine/correctness.h"
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/inputs.h"
 #include "attnsweep/engine/stats.h"
 
@@ -33,11 +35,7 @@ constexpr double kSettleTolerance = 0.02;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-std::string gib(double bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f", bytes / (1ull << 30));
-  return buf;
-}
+std::string gib(double bytes) { return format_fixed(bytes / (1ull << 30), 2); }
 
 // Device bytes of Q, K, V, O and the workspace, in double so absurd shapes cannot wrap around.
 double bytes_needed(const Kernel& kernel, const AttentionProblem& p) {
@@ -194,13 +192,19 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
     return passed;
   };
 
+  // Cancel is looked at before each check (long on the CPU) and during the warm-up too.
+  const auto stop_if_cancelled = [&] {
+    if (cancelled(opts)) r.message = "cancelled";
+    return cancelled(opts);
+  };
+  if (stop_if_cancelled()) return CellStatus::skipped;
   if (!run_and_check(false)) return CellStatus::wrong;
 
-  // Warm-up: at least one launch, until warmup_ms has passed; the last one sizes batches.
+  // Warm-up: at least one launch, until warmup_ms has passed (or a cancel); the last one sizes batches.
   double launch_ms = 0;
   do {
     launch_ms = device.time_launches(launch, 1).ms;
-  } while (seconds_since(phase) * 1e3 < opts.timing.warmup_ms);
+  } while (seconds_since(phase) * 1e3 < opts.timing.warmup_ms && !cancelled(opts));
   split.warmup = lap();
 
   if (opts.timing.steady == SteadyState::sustained) {
@@ -224,6 +228,7 @@ CellStatus measure_supported(const Kernel& kernel, Device& device, const Cell& c
   r.clocks = watch.summary();
   split.timing = lap();
 
+  if (stop_if_cancelled()) return CellStatus::skipped;
   if (!run_and_check(true)) return CellStatus::wrong;
   return CellStatus::ok;
 }

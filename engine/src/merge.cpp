@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "attnsweep/engine/environment.h"
+#include "attnsweep/engine/files.h"
 #include "attnsweep/engine/plan.h"
 #include "attnsweep/engine/spec.h"
 #include "attnsweep/engine/store.h"
@@ -14,6 +15,8 @@ namespace attnsweep {
 using nlohmann::json;
 
 namespace {
+
+constexpr const char* kHowToReplace = "replace it with --force";
 
 // Where a file's cells ran: its ranks' environments (an MPI sweep), else its own.
 std::vector<json> environments_of(const json& header) {
@@ -34,8 +37,10 @@ json part_of(const std::string& path, const json& header) {
 
 }  // namespace
 
-MergeOutcome merge_result_files(const std::vector<std::string>& inputs, const std::string& out_path) {
+MergeOutcome merge_result_files(const std::vector<std::string>& inputs, const std::string& out_path,
+                                bool replace) {
   if (inputs.empty()) throw std::invalid_argument("merge: no result files given");
+  check_output_path(out_path, replace, kHowToReplace);  // before the inputs are read
   MergeOutcome outcome;
   ResultFile merged;
   json parts = json::array();
@@ -91,7 +96,7 @@ MergeOutcome merge_result_files(const std::vector<std::string>& inputs, const st
                                spec.errors.front().to_string() + ")");
   }
 
-  write_result_file(out_path, merged);
+  write_result_file(out_path, merged, replace);
   outcome.cells = merged.results.size();
   return outcome;
 }

@@ -1,31 +1,18 @@
 #include "attnsweep/engine/open_results.h"
 
 #include <cctype>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "attnsweep/engine/columns.h"
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw std::runtime_error(path + ": no such file");
-  if (std::filesystem::is_directory(path, ec)) throw std::runtime_error(path + ": is a folder, not a result file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read (permissions?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) throw std::runtime_error(path + ": cannot be read");
-  return text.str();
-}
 
 char first_visible(std::string_view text) {
   for (char c : text)
@@ -45,15 +32,20 @@ bool starts_like_csv(std::string_view text) {
 }  // namespace
 
 ResultFile open_results(const std::string& path) {
-  const std::string text = read_text(path);
+  const std::string text = read_input_file(path, kMaxResultsBytes);
   if (text.empty()) throw std::runtime_error(path + ": the file is empty");
   const char first = first_visible(text);
   if (first == '{' || first == '[') {
     // One JSON document (a report) or JSON Lines (the store), whose first line is a header record.
-    const nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!doc.is_discarded() && !(doc.is_object() && doc.value("type", "") == "header"))
-      return parse_json_results(text, path);
-    return parse_result_lines(text, path);
+    if (!nlohmann::json::accept(text)) return parse_result_lines(text, path);
+    nlohmann::json doc;
+    try {
+      doc = parse_json(text);
+    } catch (const std::runtime_error& e) {
+      throw std::runtime_error(path + ": " + e.what());
+    }
+    if (doc.is_object() && doc.contains("type")) return parse_result_lines(text, path);  // a header alone
+    return results_from_json_report(doc, path);
   }
   if (first == '#' || first == '|') return parse_markdown_results(text, path);
   if (starts_like_csv(text)) return parse_csv_results(text, path);

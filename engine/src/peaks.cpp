@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
+
+#include "attnsweep/engine/format.h"
 
 namespace attnsweep {
 
@@ -57,10 +58,11 @@ std::string fact(const json& device, const char* key) {
 }
 
 double fact_number(const json& device, const char* key) {
+  // from_chars, not strtod: the app runs under the user's locale, where strtod wants "1980,0".
   const std::string s = fact(device, key);
-  char* end = nullptr;
-  const double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
-  return (end && *end == '\0' && v > 0) ? v : 0;
+  double v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return (ec == std::errc() && end == s.data() + s.size() && v > 0) ? v : 0;
 }
 
 void put(std::map<std::string, double>& out, double fp16, double bf16, double fp8, double tf32, double fp32) {
@@ -68,12 +70,6 @@ void put(std::map<std::string, double>& out, double fp16, double bf16, double fp
       {"fp16", fp16}, {"bf16", bf16}, {"fp8", fp8}, {"tf32", tf32}, {"fp32", fp32}};
   for (const auto& [name, v] : values)
     if (v > 0) out[name] = v;
-}
-
-std::string format(const char* fmt, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, fmt, v);
-  return buf;
 }
 
 std::map<std::string, double> numbers_of(const json& j) {
@@ -110,8 +106,7 @@ DevicePeak device_peak(const json& device) {
     const double per_rate = sms * mhz * 1e6 / 1e12;  // TFLOP/s per FLOP/clock/SM
     put(peak.computed_tflops, a.fp16 * per_rate, a.bf16 * per_rate, a.fp8 * per_rate, a.tf32 * per_rate,
         a.fp32 * per_rate);
-    peak.computed_from =
-        format("%.0f SMs", sms) + format(" x %.0f MHz (max SM clock)", mhz) + " x the per-SM rates of cc " + cc;
+    peak.computed_from = format_fixed(sms, 0) + " SMs x " + format_fixed(mhz, 0) + " MHz (max SM clock) x the per-SM rates of cc " + cc;
   }
 
   const std::string name = lower(fact(device, "name"));

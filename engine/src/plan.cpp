@@ -60,6 +60,17 @@ std::string Cell::id() const {
   return kernel + "|" + tier.name + "|" + std::string(dtype_name(dtype)) + "|" + (causal ? "causal" : "full");
 }
 
+Support cell_support(const Kernel& kernel, const Cell& cell, const DeviceCaps& caps) {
+  const Backend backend = kernel.info().backend;
+  // The executors turn a reason starting with "runs on " into `skipped`.
+  if (caps.known && backend != caps.backend)
+    return Support::no("runs on " + std::string(backend_name(backend)) + "; this run uses " +
+                       std::string(backend_name(caps.backend)));
+  Support support = kernel.supports(cell.problem(), caps);
+  if (!support.ok && support.reason.empty()) support.reason = "not supported by this kernel";
+  return support;
+}
+
 Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps) {
   Plan plan;
   plan.spec = spec;
@@ -85,15 +96,9 @@ Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps) {
             cell.unsupported_reason = "unknown kernel \"" + kernel_name + "\" (not in this build)";
           } else {
             cell.bytes_estimate = saturating_add(cell.bytes_estimate, kernel->workspace_bytes(problem));
-            const Backend backend = kernel->info().backend;
-            if (caps.known && backend != caps.backend) {
-              // The executor turns a reason starting with "runs on " into `skipped`.
+            if (const Support support = cell_support(*kernel, cell, caps); !support.ok) {
               cell.supported = false;
-              cell.unsupported_reason = "runs on " + std::string(backend_name(backend)) + "; this run uses " +
-                                        std::string(backend_name(caps.backend));
-            } else if (const Support support = kernel->supports(problem, caps); !support.ok) {
-              cell.supported = false;
-              cell.unsupported_reason = support.reason.empty() ? "not supported by this kernel" : support.reason;
+              cell.unsupported_reason = support.reason;
             }
           }
           plan.cells.push_back(std::move(cell));

@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -13,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "attnsweep/engine/data_dir.h"
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/kernels/kernel.h"
 
 namespace attnsweep {
@@ -135,8 +136,12 @@ std::vector<std::string> Provider::launch_command() const {
 }
 
 Provider parse_provider(std::string_view json_text, const std::string& file) {
-  const json j = json::parse(json_text, nullptr, false);
-  if (j.is_discarded()) throw std::runtime_error(file + ": not valid JSON");
+  json j;
+  try {
+    j = parse_json(json_text);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(file + ": " + e.what());
+  }
   if (!j.is_object()) throw std::runtime_error(file + ": must be a JSON object");
   only_keys(j, file, "", {"name", "command", "working_dir", "kernels"});
 
@@ -185,11 +190,7 @@ Provider parse_provider(std::string_view json_text, const std::string& file) {
 }
 
 Provider load_provider_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read the provider file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_provider(text.str(), path);
+  return parse_provider(read_input_file(path, kMaxProviderBytes), path);
 }
 
 std::vector<std::string> provider_search_paths() {

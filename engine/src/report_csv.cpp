@@ -81,6 +81,8 @@ ResultFile parse_csv_results(std::string_view text, const std::string& source) {
   TextTable table;
   std::vector<TextTable::Row> records = split_records(text, source, &table.end_line);
   if (records.empty()) throw std::runtime_error(source + ": no CSV header row (kernel,tier,q_n,...)");
+  for (TextTable::Row& record : records)
+    for (std::string& field : record.cells) field = csv_unguarded(std::move(field));
   table.names_line = records.front().line;
   table.names = std::move(records.front().cells);
   table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));

@@ -33,14 +33,31 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// "a\|b" -> "a|b": what md_escape wrote.
+// "&lt;b&gt;" -> "<b>": the entities md_escape writes.
+std::string decode_entities(std::string_view s) {
+  static constexpr std::pair<std::string_view, char> kEntities[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}};
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    for (const auto& [entity, decoded] : kEntities)
+      if (s.substr(i, entity.size()) == entity) {
+        c = decoded;
+        i += entity.size() - 1;
+        break;
+      }
+    out += c;
+  }
+  return out;
+}
+
+// "a\|b &amp; c" -> "a|b & c": what md_escape wrote.
 std::string unescape(std::string_view s) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '\\' && i + 1 < s.size() && s[i + 1] == '|') ++i;
     out += s[i];
   }
-  return out;
+  return decode_entities(out);
 }
 
 // "| a | b |" -> {"a", "b"}; a "\|" inside a cell is a literal pipe.
@@ -56,13 +73,13 @@ std::vector<std::string> split_row(std::string_view line) {
       cell += '|';
       ++i;
     } else if (line[i] == '|') {
-      cells.emplace_back(trim(cell));
+      cells.push_back(decode_entities(trim(cell)));
       cell.clear();
     } else {
       cell += line[i];
     }
   }
-  cells.emplace_back(trim(cell));
+  cells.push_back(decode_entities(trim(cell)));
   return cells;
 }
 
@@ -110,7 +127,7 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode,
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
   for (const auto& [label, value] : environment_lines(f, shown))
-    md << "- **" << label << ":** " << md_escape(value) << "\n";
+    md << "- **" << md_escape(label) << ":** " << md_escape(value) << "\n";
   md << "\n";
   std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/plan.h"
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/schedule.h"
@@ -62,9 +64,9 @@ ResultFollower::Update ResultFollower::poll() {
   if (::fstat(f.fd, &st) != 0) fail_errno(path_, "cannot read its size");
   if (!S_ISREG(st.st_mode)) throw std::runtime_error(path_ + ": not a regular file; only a result file can be followed");
   const auto size = static_cast<std::uint64_t>(st.st_size);
-  if (size > kMaxFollowedBytes)
+  if (size > kMaxResultsBytes)
     throw std::runtime_error(path_ + ": " + std::to_string(size) + " bytes, more than a result file may hold (" +
-                             std::to_string(kMaxFollowedBytes) + ")");
+                             std::to_string(kMaxResultsBytes) + ")");
   if (has_header()) {
     if (static_cast<std::uint64_t>(st.st_dev) != device_ || static_cast<std::uint64_t>(st.st_ino) != inode_)
       throw FollowedFileChanged(path_ + ": replaced by another file while followed");
@@ -107,10 +109,14 @@ ResultFollower::Update ResultFollower::poll() {
 
 void ResultFollower::take_line(std::string_view line, Update& update) {
   const std::string where = path_ + ": line " + std::to_string(lines_ + 1);
-  json record = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (record.is_discarded())
-    throw std::runtime_error(where + (lines_ == 0 ? ": not JSON; a result file starts with its header record"
-                                                  : ": not valid JSON (a whole line, so not one still being written)"));
+  json record;
+  try {
+    record = parse_json(line);
+  } catch (const std::runtime_error& e) {
+    throw std::runtime_error(where + ": " + e.what() +
+                             (lines_ == 0 ? "; a result file starts with its header record"
+                                          : " (a whole line, so not one still being written)"));
+  }
   if (lines_ == 0) {
     check_result_header(record, where);
     file_.header = std::move(record);

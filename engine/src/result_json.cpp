@@ -1,5 +1,6 @@
 #include "attnsweep/engine/result_json.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -181,9 +182,9 @@ SampleStats read_stats(const Fields& f) {
     t.ci_high = f.number("ci_high");
     return t;
   }
-  // samples == 0: a summary from elsewhere; it must say so, and carry at least a mean.
+  // samples == 0: a summary from elsewhere; it must say so (result_problem wants a mean or a median).
   if (f.string("source").empty()) f.fail("source", "must not be empty");
-  t.mean = f.number("mean");
+  t.mean = f.number_or("mean", kNaN);
   t.median = f.number_or("median", kNaN);
   t.std = f.number_or("std", kNaN);
   t.min = f.number_or("min", kNaN);
@@ -407,7 +408,7 @@ json result_to_json(const CellResult& r) {
   return j;
 }
 
-CellResult result_from_json(const json& j) {
+CellResult read_result_json(const json& j) {
   const Fields f(j, "cell record");
   if (f.string("type") != "cell") f.fail("type", "must be \"cell\"");
   CellResult r;
@@ -448,6 +449,21 @@ CellResult result_from_json(const json& j) {
   r.wall_s = f.number_or("wall_s", 0);
   if (r.wall_s < 0) f.fail("wall_s", "must not be negative");
   return r;
+}
+
+CellResult result_from_json(const json& j) {
+  CellResult r = read_result_json(j);
+  const std::string problem = result_problem(r);
+  if (problem.empty()) return r;
+  const std::size_t colon = problem.find(':');
+  std::string field = problem.substr(0, colon);
+  // result_problem names fields as a record with `timings` holds them; a record of the older form
+  // holds its one timing's fields at the top level, and the error names the field where it is.
+  if (!j.contains("timings") && r.timings.size() == 1) {
+    const std::string nested = "timings." + std::string(timing_mode_name(r.timings.front().mode)) + ".";
+    if (field.rfind(nested, 0) == 0) field.erase(0, nested.size());
+  }
+  throw std::runtime_error("cell record: field '" + field + "'" + problem.substr(std::min(colon, problem.size())));
 }
 
 }  // namespace attnsweep

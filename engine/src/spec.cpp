@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "attnsweep/engine/format.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/providers.h"
 #include "attnsweep/kernels/kernel.h"
 
@@ -19,15 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-// Limits (docs/spec.md explains each one).
-constexpr std::int64_t kMaxHeadDim = 1024;
-constexpr std::int64_t kMaxSeqLen = 2147483647;  // 2^31 - 1: kernels index rows with 32-bit ints
+// Limits (docs/spec.md explains each one; the shape's are in spec.h).
 constexpr std::int64_t kMaxInt64 = std::numeric_limits<std::int64_t>::max();
-constexpr std::uint64_t kMaxTensorBytes = std::uint64_t{4} << 40;  // 4 TiB: beyond any device
 constexpr std::uint64_t kMaxCells = 1'000'000;
-constexpr std::int64_t kMaxSamples = 1'000'000;
-constexpr double kMaxSustainS = 600;
-constexpr int kMaxDepth = 64;  // a spec nests 3 levels; deeper input is rejected before parsing
 
 std::string escape_pointer_token(std::string_view key) {
   std::string out;
@@ -44,13 +40,8 @@ std::string child(const std::string& path, std::string_view key) {
 }
 std::string child(const std::string& path, std::size_t index) { return path + "/" + std::to_string(index); }
 
-// Keeps messages printable ASCII: JSON text quoted back at the user may hold anything.
-std::string printable(std::string_view s, std::size_t max_len = 60) {
-  std::string out;
-  for (unsigned char c : s.substr(0, max_len)) out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
-  if (s.size() > max_len) out += "...";
-  return out;
-}
+// JSON text quoted back at the user may hold anything.
+std::string printable(std::string_view s) { return printable_text(s, 60); }
 
 // What a wrong value was, for "(got ...)".
 std::string describe(const json& j) {
@@ -73,36 +64,7 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string format_bytes(long double bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 6) { bytes /= 1024; ++u; }
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%.1Lf %s", bytes, units[u]);
-  return buf;
-}
-
 bool mul_overflows(std::int64_t a, std::int64_t b, std::int64_t& out) { return __builtin_mul_overflow(a, b, &out); }
-
-// True when the nesting of arrays/objects goes deeper than `limit` (strings are skipped).
-bool nested_too_deep(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return false;
-}
 
 class SpecReader {
  public:
@@ -315,37 +277,9 @@ class SpecReader {
 
   // Element and byte counts of the tensors a tier needs must fit 64-bit and a device.
   bool check_products(const TierShape& s, const std::string& path, const std::string& prefix) {
-    struct Tensor {
-      const char* what;
-      const char* formula;
-      std::int64_t rows;
-      std::int64_t cols;
-      bool limit_bytes;  // scores are only materialised by some kernels: those get `oom`, not an error
-    };
-    const Tensor tensors[] = {
-        {"Q and O", "batch*heads*q_n*head_dim", s.q_n, s.head_dim, true},
-        {"K and V", "batch*heads*k_n*head_dim", s.k_n, s.head_dim, true},
-        {"the scores", "batch*heads*q_n*k_n", s.q_n, s.k_n, false},
-    };
-    bool ok = true;
-    for (const Tensor& t : tensors) {
-      std::int64_t elements = 0, bytes = 0;
-      if (mul_overflows(s.batch, s.heads, elements) || mul_overflows(elements, t.rows, elements) ||
-          mul_overflows(elements, t.cols, elements)) {
-        fail(path, prefix + "the element count of " + t.what + " (" + t.formula + ") overflows a 64-bit integer");
-        ok = false;
-      } else if (mul_overflows(elements, std::max<std::int64_t>(element_bytes_, 4), bytes)) {
-        fail(path, prefix + "the byte count of " + t.what + " (" + t.formula + " * element size) overflows a 64-bit integer");
-        ok = false;
-      } else if (t.limit_bytes && static_cast<std::uint64_t>(elements) * element_bytes_ > kMaxTensorBytes) {
-        fail(path, prefix + t.what + " would take " +
-                       format_bytes(static_cast<long double>(elements) * element_bytes_) + " each (" + t.formula +
-                       " * " + std::to_string(element_bytes_) + " bytes), which exceeds what any device could hold (" +
-                       format_bytes(kMaxTensorBytes) + ")");
-        ok = false;
-      }
-    }
-    return ok;
+    const std::vector<std::string> problems = tier_shape_problems(s, element_bytes_);
+    for (const std::string& p : problems) fail(path, prefix + p);
+    return problems.empty();
   }
 
   std::optional<TierShape> read_tier(const json& item, const std::string& path) {
@@ -501,7 +435,7 @@ class SpecReader {
                           "and \"batch\" (back-to-back warm launches)"}});
     if (o.contains("warmup_ms"))
       if (const auto v = read_number(o["warmup_ms"], "/timing/warmup_ms")) {
-        if (*v < 0) fail("/timing/warmup_ms", "must be >= 0 (got " + describe(o["warmup_ms"]) + ")");
+        if (const std::string rule = warmup_ms_problem(*v); !rule.empty()) fail("/timing/warmup_ms", rule);
         else t.warmup_ms = *v;
       }
     bool samples_ok = true;
@@ -531,7 +465,7 @@ class SpecReader {
       }
     if (o.contains("max_cell_s"))
       if (const auto v = read_number(o["max_cell_s"], "/timing/max_cell_s")) {
-        if (!(*v > 0)) fail("/timing/max_cell_s", "must be > 0 (got " + describe(o["max_cell_s"]) + ")");
+        if (const std::string rule = max_cell_s_problem(*v); !rule.empty()) fail("/timing/max_cell_s", rule);
         else t.max_cell_s = *v;
       }
     if (o.contains("modes")) read_modes(o["modes"], t);
@@ -543,9 +477,7 @@ class SpecReader {
     }
     if (o.contains("sustain_s"))
       if (const auto v = read_number(o["sustain_s"], "/timing/sustain_s")) {
-        if (!(*v > 0 && *v <= kMaxSustainS))
-          fail("/timing/sustain_s", "must be > 0 and at most " + std::to_string(static_cast<int>(kMaxSustainS)) +
-                                        " (got " + describe(o["sustain_s"]) + ")");
+        if (const std::string rule = sustain_s_problem(*v); !rule.empty()) fail("/timing/sustain_s", rule);
         else t.sustain_s = *v;
       }
   }
@@ -646,19 +578,11 @@ std::optional<SteadyState> parse_steady_state(std::string_view s) {
 SpecParseResult parse_spec(std::string_view json_text) {
   SpecParseResult result;
   try {
-    if (nested_too_deep(json_text, kMaxDepth)) {
-      result.errors.push_back({"/", "not a spec: lists and objects nest deeper than " + std::to_string(kMaxDepth) + " levels"});
-      return result;
-    }
     json root;
     try {
-      root = json::parse(json_text);
-    } catch (const json::exception& e) {
-      // nlohmann's text is "[json.exception.parse_error.101] parse error at line 1, column 2: ..."
-      // (numbers past double's range come as out_of_range.406)
-      std::string what = e.what();
-      if (const auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
-      result.errors.push_back({"/", "not valid JSON: " + printable(what, 300)});
+      root = parse_json(json_text);
+    } catch (const std::runtime_error& e) {  // not JSON, nested too deep, a key twice, a NUL byte
+      result.errors.push_back({"/", e.what()});
       return result;
     }
     SpecReader reader;
@@ -671,6 +595,71 @@ SpecParseResult parse_spec(std::string_view json_text) {
     result.errors.push_back({"/", std::string("cannot read the spec: ") + e.what()});
   }
   return result;
+}
+
+std::vector<std::string> tier_shape_problems(const TierShape& s, std::int64_t element_bytes) {
+  std::vector<std::string> problems;
+  const std::pair<const char*, std::int64_t> sizes[] = {
+      {"q_n", s.q_n}, {"k_n", s.k_n}, {"head_dim", s.head_dim}, {"heads", s.heads}, {"batch", s.batch}};
+  for (const auto& [name, value] : sizes)
+    if (value < 1) problems.push_back(std::string(name) + " must be a positive integer (got " + std::to_string(value) + ")");
+  if (s.head_dim > kMaxHeadDim)
+    problems.push_back("head_dim must be at most " + std::to_string(kMaxHeadDim) + " (got " + std::to_string(s.head_dim) + ")");
+  for (const auto& [name, value] : {sizes[0], sizes[1]})
+    if (value > kMaxSeqLen)
+      problems.push_back(std::string(name) + " must be at most " + std::to_string(kMaxSeqLen) + " (got " +
+                         std::to_string(value) + ")");
+  if (!problems.empty()) return problems;
+
+  struct Tensor {
+    const char* what;
+    const char* formula;
+    std::int64_t rows;
+    std::int64_t cols;
+    bool limit_bytes;  // scores are only materialised by some kernels: those get `oom`, not an error
+  };
+  const Tensor tensors[] = {
+      {"Q and O", "batch*heads*q_n*head_dim", s.q_n, s.head_dim, true},
+      {"K and V", "batch*heads*k_n*head_dim", s.k_n, s.head_dim, true},
+      {"the scores", "batch*heads*q_n*k_n", s.q_n, s.k_n, false},
+  };
+  for (const Tensor& t : tensors) {
+    std::int64_t elements = 0, bytes = 0;
+    if (mul_overflows(s.batch, s.heads, elements) || mul_overflows(elements, t.rows, elements) ||
+        mul_overflows(elements, t.cols, elements)) {
+      problems.push_back(std::string("the element count of ") + t.what + " (" + t.formula +
+                         ") overflows a 64-bit integer");
+    } else if (mul_overflows(elements, std::max<std::int64_t>(element_bytes, 4), bytes)) {
+      problems.push_back(std::string("the byte count of ") + t.what + " (" + t.formula +
+                         " * element size) overflows a 64-bit integer");
+    } else if (t.limit_bytes && static_cast<std::uint64_t>(elements) * element_bytes > kMaxTensorBytes) {
+      problems.push_back(std::string(t.what) + " would take " +
+                         format_bytes(static_cast<double>(elements) * element_bytes) + " each (" + t.formula + " * " +
+                         std::to_string(element_bytes) + " bytes), which exceeds what any device could hold (" +
+                         format_bytes(static_cast<double>(kMaxTensorBytes)) + ")");
+    }
+  }
+  return problems;
+}
+
+std::string warmup_ms_problem(double ms) {
+  if (!(ms >= 0)) return "must be >= 0 (got " + printable(json(ms).dump()) + ")";
+  if (ms > kMaxWarmupMs)
+    return "must be at most " + format_number(kMaxWarmupMs) + " (one minute; got " + json(ms).dump() + ")";
+  return "";
+}
+
+std::string max_cell_s_problem(double seconds) {
+  if (!(seconds > 0)) return "must be > 0 (got " + printable(json(seconds).dump()) + ")";
+  if (seconds > kMaxCellSeconds)
+    return "must be at most " + format_number(kMaxCellSeconds) + " (one hour; got " + json(seconds).dump() + ")";
+  return "";
+}
+
+std::string sustain_s_problem(double seconds) {
+  if (!(seconds > 0 && seconds <= kMaxSustainSeconds))
+    return "must be > 0 and at most " + format_number(kMaxSustainSeconds) + " (got " + format_number(seconds) + ")";
+  return "";
 }
 
 namespace {

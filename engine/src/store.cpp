@@ -7,10 +7,11 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <map>
 #include <stdexcept>
 
+#include "attnsweep/engine/files.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/result_json.h"
 
 namespace attnsweep {
@@ -71,10 +72,15 @@ Scan scan_result_text(const std::string& text, const std::string& path) {
     const bool last = !terminated || end + 1 == text.size();
     const std::string where = path + ": line " + std::to_string(line_no);
 
-    json record = json::parse(text.begin() + begin, text.begin() + end, nullptr, /*allow_exceptions=*/false);
-    if (record.is_discarded()) {
-      if (line_no == 1) throw std::runtime_error(where + ": not JSON; a result file starts with its header record");
-      if (!last) throw std::runtime_error(where + ": not valid JSON (only the last line may be torn)");
+    const std::string_view line(text.data() + begin, end - begin);
+    json record;
+    try {
+      record = parse_json(line);
+    } catch (const std::runtime_error& e) {
+      // A write cut short leaves a prefix of a record, or zeros where the file system had no data.
+      const bool torn = line.find('\0') != std::string_view::npos || !json::accept(line);
+      if (line_no == 1 && torn) throw std::runtime_error(where + ": not JSON; a result file starts with its header record");
+      if (!last || !torn) throw std::runtime_error(where + ": " + e.what() + (torn ? " (only the last line may be torn)" : ""));
       scan.file.warnings.push_back("line " + std::to_string(line_no) + ": torn last line dropped (" +
                                    std::to_string(end - begin) + " bytes that are not a complete record)");
       break;
@@ -104,19 +110,6 @@ Scan scan_result_text(const std::string& text, const std::string& path) {
   return scan;
 }
 
-std::string read_all(int fd, const std::string& path) {
-  std::string text;
-  char buf[1 << 16];
-  for (off_t offset = 0;;) {
-    const ssize_t n = ::pread(fd, buf, sizeof buf, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail_errno(path, "cannot read");
-    if (n == 0) return text;
-    text.append(buf, static_cast<std::size_t>(n));
-    offset += n;
-  }
-}
-
 // One write(2) per record, so a record is on disk whole or (after a crash) as a torn last line.
 void write_whole(int fd, const std::string& bytes, const std::string& path) {
   const off_t before = ::lseek(fd, 0, SEEK_END);
@@ -135,14 +128,15 @@ void sync(int fd, const std::string& path) {
   if (::fsync(fd) != 0) fail_errno(path, "fsync failed");
 }
 
-// Makes the file's directory entry durable too. Best effort: some file systems refuse
-// fsync on directories, and the data itself is already synced.
-void sync_directory(const std::string& path) {
-  const std::filesystem::path parent = std::filesystem::absolute(path).parent_path();
-  const int dir = ::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir < 0) return;
-  ::fsync(dir);
-  ::close(dir);
+// A record as one line of the file. One that would not read back would make the file unreadable.
+std::string record_line(const CellResult& r, const std::string& path) {
+  const json record = result_to_json(r);
+  try {
+    (void)result_from_json(record);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": refusing to write an invalid record: " + e.what());
+  }
+  return record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 // One writer per file: a second process appending would interleave records.
@@ -154,32 +148,10 @@ void lock_exclusive(int fd, const std::string& path) {
   fail_errno(path, err == EWOULDBLOCK ? "another process is writing this result file" : "cannot lock");
 }
 
-// One cell record as its line. A record that would not read back would make the file unreadable:
-// refused.
-std::string record_line(const CellResult& r, const std::string& path) {
-  const json record = result_to_json(r);
-  try {
-    (void)result_from_json(record);
-  } catch (const std::exception& e) {
-    throw std::runtime_error(path + ": refusing to write an invalid record: " + e.what());
-  }
-  return record.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
-}
-
 }  // namespace
 
 ResultFile read_result_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) fail_errno(path, "cannot open");
-  std::string text;
-  try {
-    text = read_all(fd, path);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  return parse_result_lines(text, path);
+  return parse_result_lines(read_input_file(path, kMaxResultsBytes), path);
 }
 
 ResultFile parse_result_lines(const std::string& text, const std::string& path) {
@@ -188,29 +160,22 @@ ResultFile parse_result_lines(const std::string& text, const std::string& path) 
   return file;
 }
 
-void write_result_file(const std::string& path, const ResultFile& file) {
+bool holds_no_header(const std::string& path) {
+  const std::string text = read_input_file(path, kMaxResultsBytes);
+  if (text.empty()) return true;
+  // One line, cut off: the start of a header record a crash interrupted.
+  return text.find('\n') == std::string::npos && text.front() == '{' && !json::accept(text);
+}
+
+std::string result_file_text(const ResultFile& file, const std::string& path) {
   check_result_header(file.header, path + ": header to write");
   std::string text = file.header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   for (const CellResult& r : file.results) text += record_line(r, path);
-  const std::string partial = path + ".partial";
-  const int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno(partial, "cannot create");
-  try {
-    write_whole(fd, text, partial);
-    sync(fd, partial);
-  } catch (...) {
-    ::close(fd);
-    ::unlink(partial.c_str());
-    throw;
-  }
-  ::close(fd);
-  if (::rename(partial.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(partial.c_str());
-    errno = err;
-    fail_errno(path, "cannot rename " + partial + " to it");
-  }
-  sync_directory(path);
+  return text;
+}
+
+void write_result_file(const std::string& path, const ResultFile& file, bool replace) {
+  write_output_file(path, result_file_text(file, path), replace, "replace it with --force");
 }
 
 ResultWriter::ResultWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -233,24 +198,25 @@ ResultWriter::~ResultWriter() {
 
 ResultWriter ResultWriter::create(const std::string& path, const json& header) {
   check_result_header(header, path + ": header to write");
-  // Not O_TRUNC: lock first, so a file another process is writing is refused, not emptied.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd < 0) fail_errno(path, "cannot create");
+  // A file another process is writing is refused, not replaced.
+  if (const int old = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); old >= 0) {
+    lock_exclusive(old, path);
+    ::close(old);
+  }
+  // The header appears whole or not at all: a crash while it is written leaves no half a header.
+  write_output_file(path, header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", /*replace=*/true);
+  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0) fail_errno(path, "cannot open");
   lock_exclusive(fd, path);
-  ResultWriter writer(path, fd);
-  if (::ftruncate(fd, 0) != 0) fail_errno(path, "cannot truncate");
-  write_whole(fd, header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", path);
-  sync(fd, path);
-  sync_directory(path);
-  return writer;
+  return ResultWriter(path, fd);
 }
 
 ResultWriter ResultWriter::resume(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) fail_errno(path, "cannot open for resume");
   lock_exclusive(fd, path);
   ResultWriter writer(path, fd);
-  const std::string text = read_all(fd, path);
+  const std::string text = read_input_fd(fd, path, kMaxResultsBytes);
   const Scan scan = scan_result_text(text, path);
   if (scan.file.header.value("schema", kResultSchema) != kResultSchema)
     throw std::runtime_error(path + ": written in schema " + scan.file.header["schema"].dump() +

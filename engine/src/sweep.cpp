@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "attnsweep/engine/environment.h"
+#include "attnsweep/engine/files.h"
 #include "attnsweep/engine/result_json.h"
 #include "attnsweep/engine/store.h"
 
@@ -104,7 +105,10 @@ SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFil
 
   RunOptions run_options;
   run_options.cancel = cancel;
-  const bool resuming = file.resume && std::filesystem::exists(file.path);
+  const bool exists = std::filesystem::exists(file.path);
+  const bool resuming = file.resume && exists && !holds_no_header(file.path);
+  if (!file.resume && !file.replace)
+    check_output_path(file.path, false, "continue it with resume, or choose to replace it");
   if (resuming) {
     const ResultFile existing = read_result_file(file.path);
     if (!existing.header.contains("spec") || nlohmann::json::parse(spec_to_json(spec)) != existing.header["spec"])

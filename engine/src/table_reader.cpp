@@ -138,6 +138,9 @@ class Reader {
 
   // What a row implies beyond its cells.
   void finish(CellResult& r, const TextTable::Row& row, const Found& found) const {
+    // Before any size is multiplied: byte counts of absurd sizes would overflow.
+    const auto shape = tier_shape_problems(r.cell.tier.shape, static_cast<std::int64_t>(dtype_bytes(r.cell.dtype)));
+    if (!shape.empty()) fail(row.line, "tier: " + shape.front());
     r.cell.tier.name = tier_name(r.cell.tier.shape);
     if (r.status == CellStatus::ok) {
       if (r.timings.empty() || !(std::isfinite(r.timings.front().time_ms.median) ||
@@ -162,6 +165,7 @@ class Reader {
     if (!says_supported) r.cell.supported = r.status != CellStatus::unsupported && r.status != CellStatus::skipped;
     if (!r.cell.supported) r.cell.unsupported_reason = r.message;
     if (!r.check.checked) r.check = CheckResult{};
+    if (const std::string problem = result_problem(r); !problem.empty()) fail(row.line, problem);
   }
 
   const TextTable& table_;

@@ -57,6 +57,35 @@ struct Inbox {
   std::atomic<bool> cancel{false};
 };
 
+enum class LineRead { line, too_long, end };
+
+// The next line of `in`, without its newline. A line longer than the protocol allows is read to
+// its end but not kept, so a peer that never sends a newline cannot fill this process's memory.
+LineRead read_line(std::istream& in, std::string& line) {
+  line.clear();
+  std::streambuf* const buf = in.rdbuf();
+  bool any = false, too_long = false;
+  for (;;) {
+    const int c = buf->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      if (!any) return LineRead::end;
+      break;
+    }
+    any = true;
+    if (c == '\n') break;
+    if (too_long) continue;
+    if (line.size() == kMaxProtocolLineBytes) {
+      too_long = true;
+      line.clear();
+      line.shrink_to_fit();
+    } else {
+      line += static_cast<char>(c);
+    }
+  }
+  return too_long ? LineRead::too_long : LineRead::line;
+}
+
 void read_requests(std::istream& in, const std::shared_ptr<Inbox>& inbox, const std::shared_ptr<Emitter>& emitter) {
   std::string line;
   std::uint64_t line_no = 0;
@@ -65,7 +94,8 @@ void read_requests(std::istream& in, const std::shared_ptr<Inbox>& inbox, const 
       std::lock_guard lock(inbox->m);
       if (inbox->stop_reading) break;
     }
-    if (!std::getline(in, line)) {
+    const LineRead read = read_line(in, line);
+    if (read == LineRead::end) {
       std::lock_guard lock(inbox->m);
       // Like shutdown: queued cells still run (`worker < requests.jsonl` works). A driver that
       // died is noticed at the next write instead.
@@ -74,6 +104,12 @@ void read_requests(std::istream& in, const std::shared_ptr<Inbox>& inbox, const 
       break;
     }
     ++line_no;
+    if (read == LineRead::too_long) {
+      emitter->emit(ErrorEvent{"request line " + std::to_string(line_no) + " ignored: longer than " +
+                                   std::to_string(kMaxProtocolLineBytes) + " bytes",
+                               false});
+      continue;
+    }
     if (is_blank_line(line)) continue;
     Parsed<WorkerRequest> parsed = parse_request(line);
     if (!parsed.ok()) {
@@ -177,8 +213,15 @@ class WorkerLoop {
     CellResult result;
     if (const Kernel* kernel = find_kernel(r.cell.kernel)) {
       MeasureOptions mo{r.timing, r.check, r.seed, &inbox_->cancel};
+      // The driver's plan is not trusted: a kernel runs only what it supports on this device
+      // (a CPU kernel handed fp16 would write floats past 2-byte buffers).
+      Cell cell = r.cell;
+      if (const Support support = cell_support(*kernel, cell, device_->caps()); !support.ok) {
+        cell.supported = false;
+        cell.unsupported_reason = support.reason;
+      }
       try {
-        result = measure_cell(*kernel, *device_, r.cell, mo);
+        result = measure_cell(*kernel, *device_, cell, mo);
       } catch (const std::exception& e) {  // measure_cell promises not to throw; a bug must not kill the worker
         result.cell = r.cell;
         result.status = CellStatus::error;

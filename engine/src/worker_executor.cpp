@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "attnsweep/engine/format.h"
 #include "attnsweep/engine/worker_protocol.h"
 #include "child_process.h"
 
@@ -29,8 +30,11 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
+// Now + `s` seconds; past a century (or for NaN), never: the clock's nanoseconds would overflow.
 Clock::time_point after_seconds(double s) {
-  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  constexpr double kCentury = 100.0 * 365 * 24 * 3600;
+  if (!(s < kCentury)) return Clock::time_point::max();
+  return Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(std::max(s, 0.0)));
 }
 
 template <class Strings>
@@ -43,13 +47,11 @@ std::string join(const Strings& parts, std::string_view separator) {
   return out;
 }
 
-// Printable, bounded excerpt of a line a worker sent, for error messages.
-std::string excerpt(std::string_view line, std::size_t max = 160) {
-  std::string out;
-  for (char c : line.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  if (line.size() > max) out += "...";
-  return out;
-}
+// "2.5": seconds in messages, locale-independent.
+std::string seconds_text(double s) { return format_number(s, 6); }
+
+// Printable, bounded excerpt of what a worker sent, for messages.
+std::string excerpt(std::string_view line, std::size_t max = 160) { return printable_text(line, max); }
 
 // Splits a byte stream into lines. A line longer than the protocol allows is dropped (reported
 // once) instead of growing without bound.
@@ -147,6 +149,7 @@ struct Slot {
   bool cancel_sent = false;
 
   // This process's words: for the message when it dies.
+  std::string first_output;  // its first bytes on stdout, while it has not said hello
   std::optional<HelloEvent> hello;
   std::string last_error;
   std::string bye_reason;
@@ -158,6 +161,7 @@ struct Slot {
   void forget_process() {
     proc = ChildProcess();
     state = SlotState::stopped;
+    first_output.clear();
     hello.reset();
     last_error.clear();
     bye_reason.clear();
@@ -170,6 +174,14 @@ struct Slot {
     cancel_sent = false;
   }
 };
+
+constexpr std::size_t kFirstOutputShown = 200;  // bytes of a worker's output before hello
+
+// What a worker that never said hello printed instead: a login banner, a shell's error, garbage.
+std::string before_hello(const Slot& s) {
+  if (s.first_output.empty()) return "; it printed nothing on stdout";
+  return "; instead of hello it printed: \"" + excerpt(s.first_output, kFirstOutputShown) + "\"";
+}
 
 std::string describe_exit(const Slot& s, const std::string& how) {
   std::string text = how;
@@ -375,6 +387,8 @@ class WorkerExecutor final : public Executor {
         return;
       }
       const std::string_view bytes(buf, static_cast<std::size_t>(n));
+      if (!from_stderr && s.state == SlotState::starting && s.first_output.size() <= kFirstOutputShown)
+        s.first_output.append(bytes.substr(0, kFirstOutputShown + 1 - s.first_output.size()));
       if (from_stderr)
         s.err.feed(bytes, [&](std::string_view l) { on_stderr_line(s, l); }, [] {});
       else
@@ -402,7 +416,7 @@ class WorkerExecutor final : public Executor {
     const std::string text = describe_exit(s, how);
     switch (s.state) {
       case SlotState::starting:
-        start_failed(s, "it " + text + " before saying hello");
+        start_failed(s, "it " + text + " before saying hello" + before_hello(s));
         return;
       case SlotState::busy:
         record_failure(s, CellStatus::crashed, "the worker died during this cell: it " + text);
@@ -437,7 +451,7 @@ class WorkerExecutor final : public Executor {
   void enforce_deadline(Slot& s) {
     if (Clock::now() < s.deadline) return;
     if (s.state == SlotState::starting) {
-      start_failed(s, "no hello within " + std::to_string(options_.startup_timeout_s) + " s");
+      start_failed(s, "no hello within " + seconds_text(options_.startup_timeout_s) + " s" + before_hello(s));
     } else if (s.state == SlotState::busy) {
       const std::string how = s.proc.kill();
       drain(s);  // it may have answered at the last moment
@@ -446,7 +460,7 @@ class WorkerExecutor final : public Executor {
           // Cancelled and stuck in a kernel: the cell stays unfinished (not written), so a
           // resume runs it again.
           log("warning", "cell " + run_->plan.cells[s.cell_index].id() + " did not stop within " +
-                             std::to_string(options_.cancel_grace_s) + " s of the cancel; worker for " + s.label +
+                             seconds_text(options_.cancel_grace_s) + " s of the cancel; worker for " + s.label +
                              " killed (" + how + ")");
         } else {
           const Cell& cell = run_->plan.cells[s.cell_index];
@@ -539,11 +553,6 @@ class WorkerExecutor final : public Executor {
     const TimingOptions& t = run_->plan.spec.timing;
     return options_.watchdog_factor * t.max_cell_s + options_.watchdog_margin_s + t.warmup_ms / 1000.0;
   }
-  static std::string seconds_text(double s) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", s);
-    return buf;
-  }
 
   void dispatch(Slot& s, std::size_t index) {
     const Cell& cell = run_->plan.cells[index];
@@ -585,11 +594,13 @@ class WorkerExecutor final : public Executor {
       const std::string other = result.cell.id();
       result = CellResult{};
       result.status = CellStatus::error;
-      result.message = "the worker answered with a result for another cell (" + other + ")";
+      result.message = "the worker answered with a result for another cell (" + excerpt(other, 300) + ")";
     }
+    // The worker's word is checked like a file's: an impossible measurement is never recorded as ok.
     result.cell = cell;
     result.device = s.ordinal;
     result.device_name = s.device_name;
+    result = admit_result(std::move(result), "the worker for " + s.label);
     // Cancelled mid-cell: unfinished, so not written; a resume runs it again.
     if (run_->cancelling && result.status == CellStatus::skipped && result.message == "cancelled") return;
     deliver(s.cell_index, result);

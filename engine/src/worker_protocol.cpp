@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "attnsweep/engine/format.h"
+#include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/result_json.h"
 
 namespace attnsweep {
@@ -123,11 +125,15 @@ TimingOptions timing_from_json(const json& j) {
   if (!parsed_steady) f.fail("steady", "must be \"burst\" or \"sustained\"");
   t.steady = *parsed_steady;
   t.sustain_s = f.number_or("sustain_s", t.sustain_s);
-  if (t.min_samples < 1) f.fail("min_samples", "must be at least 1");
-  if (t.max_samples < t.min_samples) f.fail("max_samples", "must be at least min_samples");
-  if (!(t.max_cell_s > 0)) f.fail("max_cell_s", "must be positive");
-  if (!(t.warmup_ms >= 0)) f.fail("warmup_ms", "must not be negative");
-  if (!(t.sustain_s > 0)) f.fail("sustain_s", "must be positive");
+  if (t.min_samples < 1 || t.min_samples > kMaxSamples)
+    f.fail("min_samples", "must be from 1 to " + std::to_string(kMaxSamples));
+  if (t.max_samples < t.min_samples || t.max_samples > kMaxSamples)
+    f.fail("max_samples", "must be from min_samples to " + std::to_string(kMaxSamples));
+  if (!(t.target_rel_ci > 0 && t.target_rel_ci < 1)) f.fail("target_rel_ci", "must be between 0 and 1, exclusive");
+  // The spec's bounds: no request can make a worker warm up, settle or sample without end.
+  if (const std::string rule = max_cell_s_problem(t.max_cell_s); !rule.empty()) f.fail("max_cell_s", rule);
+  if (const std::string rule = warmup_ms_problem(t.warmup_ms); !rule.empty()) f.fail("warmup_ms", rule);
+  if (const std::string rule = sustain_s_problem(t.sustain_s); !rule.empty()) f.fail("sustain_s", rule);
   return t;
 }
 
@@ -193,28 +199,16 @@ std::string dump_line(const json& j) {
 }
 
 // Parses the text and returns the object and its "type", or throws ProtocolError.
-// The parser quotes the bytes it choked on; keep only printable ASCII of that in our messages.
-std::string printable(std::string_view text) {
-  std::string out;
-  for (char c : text) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
-
 // `kind` with its article: "a request", "an event".
 std::pair<json, std::string> open_message(std::string_view line, const char* kind) {
   if (line.size() > kMaxProtocolLineBytes)
     throw ProtocolError("line of " + std::to_string(line.size()) + " bytes exceeds the limit of " +
                         std::to_string(kMaxProtocolLineBytes));
-  json j = json::parse(line, nullptr, false);
-  if (j.is_discarded()) {
-    // Parse again only to get the parser's words for what is wrong.
-    try {
-      const json again = json::parse(line);
-      (void)again;
-    } catch (const json::exception& e) {
-      throw ProtocolError(std::string("not valid JSON (") + e.what() + ")");
-    }
-    throw ProtocolError("not valid JSON");
+  json j;
+  try {
+    j = parse_json(line);
+  } catch (const std::runtime_error& e) {
+    throw ProtocolError(e.what());
   }
   if (!j.is_object()) throw ProtocolError(std::string(kind) + " must be a JSON object");
   const auto t = j.find("type");
@@ -229,8 +223,8 @@ Parsed<T> guarded(F&& parse) {
   Parsed<T> out;
   try {
     out.value = parse();
-  } catch (const std::exception& e) {  // ours, nlohmann's type errors, result_from_json's complaints
-    out.error = printable(e.what());  // they may quote the peer's bytes
+  } catch (const std::exception& e) {  // ours, nlohmann's type errors, read_result_json's complaints
+    out.error = printable_text(e.what());  // they may quote the peer's bytes
   }
   return out;
 }
@@ -304,6 +298,9 @@ Parsed<WorkerRequest> parse_request(std::string_view line) {
       r.seq = f.u64("seq");
       try {
         r.cell = cell_from_json(f.object("cell"));
+        if (const std::string problem = cell_problem(r.cell); !problem.empty())
+          throw ProtocolError("run_cell: field 'cell." + problem.substr(0, problem.find(':')) + "'" +
+                              problem.substr(problem.find(':')));
       } catch (const ProtocolError&) {
         throw;
       } catch (const std::exception& e) {
@@ -350,7 +347,7 @@ Parsed<WorkerEvent> parse_event(std::string_view line) {
       CellResultEvent e;
       e.seq = f.u64("seq");
       try {
-        e.result = result_from_json(f.object("result"));
+        e.result = read_result_json(f.object("result"));  // judged by the executor (admit_result)
       } catch (const ProtocolError&) {
         throw;
       } catch (const std::exception& ex) {

@@ -47,6 +47,7 @@
 #include "app/scaling_view.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/environment.h"
+#include "attnsweep/engine/files.h"
 #include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/report.h"
 #include "core/format.h"
@@ -407,9 +408,13 @@ void MainWindow::buildMenus() {
   file->addAction(tr("&Load spec…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load sweep spec"), {}, tr("Sweep spec (*.json)"));
     if (path.isEmpty()) return;
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return (void)QMessageBox::warning(this, tr("Cannot load spec"), path + ": " + f.errorString());
-    const SpecParseResult parsed = parse_spec(f.readAll().toStdString());
+    std::string text;
+    try {
+      text = read_input_file(path.toStdString(), kMaxSpecBytes);  // a regular file of bounded size
+    } catch (const std::exception& e) {
+      return (void)QMessageBox::warning(this, tr("Cannot load spec"), QString::fromStdString(e.what()));
+    }
+    const SpecParseResult parsed = parse_spec(text);
     if (!parsed.spec) {
       QStringList lines;
       for (const SpecError& e : parsed.errors) lines << QString::fromStdString(e.to_string());
@@ -767,6 +772,7 @@ void MainWindow::exportReportDialog() {
   const ExportOutcome out =
       export_report(doc_.set(), dir, metrics, speedupBaseline(), doc_.baseline() ? &*doc_.baseline() : nullptr);
   for (const QString& e : out.errors) log("error", tr("export: %1").arg(e));
+  for (const QString& n : out.not_drawn) log("warning", tr("export: not drawn: %1").arg(n));
   if (!out.ok) return (void)QMessageBox::warning(this, tr("Export failed"), out.errors.join("\n"));
   log("info", tr("exported %1 files into %2").arg(out.written.size()).arg(dir));
   statusBar()->showMessage(tr("Report written to %1").arg(dir), 8000);

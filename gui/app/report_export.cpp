@@ -36,9 +36,28 @@ bool write_file(const QString& path, const QByteArray& bytes, QString* error) {
 
 }  // namespace
 
+QString too_large_to_draw(QSize size) {
+  const qint64 pixels = qint64{size.width()} * size.height();
+  if (pixels <= kMaxPicturePixels) return {};
+  return QString("too large to draw: %1 x %2 pixels, over the limit of %3 million; the report's table has every cell")
+      .arg(size.width())
+      .arg(size.height())
+      .arg(kMaxPicturePixels / 1'000'000);
+}
+
 bool save_png(const std::function<void(QPainter&, const QRect&)>& paint, QSize size, const QString& path, QString* error) {
-  QImage img(size * 2, QImage::Format_ARGB32_Premultiplied);
-  img.setDevicePixelRatio(2);
+  if (const QString why = too_large_to_draw(size); !why.isEmpty()) {
+    *error = path + ": " + why;
+    return false;
+  }
+  const int scale = too_large_to_draw(size * 2).isEmpty() ? 2 : 1;  // sharp where it fits
+  QImage img(size * scale, QImage::Format_ARGB32_Premultiplied);
+  if (img.isNull()) {
+    *error = path + ": not enough memory for a " + QString::number(size.width() * scale) + " x " +
+             QString::number(size.height() * scale) + " image";
+    return false;
+  }
+  img.setDevicePixelRatio(scale);
   img.fill(Qt::white);
   {
     QPainter p(&img);
@@ -57,6 +76,10 @@ bool save_png(const std::function<void(QPainter&, const QRect&)>& paint, QSize s
 
 bool save_svg(const std::function<void(QPainter&, const QRect&)>& paint, QSize size, const QString& path,
               const QString& title, QString* error) {
+  if (const QString why = too_large_to_draw(size); !why.isEmpty()) {
+    *error = path + ": " + why;
+    return false;
+  }
   QByteArray bytes;
   QBuffer buf(&bytes);
   buf.open(QIODevice::WriteOnly);
@@ -113,6 +136,10 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
   std::vector<ReportPicture> pngs;
   auto picture = [&](const std::string& png_name, const QString& title, QSize size,
                      const std::function<void(QPainter&, const QRect&)>& paint) {
+    if (const QString why = too_large_to_draw(size); !why.isEmpty()) {
+      out.not_drawn << QString::fromStdString(png_name) + " and its SVG: " + why;
+      return;
+    }
     QString error;
     const QString png = QString::fromStdString(png_name);
     if (save_png(paint, size, dir.filePath(png), &error)) {

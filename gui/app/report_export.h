@@ -26,6 +26,7 @@ struct ExportOutcome {
   bool ok = true;
   QStringList written;  // file names, in the order written
   QStringList errors;   // "<path>: <why>"
+  QStringList not_drawn;  // pictures too large to draw: "<file>: <why>" (the rest is written)
 };
 
 // What the pictures show: the metrics the app's toolbar has chosen, or these. A speedup or a ratio
@@ -51,6 +52,14 @@ inline constexpr const char* kComparisonPng = "attention_sweep_comparison.png";
 // the tiers, the heatmap's height the kernels, the scaling picture's the groups.
 inline constexpr int kPictureWidth = 1500;
 inline constexpr int kForwardHeight = 620;
+
+// The largest picture drawn, in logical pixels. PNGs are drawn at 2x while that stays within the
+// limit, else at 1x; a picture larger than the limit is not drawn, and says so: a heatmap of
+// thousands of kernels would take gigabytes and minutes to encode, and the report's table holds
+// every cell. 100 million pixels take 400 MB as an image and about ten seconds to encode.
+inline constexpr qint64 kMaxPicturePixels = 100'000'000;
+// Why a picture of `size` is not drawn, or an empty string.
+QString too_large_to_draw(QSize size);
 
 // Single pictures (also used by "Export chart…"). `error` gets the reason on failure.
 bool save_png(const std::function<void(QPainter&, const QRect&)>& paint, QSize size, const QString& path,

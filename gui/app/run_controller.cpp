@@ -34,7 +34,7 @@ quint64 RunController::start(const SweepSpec& spec, const QString& path, bool re
     pending_ = Pending{};
     flush_posted_ = false;
   }
-  worker_ = std::thread([this, run, spec, choice, file = SweepFile{path.toStdString(), resume, std::nullopt}] {
+  worker_ = std::thread([this, run, spec, choice, file = SweepFile{path.toStdString(), resume}] {
 #ifdef __linux__
     // CPU kernels use every core; a lower priority for this thread (and the kernel threads it
     // starts, which inherit it) lets the GUI thread in on time.

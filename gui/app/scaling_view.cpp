@@ -16,6 +16,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QValueAxis>
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -124,6 +125,12 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, ScalingMetric metr
   for (const ScalingGroup& g : groups_)
     for (const ScalingSeries& s : g.series)
       if (std::find(kernels.begin(), kernels.end(), s.kernel) == kernels.end()) kernels.push_back(s.kernel);
+  std::size_t not_drawn = 0;
+  for (const ScalingGroup& g : groups_) not_drawn = std::max(not_drawn, g.kernels_not_drawn);
+  if (not_drawn > 0)
+    subtitle_->setText(subtitle + tr(" · %1 more kernels not drawn (a chart draws the first %2)")
+                                      .arg(not_drawn)
+                                      .arg(kMaxScalingKernels));
   static_cast<KernelLegend*>(legend_)->setKernels(kernels);
   // Results of several models: one line per kernel and model, each model in its own line style.
   std::vector<std::string> devices;
@@ -178,7 +185,8 @@ QSize ScalingView::pictureSize(int width) const {
 
 QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
   auto* chart = new QChart();
-  chart->setTitle(QString::fromStdString(g.title));
+  chart->setTitle(QString::fromStdString(g.title) +
+                  (g.kernels_not_drawn ? tr(" · %1 kernels not drawn").arg(g.kernels_not_drawn) : QString()));
   chart->setTitleFont(style::label_font());
   chart->setTitleBrush(style::ink());
   chart->legend()->hide();

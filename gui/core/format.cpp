@@ -7,13 +7,6 @@ namespace attnsweep::gui {
 
 std::string format_tick(double v) { return format_number(v, 3); }
 
-std::string format_bytes(double bytes) {
-  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (bytes >= 1024 && u < 4) { bytes /= 1024; ++u; }
-  return format_number(bytes, 3) + " " + units[u];
-}
-
 std::string format_duration(double seconds) {
   char buf[64];
   if (!std::isfinite(seconds) || seconds < 0) return "?";

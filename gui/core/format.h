@@ -1,5 +1,5 @@
 #pragma once
-// Formatting only the GUI needs: axis ticks, sizes and durations. Numbers of results and status
+// Formatting only the GUI needs: axis ticks and durations. Numbers of results and status
 // labels come from the engine's one formatter (attnsweep/engine/format.h), as in the reports.
 #include <string>
 
@@ -9,8 +9,6 @@ namespace attnsweep::gui {
 
 // Axis ticks: as few digits as the value needs ("0.5", "10", "200").
 std::string format_tick(double v);
-// "64 KiB", "1.5 GiB".
-std::string format_bytes(double bytes);
 // "12 s", "3 min 05 s", "1 h 02 min".
 std::string format_duration(double seconds);
 // Marks a picture puts beside a time a reader must not take at face value: "~" noisy (the

@@ -4,7 +4,10 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
+#include <string_view>
 #include <tuple>
+#include <unordered_set>
 
 #include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/columns.h"
@@ -171,8 +174,9 @@ std::vector<Slice> slices_of(const std::vector<CellResult>& results) {
 
 std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   std::vector<std::string> out;
+  std::unordered_set<std::string_view> seen;  // views of the results' names: no copies
   for (const CellResult& r : results)
-    if (std::find(out.begin(), out.end(), r.cell.kernel) == out.end()) out.push_back(r.cell.kernel);
+    if (seen.insert(r.cell.kernel).second) out.push_back(r.cell.kernel);
   return out;
 }
 
@@ -234,10 +238,11 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
   for (const CellResult& r : results)
     if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
 
+  // Rows in first-seen order, looked up by name (a sweep may hold thousands of kernels).
+  std::map<std::string, std::size_t> kernel_index;
   std::vector<TierShape> shapes;
   for (const CellResult* r : in_slice) {
-    if (std::find(g.kernels.begin(), g.kernels.end(), r->cell.kernel) == g.kernels.end())
-      g.kernels.push_back(r->cell.kernel);
+    if (kernel_index.emplace(r->cell.kernel, g.kernels.size()).second) g.kernels.push_back(r->cell.kernel);
     shapes.push_back(r->cell.tier.shape);
   }
   g.groups = group_tiers(std::move(shapes));
@@ -245,11 +250,8 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
     for (const TierShape& s : group.tiers) g.tiers.push_back(Tier{tier_name(s), s});
   g.cells.resize(g.kernels.size() * g.tiers.size());
   const TimingMode mode = slice.mode;
-
-  std::map<std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t, std::int64_t>, std::size_t> tier_index;
+  std::map<decltype(shape_key(TierShape{})), std::size_t> tier_index;
   for (std::size_t t = 0; t < g.tiers.size(); ++t) tier_index[shape_key(g.tiers[t].shape)] = t;
-  std::map<std::string, std::size_t> kernel_index;
-  for (std::size_t k = 0; k < g.kernels.size(); ++k) kernel_index[g.kernels[k]] = k;
   for (const CellResult* r : in_slice) {
     // A later record of the same cell (a rerun) replaces the earlier one.
     g.cells[kernel_index[r->cell.kernel] * g.tiers.size() + tier_index[shape_key(r->cell.tier.shape)]].result = r;
@@ -360,14 +362,25 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
     g.slice = slice;
     groups.push_back(std::move(g));
   }
+  // A kernel's place in kernels_of: those past kMaxScalingKernels are counted, not drawn. Series are
+  // looked up by kernel and device, not searched (a sweep may hold thousands of kernels).
+  std::map<std::string_view, std::size_t> kernel_place;
+  for (const CellResult& r : results) kernel_place.emplace(r.cell.kernel, kernel_place.size());
+  std::vector<std::set<std::string_view>> not_drawn(groups.size());
+  std::vector<std::map<std::pair<std::string_view, std::string>, std::size_t>> series_index(groups.size());
   for (const CellResult* rp : in_slice) {
     const CellResult& r = *rp;
     const TierShape& s = r.cell.tier.shape;
-    ScalingGroup& g = groups[group_of.at(shape_key(s))];
+    const std::size_t gi = group_of.at(shape_key(s));
+    ScalingGroup& g = groups[gi];
+    if (kernel_place.at(r.cell.kernel) >= kMaxScalingKernels) {
+      not_drawn[gi].insert(r.cell.kernel);
+      continue;
+    }
     const std::string device = mixed ? device_of(r) : "";
-    auto it = std::find_if(g.series.begin(), g.series.end(),
-                           [&](const ScalingSeries& x) { return x.kernel == r.cell.kernel && x.device == device; });
-    if (it == g.series.end()) {
+    const auto [at, added] = series_index[gi].emplace(std::pair<std::string_view, std::string>(r.cell.kernel, device),
+                                                      g.series.size());
+    if (added) {
       ScalingSeries series;
       series.kernel = r.cell.kernel;
       series.device = device;
@@ -375,8 +388,8 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
           mixed ? static_cast<std::size_t>(std::find(devices.begin(), devices.end(), device) - devices.begin()) : 0;
       series.label = mixed ? r.cell.kernel + " on " + device : r.cell.kernel;
       g.series.push_back(std::move(series));
-      it = g.series.end() - 1;
     }
+    const auto it = g.series.begin() + static_cast<std::ptrdiff_t>(at->second);
     const double x = g.tiers.x_of(s);
     const Timing* timing = timed(r, slice.mode);
     if (!timing) {
@@ -394,7 +407,9 @@ std::vector<ScalingGroup> build_scaling(const std::vector<CellResult>& results, 
     it->points.push_back(p);
   }
 
-  for (ScalingGroup& g : groups) {
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    ScalingGroup& g = groups[gi];
+    g.kernels_not_drawn = not_drawn[gi].size();
     bool any_y = false, any_x = false;
     auto widen_x = [&](double x) {
       g.x_lo = any_x ? std::min(g.x_lo, x) : x;

@@ -112,11 +112,17 @@ struct ScalingSeries {
   std::vector<ScalingPoint> points;
   std::vector<FailedPoint> failed;
 };
+// A chart draws the first kMaxScalingKernels kernels of the sweep (in kernels_of order): the time
+// to lay out a chart grows with the square of its series, and more lines than this could not be
+// told apart anyway (there are ten colours).
+inline constexpr std::size_t kMaxScalingKernels = 24;
+
 struct ScalingGroup {
   TierGroup tiers;
   Slice slice;
   std::string title;  // "d=64 · 12 heads · batch 8 · fp16 · full"
   std::vector<ScalingSeries> series;
+  std::size_t kernels_not_drawn = 0;  // kernels with cells in this group past kMaxScalingKernels
   double x_lo = 0, x_hi = 0, y_lo = 0, y_hi = 0;  // over ok points (band included); 0 when none
 };
 

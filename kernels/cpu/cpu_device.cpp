@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +24,11 @@ constexpr std::uint64_t kGiB = 1ull << 30;
 // most 96 MiB rather than half a gigabyte per sample.
 constexpr std::uint64_t kMaxFlushBytes = 96ull << 20;
 
+// Locale-independent: a message written into a result file must not change with the user's locale.
 std::string gib(std::uint64_t bytes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(bytes) / kGiB);
-  return buf;
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, static_cast<double>(bytes) / kGiB, std::chars_format::fixed, 2);
+  return (ec == std::errc() ? std::string(buf, end) : std::string("?")) + " GiB";
 }
 
 // A "key: value" field of a /proc file, or empty.

@@ -72,6 +72,7 @@ class FlashKernel final : public Kernel {
 
   void run(const AttentionArgs& a) const override {
     const AttentionProblem& p = a.problem;
+    require_fp32_support(p, "cpu_flash");
     const Tiles t = choose_tiles(p.head_dim);
     const std::int64_t tiles_per_head = (p.q_n + t.rows - 1) / t.rows;
     const std::int64_t tasks = p.batch * p.heads * tiles_per_head;

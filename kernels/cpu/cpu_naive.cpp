@@ -27,6 +27,7 @@ class NaiveKernel final : public Kernel {
 
   void run(const AttentionArgs& a) const override {
     const AttentionProblem& p = a.problem;
+    require_fp32_support(p, "cpu_naive");
     if (!a.workspace || a.workspace_bytes < workspace_bytes(p))
       throw std::invalid_argument("cpu_naive: needs a workspace of " + std::to_string(workspace_bytes(p)) +
                                   " bytes for the scores");

@@ -158,6 +158,11 @@ TEST(CliCompare, EveryFormatWrites) {
     text << in.rdbuf();
     EXPECT_NE(text.str().find("same"), std::string::npos) << format;
   }
+  const std::string html = dir.file("cmp.html");
+  const auto again = run_cli("compare " + kH100Seed + " " + kH100Seed + " -f md -o " + html);
+  EXPECT_EQ(again.code, 2) << again.output;
+  EXPECT_NE(again.output.find(html + ": exists; replace it with --force"), std::string::npos) << again.output;
+  EXPECT_EQ(run_cli("compare " + kH100Seed + " " + kH100Seed + " -f md --force -o " + html).code, 0);
 }
 
 TEST(CliCompare, BadInputExitsTwoAndSaysWhy) {

@@ -1,6 +1,7 @@
 // attnsweep-cli end to end: every subcommand through the real binary, its exit codes (0 ran,
 // 2 bad usage or spec, 1 runtime failure, 3 nothing measured), its messages, and the files it writes.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -20,7 +21,11 @@ namespace {
 
 using Outcome = attnsweep::testing::ShellOutcome;
 
-Outcome cli(const std::string& args) { return attnsweep::testing::run_shell(std::string(ATTNSWEEP_CLI) + " " + args); }
+// `timeout_s`: killed after that long (exit code 124), for inputs that could block or never end.
+Outcome cli(const std::string& args, int timeout_s = 0) {
+  const std::string timeout = timeout_s > 0 ? "timeout " + std::to_string(timeout_s) + " " : std::string();
+  return attnsweep::testing::run_shell(timeout + ATTNSWEEP_CLI + " " + args);
+}
 
 // A spec of two tiny tiers on the CPU kernels: seconds to run on two cores.
 constexpr const char* kTinySpec = R"({
@@ -285,18 +290,18 @@ TEST_F(CliTest, ReportsFromEveryFormatTheAppOpens) {
   const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
   for (const std::string& source : {path("report.md"), path("report.csv"), path("report.json"), seed}) {
     for (const std::string format : {"md", "csv", "json", "html"}) {
-      const Outcome r = cli("report " + source + " --format " + format + " -o " + path("again." + format));
+      const Outcome r = cli("report " + source + " --format " + format + " --force -o " + path("again." + format));
       EXPECT_EQ(r.code, 0) << source << " as " << format << ": " << r.output;
       EXPECT_GT(fs::file_size(path("again." + format)), 0u) << source << " as " << format;
     }
   }
   // A CSV and a JSON report hold every number: their reports are the result file's, to the digit.
-  ASSERT_EQ(cli("report " + path("report.csv") + " --format csv -o " + path("again.csv")).code, 0);
+  ASSERT_EQ(cli("report " + path("report.csv") + " --format csv --force -o " + path("again.csv")).code, 0);
   EXPECT_EQ(read_text(path("again.csv")), first["csv"]);
-  ASSERT_EQ(cli("report " + path("report.json") + " --format json -o " + path("again.json")).code, 0);
+  ASSERT_EQ(cli("report " + path("report.json") + " --format json --force -o " + path("again.json")).code, 0);
   EXPECT_EQ(read_text(path("again.json")), first["json"]);
   // A Markdown report holds 4 digits: its table comes back as it was.
-  ASSERT_EQ(cli("report " + path("report.md") + " --format md -o " + path("again.md")).code, 0);
+  ASSERT_EQ(cli("report " + path("report.md") + " --format md --force -o " + path("again.md")).code, 0);
   auto table_of = [](const std::string& md) { return md.substr(md.find("\n|"), md.find("\n\n", md.find("\n|")) - md.find("\n|")); };
   EXPECT_EQ(table_of(read_text(path("again.md"))), table_of(first["md"]));
 
@@ -336,6 +341,98 @@ TEST_F(CliTest, ReportsSpeedupsAgainstABaselineKernel) {
   const Outcome csv = cli("report " + results + " --format csv --baseline cublas");
   EXPECT_EQ(csv.code, 2);
   EXPECT_NE(csv.output.find("--baseline: the CSV report holds the cells' own fields only"), std::string::npos);
+}
+
+// ---- hostile and clumsy input: refused with a clear message, nothing lost, nothing obeyed --------
+
+TEST_F(CliTest, NoFileIsReplacedWithoutForce) {
+  const std::string spec = write("spec.json", kTinySpec);
+  const std::string precious = write("precious.jsonl", "my notes\n");
+  const Outcome run = cli("run --spec " + spec + " --backend cpu --quiet --out " + precious);
+  EXPECT_EQ(run.code, 2) << run.output;
+  EXPECT_NE(run.output.find(precious + ": exists; continue it with --resume, or replace it with --force"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(read_text(precious), "my notes\n");
+  const Outcome forced = cli("run --spec " + spec + " --backend cpu --quiet --force --out " + precious);
+  ASSERT_EQ(forced.code, 0) << forced.output;
+  EXPECT_EQ(read_result_file(precious).results.size(), 8u);
+
+  // import -o and report -o refuse an existing file; a report over its own results above all.
+  const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
+  const std::string results_text = read_text(precious);
+  for (const std::string& command : {"import " + seed + " -o " + precious, "report " + precious + " -o " + precious,
+                                     "report " + precious + " --format csv -o " + precious}) {
+    const Outcome r = cli(command);
+    EXPECT_EQ(r.code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("exists; replace it with --force"), std::string::npos) << r.output;
+  }
+  EXPECT_EQ(read_text(precious), results_text);
+  const Outcome report = cli("report " + precious + " --force -o " + precious);
+  EXPECT_EQ(report.code, 0) << report.output;
+  EXPECT_EQ(read_text(precious).rfind("# Attention forward sweep: cli-test", 0), 0u) << "asked for, so replaced";
+}
+
+// A result file is appended to and resumed: it cannot be standard output, as a report can.
+TEST_F(CliTest, RunOutDashIsRefusedReportOutDashIsStandardOutput) {
+  const Outcome run = cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --out -");
+  EXPECT_EQ(run.code, 2);
+  EXPECT_NE(run.output.find("--out -: a result file cannot be standard output"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists("-"));
+  const std::string seed = ATTNSWEEP_SOURCE_DIR "/tests/engine/data/seed_000_44dcfb095d361470.md";
+  const Outcome report = cli("report " + seed + " -o -");
+  EXPECT_EQ(report.code, 0) << report.output;
+  EXPECT_NE(report.output.find("| Kernel | Tier |"), std::string::npos);
+  const Outcome imported = cli("import " + seed + " -o -");
+  EXPECT_EQ(imported.code, 0) << imported.output;
+  EXPECT_EQ(imported.output.rfind("{\"assumed\"", 0), 0u) << imported.output.substr(0, 200);
+}
+
+// Endless or blocking inputs are refused at once; nothing reads forever or runs out of memory.
+TEST_F(CliTest, DevicesFifosAndFoldersAreRefusedAtOnce) {
+  const std::string fifo = path("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto refused = [&](const std::string& command, const std::string& words) {
+    const Outcome r = cli(command, /*timeout_s=*/20);  // 124: it blocked or read on
+    EXPECT_EQ(r.code, 2) << command << ": " << r.output;
+    EXPECT_NE(r.output.find(words), std::string::npos) << command << ": " << r.output;
+  };
+  refused("validate /dev/zero", "/dev/zero: is a device");
+  refused("validate " + fifo, "is a FIFO");
+  refused("report /dev/zero", "is a device");
+  refused("report " + fifo, "is a FIFO");
+  refused("validate " + dir_.string(), "is a folder");
+  refused("run --spec /dev/zero --backend cpu --out " + path("y.jsonl"), "is a device");
+  const Outcome resume =
+      cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --resume --out /dev/full", 20);
+  EXPECT_NE(resume.code, 0);
+  EXPECT_NE(resume.output.find("/dev/full: is a device"), std::string::npos) << resume.output;
+}
+
+TEST_F(CliTest, KernelsListedTwiceAreRefusedNotRunTwice) {
+  const Outcome r = cli("run --spec " + write("spec.json", kTinySpec) + " --kernels cpu_naive,cpu_naive --backend cpu "
+                        "--out " + path("x.jsonl"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("/kernels/1: duplicate kernel \"cpu_naive\""), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(path("x.jsonl")));
+}
+
+// A spec's name, a worker's log line: printed escaped, never obeyed by the terminal.
+TEST_F(CliTest, ControlCharactersAreShownEscaped) {
+  std::string spec = kTinySpec;
+  spec.replace(spec.find("\"cli-test\""), 10, "\"\\u001b]0;pwned\\u0007\\u001b[2J\"");
+  const Outcome r = cli("validate " + write("spec.json", spec));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid spec '\\x1b]0;pwned\\x07\\x1b[2J'"), std::string::npos) << r.output;
+  for (char c : r.output) EXPECT_TRUE(c == '\n' || static_cast<unsigned char>(c) >= 0x20) << r.output;
+}
+
+// A result file a crash left with half a header (or none) is resumed as a new file.
+TEST_F(CliTest, ResumingAFileCutInItsHeaderStartsItAnew) {
+  const std::string out = write("cut.jsonl", R"({"environment":{"build_id":"0.1.0+ab)");
+  const Outcome r = cli("run --spec " + write("spec.json", kTinySpec) + " --backend cpu --quiet --resume --out " + out);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(read_result_file(out).results.size(), 8u);
 }
 
 TEST_F(CliTest, SharesRunOnTheirOwnAndMergeIntoTheWholeSweep) {

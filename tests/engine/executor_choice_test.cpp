@@ -77,6 +77,25 @@ TEST(ExecutorChoice, ProviderKernelsGetTheirOwnWorker) {
       << "a spec of provider kernels only starts no built-in executor";
 }
 
+// --worker-command is split as a shell splits words, so an argument may hold a space.
+TEST(ExecutorChoice, WorkerCommandsSplitIntoWordsAsAShellWould) {
+  using Words = std::vector<std::string>;
+  EXPECT_EQ(command_words("ssh gpu  attnsweep-cli worker --device {device}"),
+            (Words{"ssh", "gpu", "attnsweep-cli", "worker", "--device", "{device}"}));
+  EXPECT_EQ(command_words("'/opt/my tools/attnsweep-cli' worker"), (Words{"/opt/my tools/attnsweep-cli", "worker"}));
+  EXPECT_EQ(command_words(R"(ssh gpu "cd /srv/a b && attnsweep-cli worker")"),
+            (Words{"ssh", "gpu", "cd /srv/a b && attnsweep-cli worker"}));
+  EXPECT_EQ(command_words(R"(a\ b "say \"hi\" \\ $HOME" 'it''s' "")"), (Words{"a b", "say \"hi\" \\ $HOME", "its", ""}));
+  EXPECT_THROW(command_words("ssh 'gpu"), std::invalid_argument);
+  EXPECT_THROW(command_words("ssh \"gpu"), std::invalid_argument);
+  EXPECT_THROW(command_words("   "), std::invalid_argument);
+  try {
+    command_words("run 'here");
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "worker command: the ' at character 5 is not closed");
+  }
+}
+
 TEST(ExecutorChoice, TheWorkerProgramIsAttnsweepCli) {
   // These tests are not attnsweep-cli; the build tree has it in engine/ beside tests/.
   const std::string program = worker_program();

@@ -30,6 +30,13 @@ def flops(cell):
     return f / 2 if cell["causal"] else f
 
 
+def min_bytes(cell):
+    """Q, K, V read once and O written once, as the engine counts them (fp32 here: 4 bytes)."""
+    t = cell["tier"]
+    element = 2 if cell["dtype"] in ("fp16", "bf16") else 4
+    return 2.0 * t["batch"] * t["heads"] * (t["q_n"] + t["k_n"]) * t["head_dim"] * element
+
+
 def synthetic_stats(median_ms):
     return {"samples": 10, "median": median_ms, "mean": median_ms * 1.01, "std": median_ms * 0.02,
             "min": median_ms * 0.97, "max": median_ms * 1.08, "p10": median_ms * 0.98, "p90": median_ms * 1.04,
@@ -61,7 +68,9 @@ def main():
         if kernel == "fake_ok":
             median_ms = flops(cell) / 1e12 * 1e3  # as if at 1 TFLOP/s
             seed = method.cell_seed(int(request.get("seed", 0)), protocol.cell_id(cell))
-            timing = {"time_ms": synthetic_stats(median_ms), "tflops": 1.0, "gbps": 1.0, "launches_per_sample": 1,
+            # The rates follow from the time, as the driver checks they do.
+            gbps = min_bytes(cell) / (median_ms * 1e-3) / 1e9
+            timing = {"time_ms": synthetic_stats(median_ms), "tflops": 1.0, "gbps": gbps, "launches_per_sample": 1,
                       "noisy": False, "flagged_samples": 0}
             return done("ok", "{}; input seed {}".format(SYNTHETIC, seed), timings={m: timing for m in modes},
                         check=check(True), clocks={"read": False, "why_not": SYNTHETIC}, wall_s=0.001)

@@ -146,7 +146,7 @@ TEST(HandOut, ThreeRanksWriteEveryCellOnceWithTheResultsOfOneProcess) {
   TempDir dir;
   const SweepSpec spec = sample_spec();
   const std::unique_ptr<Executor> alone = cpu_executor();
-  run_sweep(spec, *alone, SweepFile{dir.file("one.jsonl"), false, std::nullopt}, SweepObserver{});
+  run_sweep(spec, *alone, SweepFile{dir.file("one.jsonl"), false}, SweepObserver{});
 
   Seen seen;
   SweepOutcome outcome;
@@ -155,7 +155,7 @@ TEST(HandOut, ThreeRanksWriteEveryCellOnceWithTheResultsOfOneProcess) {
     EXPECT_EQ(job.coordinator().describe().rfind("mpi: 3 ranks on 1 host; rank 0: cpu", 0), 0u)
         << job.coordinator().describe();
     outcome =
-        run_sweep(spec, job.coordinator(), SweepFile{dir.file("three.jsonl"), false, std::nullopt}, seen.observer());
+        run_sweep(spec, job.coordinator(), SweepFile{dir.file("three.jsonl"), false}, seen.observer());
   }
   const ResultFile one = read_result_file(dir.file("one.jsonl"));
   const ResultFile three = read_result_file(dir.file("three.jsonl"));
@@ -203,7 +203,7 @@ TEST(HandOut, CellsGoOutLargestFirstAndFinishedOnesAreNotRunAgain) {
   {
     Job job(cpu_ranks(1));  // rank 0 alone: the hand-out order is the order cells start in
     const SweepOutcome outcome =
-        run_sweep(spec, job.coordinator(), SweepFile{path, true, std::nullopt}, seen.observer());
+        run_sweep(spec, job.coordinator(), SweepFile{path, true}, seen.observer());
     EXPECT_EQ(outcome.already_done, 1u);
     EXPECT_EQ(outcome.measured, plan.cells.size() - 1);
   }
@@ -222,7 +222,7 @@ TEST(HandOut, ARankThatGivesUpHandsItsCellBackAndTheOthersFinish) {
   {
     Job job(std::move(ranks));
     const SweepOutcome outcome = run_sweep(sample_spec(), job.coordinator(),
-                                           SweepFile{dir.file("r.jsonl"), false, std::nullopt}, seen.observer());
+                                           SweepFile{dir.file("r.jsonl"), false}, seen.observer());
     EXPECT_EQ(outcome.measured, outcome.planned);
   }
   EXPECT_EQ(read_result_file(dir.file("r.jsonl")).results.size(), make_plan(sample_spec()).cells.size());
@@ -240,7 +240,7 @@ TEST(HandOut, WhenEveryRankGivesUpTheCellsLeftAreNamedNotLost) {
   ranks.push_back(std::make_unique<GivenUpExecutor>(cpu_executor()));
   Job job(std::move(ranks));
   try {
-    run_sweep(sample_spec(), job.coordinator(), SweepFile{dir.file("r.jsonl"), false, std::nullopt}, SweepObserver{});
+    run_sweep(sample_spec(), job.coordinator(), SweepFile{dir.file("r.jsonl"), false}, SweepObserver{});
     FAIL() << "no error";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("no rank is left to run the remaining 12 cells"), std::string::npos)
@@ -277,7 +277,7 @@ TEST(HandOut, TheHeaderSaysWhenRanksRunOnDifferentModels) {
   {
     Job job(std::move(ranks), sample_spec(), hellos);
     EXPECT_NE(job.coordinator().describe().find("2 ranks on 2 hosts"), std::string::npos);
-    run_sweep(sample_spec(), job.coordinator(), SweepFile{dir.file("r.jsonl"), false, std::nullopt}, SweepObserver{});
+    run_sweep(sample_spec(), job.coordinator(), SweepFile{dir.file("r.jsonl"), false}, SweepObserver{});
   }
   const ResultFile f = read_result_file(dir.file("r.jsonl"));
   EXPECT_EQ(f.header["mixed_devices"], json::array({make_cpu_device()->info().name, "another card"}));
@@ -293,14 +293,14 @@ TEST(HandOut, CancelStopsHandingOutAndResumeCompletes) {
     SweepObserver stop_after_one;
     stop_after_one.cell_finished = [&](std::size_t, const CellResult&) { cancel = true; };
     const SweepOutcome first =
-        run_sweep(sample_spec(), job.coordinator(), SweepFile{path, false, std::nullopt}, stop_after_one, &cancel);
+        run_sweep(sample_spec(), job.coordinator(), SweepFile{path, false}, stop_after_one, &cancel);
     EXPECT_TRUE(first.cancelled);
     EXPECT_LT(first.measured, first.planned);
   }
   {
     Job job(cpu_ranks(2));
     const SweepOutcome second =
-        run_sweep(sample_spec(), job.coordinator(), SweepFile{path, true, std::nullopt}, SweepObserver{});
+        run_sweep(sample_spec(), job.coordinator(), SweepFile{path, true}, SweepObserver{});
     EXPECT_FALSE(second.cancelled);
     EXPECT_EQ(second.already_done + second.measured, second.planned);
   }

@@ -436,5 +436,35 @@ TEST(Measure, CancelBetweenSamplesGivesSkipped) {
   EXPECT_LT(r.wall_s, 5);
 }
 
+// A minute of warm-up (the longest a spec allows) ends at the cancel, not at the minute.
+TEST(Measure, CancelReachesTheWarmUp) {
+  CountingDevice dev;
+  std::atomic<bool> cancel{false};
+  TamperedFlash k;
+  k.tamper = [&cancel](const AttentionArgs&, int run) {
+    if (run == 2) cancel = true;  // run 0 is the check; 1 and on warm up
+  };
+  MeasureOptions o = quick();
+  o.cancel = &cancel;
+  o.timing.warmup_ms = kMaxWarmupMs;
+  const CellResult r = measure_cell(k, dev, small_cell(), o);
+  EXPECT_EQ(r.status, CellStatus::skipped);
+  EXPECT_EQ(r.message, "cancelled");
+  EXPECT_LT(r.wall_s, 5);
+}
+
+// Cancelled before it began: not even the check runs (on the CPU a check can take a while).
+TEST(Measure, CancelBeforeTheCheckRunsNothing) {
+  CountingDevice dev;
+  std::atomic<bool> cancel{true};
+  TamperedFlash k;
+  MeasureOptions o = quick();
+  o.cancel = &cancel;
+  const CellResult r = measure_cell(k, dev, small_cell(), o);
+  EXPECT_EQ(r.status, CellStatus::skipped);
+  EXPECT_EQ(r.message, "cancelled");
+  EXPECT_EQ(k.runs, 0);
+}
+
 }  // namespace
 }  // namespace attnsweep

@@ -68,7 +68,21 @@ TEST(Merge, SharesJoinIntoTheWholeSweep) {
   EXPECT_EQ(merged.header["merged"][1]["file"], files[1]);
   EXPECT_EQ(merged.header["merged"][1]["shard"], "2/3");
   EXPECT_FALSE(merged.header.contains("mixed_devices"));  // one model
-  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
+  // Written whole, then renamed: no temporary file is left beside it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.file("")), std::filesystem::directory_iterator()), 4);
+}
+
+// The output is a file like any other the tools write: an existing one (an input, say) is replaced
+// only when asked to, and is checked before any input is read.
+TEST(Merge, ReplacesAnExistingFileOnlyWhenAsked) {
+  TempDir dir;
+  const std::vector<Cell> cells = plan().cells;
+  const std::string a = write_file(dir, "a.jsonl", header("cpu A"), {cells[0]});
+  const std::string b = write_file(dir, "b.jsonl", header("cpu A"), {cells[1]});
+  EXPECT_EQ(testing::error_of([&] { (void)merge_result_files({a, b}, a); }), a + ": exists; replace it with --force");
+  EXPECT_EQ(read_result_file(a).results.size(), 1u);
+  EXPECT_EQ(merge_result_files({a, b}, a, /*replace=*/true).cells, 2u);
+  EXPECT_EQ(read_result_file(a).results.size(), 2u);
 }
 
 TEST(Merge, ReportsDuplicatesAndKeepsTheLaterFilesRecord) {

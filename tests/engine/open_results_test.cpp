@@ -2,6 +2,7 @@
 #include "attnsweep/engine/open_results.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 
@@ -69,6 +70,15 @@ TEST(OpenResults, BadFilesGiveClearMessages) {
   expect_clear_error(write(dir, "noresults.json", R"({"hello":1})"), "results");
   expect_clear_error(write(dir, "badcell.json", R"({"cells":[{"type":"cell"}]})"), "cells[0]");
   expect_clear_error(write(dir, "notable.md", "# nothing here\n"), "no Markdown table");
+  // Nothing that reads forever, blocks, or nests past the stack.
+  expect_clear_error("/dev/zero", "is a device");
+  const std::string fifo = dir.file("fifo.jsonl");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  expect_clear_error(fifo, "is a FIFO");
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  expect_clear_error(write(dir, "deep.json", R"({"header":{"x":)" + deep + R"(},"cells":[]})"), "nest deeper than 64");
+  expect_clear_error(write(dir, "deep.jsonl", R"({"type":"header","schema":1,"x":)" + deep + "}\n"), "nest deeper than 64");
+  expect_clear_error(write(dir, "nul.json", std::string("{\"cells\":[]}\0{", 14)), "NUL byte");
   // JSON Lines truncated in the middle: refused; a torn last line: dropped with a warning.
   const std::string lines = result_lines(sample_result_file());
   const std::size_t second = lines.find('\n') + 1;

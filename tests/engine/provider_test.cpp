@@ -4,6 +4,8 @@
 // machine without torch. Tests that start Python skip where python3 is missing.
 #include "attnsweep/engine/providers.h"
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,10 +41,12 @@ bool python_has_torch() { return std::system("python3 -c 'import torch' >/dev/nu
 #define SKIP_WITHOUT_PYTHON() \
   if (!have_python()) GTEST_SKIP() << "python3 is not installed here"
 
-// A fresh directory under the test temp dir, removed at the end of the test.
+// A fresh directory under the test temp dir, removed at the end of the test; the process id keeps
+// test runs of other build trees at the same time out of it.
 struct TempDir {
   fs::path path;
-  explicit TempDir(const std::string& name) : path(fs::path(::testing::TempDir()) / ("provider_test_" + name)) {
+  explicit TempDir(const std::string& name)
+      : path(fs::path(::testing::TempDir()) / ("provider_test_" + name + "_" + std::to_string(::getpid()))) {
     fs::remove_all(path);
     fs::create_directories(path);
   }

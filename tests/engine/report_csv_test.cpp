@@ -127,8 +127,12 @@ TEST(ReportCsv, ReadsBackTheSameCells) {
   summary.timings.front().time_ms = SampleStats{0, nan, 2.0, 0.1, 1.9, nan, nan, nan, nan, nan};
   summary.check = CheckResult{};
   f.results.push_back(summary);
-  f.results[0].check.nonfinite = 3;
-  f.results[0].check.rel_err = nan;  // a check that found NaN has no finite error
+  CheckResult& found_nan = f.results[3].check;  // the wrong cell's check
+  found_nan.checked = true;
+  found_nan.nonfinite = 3;
+  found_nan.rel_err = nan;  // a check that found NaN has no finite error
+  found_nan.tolerance = 2e-3;
+  found_nan.rows_checked = 64;
 
   const ResultFile back = parse_csv_results(report_csv(f), "r.csv");
   ASSERT_EQ(back.results.size(), f.results.size());
@@ -173,6 +177,28 @@ TEST(ReportCsv, ReadsWhatASpreadsheetWritesBack) {
   EXPECT_GT(f.results[0].timings[0].tflops, 0) << "computed from the time the table gives";
   EXPECT_EQ(f.results[1].status, CellStatus::oom);
   EXPECT_TRUE(f.results[1].cell.causal);
+}
+
+// A field a spreadsheet would run as a formula is written as text (a leading apostrophe) and
+// reads back as it was.
+TEST(ReportCsv, FormulasAreWrittenAsTextAndReadBack) {
+  ResultFile f = sample_result_file();
+  f.results.resize(3);
+  f.results[2].message = "=cmd|' /C calc'!A0";
+  f.results[1].cell.kernel = "@SUM(A1)";
+  f.results[0].message = "'quoted' already";
+  const std::string csv = report_csv(f);
+  EXPECT_NE(csv.find(",'=cmd|' /C calc'!A0,"), std::string::npos) << csv;
+  EXPECT_EQ(csv.find(",=cmd"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\n'@SUM(A1),"), std::string::npos) << csv;
+  const ResultFile back = parse_csv_results(csv, "r.csv");
+  EXPECT_EQ(back.results[2].message, "=cmd|' /C calc'!A0");
+  EXPECT_EQ(back.results[1].cell.kernel, "@SUM(A1)");
+  EXPECT_EQ(back.results[0].message, "'quoted' already");
+  for (const char* text : {"-5 degrees", "+1", "@x", "''", "'+"}) {
+    f.results[0].message = text;
+    EXPECT_EQ(parse_csv_results(report_csv(f), "r.csv").results[0].message, text);
+  }
 }
 
 TEST(ReportCsv, BadCsvNamesTheLineAndTheRule) {

@@ -85,6 +85,35 @@ TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
   EXPECT_TRUE(back.results[2].timings.empty());
 }
 
+// The report is written a cell and a row at a time (a million cells never form one JSON tree),
+// and reads exactly as one dump of the whole document would.
+TEST(ReportJson, WrittenCellByCellAsOneDumpWouldWriteIt) {
+  ResultFile f = sample_result_file();
+  f.warnings = {"line 9: torn last line dropped"};
+  for (const ResultFile& file : {f, ResultFile{}}) {
+    const json doc = json::parse(report_json(file));
+    EXPECT_EQ(report_json(file), doc.dump(2) + "\n");
+    EXPECT_EQ(report_json(file, -1), doc.dump() + "\n");
+  }
+}
+
+// Read back, a report is held to the rules of a result file: one record per cell, each possible.
+TEST(ReportJson, RefusesDuplicateCellsAndImpossibleTimes) {
+  json cells = json::array();
+  for (const CellResult& r : sample_result_file().results) cells.push_back(result_to_json(r));
+  cells.push_back(cells[0]);
+  EXPECT_EQ(error_of(json{{"cells", cells}}.dump()),
+            "r.json: cells[4]: the same cell as cells[0] (flash_mma|hd64-h12-b1-n512|fp16|full)");
+  cells.erase(cells.size() - 1);
+  cells[0]["timings"]["cold"]["time_ms"]["median"] = -1;
+  EXPECT_EQ(error_of(json{{"cells", cells}}.dump())
+                .rfind("r.json: cells[0]: cell record: field 'timings.cold.time_ms.median'", 0),
+            0u);
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_EQ(error_of(R"({"header":{"x":)" + deep + R"(},"cells":[]})"),
+            "r.json: lists and objects nest deeper than 64 levels");
+}
+
 TEST(ReportJson, EachRowNamesTheModelThatMeasuredIt) {
   ResultFile f = sample_result_file();
   f.results[1].device_name = "card B";
@@ -101,7 +130,8 @@ TEST(ReportJson, ReadsAnArrayOfRecordsOrAResultsKey) {
 }
 
 TEST(ReportJson, BadJsonNamesTheFileAndTheRecord) {
-  EXPECT_EQ(error_of("{not json"), "r.json: not valid JSON");
+  EXPECT_EQ(error_of("{not json").rfind("r.json: not valid JSON: parse error at line 1, column 3", 0), 0u)
+      << error_of("{not json");
   EXPECT_EQ(error_of(R"({"hello":1})"),
             "r.json: JSON without a \"cells\" or \"results\" array: not an AttnSweep result or report file");
   EXPECT_EQ(error_of(R"({"header":{"type":"header","schema":99},"cells":[]})"),

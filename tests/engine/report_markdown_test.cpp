@@ -76,7 +76,7 @@ TEST(ReportMarkdown, SnapshotOfASmallSweep) {
       "| naive | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | OOM | OOM | OOM | fp16 | full | OOM |  | OOM "
       "| OOM | OOM | OOM | needs 80 GiB, 2 GiB free |\n"
       "| cublas | hd64-h12-b1-n16k | 16384 | 16384 | 64 | 12 | 1 | wrong | wrong | wrong | fp16 | full | wrong |  "
-      "| wrong | wrong | wrong | wrong | rel_err 0.5 > tol \\| 2e-3 |\n"
+      "| wrong | wrong | wrong | wrong | rel_err 0.5 &gt; tol \\| 2e-3 |\n"
       "\n"
       "4 cells: 2 ok, 1 oom, 1 wrong. Times in milliseconds; TFLOP/s = 4·B·H·Q_N·K_N·d (halved for causal) / median.\n"
       "\n"
@@ -141,8 +141,7 @@ TEST(ReportMarkdown, ShowsAnotherModeWhenAskedAndWhatIsNoisyOrSlowed) {
                     "the file: cold)\n"),
             std::string::npos)
       << md;
-  EXPECT_NE(md.find("| 0.7366 | 0.01459 | 0.7075 | fp16 | full | ok | batch | 0.5 | 1.104 | true | 2 |"),
-            std::string::npos)
+  EXPECT_NE(md.find("| 0.505 | 0.01 | 0.485 | fp16 | full | ok | batch | 0.5 | 1.611 | true | 2 |"), std::string::npos)
       << md;
   EXPECT_NE(md.find("noisy: the median's 95% interval stayed wider"), std::string::npos) << md;
 }
@@ -193,6 +192,25 @@ TEST(MarkdownTable, TheRowsAskedForInTheirOrderEscaped) {
   EXPECT_EQ(markdown_table(rs, {1, 0}, std::vector<Column>{Column::kernel, Column::median_ms}),
             "| Kernel | median_ms |\n|---|---:|\n| b\\|c | OOM |\n| a | 1.5 |\n");
   EXPECT_EQ(markdown_table(rs, {}, std::vector<Column>{Column::kernel}), "| Kernel |\n|---|\n");
+}
+
+// Names and messages come from files and workers: rendered, a report shows them as text and runs
+// nothing; on a terminal, none of their bytes is a control character.
+TEST(ReportMarkdown, NamesAreTextNeverHtmlOrControlCharacters) {
+  ResultFile f = sample_result_file();
+  f.header["spec"]["name"] = "<script>alert(1)</script>";
+  f.header["environment"]["device"]["name"] = "GPU <img src=x onerror=alert(2)>";
+  f.results[0].cell.kernel = "a<b>&c";
+  f.results[2].message = "\x1b]0;pwned\x07\x1b[2J cleared & <i>gone</i>";
+  const std::string md = report_markdown(f);
+  for (const char* raw : {"<script>", "<img", "<b>", "<i>", "\x1b", "\x07"})
+    EXPECT_EQ(md.find(raw), std::string::npos) << raw << " in:\n" << md;
+  EXPECT_NE(md.find("# Attention forward sweep: &lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos) << md;
+  EXPECT_NE(md.find("| a&lt;b&gt;&amp;c |"), std::string::npos) << md;
+  const ResultFile back = parse_markdown_results(md, "r.md");
+  EXPECT_EQ(back.header["name"], "<script>alert(1)</script>") << "the reader takes the escapes back";
+  EXPECT_EQ(back.results[0].cell.kernel, "a<b>&c");
+  EXPECT_EQ(back.results[2].message, "]0;pwned  [2J cleared & <i>gone</i>") << "control characters become spaces";
 }
 
 // ---- reading back --------------------------------------------------------------------------------

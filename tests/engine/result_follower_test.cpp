@@ -129,8 +129,20 @@ TEST(ResultFollower, AWholeLineThatIsNoRecordIsAnError) {
   append(path, header_line() + "{\"type\":\"cell\",\"kernel\"\n");
   ResultFollower follower(path);
   EXPECT_TRUE(follower.poll().header) << "what comes before the bad line is handed out first";
-  EXPECT_EQ(testing::error_of([&] { follower.poll(); }),
-            path + ": line 2: not valid JSON (a whole line, so not one still being written)");
+  const std::string not_json = testing::error_of([&] { follower.poll(); });
+  EXPECT_EQ(not_json.rfind(path + ": line 2: not valid JSON", 0), 0u) << not_json;
+  EXPECT_TRUE(not_json.ends_with(" (a whole line, so not one still being written)")) << not_json;
+
+  // The rules every reader holds a record to: here, no key twice in one object.
+  const std::string twice = dir.file("twice.jsonl");
+  std::string line = cell_line("cpu_naive");
+  line.insert(1, "\"kernel\":\"cpu_flash\",");
+  append(twice, header_line() + line);
+  ResultFollower twice_follower(twice);
+  twice_follower.poll();
+  const std::string key_twice = testing::error_of([&] { twice_follower.poll(); });
+  EXPECT_NE(key_twice.find(twice + ": line 2: key 'kernel' appears twice in one object"), std::string::npos)
+      << key_twice;
 
   const std::string bad_cell = dir.file("bad_cell.jsonl");
   json record = result_to_json(ok_result(sample_cell("cpu_naive", 512), 1.0));

@@ -224,8 +224,11 @@ TEST(ResultJson, TheDeviceModelIsWrittenWhenKnown) {
 TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
   CellResult r = ok_result(sample_cell("vectorized_torch"), 1.0);
   constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
-  r.timings.front().mode = TimingMode::unstated;
-  r.timings.front().time_ms = SampleStats{0, unknown, 1.6756, 0.0069, 1.667, unknown, unknown, unknown, unknown, unknown};
+  Timing& t0 = r.timings.front();
+  t0.mode = TimingMode::unstated;
+  t0.time_ms = SampleStats{0, unknown, 1.6756, 0.0069, 1.667, unknown, unknown, unknown, unknown, unknown};
+  t0.tflops = r.cell.problem().flops() / 1.6756e-3 / 1e12;  // from the mean, the time it is ranked by
+  t0.gbps = r.cell.problem().min_bytes() / 1.6756e-3 / 1e9;
   const json j = result_to_json(r);
   EXPECT_EQ(j["timings"]["unstated"]["time_ms"],
             json({{"samples", 0}, {"source", "imported"}, {"mean", 1.6756}, {"std", 0.0069}, {"min", 1.667}}));
@@ -236,6 +239,24 @@ TEST(ResultJson, ImportedSummaryKeepsOnlyWhatTheSourceGave) {
   EXPECT_TRUE(std::isnan(t->time_ms.p90));
   EXPECT_DOUBLE_EQ(t->time_ms.min, 1.667);
   EXPECT_DOUBLE_EQ(representative_ms(t->time_ms), 1.6756);
+}
+
+// A summary may give its median without a mean (a CSV with median_ms only).
+TEST(ResultJson, ImportedSummaryWithAMedianAlone) {
+  CellResult r = ok_result(sample_cell("seed_row"), 1.0);
+  constexpr double unknown = std::numeric_limits<double>::quiet_NaN();
+  r.timings.front().time_ms = SampleStats{0, 1.0, unknown, unknown, unknown, unknown, unknown, unknown, unknown, unknown};
+  const CellResult back = result_from_json(json::parse(result_to_json(r).dump()));
+  EXPECT_DOUBLE_EQ(representative_ms(back.timings.front().time_ms), 1.0);
+  EXPECT_TRUE(std::isnan(back.timings.front().time_ms.mean));
+}
+
+// The worker protocol reads a record's fields without judging them: the executor does.
+TEST(ResultJson, ReadingAloneDoesNotJudgeTheMeasurement) {
+  json j = result_to_json(ok_result(sample_cell("naive"), 2.0));
+  j["timings"]["cold"]["time_ms"]["median"] = -1;
+  EXPECT_EQ(read_result_json(j).timings.front().time_ms.median, -1);
+  EXPECT_NE(error_of([&] { (void)result_from_json(j); }), "");
 }
 
 TEST(ResultJson, NonFiniteErrorsSurviveAsNull) {
@@ -310,6 +331,25 @@ TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {
   EXPECT_EQ(error_of([] { (void)result_from_json(json::array()); }), "cell record: must be a JSON object");
   EXPECT_EQ(error_of([] { (void)cell_from_json(json{{"kernel", "x"}}); }), "cell: field 'tier': missing");
 
+  // A record that reads is also held to what a measurement can be (result_problem).
+  EXPECT_EQ(with("/timings/cold/time_ms/median", -1),
+            "cell record: field 'timings.cold.time_ms.median': -1.0 ms is less than a nanosecond (at least 1e-06)");
+  EXPECT_EQ(with("/timings/cold/time_ms/median", nullptr),
+            "cell record: field 'timings.cold.time_ms.median': must be a number (got null)");
+  EXPECT_EQ(with("/timings/cold/time_ms/min", 3.0), "cell record: field 'timings.cold.time_ms.min': 3.0 is above p10 1.96");
+  EXPECT_EQ(with("/check/passed", false),
+            "cell record: field 'check.passed': false on an ok cell; a cell that fails its check is wrong");
+  json renamed = good;
+  renamed["tier"]["name"] = "hd64-h12-b1-n1k";
+  renamed.erase("id");
+  EXPECT_EQ(error_of([&] { (void)result_from_json(renamed); }),
+            "cell record: field 'tier.name': 'hd64-h12-b1-n1k' does not match its sizes (hd64-h12-b1-n512)");
+  json piped = good;
+  piped["kernel"] = "naive|hd64-h12-b1-n512";
+  piped.erase("id");
+  EXPECT_NE(error_of([&] { (void)result_from_json(piped); }).find("field 'kernel': 'naive|hd64-h12-b1-n512' holds '|'"),
+            std::string::npos);
+
   // Times belong to ok cells only.
   json oom = good;
   oom["status"] = "oom";
@@ -319,8 +359,11 @@ TEST(ResultJson, BadRecordsNameTheFieldAndTheRule) {
 
 // Records written before timing modes: one time_ms, with `cache` and `launches_per_sample`.
 json old_record(const char* cache, int launches) {
-  json j = cell_to_json(sample_cell("naive"));
-  j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", 2.0}, {"gbps", 3.0},
+  const Cell cell = sample_cell("naive");
+  // Rates of the 1.0 ms median, as the record's rules want them.
+  const double tflops = cell.problem().flops() / 1e-3 / 1e12, gbps = cell.problem().min_bytes() / 1e-3 / 1e9;
+  json j = cell_to_json(cell);
+  j.update({{"type", "cell"}, {"status", "ok"}, {"message", ""}, {"tflops", tflops}, {"gbps", gbps},
             {"launches_per_sample", launches}, {"device", 0},
             {"time_ms", {{"samples", 12}, {"median", 1.0}, {"mean", 1.0}, {"std", 0.1}, {"min", 0.9}, {"max", 1.2},
                          {"p10", 0.9}, {"p90", 1.1}, {"ci_low", 0.99}, {"ci_high", 1.01}}}});
@@ -332,7 +375,7 @@ TEST(ResultJson, OldRecordsReadUnderTheModeTheyReallyMeasured) {
   const CellResult cold = result_from_json(old_record("cold", 1));
   ASSERT_EQ(cold.timings.size(), 1u);
   EXPECT_EQ(cold.timings[0].mode, TimingMode::cold);
-  EXPECT_DOUBLE_EQ(cold.timings[0].tflops, 2.0);
+  EXPECT_DOUBLE_EQ(cold.timings[0].tflops, sample_cell("naive").problem().flops() / 1e-3 / 1e12);
   // A batch whose first launch alone found a flushed cache is not cold.
   const CellResult batched = result_from_json(old_record("cold", 3));
   EXPECT_EQ(batched.timings[0].mode, TimingMode::batch);

@@ -141,6 +141,8 @@ TEST(Spec, LargestLegalValuesAreAccepted) {
   j["seed"] = 18446744073709551615ull;
   j["timing"]["min_samples"] = 1000000;
   j["timing"]["max_samples"] = 1000000;
+  j["timing"]["warmup_ms"] = kMaxWarmupMs;
+  j["timing"]["max_cell_s"] = kMaxCellSeconds;
   const SpecParseResult r = parse_spec(j.dump());
   ASSERT_TRUE(r.spec) << errors_text(r);
   EXPECT_EQ(r.spec->seed, 18446744073709551615ull);
@@ -275,7 +277,7 @@ std::vector<BadSpec> bad_specs() {
       {"element count overflows", [](json& j) { j["tiers"][0]["heads"] = kTwoTo62; j["tiers"][0]["batch"] = 4; }, "/tiers/0", "overflows a 64-bit integer"},
       {"scores overflow", [](json& j) { j["tiers"][0] = {{"q_n", 2147483647}, {"head_dim", 1}, {"heads", 4}, {"batch", 1}}; }, "/tiers/0", "the element count of the scores (batch*heads*q_n*k_n) overflows"},
       {"scores bytes overflow", [](json& j) { j["tiers"][0] = {{"q_n", 2147483647}, {"head_dim", 1}, {"heads", 2}, {"batch", 1}}; }, "/tiers/0", "the byte count of the scores (batch*heads*q_n*k_n * element size) overflows"},
-      {"tensor over 4 TiB", [](json& j) { j["tiers"][0] = {{"q_n", 1 << 20}, {"head_dim", 1024}, {"heads", 1024}, {"batch", 2}}; }, "/tiers/0", "exceeds what any device could hold (4.0 TiB)"},
+      {"tensor over 4 TiB", [](json& j) { j["tiers"][0] = {{"q_n", 1 << 20}, {"head_dim", 1024}, {"heads", 1024}, {"batch", 2}}; }, "/tiers/0", "exceeds what any device could hold (4 TiB)"},
       {"grid not an object", [](json& j) { j["grid"] = json::array(); }, "/grid", "must be an object of axis lists"},
       {"grid unknown axis", [](json& j) { j["grid"]["seq"] = {1}; }, "/grid/seq", "unknown key; known keys: q_n, k_n, head_dim, heads, batch"},
       {"grid axis missing", [](json& j) { j["grid"].erase("head_dim"); }, "/grid/head_dim", "required key missing"},
@@ -306,6 +308,9 @@ std::vector<BadSpec> bad_specs() {
       {"target_rel_ci zero", [](json& j) { j["timing"]["target_rel_ci"] = 0; }, "/timing/target_rel_ci", "must be between 0 and 1"},
       {"target_rel_ci one", [](json& j) { j["timing"]["target_rel_ci"] = 1; }, "/timing/target_rel_ci", "must be between 0 and 1"},
       {"max_cell_s zero", [](json& j) { j["timing"]["max_cell_s"] = 0; }, "/timing/max_cell_s", "must be > 0"},
+      // Every duration is bounded: 1e10 s would overflow a watchdog's clock, 1e300 ms never end.
+      {"max_cell_s absurd", [](json& j) { j["timing"]["max_cell_s"] = 1e10; }, "/timing/max_cell_s", "must be at most 3600 (one hour; got 10000000000.0)"},
+      {"warmup absurd", [](json& j) { j["timing"]["warmup_ms"] = 1e300; }, "/timing/warmup_ms", "must be at most 60000 (one minute; got 1e+300)"},
       {"cache retired", [](json& j) { j["timing"]["cache"] = "cold"; }, "/timing/cache", "replaced by \"modes\": a list of \"cold\""},
       {"modes not a list", [](json& j) { j["timing"]["modes"] = "cold"; }, "/timing/modes", "must be a non-empty list of \"cold\" and \"batch\" (got the string \"cold\")"},
       {"modes empty", [](json& j) { j["timing"]["modes"] = json::array(); }, "/timing/modes", "must be a non-empty list"},
@@ -315,6 +320,7 @@ std::vector<BadSpec> bad_specs() {
       {"steady unknown", [](json& j) { j["timing"]["steady"] = "warm"; }, "/timing/steady", "must be \"burst\" or \"sustained\" (got the string \"warm\")"},
       {"sustain_s zero", [](json& j) { j["timing"]["sustain_s"] = 0; }, "/timing/sustain_s", "must be > 0 and at most 600 (got 0)"},
       {"sustain_s too long", [](json& j) { j["timing"]["sustain_s"] = 3600; }, "/timing/sustain_s", "must be > 0 and at most 600"},
+      {"sustain_s absurd", [](json& j) { j["timing"]["sustain_s"] = 1e300; }, "/timing/sustain_s", "must be > 0 and at most 600"},
       {"check not an object", [](json& j) { j["check"] = true; }, "/check", "must be an object (got true)"},
       {"check unknown key", [](json& j) { j["check"]["tol"] = 0.1; }, "/check/tol", "unknown key; known keys: enabled, rows, tolerance"},
       {"check.rows unknown", [](json& j) { j["check"]["rows"] = "some"; }, "/check/rows", "must be \"sampled\" or \"all\" (got the string \"some\")"},
@@ -370,6 +376,8 @@ TEST(Spec, TextThatIsNotASpec) {
       {"a string", "\"spec\"", "a spec must be a JSON object (got the string \"spec\")"},
       {"null", "null", "a spec must be a JSON object (got null)"},
       {"deep nesting", std::string(100000, '['), "nest deeper than 64 levels"},
+      {"a key twice", R"({"name": "a", "name": "b"})", "key 'name' appears twice in one object"},
+      {"text after a NUL", std::string("{\"name\": \"a\"}\0{", 15), "holds a NUL byte"},
   };
   for (const BadText& bad : table) {
     SCOPED_TRACE(bad.what);

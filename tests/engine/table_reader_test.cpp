@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "sample_results.h"
 
 namespace attnsweep {
@@ -89,6 +91,23 @@ TEST(TableReader, BadTablesNameTheLineColumnAndRule) {
             "t.md: line 3: the same kernel, tier values, dtype, mask and mode as line 2");
   EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1", "0", "0.1", "0.6"}})),
             "t.md: line 2, column 8 (avg_ms): 0 beside non-zero times: neither a time nor a cell that did not run");
+}
+
+// A table is held to the rules of every record: no sizes whose byte counts overflow, no time
+// faster than its own minimum, no name that makes two cells one.
+TEST(TableReader, ImpossibleRowsAreRefused) {
+  const std::string huge = std::to_string(std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", huge, "0.7", "0.1", "0.6"}})),
+            "t.md: line 2, column 7 (batch): '" + huge + "' is too large (at most 9007199254740992)");
+  EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1125899906842624", "0.7", "0.1", "0.6"}})),
+            "t.md: line 2: tier: the element count of Q and O (batch*heads*q_n*head_dim) overflows a 64-bit integer");
+  EXPECT_EQ(error_of(table(kSeedNames, {{"k", "x", "512", "512", "64", "12", "1", "0.5", "0.1", "0.6"}})),
+            "t.md: line 2: timings.unstated.time_ms.min: 0.6 is above mean 0.5");
+  EXPECT_EQ(error_of(table(kSeedNames, {{"k|hd64-h12-b1-n512", "x", "512", "512", "64", "12", "1", "0.7", "0.1", "0.6"}}))
+                .find("t.md: line 2: kernel: 'k|hd64-h12-b1-n512' holds '|'"),
+            0u);
+  EXPECT_EQ(error_of(table(kResultNames, {{"k", "512", "512", "2048", "1", "1", "fp32", "full", "ok", "0.5"}})),
+            "t.md: line 2: tier: head_dim must be at most 1024 (got 2048)");
 }
 
 }  // namespace

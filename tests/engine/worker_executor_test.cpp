@@ -262,6 +262,65 @@ TEST_F(WorkerExecutorTest, AWorkerThatNeverSaysHelloTimesOut) {
   EXPECT_TRUE(has_no_children());
 }
 
+// A login banner, a shell's complaint or garbage where hello should be: the failure shows it,
+// escaped, so a terminal showing the message is not driven by it.
+TEST_F(WorkerExecutorTest, AWorkerThatNeverSaysHelloIsShownWithWhatItPrinted) {
+  WorkerExecutorOptions o = options("babble");
+  o.startup_timeout_s = 0.5;
+  o.max_start_attempts = 1;
+  try {
+    make_worker_executor(o);
+    FAIL() << "a babbling worker was accepted";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("no hello within 0.5 s"), std::string::npos) << what;
+    EXPECT_NE(what.find("instead of hello it printed: \"Welcome to gpu-host!\\x1b]0;pwned\\x07"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("\\xff\\xfe garbage"), std::string::npos) << what;
+    for (char c : what) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20) << "a control character in: " << what;
+  }
+  EXPECT_TRUE(has_no_children());
+}
+
+// A worker's (or provider's) results are checked where they enter: an impossible measurement
+// becomes an error (or, ok with a failed check, wrong) with the rule it broke; none is ok.
+TEST_F(WorkerExecutorTest, ImpossibleMeasurementsFromAWorkerAreNeverOk) {
+  auto ex = make_worker_executor(options("liar"));
+  SweepSpec spec = small_spec({"cpu_naive"}, 4);
+  const Plan plan = make_plan(spec, ex->caps());
+  const Collected c = run(*ex, plan);
+  ASSERT_EQ(c.results.size(), 4u);
+  for (const CellResult& r : c.results) {
+    EXPECT_NE(r.status, CellStatus::ok) << r.cell.id();
+    EXPECT_TRUE(r.timings.empty()) << r.cell.id();
+    EXPECT_EQ(result_problem(r), "") << "what the executor delivers is a valid record";
+  }
+  // Seq 1..4 went to the cells in plan order.
+  EXPECT_EQ(c.results[0].status, CellStatus::error);
+  EXPECT_NE(c.results[0].message.find("time_ms.median"), std::string::npos) << c.results[0].message;
+  EXPECT_NE(c.results[0].message.find("the worker for cpu:0 sent an impossible result"), std::string::npos)
+      << c.results[0].message;
+  EXPECT_EQ(c.results[1].status, CellStatus::error);
+  EXPECT_NE(c.results[1].message.find("time_ms.min: 5.0 is above p10 1.0"), std::string::npos) << c.results[1].message;
+  EXPECT_EQ(c.results[2].status, CellStatus::wrong) << c.results[2].message;
+  EXPECT_NE(c.results[2].message.find("failed correctness check"), std::string::npos) << c.results[2].message;
+  EXPECT_EQ(c.results[3].status, CellStatus::error);
+  EXPECT_NE(c.results[3].message.find("time_ms.median: must be a number (got null)"), std::string::npos)
+      << c.results[3].message;
+}
+
+// The watchdog's deadline is now + factor x max_cell_s + margin: a huge product must mean "no
+// deadline", not overflow the clock into the past and time every cell out at once.
+TEST_F(WorkerExecutorTest, AHugeWatchdogDoesNotOverflowIntoAnInstantTimeout) {
+  WorkerExecutorOptions o = options();
+  o.watchdog_factor = 1e12;
+  auto ex = make_worker_executor(o);
+  const Plan plan = make_plan(small_spec({"cpu_naive"}), ex->caps());
+  const Collected c = run(*ex, plan);
+  ASSERT_EQ(c.results.size(), 1u);
+  EXPECT_EQ(c.results[0].status, CellStatus::ok) << c.results[0].message;
+}
+
 TEST_F(WorkerExecutorTest, AMissingProgramIsExplained) {
   WorkerExecutorOptions o = options();
   o.command = {(dir_ / "no-such-worker").string(), "worker"};

@@ -178,6 +178,44 @@ TEST_F(WorkerTest, CancelStopsTheRunningCell) {
   EXPECT_EQ(results[0].result.message, "cancelled");
 }
 
+// The worker does not trust the driver's plan: a CPU kernel handed fp16 (2-byte buffers it would
+// write floats into) or a CUDA kernel on the CPU device never runs.
+TEST_F(WorkerTest, ACellTheKernelDoesNotSupportIsAnsweredNotRun) {
+  Cell half = small_cell("cpu_naive");
+  half.dtype = DType::fp16;
+  Cell half_flash = small_cell("cpu_flash");
+  half_flash.dtype = DType::bf16;
+  std::vector<std::string> lines = {hello_line(), to_line(WorkerRequest{run_cell(1, half)}),
+                                    to_line(WorkerRequest{run_cell(2, half_flash)})};
+  for (const Kernel* k : cuda_kernels()) lines.push_back(to_line(WorkerRequest{run_cell(3, small_cell(k->info().name))}));
+  lines.push_back(to_line(WorkerRequest{run_cell(4, small_cell("cpu_naive"))}));
+  const Session s = run_lines(lines);
+  EXPECT_EQ(s.code, kWorkerExitOk);
+  const auto results = all_of<CellResultEvent>(s);
+  ASSERT_EQ(results.size(), lines.size() - 1);
+  EXPECT_EQ(results[0].result.status, CellStatus::unsupported) << results[0].result.message;
+  EXPECT_NE(results[0].result.message.find("fp32 only"), std::string::npos) << results[0].result.message;
+  EXPECT_EQ(results[1].result.status, CellStatus::unsupported) << results[1].result.message;
+  for (std::size_t i = 2; i + 1 < results.size(); ++i) {
+    EXPECT_EQ(results[i].result.status, CellStatus::skipped) << results[i].result.message;
+    EXPECT_NE(results[i].result.message.find("runs on cuda"), std::string::npos) << results[i].result.message;
+  }
+  EXPECT_EQ(results.back().result.status, CellStatus::ok) << "the worker goes on" << results.back().result.message;
+}
+
+// A request line that never ends is not held whole: past the protocol's limit it is dropped.
+TEST_F(WorkerTest, AnOverlongRequestLineIsRefusedUnread) {
+  const Session s = run_lines({hello_line(), std::string(kMaxProtocolLineBytes + 10, 'x'),
+                               to_line(WorkerRequest{run_cell(1, small_cell("cpu_naive"))})});
+  const auto errors = all_of<ErrorEvent>(s);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("longer than " + std::to_string(kMaxProtocolLineBytes)), std::string::npos)
+      << errors[0].message;
+  const auto results = all_of<CellResultEvent>(s);
+  ASSERT_EQ(results.size(), 1u);
+  EXPECT_EQ(results[0].result.status, CellStatus::ok) << results[0].result.message;
+}
+
 TEST_F(WorkerTest, EveryLineIsOneJsonObject) {
   const Session s = run_lines({hello_line(), to_line(WorkerRequest{run_cell(1, small_cell("cpu_naive"))})});
   ASSERT_FALSE(s.raw.empty());

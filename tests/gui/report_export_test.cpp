@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <QFile>
+#include <QPainter>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -11,6 +12,7 @@
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result_json.h"
 #include "fixtures.h"
+#include "support/comma_locale.h"
 
 namespace attnsweep::gui {
 namespace {
@@ -210,6 +212,49 @@ TEST(ReportExport, FailureNamesThePath) {
   EXPECT_FALSE(out.ok);
   ASSERT_FALSE(out.errors.isEmpty());
   EXPECT_TRUE(out.errors[0].contains(dir.filePath("file/sub")));
+}
+
+// A heatmap of thousands of kernels would need gigabytes: it is not drawn, and the export says
+// so while writing everything else.
+TEST(ReportExport, APictureTooLargeToDrawSaysSo) {
+  EXPECT_TRUE(too_large_to_draw({1500, 60000}).isEmpty());
+  EXPECT_EQ(too_large_to_draw({1500, 70000}),
+            "too large to draw: 1500 x 70000 pixels, over the limit of 100 million; the report's table has every cell");
+  ResultSet big;
+  big.name = "big.jsonl";
+  for (int k = 0; k < 2000; ++k) big.results.push_back(testing::make_result("k" + std::to_string(k), 512, 64, 0.5));
+  QTemporaryDir dir;
+  const ExportOutcome out = export_report(big, dir.path());
+  EXPECT_TRUE(out.ok) << out.errors.join("; ").toStdString();
+  ASSERT_EQ(out.not_drawn.size(), 1);
+  EXPECT_TRUE(out.not_drawn[0].startsWith(QString(kHeatmapPng) + " and its SVG: too large to draw: 1500 x "))
+      << out.not_drawn[0].toStdString();
+  EXPECT_FALSE(QFile::exists(dir.filePath(kHeatmapPng)));
+  for (const char* name : {"report.md", "report.csv", "report.json", "report.html", kForwardPng, kScalingPng})
+    EXPECT_TRUE(out.written.contains(name)) << name;
+  QString error;
+  EXPECT_FALSE(save_png([](QPainter&, const QRect&) {}, {20000, 20000}, dir.filePath("x.png"), &error));
+  EXPECT_TRUE(error.contains("too large to draw")) << error.toStdString();
+}
+
+// The app runs under the user's locale; its reports read the same under any of them.
+TEST(ReportExport, TheReportsDoNotChangeWithTheLocale) {
+  QTemporaryDir dir;
+  ASSERT_TRUE(export_report(sample_set(), dir.filePath("c")).ok);
+  {
+    attnsweep::test_support::CommaLocale comma;
+    if (!comma.active()) GTEST_SKIP() << attnsweep::test_support::CommaLocale::kWhyNot;
+    ASSERT_TRUE(export_report(sample_set(), dir.filePath("comma")).ok);
+  }
+  auto text_of = [&](const QString& folder, const char* name) {
+    QByteArray bytes = read_all(dir.filePath(folder + "/" + name));
+    // The HTML embeds the pictures; the text around them is what is compared.
+    for (qsizetype at; (at = bytes.indexOf("data:image/png;base64,")) >= 0;) bytes.remove(at, bytes.indexOf('"', at) - at);
+    return bytes;
+  };
+  for (const char* name : {"report.md", "report.csv", "report.json", "report.html"})
+    EXPECT_EQ(text_of("comma", name), text_of("c", name)) << name;
+  EXPECT_TRUE(text_of("c", "report.md").contains("0.05")) << "a decimal point in the report";
 }
 
 TEST(HeadlessExport, TheAppWritesTheReportWithoutADisplay) {

@@ -150,6 +150,22 @@ TEST(Scaling, GroupsByShapeSeriesByKernelFailedApart) {
     for (const auto& p : s.points) EXPECT_LE(p.lo, p.hi);
 }
 
+// A chart of thousands of kernels would take minutes to lay out (QtCharts slows with the square
+// of its series) and could not be read: the first kMaxScalingKernels are drawn, and the rest counted.
+TEST(Scaling, DrawsTheFirstKernelsAndCountsTheRest) {
+  std::vector<CellResult> rs;
+  const std::size_t kernels = kMaxScalingKernels + 6;
+  for (std::size_t k = 0; k < kernels; ++k)
+    for (std::int64_t n : {512, 1024}) rs.push_back(make_result("k" + std::to_string(k), n, 64, 0.1 * (k + 1)));
+  const auto groups = build_scaling(rs, {DType::fp16, false}, ScalingMetric::time_ms);
+  ASSERT_EQ(groups.size(), 1u);
+  ASSERT_EQ(groups[0].series.size(), kMaxScalingKernels);
+  EXPECT_EQ(groups[0].series.back().kernel, "k" + std::to_string(kMaxScalingKernels - 1));
+  EXPECT_EQ(groups[0].kernels_not_drawn, 6u);
+  EXPECT_EQ(build_scaling(testing::seed_like_results(), {DType::fp16, false}, ScalingMetric::time_ms)[0].kernels_not_drawn,
+            0u);
+}
+
 // FlashAttention's benchmark shape: batch x length held at 16k tokens, so every tier has its own
 // batch. Its tiers are one curve per head_dim, not one point per tier.
 TEST(Scaling, TiersWithBatchTimesLengthConstantMakeOneCurve) {

@@ -2,7 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -147,6 +149,27 @@ TEST(CpuKernels, Fp32OnlyWithReasons) {
     const Support s = kernel.supports(p, {});
     EXPECT_FALSE(s.ok);
     EXPECT_NE(s.reason.find("head_dim 1025"), std::string::npos) << s.reason;
+  }
+}
+
+// Run itself refuses what the kernel does not support: a caller that skipped supports() gets an
+// exception, never floats written past the end of 2-byte buffers.
+TEST(CpuKernels, RunRefusesWhatTheyDoNotSupport) {
+  for (const std::string name : {"cpu_naive", "cpu_flash"}) {
+    const Kernel& kernel = kernel_named(name);
+    AttentionProblem p = problem_of({1, 1, 16, 16, 64, false});
+    p.dtype = DType::fp16;
+    std::vector<std::uint16_t> q(p.q_elements()), k(p.kv_elements()), v(p.kv_elements()), o(p.q_elements());
+    std::vector<float> workspace(p.q_n * p.k_n);
+    AttentionArgs a = contiguous_args(p, q.data(), k.data(), v.data(), o.data());
+    a.workspace = workspace.data();
+    a.workspace_bytes = workspace.size() * sizeof(float);
+    try {
+      kernel.run(a);
+      ADD_FAILURE() << name << " ran an fp16 problem";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()), name + ": dtype fp16: CPU kernels compute fp32 only");
+    }
   }
 }
 

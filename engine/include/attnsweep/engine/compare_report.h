@@ -28,6 +28,8 @@ std::string ratio_interval_text(const CellComparison& c);
 
 nlohmann::json comparison_json(const Comparison& c, const ComparedRuns& runs);
 // `color`: ANSI colours in the text table (the CLI asks for them on a terminal without NO_COLOR).
+// The text table shows every name and note from the files with control characters escaped
+// (printable_text), so it is safe to print as it is.
 std::string render_comparison(const Comparison& c, const ComparedRuns& runs, CompareFormat format, bool color = false);
 
 }  // namespace attnsweep

@@ -23,9 +23,16 @@ struct ExecutorChoice {
   BackendChoice backend = BackendChoice::automatic;
   std::string devices = "0";   // CUDA devices: "all" or "0,1,..."; also those the providers run on
   bool in_process = false;     // CUDA work in this process instead of a worker
-  std::string worker_command;  // a worker's argv in words, "{device}" replaced (e.g. "ssh gpu attnsweep-cli
-                               // worker --device {device}"); empty: attnsweep-cli's own worker
+  std::string worker_command;  // a worker's argv in words (command_words), "{device}" replaced (e.g. "ssh gpu
+                               // attnsweep-cli worker --device {device}"); empty: attnsweep-cli's own worker
 };
+
+// A command line split into words as a POSIX shell splits them, without expanding anything:
+// spaces separate words; '...' keeps everything inside as it is; "..." too, except that \" and
+// \\ stand for " and \; outside quotes \ takes the next character as it is. So
+// `ssh gpu 'attnsweep-cli worker --device {device}'` is three words, `"/opt/my tools/cli" worker`
+// two. Throws std::invalid_argument for an unclosed quote or no word at all.
+std::vector<std::string> command_words(std::string_view text);
 
 // The CUDA ordinals `devices` ("all" or "0,1,...") names among `available` (run --lock-clocks
 // locks the clocks of these). Throws std::invalid_argument naming an entry that is no device here.

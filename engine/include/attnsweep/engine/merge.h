@@ -17,10 +17,11 @@ struct MergeOutcome {
 };
 
 // Reads every input, checks that they hold the same spec, and writes `out_path` whole (write, sync,
-// rename). Its header is the first input's with the share removed and "merged" added (each
+// rename); an existing `out_path` (an input, say) is replaced only when `replace` is true. Its header is the first input's with the share removed and "merged" added (each
 // input's file, share, executor, start and environment), plus "mixed_devices" when the inputs ran
 // on more than one model. Throws std::invalid_argument for inputs that cannot be merged (no
 // spec, another spec: naming the file and the first difference) and std::runtime_error for I/O.
-MergeOutcome merge_result_files(const std::vector<std::string>& inputs, const std::string& out_path);
+MergeOutcome merge_result_files(const std::vector<std::string>& inputs, const std::string& out_path,
+                                bool replace = false);
 
 }  // namespace attnsweep

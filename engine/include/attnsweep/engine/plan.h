@@ -34,6 +34,9 @@ struct Plan {
   std::vector<Cell> cells;  // ordered tier-major so views fill in by tier
 };
 
+// Whether `kernel` can run `cell` on a device with `caps`: its backend, then its own answer.
+Support cell_support(const Kernel& kernel, const Cell& cell, const DeviceCaps& caps);
+
 // Kernels the spec names must exist (the spec parser checks names against find_kernel).
 Plan make_plan(const SweepSpec& spec, const DeviceCaps& caps = {});
 

@@ -90,5 +90,6 @@ std::string describe_environment(const nlohmann::json& header);
 ResultFile parse_markdown_results(std::string_view text, const std::string& source);  // a report, a copy, the seed's
 ResultFile parse_csv_results(std::string_view text, const std::string& source);
 ResultFile parse_json_results(std::string_view text, const std::string& source);  // {"header":..., "cells":[...]}
+ResultFile results_from_json_report(const nlohmann::json& doc, const std::string& source);  // the same, parsed
 
 }  // namespace attnsweep

@@ -111,6 +111,31 @@ struct CellResult {
   bool noisy() const;                           // any of its timings is noisy
 };
 
+// Bounds on what a measurement can be (docs/result-format.md).
+inline constexpr double kMinTimeMs = 1e-6;        // one nanosecond: no launch is shorter
+inline constexpr double kMaxTimeMs = 86'400'000;  // one day
+inline constexpr std::size_t kMaxKernelNameBytes = 200;
+
+// Why a kernel name cannot name cells, or "": it must be 1 to 200 bytes without control
+// characters or '|' (the separator of cell ids, where a '|' would let two cells collide).
+std::string kernel_name_problem(std::string_view name);
+
+// The first rule a cell breaks ("tier.name: 'x' does not match its sizes (hd64-h12-b1-n512)"), or
+// "": a kernel name as kernel_name_problem wants it, a shape within the spec's limits
+// (tier_shape_problems), and the tier's name that plan.h gives its sizes.
+std::string cell_problem(const Cell& c);
+
+// The first rule `r` breaks, naming its field as result files do ("time_ms.min: 0.9 is above
+// the median 0.7"), or "" for a result that could have been measured. Every result that enters
+// (a file, a report, a worker or provider) is held to these rules, so no impossible time is
+// stored, reported or ranked.
+std::string result_problem(const CellResult& r);
+
+// `r` itself when result_problem finds nothing; otherwise the same cell without a time: `wrong`
+// for an ok cell whose own check failed, `error` for the rest, with the broken rule (and `source`,
+// who sent it) in its message.
+CellResult admit_result(CellResult r, std::string_view source);
+
 // The mode views and reports show unless told otherwise: cold where any cell was timed cold,
 // else batch, else unstated (an imported table); cold when no cell has a time.
 TimingMode default_view_mode(const std::vector<CellResult>& results);

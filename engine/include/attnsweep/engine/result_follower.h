@@ -1,9 +1,11 @@
 #pragma once
 // Follows a result file that a run is still writing (attnsweep-cli run on this machine, or on a
 // server whose disk is mounted here): each poll reads only the bytes appended since the last one,
-// takes the whole new lines, and validates each record as every reader does (store.h). A line
-// without its end is a record still being written: it is left for the next poll. The file is
-// complete when it holds every cell the header's spec plans (its share, for a run of one share).
+// takes the whole new lines, and validates each record as every reader does (json_input.h's parse,
+// then the store's header check or the cell record's rules), within the bounds every reader keeps
+// (files.h: a regular file of at most kMaxResultsBytes). A line without its end is a record still
+// being written: it is left for the next poll. The file is complete when it holds every cell the
+// header's spec plans (its share, for a run of one share).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,7 +30,6 @@ class ResultFollower {
   // The most one poll reads, and the longest line a record may be: a large file already written is
   // taken in steps (`more` says so).
   static constexpr std::uint64_t kMaxPollBytes = std::uint64_t{16} << 20;
-  static constexpr std::uint64_t kMaxFollowedBytes = std::uint64_t{1} << 30;  // about a million cells
 
   explicit ResultFollower(std::string path);
 

@@ -22,6 +22,17 @@ struct TierShape {
   bool operator==(const TierShape&) const = default;
 };
 
+// Limits on a tier's shape (docs/spec.md explains each one).
+inline constexpr std::int64_t kMaxHeadDim = 1024;
+inline constexpr std::int64_t kMaxSeqLen = 2147483647;  // 2^31 - 1: kernels index rows with 32-bit ints
+inline constexpr std::uint64_t kMaxTensorBytes = std::uint64_t{4} << 40;  // 4 TiB: beyond any device
+
+// Every limit a tier's shape breaks at `element_bytes` per element, one rule each; empty when it
+// breaks none. Every size is at least 1, head_dim at most kMaxHeadDim, q_n and k_n at most
+// kMaxSeqLen; the element and byte counts of Q, K, V, O and the scores fit 64 bits, and Q, K, V
+// and O take at most kMaxTensorBytes each. Specs and result records are held to the same rules.
+std::vector<std::string> tier_shape_problems(const TierShape& s, std::int64_t element_bytes);
+
 // How a sample is timed. `cold`: one launch after the last-level cache (the GPU's L2) is flushed.
 // `batch`: back-to-back launches on a warm cache, the interval divided by their number.
 // `unstated`: an imported time whose source does not say (never in a spec).
@@ -35,6 +46,19 @@ std::optional<TimingMode> parse_timing_mode(std::string_view s);
 enum class SteadyState { burst, sustained };
 std::string_view steady_state_name(SteadyState s);
 std::optional<SteadyState> parse_steady_state(std::string_view s);
+
+// Bounds on the durations a spec (or a run_cell request) may ask for, so that no value that
+// validates can hang a run or overflow a watchdog's clock (docs/spec.md).
+inline constexpr double kMaxWarmupMs = 60'000;    // one minute of warm-up
+inline constexpr double kMaxCellSeconds = 3'600;  // one hour of sampling
+inline constexpr int kMaxSamples = 1'000'000;
+inline constexpr double kMaxSustainSeconds = 600;  // ten minutes of keeping the card busy
+
+// The rule a value breaks ("must be at most 60000 (one minute; got 1e+300)"), or "" when it is
+// within bounds.
+std::string warmup_ms_problem(double ms);
+std::string max_cell_s_problem(double seconds);
+std::string sustain_s_problem(double seconds);
 
 struct TimingOptions {
   double warmup_ms = 25;

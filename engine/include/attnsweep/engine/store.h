@@ -39,16 +39,23 @@ ResultFile parse_result_lines(const std::string& text, const std::string& path);
 // whole files (these two, the JSON report's) call it.
 void mark_noisy_in_schema_one(ResultFile& f);
 
-// Writes a whole result file at once (header, then every result) under a temporary name beside
-// `path`, syncs it, and renames it over `path`: readers see the old file or the new one, never a
-// part. Throws std::runtime_error on I/O failure, a header that is not one, or a record that
-// would not read back.
-void write_result_file(const std::string& path, const ResultFile& file);
+// True for a file a crash left before its header was whole (written by a build that did not
+// write the header in one step): empty, or one cut-off line. Resuming it starts it anew.
+bool holds_no_header(const std::string& path);
+
+// A whole result file as text: the header line, then one line per result. Throws
+// std::runtime_error (naming `path`) for a header or record that would not read back.
+std::string result_file_text(const ResultFile& file, const std::string& path);
+// That text written with write_output_file (files.h): readers see the old file or the new one,
+// never a part, and an existing file is replaced only when `replace` is true.
+void write_result_file(const std::string& path, const ResultFile& file, bool replace = false);
 
 class ResultWriter {
  public:
-  // Creates the file and writes the header (fresh), or opens it for append after truncating a torn
-  // last line (resume). Throws std::runtime_error on I/O failure or a header mismatch.
+  // Creates the file with its header, replacing any file at `path` (the header appears whole or
+  // not at all), or opens it for append after truncating a torn last line (resume). Throws
+  // std::runtime_error on I/O failure, a file that is not a regular file, or one another process
+  // is writing.
   static ResultWriter create(const std::string& path, const nlohmann::json& header);
   static ResultWriter resume(const std::string& path);
   ResultWriter(ResultWriter&&) noexcept;

@@ -16,7 +16,8 @@ namespace attnsweep {
 
 struct SweepFile {
   std::string path;
-  bool resume = false;  // keep the cells already in `path`, run only the others
+  bool resume = false;         // keep the cells already in `path`, run only the others
+  bool replace = false;        // a fresh run may replace an existing `path` (never without being asked)
   std::optional<Shard> shard;  // the file holds this share of the plan only (schedule.h)
 };
 
@@ -46,8 +47,10 @@ struct NothingToRun : std::runtime_error {
 // The reason nothing of `plan` can run (NothingToRun's message), or empty when some cell can.
 std::string why_nothing_runs(const Plan& plan, Backend backend);
 
-// Throws NothingToRun before the result file is touched, and std::runtime_error for file problems
-// (unreadable, another sweep's or share's file on resume).
+// Throws NothingToRun before the result file is touched, and std::runtime_error for file problems:
+// unreadable, another sweep's or share's file on resume, or an existing file a fresh run was not
+// asked to replace. Resuming a file that does not exist, or one a crash left without a whole
+// header, starts it anew.
 SweepOutcome run_sweep(const SweepSpec& spec, Executor& executor, const SweepFile& file,
                        const SweepObserver& observer, const std::atomic<bool>* cancel = nullptr,
                        const ClockState& clocks = {});

@@ -8,6 +8,7 @@
 #include <QTabWidget>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "app/main_window.h"
 #include "app/picture_style.h"
@@ -30,17 +31,20 @@ QString sample_results() {
   return files.isEmpty() ? QString() : dir.filePath(files.first());
 }
 
-int export_headless(const QString& results, const QString& dir) {
+// `compare_with`: a baseline run ("" for none).
+int export_headless(const QString& results, const QString& dir, const std::string& baseline, const QString& compare_with) {
   using namespace attnsweep::gui;
   ResultSet set;
+  std::optional<ResultSet> base;
   try {
     set = load_result_set(results.toStdString());
+    if (!compare_with.isEmpty()) base = load_result_set(compare_with.toStdString());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "attnsweep: %s\n", e.what());
     return 1;
   }
   for (const std::string& w : set.warnings) std::fprintf(stderr, "attnsweep: warning: %s\n", w.c_str());
-  const ExportOutcome out = export_report(set, dir);
+  const ExportOutcome out = export_report(set, dir, {}, baseline, base ? &*base : nullptr);
   for (const QString& e : out.errors) std::fprintf(stderr, "attnsweep: %s\n", qPrintable(e));
   for (const QString& n : out.not_drawn) std::fprintf(stderr, "attnsweep: not drawn: %s\n", qPrintable(n));
   for (const QString& f : out.written) std::printf("%s\n", qPrintable(QDir(dir).filePath(f)));
@@ -79,6 +83,16 @@ struct Options {
                                 "Write the report folder for the opened results into DIR and exit (no display needed).",
                                 "DIR"};
   QCommandLineOption preset{"preset", "Select a preset in the sweep panel.", "NAME"};
+  QCommandLineOption follow{"follow",
+                            "Follow a result file that a run (here or on a mounted disk) is still writing: its cells "
+                            "appear as they land.",
+                            "FILE"};
+  QCommandLineOption baseline{"baseline", "With -o: add every cell's speedup against KERNEL of the same results.",
+                              "KERNEL"};
+  QCommandLineOption compare_with{"compare-with",
+                                  "Compare the opened results with the baseline run BASE (with -o: add the comparison "
+                                  "report and heatmap).",
+                                  "BASE"};
   QCommandLineOption shots{"screenshots",
                            "Open the results in a 1366x768 window, save each tab as PNG into DIR and exit.", "DIR"};
   QCommandLineOption help = QCommandLineOption({"h", "help"}, "Show this help and exit.");
@@ -86,7 +100,8 @@ struct Options {
 
   explicit Options(QCommandLineParser& parser) {
     parser.setApplicationDescription("AttnSweep: benchmark attention-forward kernels; explore and export results.");
-    for (const QCommandLineOption* o : {&help, &version, &open, &export_dir, &preset, &shots}) parser.addOption(*o);
+    for (const QCommandLineOption* o : {&help, &version, &open, &export_dir, &preset, &follow, &baseline, &compare_with, &shots})
+      parser.addOption(*o);
     parser.addPositionalArgument("files", "Result files to open.", "[RESULTS...]");
   }
 };
@@ -157,9 +172,19 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "attnsweep: -o/--out needs exactly one result file (attnsweep RESULTS -o DIR)\n");
       return 2;
     }
-    return export_headless(files.first(), parser.value(options.export_dir));
+    return export_headless(files.first(), parser.value(options.export_dir), parser.value(options.baseline).toStdString(),
+                           parser.value(options.compare_with));
   }
 
+  if (parser.isSet(options.follow)) {
+    auto* w = new attnsweep::gui::MainWindow();
+    w->setAttribute(Qt::WA_DeleteOnClose);
+    if (parser.isSet(options.preset)) w->panel()->selectPreset(parser.value(options.preset));
+    w->followFile(parser.value(options.follow));  // a failure is shown in the window's log and status bar
+    if (parser.isSet(options.compare_with)) w->openBaseline(parser.value(options.compare_with));
+    w->show();
+    return QApplication::exec();
+  }
   if (files.isEmpty()) {
     if (const QString sample = sample_results(); !sample.isEmpty()) files << sample;
     else std::fprintf(stderr, "attnsweep: no sample results beside the program (share/attnsweep/resources/"
@@ -172,6 +197,7 @@ int main(int argc, char** argv) {
     w->setAttribute(Qt::WA_DeleteOnClose);
     if (parser.isSet(options.preset)) w->panel()->selectPreset(parser.value(options.preset));
     if (!f.isEmpty()) w->openFile(f);  // a failure is shown in the window's log and status bar
+    if (parser.isSet(options.compare_with)) w->openBaseline(parser.value(options.compare_with));
     windows.push_back(w);
   }
   if (windows.size() > 1) {

@@ -28,9 +28,10 @@ namespace {
 
 constexpr const char* kHowToReplace = "replace it with --force";
 
+}  // namespace
+
 bool to_stdout(const OutputArgs& out) { return out.path.empty() || out.path == "-"; }
 
-// Asked before the work: no file (the results being reported, say) is replaced without --force.
 bool may_write(const OutputArgs& out) {
   if (to_stdout(out)) return true;
   try {
@@ -42,8 +43,6 @@ bool may_write(const OutputArgs& out) {
   return true;
 }
 
-// `text` where `out` says: standard output (escaped where it is a terminal: a report holds names
-// from files), or a file written whole or not at all. Returns the exit code; errors are printed.
 int write_output(const OutputArgs& out, const std::string& text) {
   if (to_stdout(out)) {
     std::cout << (::isatty(STDOUT_FILENO) ? printable_lines(text) : text) << std::flush;
@@ -61,8 +60,6 @@ int write_output(const OutputArgs& out, const std::string& text) {
   }
   return kExitOk;
 }
-
-}  // namespace
 
 int validate_command(const std::string& spec_path) {
   std::string text;
@@ -87,7 +84,7 @@ int validate_command(const std::string& spec_path) {
 }
 
 int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
-                   const std::string& mode_name) {
+                   const std::string& mode_name, const std::string& baseline) {
   const std::optional<ReportFormat> report_format = parse_report_format(format);
   if (!report_format) {
     print_error("--format: must be md, csv, json or html (got '" + format + "')");
@@ -110,7 +107,13 @@ int report_command(const std::string& results_path, const std::string& format, c
     return kExitUsage;
   }
   for (const std::string& w : file.warnings) print_note("warning: " + w);
-  const std::string text = render_report(file, *report_format, mode);
+  std::string text;
+  try {
+    text = render_report(file, *report_format, mode, baseline);
+  } catch (const std::invalid_argument& e) {
+    print_error(e.what());
+    return kExitUsage;
+  }
   const int code = write_output(out, text);
   if (code == kExitOk && !to_stdout(out)) print_note("wrote " + out.path);
   return code;

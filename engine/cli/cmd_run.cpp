@@ -7,11 +7,13 @@
 #include <iostream>
 #include <sstream>
 
+#include "attnsweep/engine/compare.h"
 #include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/files.h"
 #include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/presets.h"
 #include "attnsweep/engine/providers.h"
+#include "attnsweep/engine/store.h"
 #include "attnsweep/engine/sweep.h"
 #include "progress.h"
 #include "run_steps.h"
@@ -76,6 +78,25 @@ std::string default_out_path(const SweepSpec& spec) {
   return name + "-" + stamp + ".jsonl";
 }
 
+// --fail-on: every cell of the file (those of earlier runs resumed included) against the rule.
+int check_fail_on(const FailOn& rule, const std::string& rule_text, const std::string& path) {
+  ResultFile f;
+  try {
+    f = read_result_file(path);
+  } catch (const std::exception& e) {
+    print_error(e.what());
+    return kExitRuntime;
+  }
+  int failing = 0;
+  for (const CellResult& r : f.results)
+    if (fails(rule, r)) {
+      if (++failing <= 10) print_note("  " + std::string(status_name(r.status)) + ": " + r.cell.id() + ": " + r.message);
+    }
+  if (failing == 0) return kExitOk;
+  print_note("run: " + std::to_string(failing) + " cell(s) fail --fail-on " + rule_text);
+  return kExitRuntime;
+}
+
 }  // namespace
 
 std::string run_args_problem(const RunArgs& args) {
@@ -87,6 +108,11 @@ std::string run_args_problem(const RunArgs& args) {
     return "--out -: a result file cannot be standard output (it is appended to and resumed); write it to a file, "
            "then `attnsweep-cli report FILE` prints it";
   if (!parse_backend_choice(args.backend)) return "--backend: must be auto, cpu or cuda (got '" + args.backend + "')";
+  try {
+    (void)parse_fail_on(args.fail_on, false);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
   if (!args.shard.empty()) {
     try {
       (void)parse_shard(args.shard);
@@ -237,7 +263,8 @@ int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& ex
                 " cells ran here (first: " + first_failure + ")");
     return kExitNothingMeasured;
   }
-  return kExitOk;
+  if (args.fail_on.empty()) return kExitOk;
+  return check_fail_on(parse_fail_on(args.fail_on, false), args.fail_on, file.path);
 }
 
 int run_command(const RunArgs& args) {

@@ -2,7 +2,8 @@
 // The subcommands of attnsweep-cli. Each returns the process exit code: 0 the work ran (a sweep
 // with oom/unsupported cells among its measured ones still ran), 2 bad usage or spec (a sweep of
 // which nothing can run on the chosen backend included: it is refused before it starts), 1 runtime
-// failure, 3 a sweep that ran and measured no cell (each one's status is in its file).
+// failure or a cell that --fail-on names, 3 a sweep that ran and measured no cell (each one's status
+// is in its file).
 #include <exception>
 #include <optional>
 #include <string>
@@ -31,6 +32,7 @@ struct RunArgs {
   std::string worker_command;             // worker argv, "{device}" replaced (default: this program's `worker`)
   std::vector<std::string> providers;     // extra provider files (docs/providers.md)
   std::string lock_clocks;                // "" free clocks; "base" or an SM clock in MHz to lock at
+  std::string fail_on;                    // statuses that make the run exit 1 ("wrong,crashed")
   bool quiet = false;
   bool mpi = false;                       // one rank of an MPI job (also when a launcher's variables say so)
   std::string shard;                      // "K/N": only share K of N of the cells
@@ -54,9 +56,29 @@ struct OutputArgs {
   bool force = false;
 };
 // `mode`: the timing mode the Markdown and HTML tables and the JSON summary show ("" for the default).
+// `baseline`: a kernel of the results whose speedup column the report adds ("" for none).
 int report_command(const std::string& results_path, const std::string& format, const OutputArgs& out,
-                   const std::string& mode);
+                   const std::string& mode, const std::string& baseline);
 int import_command(const std::string& source_path, const OutputArgs& out);
+
+struct CompareArgs {
+  std::string base_path, new_path;  // any files of results the app opens
+  std::string threshold = "2%";     // the smallest change called faster or slower
+  std::string fail_on;              // verdicts and statuses that make it exit 1 ("slower,wrong")
+  std::string format = "text";      // text | md | csv | json | html
+  std::string mode;                 // the timing mode compared ("" for the default)
+  OutputArgs out;                   // default: standard output
+};
+int compare_command(const CompareArgs& args);
+
+// `text` where `out` says: standard output (escaped where it is a terminal: reports hold names from
+// files), or a file written whole or not at all, replacing one only with --force. Returns the exit
+// code; errors are printed.
+int write_output(const OutputArgs& out, const std::string& text);
+bool to_stdout(const OutputArgs& out);
+// Asked before the work: false (and the reason printed) when `out` names a file that may not be
+// replaced, so no file (the results being read, say) is replaced without --force.
+bool may_write(const OutputArgs& out);
 
 // Prints an error the way every command does: "attnsweep-cli: <text>" on stderr, with control
 // characters escaped (names and messages come from files and workers).

@@ -1,4 +1,4 @@
-// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, merge, worker.
+// attnsweep-cli: the headless engine. Subcommands: list, validate, run, report, import, compare, merge, worker.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <new>
@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
   run->add_option("--lock-clocks", run_args.lock_clocks,
                   "Lock the SM clock of the CUDA devices for the sweep: base (the clock the card holds under "
                   "load) or MHz; reset when the sweep ends. Default: free clocks");
+  run->add_option("--fail-on", run_args.fail_on,
+                  "Exit 1 when a cell of the file ends in one of these statuses: wrong, crashed, timeout, error, oom, "
+                  "unsupported, skipped (comma-separated)");
 
   std::string worker_backend = "cuda";
   int worker_device = 0;
@@ -82,7 +85,7 @@ int main(int argc, char** argv) {
   worker->add_option("--backend", worker_backend, "cpu | cuda");
   worker->add_option("--device", worker_device, "CUDA device ordinal");
 
-  std::string report_path, report_format = "md", report_mode;
+  std::string report_path, report_format = "md", report_mode, report_baseline;
   OutputArgs report_out;
   auto* report = app.add_subcommand("report", "Write a report (Markdown, CSV, JSON or HTML) of results");
   report
@@ -96,6 +99,9 @@ int main(int argc, char** argv) {
   report->add_option("--mode", report_mode,
                      "cold | batch | unstated: the timing mode the table shows (default: cold "
                      "where the file has cold times)");
+  report->add_option("--baseline", report_baseline,
+                     "A kernel of the results: the table gets every cell's speedup against it (same tier, dtype "
+                     "and mask); md, html and json");
 
   std::string import_path;
   OutputArgs import_out;
@@ -103,6 +109,22 @@ int main(int argc, char** argv) {
   import->add_option("source", import_path, "A JSON, CSV or Markdown report, or the seed's Markdown table")->required();
   import->add_option("-o,--out", import_out.path, "Result file to write; -: standard output")->required();
   import->add_flag("--force", import_out.force, "Replace an existing output file");
+
+  CompareArgs compare_args;
+  auto* compare = app.add_subcommand("compare", "Compare two result files cell by cell: same, faster, slower, noisy, "
+                                                "status-changed, missing, new (docs/compare.md)");
+  compare->add_option("base", compare_args.base_path, "The run to compare against (any file report reads)")->required();
+  compare->add_option("new", compare_args.new_path, "The run to judge")->required();
+  compare->add_option("--threshold", compare_args.threshold,
+                      "The smallest change of a median called faster or slower, in percent (default 2%)");
+  compare->add_option("--fail-on", compare_args.fail_on,
+                      "Exit 1 when a cell has one of these verdicts (slower, faster, noisy, status-changed, missing, "
+                      "new) or ends in one of these statuses in NEW (wrong, crashed, timeout, error, oom, ...)");
+  compare->add_option("--format,-f", compare_args.format, "text | md | csv | json | html");
+  compare->add_option("--mode", compare_args.mode, "cold | batch | unstated: the timing mode compared (default: cold "
+                                                   "where BASE has cold times)");
+  compare->add_option("-o,--out", compare_args.out.path, "Output file; - or none: standard output");
+  compare->add_flag("--force", compare_args.out.force, "Replace an existing output file");
 
   if (refuse_unknown_command(app, argc, argv)) return kExitUsage;
   try {
@@ -119,8 +141,9 @@ int main(int argc, char** argv) {
     if (*list) return list_command(list_what);
     if (*validate) return validate_command(validate_path);
     if (*run) return run_command(run_args);
-    if (*report) return report_command(report_path, report_format, report_out, report_mode);
+    if (*report) return report_command(report_path, report_format, report_out, report_mode, report_baseline);
     if (*import) return import_command(import_path, import_out);
+    if (*compare) return compare_command(compare_args);
     if (*merge) return merge_command(merge_inputs, merge_out, merge_force);
     if (*worker) return worker_main(worker_backend, worker_device);
   } catch (const std::bad_alloc&) {

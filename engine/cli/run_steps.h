@@ -11,7 +11,7 @@
 namespace attnsweep::cli {
 
 // What is wrong with run's arguments before any file is read (one spec source, --resume with
-// --out, --backend, --shard), or "" when nothing is.
+// --out, --backend, --shard, --fail-on), or "" when nothing is.
 std::string run_args_problem(const RunArgs& args);
 
 // Registers the --provider files; returns what is wrong ("--provider: ..."), or "".
@@ -24,8 +24,8 @@ std::optional<SweepSpec> load_run_spec(const RunArgs& args);
 // The result file: --out (or <spec name>-<UTC time>.jsonl), --resume and --shard.
 SweepFile run_file(const RunArgs& args, const SweepSpec& spec);
 
-// Runs the sweep with progress on stderr (unless --quiet), prints the summary, and returns the
-// exit code.
+// Runs the sweep with progress on stderr (unless --quiet), prints the summary, checks the file's
+// cells against --fail-on, and returns the exit code.
 int sweep_and_summarize(const RunArgs& args, const SweepSpec& spec, Executor& executor, const SweepFile& file);
 
 // Whether this process was started as one of several by an MPI launcher (mpirun, mpiexec, srun):

@@ -109,6 +109,11 @@ def compute_stats(samples):
             "p10": _quantile(s, 0.1), "p90": _quantile(s, 0.9), "ci_low": s[lo_rank - 1], "ci_high": s[hi_rank - 1]}
 
 
+def kept_sample(ms):
+    """stats.cpp's kept_sample: a sample as it is kept and written, to 6 significant digits."""
+    return float(f"{ms:.6g}")
+
+
 def rel_ci(stats):
     return (stats["ci_high"] - stats["ci_low"]) / 2 / stats["median"] if stats["median"] > 0 else 0.0
 
@@ -191,7 +196,7 @@ def sample_mode(mode, timed, launch_ms, timing, watch, cancelled, flops, min_byt
         if cancelled():
             return None
         ms, reading = timed(launches, cold)
-        samples.append(ms / launches)
+        samples.append(kept_sample(ms / launches))
         sample_flags = watch.add(reading)
         if sample_flags:
             flagged += 1
@@ -208,7 +213,7 @@ def sample_mode(mode, timed, launch_ms, timing, watch, cancelled, flops, min_byt
     seconds = stats["median"] * 1e-3
     result = {"time_ms": stats, "tflops": flops / seconds / 1e12, "gbps": min_bytes / seconds / 1e9,
               "launches_per_sample": launches, "noisy": rel_ci(stats) > timing["target_rel_ci"],
-              "flagged_samples": flagged}
+              "flagged_samples": flagged, "samples_ms": samples}
     if flags:
         result["flags"] = flags
     return result

@@ -119,7 +119,7 @@ std::optional<Timing> sample_mode(TimingMode mode, Device& device, const std::fu
     if (cancelled(opts)) return std::nullopt;
     if (cold) device.flush_cache();  // on the stream before the hold: outside the interval
     const TimedLaunches sample = device.time_launches(launch, timing.launches_per_sample);
-    samples.push_back(sample.ms / timing.launches_per_sample);
+    samples.push_back(kept_sample(sample.ms / timing.launches_per_sample));
     const std::vector<std::string> flags = watch.add(sample.clocks);
     if (!flags.empty()) {
       ++timing.flagged_samples;
@@ -131,7 +131,8 @@ std::optional<Timing> sample_mode(TimingMode mode, Device& device, const std::fu
     next_evaluation = samples.size() <= kEvaluateEverySampleUpTo ? 0 : samples.size() + samples.size() / 16;
     if (compute_stats(samples).rel_ci() <= t.target_rel_ci) break;
   }
-  timing.time_ms = compute_stats(std::move(samples));
+  timing.time_ms = compute_stats(samples);
+  timing.samples_ms = std::move(samples);
   timing.noisy = timing.time_ms.rel_ci() > t.target_rel_ci;
   timing.tflops = p.flops() / (timing.time_ms.median * 1e-3) / 1e12;
   timing.gbps = p.min_bytes() / (timing.time_ms.median * 1e-3) / 1e9;

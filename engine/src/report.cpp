@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/peaks.h"
@@ -245,12 +246,16 @@ std::optional<ReportFormat> parse_report_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string render_report(const ResultFile& f, ReportFormat format, std::optional<TimingMode> mode) {
+std::string render_report(const ResultFile& f, ReportFormat format, std::optional<TimingMode> mode,
+                          const std::string& baseline) {
   switch (format) {
-    case ReportFormat::md: return report_markdown(f, mode);
-    case ReportFormat::csv: return report_csv(f);
-    case ReportFormat::json: return report_json(f, 2, mode);
-    case ReportFormat::html: return report_html(f, {}, mode);
+    case ReportFormat::md: return report_markdown(f, mode, baseline);
+    case ReportFormat::csv:
+      if (!baseline.empty())
+        throw std::invalid_argument("--baseline: the CSV report holds the cells' own fields only; use md, html or json");
+      return report_csv(f);
+    case ReportFormat::json: return report_json(f, 2, mode, baseline);
+    case ReportFormat::html: return report_html(f, {}, mode, baseline);
   }
   return {};
 }

@@ -4,33 +4,11 @@
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
+#include "text_escape.h"
 
 namespace attnsweep {
 
 namespace {
-
-// A spreadsheet runs a cell that starts with one of these as a formula ("=cmd|' /C calc'!A0").
-// Such a field is written with a leading apostrophe, which spreadsheets show as text, and the
-// reader takes it off again; a field that starts with an apostrophe gets one more, so it reads back.
-bool starts_like_formula(std::string_view s) {
-  return !s.empty() && std::string_view("=+-@\t\r'").find(s.front()) != std::string_view::npos;
-}
-
-// Quote a field holding a comma, quote or line break; double the quotes inside.
-std::string csv_field(const std::string& text) {
-  const std::string s = starts_like_formula(text) ? "'" + text : text;
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
-
-// What csv_field was given.
-std::string unguarded(std::string field) {
-  if (field.size() >= 2 && field.front() == '\'' && starts_like_formula(std::string_view(field).substr(1)))
-    field.erase(0, 1);
-  return field;
-}
 
 // Splits CSV text into records of fields, each with the line it starts on. Line ends may be CRLF
 // or LF; blank lines are skipped; a quoted field may hold commas, quotes ("") and line breaks.
@@ -104,7 +82,7 @@ ResultFile parse_csv_results(std::string_view text, const std::string& source) {
   std::vector<TextTable::Row> records = split_records(text, source, &table.end_line);
   if (records.empty()) throw std::runtime_error(source + ": no CSV header row (kernel,tier,q_n,...)");
   for (TextTable::Row& record : records)
-    for (std::string& field : record.cells) field = unguarded(std::move(field));
+    for (std::string& field : record.cells) field = csv_unguarded(std::move(field));
   table.names_line = records.front().line;
   table.names = std::move(records.front().cells);
   table.rows.assign(std::make_move_iterator(records.begin() + 1), std::make_move_iterator(records.end()));

@@ -1,31 +1,18 @@
 // The HTML report: one self-contained page titled by the sweep, with where it ran (the Markdown
 // report's lines, then every field of the environment and the spec), the pictures embedded when
-// the app drew them, and the table, sorted by a click on a column's name. Everything that comes
-// from a file is escaped; the page's one script is its own.
+// the app drew them, and the table (with a baseline kernel, its speedup column), sorted by a click
+// on a column's name. Everything that comes from a file is escaped; the page's one script is its own.
 #include <cmath>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/report.h"
 #include "header_text.h"
+#include "text_escape.h"
 
 namespace attnsweep {
 
 namespace {
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string base64(std::string_view bytes) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -93,9 +80,10 @@ void flat_fields(const nlohmann::json& j, const std::string& prefix, std::string
 }  // namespace
 
 std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures,
-                        std::optional<TimingMode> mode) {
+                        std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   const std::vector<CellResult> results = with_mode_first(f.results, shown);
+  const std::vector<std::string> speedups = baseline.empty() ? std::vector<std::string>{} : speedup_texts(results, baseline);
   const std::string name = html_escape(sweep_name(f.header));
   std::string h = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n";
   h += "<title>AttnSweep report: " + name + "</title>\n<style>" + kStyle + "</style></head><body>\n";
@@ -126,8 +114,11 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
     h +=
         "<th data-sort title=\"" + html_escape(info.tooltip) + " (click to sort)\">" + html_escape(info.name) + "</th>";
   }
+  if (!baseline.empty())
+    h += "<th title=\"its time over this cell's, same tier, dtype and mask\">" + html_escape(speedup_title(baseline)) + "</th>";
   h += "</tr></thead><tbody>\n";
-  for (const CellResult& r : results) {
+  for (std::size_t row = 0; row < results.size(); ++row) {
+    const CellResult& r = results[row];
     h += "<tr>";
     for (Column c : report_columns()) {
       const ColumnInfo& info = column_info(c);
@@ -138,6 +129,9 @@ std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& p
       const std::string value = info.numeric ? " data-v=\"" + cell_field(r, c) + "\"" : "";
       h += "<td class=\"" + cls + "\"" + title + value + ">" + html_escape(cell_text(r, c)) + "</td>";
     }
+    if (!speedups.empty())
+      h += "<td class=\"" + std::string(r.status == CellStatus::ok ? "num" : failed_class(r.status)) + "\">" +
+           html_escape(speedups[row]) + "</td>";
     h += "</tr>\n";
   }
   h += "</tbody></table>\n<p class=\"env\">Failed cells show their status, never a time. Click a column's name to "

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/json_input.h"
 #include "attnsweep/engine/peaks.h"
@@ -33,7 +34,7 @@ std::string nested(const json& j, int indent, int level) {
 
 }  // namespace
 
-std::string report_json(const ResultFile& f, int indent, std::optional<TimingMode> mode) {
+std::string report_json(const ResultFile& f, int indent, std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   json by_status = json::object();
   for (CellStatus s : {CellStatus::ok, CellStatus::oom, CellStatus::unsupported, CellStatus::skipped, CellStatus::wrong,
@@ -95,12 +96,21 @@ std::string report_json(const ResultFile& f, int indent, std::optional<TimingMod
   const SweepWall wall = sweep_wall(f.results);
   const json split = {{"inputs", wall.split.inputs}, {"check", wall.split.check}, {"warmup", wall.split.warmup},
                       {"settle", wall.split.settle}, {"timing", wall.split.timing}};
-  const json summary = {{"cells", f.results.size()},
-                        {"by_status", by_status},
-                        {"mode", std::string(timing_mode_name(shown))},
-                        {"best_by_tier", best_json},
-                        {"wall_s", wall.wall_s},
-                        {"wall_split_s", split}};
+  json summary = {{"cells", f.results.size()},
+                  {"by_status", by_status},
+                  {"mode", std::string(timing_mode_name(shown))},
+                  {"best_by_tier", best_json},
+                  {"wall_s", wall.wall_s},
+                  {"wall_split_s", split}};
+  if (!baseline.empty()) {
+    const std::vector<CellResult> shown_results = with_mode_first(f.results, shown);
+    speedup_texts(shown_results, baseline);  // refuses a kernel the results do not have
+    const std::vector<std::optional<double>> speedups = speedups_against(shown_results, baseline);
+    json list = json::array();
+    for (std::size_t i = 0; i < speedups.size(); ++i)
+      if (speedups[i]) list.push_back({{"id", shown_results[i].cell.id()}, {"speedup", *speedups[i]}});
+    summary["baseline"] = {{"kernel", baseline}, {"speedups", std::move(list)}};
+  }
 
   // The table the CSV report holds, typed: numbers, true/false, null where a cell has none; one row
   // at a time, as the cells.

@@ -4,11 +4,13 @@
 #include <set>
 #include <sstream>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/table_reader.h"
 #include "header_text.h"
+#include "text_escape.h"
 
 namespace attnsweep {
 
@@ -17,22 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr std::string_view kTitlePrefix = "Attention forward sweep: ";
-
-// Text from a file as Markdown shows it, and nothing more: '|' would end a table cell, '<', '>'
-// and '&' would pass HTML (a <script>) through to whoever renders the report, and a line break
-// or other control character would break the line (or reach a terminal that shows the file).
-std::string md_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '&') out += "&amp;";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
-    else out += c;
-  }
-  return out;
-}
 
 bool median_known(const CellResult& r) {
   const Timing* t = row_timing(r);
@@ -116,23 +102,28 @@ std::optional<std::pair<std::string, std::string>> detail_line(std::string_view 
 }  // namespace
 
 std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
-                           std::span<const Column> columns) {
+                           std::span<const Column> columns, const std::vector<DerivedColumn>& derived) {
   std::string md = "|";
   for (Column c : columns) md.append(" ").append(column_info(c).name).append(" |");
+  for (const DerivedColumn& d : derived) md.append(" ").append(md_escape(d.title)).append(" |");
   md += "\n|";
   for (Column c : columns) md += column_info(c).numeric ? "---:|" : "---|";
+  for (std::size_t i = 0; i < derived.size(); ++i) md += "---:|";
   md += "\n";
   for (std::size_t row : rows) {
     md += "|";
     for (Column c : columns) md.append(" ").append(md_escape(cell_text(results[row], c))).append(" |");
+    for (const DerivedColumn& d : derived) md.append(" ").append(md_escape(d.texts[row])).append(" |");
     md += "\n";
   }
   return md;
 }
 
-std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode) {
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode, const std::string& baseline) {
   const TimingMode shown = mode.value_or(default_view_mode(f.results));
   const std::vector<CellResult> results = with_mode_first(f.results, shown);
+  std::vector<DerivedColumn> derived;
+  if (!baseline.empty()) derived.push_back({speedup_title(baseline), speedup_texts(results, baseline)});
   std::ostringstream md;
   md << "# " << kTitlePrefix << md_escape(sweep_name(f.header)) << "\n\n";
   for (const auto& [label, value] : environment_lines(f, shown))
@@ -140,7 +131,7 @@ std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode)
   md << "\n";
   std::vector<std::size_t> rows(results.size());
   for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  md << markdown_table(results, rows, report_columns());
+  md << markdown_table(results, rows, report_columns(), derived);
 
   std::map<std::string, int> counts;
   bool median_missing = false, marked = false;

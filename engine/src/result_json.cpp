@@ -90,6 +90,22 @@ class Fields {
     return out;
   }
 
+  // A list of measured times: finite and not negative.
+  std::vector<double> times_or_empty(std::string_view field) const {
+    if (!has(field)) return {};
+    const json& v = need(field);
+    if (!v.is_array()) fail(field, "must be a list of numbers");
+    std::vector<double> out;
+    out.reserve(v.size());
+    for (const json& item : v) {
+      if (!item.is_number()) fail(field, "must be a list of numbers");
+      const double x = item.get<double>();
+      if (!(x >= 0)) fail(field, "must hold no negative time");
+      out.push_back(x);
+    }
+    return out;
+  }
+
   // JSON has no NaN or infinity: writers store those as null, read back as NaN.
   double number(std::string_view field) const {
     const json& v = need(field);
@@ -235,6 +251,7 @@ json timing_to_json(const Timing& t) {
             {"noisy", t.noisy},
             {"flagged_samples", t.flagged_samples}};
   if (!t.flags.empty()) j["flags"] = t.flags;
+  if (!t.samples_ms.empty()) j["samples_ms"] = t.samples_ms;
   return j;
 }
 
@@ -253,6 +270,10 @@ Timing read_timing(const Fields& f, TimingMode mode) {
   if (flagged > std::numeric_limits<int>::max()) f.fail("flagged_samples", "too large");
   t.flagged_samples = static_cast<int>(flagged);
   t.flags = f.strings_or_empty("flags");
+  t.samples_ms = f.times_or_empty("samples_ms");
+  if (!t.samples_ms.empty() && t.samples_ms.size() != static_cast<std::size_t>(t.time_ms.samples))
+    f.fail("samples_ms", "holds " + std::to_string(t.samples_ms.size()) + " times, but time_ms.samples is " +
+                             std::to_string(t.time_ms.samples));
   return t;
 }
 

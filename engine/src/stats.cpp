@@ -1,6 +1,7 @@
 #include "attnsweep/engine/stats.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <numeric>
 
@@ -17,6 +18,15 @@ double quantile(const std::vector<double>& sorted, double q) {
 }
 
 }  // namespace
+
+double kept_sample(double ms) {
+  if (!std::isfinite(ms)) return ms;
+  char text[32];
+  const auto written = std::to_chars(text, text + sizeof text, ms, std::chars_format::general, 6);
+  double kept = ms;
+  std::from_chars(text, written.ptr, kept);
+  return kept;
+}
 
 SampleStats compute_stats(std::vector<double> samples) {
   SampleStats st;

@@ -31,7 +31,9 @@ struct Scan {
   bool needs_newline = false;    // the last record is complete JSON but its '\n' never made it
 };
 
-void check_header(const json& h, const std::string& where) {
+}  // namespace
+
+void check_result_header(const json& h, const std::string& where) {
   if (!h.is_object() || h.value("type", json()) != "header")
     throw std::runtime_error(where + ": must be the header record {\"type\":\"header\",\"schema\":" +
                              std::to_string(kResultSchema) + ",...}");
@@ -43,8 +45,6 @@ void check_header(const json& h, const std::string& where) {
     throw std::runtime_error(where + ": schema " + schema.dump() + " is not supported (this build reads schemas " +
                              std::to_string(kOldestReadableSchema) + " to " + std::to_string(kResultSchema) + ")");
 }
-
-}  // namespace
 
 void mark_noisy_in_schema_one(ResultFile& f) {
   if (f.header.value("schema", kResultSchema) != 1) return;
@@ -86,7 +86,7 @@ Scan scan_result_text(const std::string& text, const std::string& path) {
       break;
     }
     if (line_no == 1) {
-      check_header(record, where);
+      check_result_header(record, where);
       scan.file.header = std::move(record);
     } else {
       CellResult r;
@@ -168,7 +168,7 @@ bool holds_no_header(const std::string& path) {
 }
 
 std::string result_file_text(const ResultFile& file, const std::string& path) {
-  check_header(file.header, path + ": header to write");
+  check_result_header(file.header, path + ": header to write");
   std::string text = file.header.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   for (const CellResult& r : file.results) text += record_line(r, path);
   return text;
@@ -197,7 +197,7 @@ ResultWriter::~ResultWriter() {
 }
 
 ResultWriter ResultWriter::create(const std::string& path, const json& header) {
-  check_header(header, path + ": header to write");
+  check_result_header(header, path + ": header to write");
   // A file another process is writing is refused, not replaced.
   if (const int old = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC); old >= 0) {
     lock_exclusive(old, path);

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "attnsweep/engine/baseline.h"
 #include "attnsweep/engine/columns.h"
 #include "attnsweep/engine/environment.h"
 
@@ -62,6 +63,7 @@ class Reader {
   Found columns() const {
     Found found;
     for (std::size_t i = 0; i < table_.names.size(); ++i) {
+      if (table_.names[i].starts_with(kSpeedupTitlePrefix)) continue;  // computed from the cells: not read
       const std::optional<Column> c = column_named(table_.names[i]);
       if (!c)
         fail(table_.names_line, i,

@@ -10,6 +10,7 @@
 
 #include "app/picture_style.h"
 #include "core/colors.h"
+#include "core/comparison.h"
 #include "core/format.h"
 #include "core/ticks.h"
 
@@ -25,15 +26,18 @@ constexpr int kSeqHeight = 20;
 constexpr int kMinColumn = 44;
 constexpr int kMinRow = 24;
 constexpr int kMaxRow = 40;
-constexpr int kLegendHeight = 58;
+constexpr int kLegendHeight = 76;  // the bar, its ticks, its direction, and a line for the verdicts
 constexpr int kLegendBarWidth = 360;
 constexpr int kLegendBarHeight = 12;
 constexpr int kTickLabelGap = 8;  // at least this much between two labels under the colour bar
 
 QString value_text(const HeatGrid& g, double v) {
   if (g.unit == "%") return QString::number(v, 'f', v < 10 ? 1 : 0);
+  if (g.diverging) return QString::number(v, 'f', 2) + "×";
   return QString::fromStdString(format_number(v, 3));
 }
+
+Rgb scale_color(const HeatGrid& g, double position) { return g.diverging ? diverging(position) : viridis(position); }
 
 }  // namespace
 
@@ -181,13 +185,14 @@ void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
         continue;
       }
       if (c.value) {
-        const Rgb bg = viridis(grid_.scale_position(*c.value));
+        const Rgb bg = scale_color(grid_, grid_.scale_position(*c.value));
         p.fillRect(inner, qcolor(bg));
         p.setPen(prefers_dark_text(bg) ? QColor(20, 20, 28) : QColor(250, 250, 252));
         cell_font.setItalic(false);
         p.setFont(cell_font);
         const std::string marks = c.timing ? timing_marks(*c.timing) : "";
-        p.drawText(inner, Qt::AlignCenter, value_text(grid_, *c.value) + QString::fromStdString(marks));
+        const QString glyph = c.verdict ? " " + QString::fromStdString(verdict_glyph(*c.verdict)) : QString();
+        p.drawText(inner, Qt::AlignCenter, value_text(grid_, *c.value) + QString::fromStdString(marks) + glyph);
       } else {
         const CellStatus st = c.result->status == CellStatus::ok ? CellStatus::skipped : c.result->status;
         p.fillRect(inner, qcolor(status_color(st)));
@@ -198,8 +203,12 @@ void HeatmapView::paintCells(QPainter& p, const Layout& l) const {
                      : style::muted_ink());
         cell_font.setItalic(true);
         p.setFont(cell_font);
-        const QString label = c.result->status == CellStatus::ok ? QStringLiteral("n/a")
-                                                                 : QString::fromStdString(status_label(c.result->status));
+        QString label = c.result->status == CellStatus::ok ? QStringLiteral("n/a")
+                                                           : QString::fromStdString(status_label(c.result->status));
+        if (c.verdict && c.result->status == CellStatus::ok)  // an ok cell without a ratio: new, say
+          label = QString::fromStdString(verdict_glyph(*c.verdict) + " " + std::string(verdict_name(*c.verdict)));
+        else if (c.verdict)
+          label = QString::fromStdString(verdict_glyph(*c.verdict)) + " " + label;
         p.drawText(inner, Qt::AlignCenter, QFontMetrics(cell_font).elidedText(label, Qt::ElideRight, inner.width() - 2));
       }
     }
@@ -226,17 +235,21 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
   if (grid_.hi > grid_.lo || grid_.hi > 0) {
     for (int x = 0; x < bar.width(); ++x) {
       // Left end = worst, right end = best, whatever the metric's direction.
-      p.setPen(qcolor(viridis(static_cast<double>(x) / std::max(1, bar.width() - 1))));
+      p.setPen(qcolor(scale_color(grid_, static_cast<double>(x) / std::max(1, bar.width() - 1))));
       p.drawLine(bar.left() + x, bar.top(), bar.left() + x, bar.bottom());
     }
-    // Ticks where the scale has round values (1-2-5 per decade on a log scale), and both ends.
-    std::vector<double> ticks = {grid_.lo, grid_.hi};
-    if (grid_.log_scale && grid_.lo > 0) {
-      for (double v : log_ticks(grid_.lo, grid_.hi))
-        if (v > grid_.lo && v < grid_.hi) ticks.push_back(v);
+    // Ticks where the scale has round values (1-2-5 per decade on a log scale), both ends and, on a
+    // diverging scale, its centre 1.0.
+    const auto [worst, best] = grid_.scale_ends();
+    const double low = std::min(worst, best), high = std::max(worst, best);
+    std::vector<double> ticks = {low, high};
+    if (grid_.diverging) ticks.push_back(1.0);
+    if (grid_.log_scale && low > 0) {
+      for (double v : log_ticks(low, high))
+        if (v > low && v < high) ticks.push_back(v);
     } else {
-      for (double v : linear_ticks(grid_.lo, grid_.hi))
-        if (v > grid_.lo && v < grid_.hi) ticks.push_back(v);
+      for (double v : linear_ticks(low, high))
+        if (v > low && v < high) ticks.push_back(v);
     }
     const QFontMetrics fm(p.font());
     std::vector<std::pair<int, QString>> placed;  // x and label, ends first so they always show
@@ -256,7 +269,9 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
       p.drawText(QRect(left, bar.bottom() + 4, fm.horizontalAdvance(text) + 2, 16), Qt::AlignLeft | Qt::AlignTop, text);
     }
     p.drawText(QRect(bar.left(), bar.bottom() + 20, bar.width(), 16), Qt::AlignHCenter | Qt::AlignTop,
-               grid_.log_scale ? tr("log scale · better →") : tr("better →"));
+               grid_.diverging    ? tr("centred on 1.00× · better →")
+               : grid_.log_scale ? tr("log scale · better →")
+                                 : tr("better →"));
   } else if (!grid_.note.empty()) {
     p.setPen(style::muted_ink());
     p.drawText(bar.adjusted(0, -4, 200, 8), Qt::AlignLeft | Qt::AlignVCenter, QString::fromStdString(grid_.note));
@@ -274,6 +289,16 @@ void HeatmapView::paintLegend(QPainter& p, const Layout& l) const {
     p.setPen(style::muted_ink());
     p.drawText(QRect(sw.right() + 5, sw.top() - 2, 120, 18), Qt::AlignLeft | Qt::AlignVCenter, label);
     x = sw.right() + 5 + QFontMetrics(p.font()).horizontalAdvance(label) + 16;
+  }
+  // What the verdicts' glyphs mean, for those present.
+  QString verdicts;
+  for (Verdict v : kAllVerdicts)
+    if (std::any_of(grid_.cells.begin(), grid_.cells.end(), [&](const GridCell& c) { return c.verdict == v; }))
+      verdicts += QString::fromStdString(verdict_glyph(v) + " " + std::string(verdict_name(v))) + "   ";
+  if (!verdicts.isEmpty()) {
+    p.setPen(style::ink());
+    p.drawText(QRect(l.legend.left() + l.label_width, bar.bottom() + 38, l.legend.width(), 16),
+               Qt::AlignLeft | Qt::AlignTop, verdicts.trimmed());
   }
   // What the marks beside values mean, when any value has one.
   const bool marked = std::any_of(grid_.cells.begin(), grid_.cells.end(),
@@ -330,11 +355,13 @@ void HeatmapView::mouseMoveEvent(QMouseEvent* e) {
                    return why;
                  }()));
     if (c.value && grid_.metric != HeatMetric::median_ms && grid_.metric != HeatMetric::tflops)
-      tip += QString("<br>%1: %2 %").arg(QString::fromStdString(metric_title(grid_.metric)), value_text(grid_, *c.value));
+      tip += QString("<br>%1: %2").arg(QString::fromStdString(grid_.title), value_text(grid_, *c.value) + (grid_.unit == "%" ? " %" : ""));
   } else {
     tip += QString("<br><b>%1</b> %2").arg(QString::fromStdString(status_label(c.result->status)),
                                            QString::fromStdString(c.result->message).toHtmlEscaped());
   }
+  if (c.verdict)
+    tip += QString("<br>against the baseline run: <b>%1</b>").arg(QString::fromStdString(std::string(verdict_name(*c.verdict))));
   QToolTip::showText(e->globalPosition().toPoint(), tip, this);
 }
 

@@ -36,7 +36,9 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <functional>
 
+#include "app/file_follower.h"
 #include "app/forward_view.h"
 #include "app/heatmap_view.h"
 #include "app/pictures.h"
@@ -55,6 +57,7 @@ namespace attnsweep::gui {
 
 namespace {
 enum Tab { kTableTab, kHeatmapTab, kScalingTab, kForwardTab };
+constexpr int kBaselineRole = Qt::UserRole + 1;  // the kernel of a "Speedup vs" metric item
 constexpr int kRecentFiles = 8;
 
 // A picture larger than its tab scrolls: no group, chart or column is ever cut off.
@@ -77,6 +80,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   setWindowIcon(QIcon(":/icons/attnsweep.svg"));
   setAcceptDrops(true);
   runner_ = new RunController(this);
+  follower_ = new FileFollower(this);
   model_ = new ResultsModel(&doc_, this);
 
   buildViewToolbar();
@@ -87,6 +91,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   statusBar()->addWidget(status_, 1);
   connectDocument();
   connectRunner();
+  connectFollower();
   buildMenus();
   restoreSettings();
   refreshViews();
@@ -101,9 +106,8 @@ void MainWindow::buildViewToolbar() {
   slice_->setToolTip(tr("dtype and mask the pictures show"));
   slice_->setMinimumContentsLength(14);
   heat_metric_ = new QComboBox(bar);
-  for (HeatMetric m : {HeatMetric::median_ms, HeatMetric::tflops, HeatMetric::pct_of_best, HeatMetric::pct_of_peak})
-    heat_metric_->addItem(QString::fromStdString(metric_title(m)), static_cast<int>(m));
-  heat_metric_->setToolTip(tr("What the heatmap colours"));
+  refreshHeatMetrics();
+  heat_metric_->setToolTip(tr("What the heatmap colours; \"Speedup vs\" a kernel of the results"));
   scaling_metric_ = new QComboBox(bar);
   scaling_metric_->addItem(tr("time (ms)"), static_cast<int>(ScalingMetric::time_ms));
   scaling_metric_->addItem(tr("TFLOP/s"), static_cast<int>(ScalingMetric::tflops));
@@ -231,6 +235,14 @@ void MainWindow::connectDocument() {
     scheduleRefresh();
     showFilterNote();
   });
+  connect(&doc_, &ResultsDocument::baselineChanged, this, [this] {
+    refreshHeatMetrics();
+    if (doc_.baseline()) heat_metric_->setCurrentIndex(0);  // the ratio NEW/BASE
+    table_->resizeColumnsToContents();
+    std::fill(std::begin(views_dirty_), std::end(views_dirty_), true);
+    refreshViews();
+    showStatus();
+  });
 }
 
 // Run events: progress in the panel, failed cells in the log, finished cells into the document.
@@ -292,6 +304,33 @@ void MainWindow::connectRunner() {
   });
 }
 
+// A followed file: its header shows a fresh set (the baseline kept), its cells land as a run's do.
+void MainWindow::connectFollower() {
+  connect(follower_, &FileFollower::opened, this, [this](ResultSet set) {
+    log("info", tr("following %1: %2 cells so far").arg(QString::fromStdString(set.path)).arg(set.results.size()));
+    showResults(std::move(set));
+  });
+  connect(follower_, &FileFollower::appended, this, [this](std::vector<CellResult> cells) {
+    for (const CellResult& r : cells)
+      if (r.status != CellStatus::ok && r.status != CellStatus::unsupported)
+        log("warning", QString::fromStdString(r.cell.id() + ": " + std::string(status_name(r.status)) + " " + r.message));
+    doc_.append(std::move(cells));
+    showStatus();
+  });
+  connect(follower_, &FileFollower::restarted, this,
+          [this](const QString& why) { log("warning", tr("%1: reading it again from its start").arg(why)); });
+  connect(follower_, &FileFollower::finished, this, [this](bool complete) {
+    log("info", complete ? tr("%1 is complete: every planned cell is in it").arg(follower_->path())
+                         : tr("stopped following %1").arg(follower_->path()));
+    showStatus();
+    if (complete) status_->setText(status_->text() + tr(" · complete"));
+  });
+  connect(follower_, &FileFollower::failed, this, [this](const QString& message) {
+    log("error", tr("following stopped: %1").arg(message));
+    status_->setText(tr("Following stopped: %1").arg(message));
+  });
+}
+
 // The last window layout and preset; a first window 1366x768, and never larger than the screen it
 // opens on (a laptop at 150% scaling has about 910x512 to give).
 void MainWindow::restoreSettings() {
@@ -340,6 +379,31 @@ void MainWindow::buildMenus() {
   open_new->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   recent_menu_ = file->addMenu(tr("Open &recent"));
   connect(recent_menu_, &QMenu::aboutToShow, this, &MainWindow::fillRecentMenu);
+  QAction* compare_with = file->addAction(tr("&Compare with…"), this, [this] {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Baseline to compare these results with"),
+                                                      settings.value("dirs/open").toString(),
+                                                      tr("Results (*.jsonl *.json *.csv *.md *.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!openBaseline(path, &error)) QMessageBox::warning(this, tr("Cannot open the baseline"), error);
+  });
+  compare_with->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
+  compare_with->setToolTip(tr("Open a second result file as the baseline of these (or drop it with Shift held)"));
+  file->addAction(tr("Stop compa&ring"), this, [this] { doc_.clearBaseline(); });
+  QAction* follow = file->addAction(tr("&Follow…"), this, [this] {
+    QSettings settings;
+    const QString path = QFileDialog::getOpenFileName(this, tr("Follow a result file a run is writing"),
+                                                      settings.value("dirs/open").toString(),
+                                                      tr("Result files (*.jsonl);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!followFile(path, &error)) QMessageBox::warning(this, tr("Cannot follow the file"), error);
+  });
+  follow->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_F));
+  follow->setToolTip(tr("Show a result file that attnsweep-cli (here or on a mounted disk) is still writing, "
+                        "its cells as they land"));
+  file->addAction(tr("Stop fo&llowing"), follower_, &FileFollower::stop);
   file->addSeparator();
   file->addAction(tr("&Load spec…"), this, [this] {
     const QString path = QFileDialog::getOpenFileName(this, tr("Load sweep spec"), {}, tr("Sweep spec (*.json)"));
@@ -443,13 +507,13 @@ void MainWindow::fillRecentMenu() {
   recent_menu_->addAction(tr("Clear the list"), this, [] { QSettings().remove("recent/files"); });
 }
 
-bool MainWindow::openFile(const QString& path, QString* error) {
+// Loads a result file and hands it to `use`; a file that does not load is shown (log, status
+// bar, `error`) and changes nothing.
+bool MainWindow::loadThen(const QString& path, QString* error, const std::function<void(ResultSet)>& use) {
   try {
     ResultSet set = load_result_set(path.toStdString());
     for (const std::string& w : set.warnings) log("warning", QString::fromStdString(w));
-    log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
-    showResults(std::move(set));
-    rememberRecent(path);
+    use(std::move(set));
     return true;
   } catch (const std::exception& e) {
     const QString message = QString::fromUtf8(e.what());
@@ -460,13 +524,73 @@ bool MainWindow::openFile(const QString& path, QString* error) {
   }
 }
 
+bool MainWindow::openFile(const QString& path, QString* error) {
+  return loadThen(path, error, [&](ResultSet set) {
+    follower_->stop();
+    log("info", tr("opened %1: %2 cells").arg(path).arg(set.results.size()));
+    showResults(std::move(set));
+    rememberRecent(path);
+  });
+}
+
+bool MainWindow::followFile(const QString& path, QString* error) {
+  if (runner_->isRunning()) {
+    if (error) *error = tr("a sweep is running in this window; follow the file in a new window");
+    return false;
+  }
+  follower_->stop();
+  follower_->start(path);
+  if (!follower_->error().isEmpty()) {
+    if (error) *error = follower_->error();
+    return false;
+  }
+  if (follower_->isFollowing() && !follower_->hasHeader()) {  // nothing written yet: say what is followed
+    ResultSet waiting;
+    waiting.path = path.toStdString();
+    waiting.name = QFileInfo(path).fileName().toStdString();
+    showResults(std::move(waiting));
+  }
+  return true;
+}
+
+bool MainWindow::openBaseline(const QString& path, QString* error) {
+  return loadThen(path, error, [&](ResultSet base) {
+    doc_.setBaseline(std::move(base));
+    const Comparison& c = doc_.comparison()->comparison;
+    for (const EnvironmentDifference& d : c.environment)
+      log("warning", tr("baseline differs: %1: %2 (baseline) vs %3")
+                         .arg(QString::fromStdString(d.what), QString::fromStdString(d.base), QString::fromStdString(d.now)));
+    for (const std::string& note : c.notes) log("info", QString::fromStdString(note));
+    log("info", tr("comparing with %1").arg(path));
+  });
+}
+
 void MainWindow::showResults(ResultSet set) {
+  doc_.replace(std::move(set));
+  showStatus();
+}
+
+// The window's title and status line: the results, where they ran, the baseline and its verdicts.
+void MainWindow::showStatus() {
+  const ResultSet& set = doc_.set();
   const QString title = QString::fromStdString(set.name);
   const QString env = QString::fromStdString(describe_environment(set.header));
-  const std::size_t n = set.results.size();
   setWindowTitle(window_title(set.name));
-  doc_.replace(std::move(set));
-  status_->setText(tr("%1 · %2 cells%3").arg(title).arg(n).arg(env.isEmpty() ? "" : " · " + env));
+  const std::optional<std::size_t> planned = follower_->planned();
+  const QString cells = follower_->isFollowing() && planned
+                            ? tr("%1 of %2 cells").arg(set.results.size()).arg(*planned)
+                            : tr("%1 cells").arg(set.results.size());
+  QString text = (follower_->isFollowing() ? tr("Following %1 · %2%3") : tr("%1 · %2%3"))
+                     .arg(title, cells, env.isEmpty() ? "" : " · " + env);
+  if (const ComparisonIndex* c = doc_.comparison()) {
+    QStringList counts;
+    for (const auto& [verdict, n] : c->comparison.counts())
+      if (n > 0) counts << QString("%1 %2").arg(n).arg(QString::fromStdString(std::string(verdict_name(verdict))));
+    text += tr(" · against %1%2: %3")
+                .arg(QString::fromStdString(doc_.baseline()->name),
+                     c->comparison.different_card ? tr(" (a different card)") : QString(), counts.join(", "));
+  }
+  status_->setText(text);
 }
 
 void MainWindow::startRun(bool resume) {
@@ -483,6 +607,7 @@ void MainWindow::startRun(bool resume) {
     status_->setText(tr("The sweep did not run: %1").arg(panel_->kernelHint()));
     return;
   }
+  follower_->stop();  // the window shows the run it starts
   QString path = panel_->outputPath();
   if (path.isEmpty() || (!resume && QFileInfo::exists(path))) {
     // A fresh run never overwrites: it gets a new file next to the last one.
@@ -513,7 +638,41 @@ void MainWindow::startRun(bool resume) {
   log("info", tr("%1 sweep '%2' into %3").arg(resume ? tr("resuming") : tr("starting"), QString::fromStdString(spec->name), path));
 }
 
+// The fixed metrics, then a speedup against each kernel of the results; the choice survives.
+void MainWindow::refreshHeatMetrics() {
+  constexpr HeatMetric kFixed[] = {HeatMetric::median_ms, HeatMetric::tflops, HeatMetric::pct_of_best,
+                                   HeatMetric::pct_of_peak};
+  std::vector<std::pair<HeatMetric, std::string>> wanted;
+  if (doc_.baseline()) wanted.emplace_back(HeatMetric::ratio, "");
+  for (HeatMetric m : kFixed) wanted.emplace_back(m, "");
+  for (const std::string& k : kernels_of(doc_.results())) wanted.emplace_back(HeatMetric::speedup, k);
+  const auto same = [&] {
+    if (heat_metric_->count() != static_cast<int>(wanted.size())) return false;
+    for (int i = 0; i < heat_metric_->count(); ++i) {
+      const auto& [metric, kernel] = wanted[static_cast<std::size_t>(i)];
+      if (heat_metric_->itemData(i).toInt() != static_cast<int>(metric) ||
+          heat_metric_->itemData(i, kBaselineRole).toString().toStdString() != kernel)
+        return false;
+    }
+    return true;
+  };
+  if (same()) return;
+  const QString current = heat_metric_->currentText();
+  QSignalBlocker block(heat_metric_);
+  heat_metric_->clear();
+  for (const auto& [metric, kernel] : wanted) {
+    heat_metric_->addItem(QString::fromStdString(metric_title(metric, kernel)), static_cast<int>(metric));
+    heat_metric_->setItemData(heat_metric_->count() - 1, QString::fromStdString(kernel), kBaselineRole);
+  }
+  heat_metric_->setCurrentIndex(std::max(0, heat_metric_->findText(current)));
+}
+
+std::string MainWindow::speedupBaseline() const {
+  return heat_metric_->currentData(kBaselineRole).toString().toStdString();
+}
+
 void MainWindow::refreshSlices() {
+  refreshHeatMetrics();
   const std::vector<Slice> slices = slices_of(doc_.results());
   if (static_cast<int>(slices.size()) == slice_->count()) return;
   const QString current = slice_->currentText();
@@ -542,12 +701,17 @@ void MainWindow::refreshViews() {
   const int si = slice_->currentIndex();
   const Slice slice = si >= 0 && si < static_cast<int>(slices.size()) ? slices[static_cast<std::size_t>(si)] : main_slice(doc_.set());
   switch (tab) {
-    case kHeatmapTab:
-      show_heatmap(*heatmap_, doc_.set(), slice, static_cast<HeatMetric>(heat_metric_->currentData().toInt()));
+    case kHeatmapTab: {
+      const auto metric = static_cast<HeatMetric>(heat_metric_->currentData().toInt());
+      if (metric == HeatMetric::ratio && doc_.baseline())
+        show_comparison_heatmap(*heatmap_, doc_.set(), *doc_.baseline(), slice);
+      else
+        show_heatmap(*heatmap_, doc_.set(), slice, metric, speedupBaseline());
       break;
+    }
     case kScalingTab: {
       const auto metric = static_cast<ScalingMetric>(scaling_metric_->currentData().toInt());
-      show_scaling(*scaling_, doc_.set(), slice, metric);
+      show_scaling(*scaling_, doc_.set(), slice, metric, doc_.baseline() ? &*doc_.baseline() : nullptr);
       break;
     }
     case kForwardTab: show_forward(*forward_, doc_.set(), slice); break;
@@ -605,7 +769,8 @@ void MainWindow::exportReportDialog() {
   settings.setValue("dirs/export", dir);
   const PictureMetrics metrics{static_cast<HeatMetric>(heat_metric_->currentData().toInt()),
                                static_cast<ScalingMetric>(scaling_metric_->currentData().toInt())};
-  const ExportOutcome out = export_report(doc_.set(), dir, metrics);
+  const ExportOutcome out =
+      export_report(doc_.set(), dir, metrics, speedupBaseline(), doc_.baseline() ? &*doc_.baseline() : nullptr);
   for (const QString& e : out.errors) log("error", tr("export: %1").arg(e));
   for (const QString& n : out.not_drawn) log("warning", tr("export: not drawn: %1").arg(n));
   if (!out.ok) return (void)QMessageBox::warning(this, tr("Export failed"), out.errors.join("\n"));
@@ -670,6 +835,13 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
 
 void MainWindow::dropEvent(QDropEvent* e) {
   const QList<QUrl> urls = e->mimeData()->urls();
+  if (e->modifiers() & Qt::ShiftModifier) {  // Shift: the dropped file is the baseline of these results
+    QString error;
+    if (!urls.isEmpty() && !openBaseline(urls.first().toLocalFile(), &error))
+      QMessageBox::warning(this, tr("Cannot open the baseline"), error);
+    e->acceptProposedAction();
+    return;
+  }
   for (int i = 0; i < urls.size(); ++i) {
     const QString path = urls[i].toLocalFile();
     if (path.isEmpty()) continue;

@@ -22,6 +22,7 @@ class QTimer;
 
 namespace attnsweep::gui {
 
+class FileFollower;
 class ForwardView;
 class HeatmapView;
 class ResultsModel;
@@ -37,6 +38,12 @@ class MainWindow : public QMainWindow {
   // Opens a result file; on failure shows (and returns) the reason, keeping what was shown.
   bool openFile(const QString& path, QString* error = nullptr);
   void showResults(ResultSet set);
+  // Opens a second result file as the baseline the current results are compared with.
+  bool openBaseline(const QString& path, QString* error = nullptr);
+  // Shows a result file that a run is still writing, its cells as they land (FileFollower);
+  // false (and the reason) while a sweep of this window runs.
+  bool followFile(const QString& path, QString* error = nullptr);
+  FileFollower& follower() { return *follower_; }
   void startRun(bool resume);
   ResultsDocument& document() { return doc_; }
   RunController& runner() { return *runner_; }
@@ -64,6 +71,7 @@ class MainWindow : public QMainWindow {
   void buildDocks();
   void connectDocument();
   void connectRunner();
+  void connectFollower();
   void buildMenus();
   void buildRunMenu();
   void buildViewMenu();
@@ -72,6 +80,11 @@ class MainWindow : public QMainWindow {
   void showFilterNote();
   void restoreSettings();
   void refreshSlices();
+  void refreshHeatMetrics();
+  void showStatus();
+  bool loadThen(const QString& path, QString* error, const std::function<void(ResultSet)>& use);
+  // The kernel the heatmap's speedup is against; "" unless a "Speedup vs" metric is chosen.
+  std::string speedupBaseline() const;
   void scheduleRefresh();
   void log(const QString& level, const QString& text);
   void exportReportDialog();
@@ -83,6 +96,7 @@ class MainWindow : public QMainWindow {
   ResultsDocument doc_;
   ResultsModel* model_;
   RunController* runner_;
+  FileFollower* follower_;
   SweepPanel* panel_;
   QTabWidget* tabs_;
   QTableView* table_;

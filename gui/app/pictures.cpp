@@ -5,6 +5,7 @@
 #include "app/scaling_view.h"
 #include "attnsweep/engine/peaks.h"
 #include "attnsweep/engine/report.h"
+#include "core/comparison.h"
 
 namespace attnsweep::gui {
 
@@ -29,17 +30,36 @@ QString picture_subtitle(const ResultSet& set, const Slice& slice) {
   return s;
 }
 
-void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric) {
-  view.setGrid(build_heat_grid(set.results, slice, metric, peak_tflops(set.header, slice.dtype)),
-               QString("Attention forward: %1").arg(QString::fromStdString(metric_title(metric))),
-               picture_subtitle(set, slice));
+void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric,
+                  const std::string& baseline) {
+  HeatGrid grid = build_heat_grid(set.results, slice, metric, peak_tflops(set.header, slice.dtype), baseline);
+  const QString title = QString("Attention forward: %1").arg(QString::fromStdString(grid.title));
+  view.setGrid(std::move(grid), title, picture_subtitle(set, slice));
 }
 
-void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric) {
-  view.setGroups(build_scaling(set.results, slice, metric), metric,
+void show_comparison_heatmap(HeatmapView& view, const ResultSet& set, const ResultSet& base, const Slice& slice) {
+  const auto index = compare_runs(base, set, slice.mode);
+  HeatGrid grid = build_ratio_grid(set.results, *index, slice);
+  QString subtitle = QString::fromStdString(slice.label()) + " · " +
+                     QString::fromStdString(set.name) + " vs " + QString::fromStdString(base.name);
+  if (const Comparison& c = index->comparison; c.different_card) {
+    const EnvironmentDifference& card = c.environment.front();
+    subtitle = QString("different cards: %1 vs %2 · ").arg(QString::fromStdString(card.now), QString::fromStdString(card.base)) +
+               subtitle;
+  }
+  const QString title = QString("Attention forward: %1").arg(QString::fromStdString(grid.title));
+  view.setGrid(std::move(grid), title, subtitle);
+}
+
+void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric,
+                  const ResultSet* base) {
+  QString subtitle = picture_subtitle(set, slice);
+  if (base) subtitle += " · dashed: " + QString::fromStdString(base->name);
+  view.setGroups(base ? overlay_scaling(set.results, base->results, slice, metric) : build_scaling(set.results, slice, metric),
+                 metric,
                  metric == ScalingMetric::time_ms ? QString("Scaling with sequence length: forward time")
                                                   : QString("Scaling with sequence length: throughput"),
-                 picture_subtitle(set, slice));
+                 subtitle);
 }
 
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice) {

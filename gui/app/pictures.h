@@ -16,8 +16,15 @@ class ForwardView;
 Slice main_slice(const ResultSet& set);
 QString picture_subtitle(const ResultSet& set, const Slice& slice);
 
-void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric);
-void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric);
+// `baseline`: the kernel a HeatMetric::speedup is against.
+void show_heatmap(HeatmapView& view, const ResultSet& set, const Slice& slice, HeatMetric metric,
+                  const std::string& baseline = {});
+// The results against a baseline run in the slice's mode: ratios NEW/BASE and verdicts, the
+// subtitle naming both runs and, first, a different card.
+void show_comparison_heatmap(HeatmapView& view, const ResultSet& set, const ResultSet& base, const Slice& slice);
+// With `base`, a baseline run: its curves dashed over these (overlay_scaling).
+void show_scaling(ScalingView& view, const ResultSet& set, const Slice& slice, ScalingMetric metric,
+                  const ResultSet* base = nullptr);
 void show_forward(ForwardView& view, const ResultSet& set, const Slice& slice);
 
 }  // namespace attnsweep::gui

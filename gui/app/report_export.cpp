@@ -14,6 +14,7 @@
 #include "app/heatmap_view.h"
 #include "app/pictures.h"
 #include "app/scaling_view.h"
+#include "attnsweep/engine/compare_report.h"
 #include "attnsweep/engine/report.h"
 
 namespace attnsweep::gui {
@@ -106,7 +107,8 @@ std::function<void(QPainter&, const QRect&)> widget_painter(QWidget* w, QSize si
   return [w](QPainter& p, const QRect& area) { w->render(&p, area.topLeft(), QRegion(), QWidget::DrawChildren); };
 }
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const PictureMetrics& metrics) {
+ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const PictureMetrics& metrics,
+                            const std::string& baseline, const ResultSet* compared_with) {
   ExportOutcome out;
   QDir dir(dir_path);
   if (!dir.exists() && !QDir().mkpath(dir_path)) {
@@ -124,9 +126,9 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
     else fail(error);
   };
   try {
-    text_file("report.md", report_markdown(set));
+    text_file("report.md", report_markdown(set, std::nullopt, baseline));
     text_file("report.csv", report_csv(set));
-    text_file("report.json", report_json(set));
+    text_file("report.json", report_json(set, 2, std::nullopt, baseline));
   } catch (const std::exception& e) {
     fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
   }
@@ -153,7 +155,11 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
     else fail(error);
   };
 
-  // The seed's three pictures for every slice, each as tall and wide as its content needs.
+  // The seed's three pictures for every slice, each as tall and wide as its content needs, and the
+  // speedups and the comparison beside them.
+  const HeatMetric heat_metric = metrics.heatmap == HeatMetric::speedup || metrics.heatmap == HeatMetric::ratio
+                                     ? HeatMetric::median_ms
+                                     : metrics.heatmap;
   const std::vector<Slice> slices = result_slices(set.results);
   for (const Slice& slice : slices) {
     const QString of = slices.size() > 1 ? " · " + QString::fromStdString(slice.label()) : QString();
@@ -163,18 +169,42 @@ ExportOutcome export_report(const ResultSet& set, const QString& dir_path, const
             {forward.pictureWidth(kPictureWidth), kForwardHeight},
             [&](QPainter& p, const QRect& r) { forward.paint(p, r); });
     HeatmapView heatmap;
-    show_heatmap(heatmap, set, slice, metrics.heatmap);
+    show_heatmap(heatmap, set, slice, heat_metric);
     picture(picture_name(kHeatmapPng, slice, slices.size()),
-            "Heatmap: " + QString::fromStdString(metric_title(metrics.heatmap)) + of,
-            heatmap.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
+            "Heatmap: " + QString::fromStdString(metric_title(heat_metric)) + of, heatmap.pictureSize(kPictureWidth),
+            [&](QPainter& p, const QRect& r) { heatmap.paint(p, r); });
     ScalingView scaling;
-    show_scaling(scaling, set, slice, metrics.scaling);
+    show_scaling(scaling, set, slice, metrics.scaling, compared_with);
     const QSize scaling_size = scaling.pictureSize(kPictureWidth);
     picture(picture_name(kScalingPng, slice, slices.size()), "Scaling with sequence length" + of, scaling_size,
             widget_painter(&scaling, scaling_size));
+    if (!baseline.empty()) {
+      HeatmapView speedup;
+      show_heatmap(speedup, set, slice, HeatMetric::speedup, baseline);
+      picture(picture_name(kSpeedupPng, slice, slices.size()), QString::fromStdString(speedup.grid().title) + of,
+              speedup.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { speedup.paint(p, r); });
+    }
+    if (compared_with) {
+      HeatmapView ratios;
+      show_comparison_heatmap(ratios, set, *compared_with, slice);
+      picture(picture_name(kComparisonPng, slice, slices.size()), QString::fromStdString(ratios.grid().title) + of,
+              ratios.pictureSize(kPictureWidth), [&](QPainter& p, const QRect& r) { ratios.paint(p, r); });
+    }
   }
 
-  text_file("report.html", report_html(set, pngs));
+  try {
+    text_file("report.html", report_html(set, pngs, std::nullopt, baseline));
+  } catch (const std::exception& e) {
+    fail(dir_path + ": the engine's report failed: " + QString::fromUtf8(e.what()));
+  }
+  if (compared_with) {
+    const Comparison comparison = compare(*compared_with, set);
+    const ComparedRuns runs{compared_with->name, set.name, describe_environment(compared_with->header),
+                            describe_environment(set.header)};
+    text_file("comparison.md", render_comparison(comparison, runs, CompareFormat::md));
+    text_file("comparison.json", render_comparison(comparison, runs, CompareFormat::json));
+    text_file("comparison.html", render_comparison(comparison, runs, CompareFormat::html));
+  }
   return out;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 // Writes a report folder: report.md / .csv / .json (the engine's reports), a self-contained
 // report.html, and the seed's three pictures for every dtype x mask slice of the results, each as
-// PNG and SVG, named as the engine's picture_name() says. Every failure is returned with the path
-// that failed, never swallowed.
+// PNG and SVG, named as the engine's picture_name() says (and a speedup heatmap against a baseline
+// kernel, of the comparison with a baseline run). Every failure is returned with the path that
+// failed, never swallowed.
 #include <QRect>
 #include <QSize>
 #include <QString>
@@ -28,13 +29,23 @@ struct ExportOutcome {
   QStringList not_drawn;  // pictures too large to draw: "<file>: <why>" (the rest is written)
 };
 
-// What the pictures show: the metrics the app's toolbar has chosen, or these.
+// What the pictures show: the metrics the app's toolbar has chosen, or these. A speedup or a ratio
+// against a baseline run has its own picture (kSpeedupPng, kComparisonPng); the heatmap then shows
+// the median time.
 struct PictureMetrics {
   HeatMetric heatmap = HeatMetric::median_ms;
   ScalingMetric scaling = ScalingMetric::tflops;
 };
 
-ExportOutcome export_report(const ResultSet& set, const QString& dir, const PictureMetrics& metrics = {});
+// `baseline`, a kernel of the set: the reports get its "speedup vs" column (report.h) and the
+// folder a heatmap of the speedups against it, kSpeedupPng; "" for none. `compared_with`, a
+// baseline run: the engine's comparison report as comparison.md / .json / .html, the heatmap of
+// the ratios NEW/BASE with their verdicts, kComparisonPng, and its curves dashed in the scaling
+// picture.
+ExportOutcome export_report(const ResultSet& set, const QString& dir, const PictureMetrics& metrics = {},
+                            const std::string& baseline = {}, const ResultSet* compared_with = nullptr);
+inline constexpr const char* kSpeedupPng = "attention_sweep_speedup.png";
+inline constexpr const char* kComparisonPng = "attention_sweep_comparison.png";
 
 // The exported pictures' least width and the forward picture's height (logical pixels; PNGs are
 // drawn at 2x for sharpness). Each grows to hold every tier and group readable: the widths follow

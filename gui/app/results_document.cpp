@@ -4,6 +4,7 @@ namespace attnsweep::gui {
 
 void ResultsDocument::replace(ResultSet set) {
   set_ = std::move(set);
+  recompare();
   emit reset();
 }
 
@@ -13,7 +14,24 @@ void ResultsDocument::append(std::vector<CellResult> cells) {
   // Views hold pointers into results (heatmap cells): they rebuild on `appended`, so a
   // reallocation here is safe.
   for (CellResult& c : cells) set_.results.push_back(std::move(c));
+  recompare();
   emit appended(first, set_.results.size() - first);
+}
+
+void ResultsDocument::setBaseline(ResultSet base) {
+  baseline_ = std::move(base);
+  recompare();
+  emit baselineChanged();
+}
+
+void ResultsDocument::clearBaseline() {
+  baseline_.reset();
+  recompare();
+  emit baselineChanged();
+}
+
+void ResultsDocument::recompare() {
+  comparison_ = baseline_ ? compare_runs(*baseline_, set_) : nullptr;
 }
 
 }  // namespace attnsweep::gui

@@ -8,6 +8,7 @@
 #include "attnsweep/engine/format.h"
 #include "attnsweep/engine/report.h"
 #include "core/colors.h"
+#include "core/comparison.h"
 
 namespace attnsweep::gui {
 
@@ -18,6 +19,12 @@ ResultsModel::ResultsModel(const ResultsDocument* doc, QObject* parent) : QAbstr
     endResetModel();
   });
   connect(doc, &ResultsDocument::appended, this, &ResultsModel::onAppended);
+  connect(doc, &ResultsDocument::baselineChanged, this, [this] {
+    beginResetModel();
+    if (sort_column_ >= ratioSection()) sort_column_ = -1;
+    rebuild();
+    endResetModel();
+  });
   rebuild();
 }
 
@@ -34,13 +41,35 @@ int ResultsModel::sectionOf(Column c) {
 }
 
 int ResultsModel::columnCount(const QModelIndex& parent) const {
-  return parent.isValid() ? 0 : static_cast<int>(table_columns().size());
+  if (parent.isValid()) return 0;
+  return doc_->comparison() ? verdictSection() + 1 : ratioSection();
+}
+
+const CellComparison* ResultsModel::comparisonOf(const CellResult& r) const {
+  return doc_->comparison() ? doc_->comparison()->find(r.cell) : nullptr;
 }
 
 QVariant ResultsModel::data(const QModelIndex& index, int role) const {
   if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
   const std::size_t result_index = rows_[static_cast<std::size_t>(index.row())];
   const CellResult& r = doc_->results()[result_index];
+  if (index.column() >= ratioSection()) {
+    const CellComparison* c = comparisonOf(r);
+    if (!c) return {};
+    const bool ratio = index.column() == ratioSection();
+    switch (role) {
+      case Qt::DisplayRole: return QString::fromStdString(ratio ? ratio_with_interval(*c) : verdict_text(*c));
+      case Qt::ToolTipRole: return QString::fromStdString(c->note.empty() ? std::string(evidence_name(c->evidence)) : c->note);
+      case Qt::TextAlignmentRole:
+        return QVariant::fromValue(Qt::Alignment((ratio ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter));
+      case Qt::ForegroundRole:
+        if (c->verdict == Verdict::slower || c->verdict == Verdict::status_changed) return QBrush(QColor(176, 32, 32));
+        if (c->verdict == Verdict::faster) return QBrush(QColor(33, 102, 172));
+        return {};
+      case kResultIndexRole: return QVariant::fromValue(static_cast<qulonglong>(result_index));
+      default: return {};
+    }
+  }
   const Column column = columnAt(index.column());
   const ColumnInfo& info = column_info(column);
   const bool failed = r.status != CellStatus::ok;
@@ -80,6 +109,15 @@ QVariant ResultsModel::data(const QModelIndex& index, int role) const {
 QVariant ResultsModel::headerData(int section, Qt::Orientation o, int role) const {
   if (o != Qt::Horizontal || section < 0 || section >= columnCount())
     return QAbstractTableModel::headerData(section, o, role);
+  if (section >= ratioSection()) {
+    const bool ratio = section == ratioSection();
+    if (role == Qt::DisplayRole) return ratio ? tr("NEW/BASE") : tr("verdict");
+    if (role == Qt::ToolTipRole)
+      return ratio ? tr("The median time against the baseline run's, with its 95% interval")
+                   : tr("Against the baseline run: same, faster, slower, noisy (the data cannot tell), "
+                        "status-changed, new");
+    return {};
+  }
   const ColumnInfo& info = column_info(columnAt(section));
   if (role == Qt::DisplayRole) return QString::fromUtf8(info.name.data(), static_cast<int>(info.name.size()));
   if (role == Qt::ToolTipRole) return QString::fromUtf8(info.tooltip.data(), static_cast<int>(info.tooltip.size()));
@@ -87,7 +125,7 @@ QVariant ResultsModel::headerData(int section, Qt::Orientation o, int role) cons
 }
 
 void ResultsModel::sort(int column, Qt::SortOrder order) {
-  if (column < 0 || column >= columnCount()) return;
+  if (column < 0 || column >= ratioSection()) return;  // the comparison's sections keep the row order
   sort_column_ = column;
   sort_order_ = order;
   emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);

@@ -1,6 +1,6 @@
 #pragma once
-// The results table as a Qt model: translates the engine's table columns (columns.h) and
-// core/table_rows into roles, nothing more. Sorting and filtering live in the core (failed cells
+// The results table as a Qt model: translates the engine's table columns (columns.h), the
+// comparison with a baseline run (core/comparison.h) and core/table_rows into roles, nothing more. Sorting and filtering live in the core (failed cells
 // stay after measured ones either way); the text of a cell is the one the reports print.
 #include <QAbstractTableModel>
 
@@ -17,7 +17,10 @@ class ResultsModel : public QAbstractTableModel {
   explicit ResultsModel(const ResultsDocument* doc, QObject* parent = nullptr);
 
   // The engine column a section shows, and the section showing a column (-1 when not shown).
+  // With a baseline run, two sections follow the engine's columns: the ratio NEW/BASE and the verdict.
   static Column columnAt(int section);
+  static int ratioSection() { return static_cast<int>(table_columns().size()); }
+  static int verdictSection() { return ratioSection() + 1; }
   static int sectionOf(Column c);
 
   int rowCount(const QModelIndex& parent = {}) const override;
@@ -37,6 +40,8 @@ class ResultsModel : public QAbstractTableModel {
 
  private:
   void rebuild();
+  // The comparison of the result a row shows, for the ratio and verdict sections.
+  const CellComparison* comparisonOf(const CellResult& r) const;
   void onAppended(std::size_t first, std::size_t count);
 
   const ResultsDocument* doc_;

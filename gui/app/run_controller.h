@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/metatypes.h"
 #include "attnsweep/engine/executor_choice.h"
 #include "attnsweep/engine/sweep.h"
 
@@ -80,5 +81,4 @@ class RunController : public QObject {
 
 }  // namespace attnsweep::gui
 
-Q_DECLARE_METATYPE(std::vector<attnsweep::CellResult>)
 Q_DECLARE_METATYPE(attnsweep::gui::RunSummary)

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "app/scaling_view.h"
 
 #include <QAreaSeries>
@@ -90,7 +92,7 @@ ScalingView::ScalingView(QWidget* parent) : QWidget(parent) {
   devices_->setFont(style::small_font());
   devices_->setWordWrap(true);
   devices_->hide();
-  note_ = new QLabel(tr("band: p10–p90 · grey marker on the floor: not measured (its status on hover)"), this);
+  note_ = new QLabel(this);
   note_->setFont(style::small_font());
   QPalette muted = note_->palette();
   muted.setColor(QPalette::WindowText, style::muted_ink());
@@ -144,6 +146,11 @@ void ScalingView::setGroups(std::vector<ScalingGroup> groups, ScalingMetric metr
                   .arg(kDeviceLineNames[i % std::size(kDeviceLineNames)], QString::fromStdString(devices[i]).toHtmlEscaped());
   devices_->setText(models);
   devices_->setVisible(!devices.empty());
+  const bool overlay = std::any_of(groups_.begin(), groups_.end(), [](const ScalingGroup& g) {
+    return std::any_of(g.series.begin(), g.series.end(), [](const ScalingSeries& s) { return s.baseline; });
+  });
+  note_->setText(tr("band: p10–p90 · grey marker on the floor: not measured (its status on hover)") +
+                 (overlay ? tr(" · thin dashed, no markers: the baseline run") : QString()));
 
   const int n = static_cast<int>(groups_.size());
   for (int i = 0; i < n; ++i) {
@@ -235,6 +242,16 @@ QWidget* ScalingView::makeChart(const ScalingGroup& g, ScalingMetric metric) {
   for (const ScalingSeries& s : g.series) {
     const KernelStyle ks = kernel_style(s.kernel);
     const QColor color = qcolor(ks.color);
+    if (s.baseline) {  // the baseline run: a thin dashed line, no band, no markers, nothing on the floor
+      auto* line = new QLineSeries();
+      line->setName(QString::fromStdString(s.label) + " (baseline)");
+      for (const ScalingPoint& p : s.points) line->append(p.x, p.y);
+      line->setPen(QPen(color, 1.4, Qt::DashLine));
+      chart->addSeries(line);
+      line->attachAxis(x_axis);
+      line->attachAxis(y_axis);
+      continue;
+    }
     if (!s.points.empty()) {
       auto* upper = new QLineSeries();
       auto* lower = new QLineSeries();

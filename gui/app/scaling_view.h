@@ -3,6 +3,7 @@
 // kernel (its own colour and marker) against the length that varies, on log axes, a p10-p90 band
 // behind each line, and failed cells as grey markers of the kernel's shape on the floor of the
 // chart, one row per kernel so none hides another (their status on hover), never as values.
+// A baseline run's series (overlay_scaling) are thin dashed lines in the kernel's colour over these.
 // Every group gets its chart: the view grows in height (it lives in a scroll area).
 #include <QWidget>
 

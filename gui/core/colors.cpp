@@ -28,6 +28,15 @@ constexpr std::array<std::array<double, 3>, 3> kViridisTail = {{
     {0.993248, 0.906157, 0.143936},
 }};
 
+// RdBu (ColorBrewer, 5 classes), worse to better.
+constexpr std::array<std::array<double, 3>, 5> kRedBlue = {{
+    {178 / 255.0, 24 / 255.0, 43 / 255.0},
+    {239 / 255.0, 138 / 255.0, 98 / 255.0},
+    {247 / 255.0, 247 / 255.0, 247 / 255.0},
+    {103 / 255.0, 169 / 255.0, 207 / 255.0},
+    {33 / 255.0, 102 / 255.0, 172 / 255.0},
+}};
+
 std::uint8_t to_byte(double v) { return static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); }
 
 template <std::size_t N>
@@ -50,6 +59,11 @@ Rgb viridis(double t) {
   constexpr double split = 0.8;  // 0..0.8 from the first table, the rest from the tail
   if (t <= split) return lerp_table(kViridis, t / split);
   return lerp_table(kViridisTail, (t - split) / (1 - split));
+}
+
+Rgb diverging(double t) {
+  if (std::isnan(t)) t = 0.5;
+  return lerp_table(kRedBlue, std::clamp(t, 0.0, 1.0));
 }
 
 std::span<const std::string_view> kernels_with_own_style() {

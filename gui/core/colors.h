@@ -1,6 +1,7 @@
 #pragma once
 // Colours every picture shares: viridis for values (perceptually even, readable in grey and by
-// most colour-blind readers), a fixed colour and marker per kernel, and one colour per status.
+// most colour-blind readers), a diverging map for ratios, a fixed colour and marker per kernel,
+// and one colour per status.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -16,6 +17,10 @@ struct Rgb {
 };
 
 Rgb viridis(double t);                 // t in [0, 1], clamped
+// For ratios: red (0, worse) through a neutral light grey (0.5, no change) to blue (1, better);
+// ColorBrewer's RdBu, safe for the common colour blindnesses. t clamped to [0, 1].
+Rgb diverging(double t);
+inline constexpr Rgb kNeutral{247, 247, 247};  // diverging(0.5)
 
 enum class Marker { circle, square, triangle, diamond, star, pentagon };
 struct KernelStyle {

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <unordered_set>
 
+#include "attnsweep/engine/baseline.h"
+#include "attnsweep/engine/columns.h"
 #include "attnsweep/engine/plan.h"
 
 #include "core/format.h"
@@ -170,27 +172,60 @@ std::vector<std::string> kernels_of(const std::vector<CellResult>& results) {
   return out;
 }
 
-std::string metric_title(HeatMetric m) {
+std::string metric_title(HeatMetric m, std::string_view baseline) {
   switch (m) {
     case HeatMetric::median_ms: return "Median time (ms)";
     case HeatMetric::tflops: return "TFLOP/s";
     case HeatMetric::pct_of_best: return "% of the best kernel in the tier";
     case HeatMetric::pct_of_peak: return "% of the card's peak";
+    case HeatMetric::speedup: {
+      std::string title = speedup_title(baseline);
+      title[0] = 'S';
+      return title;
+    }
+    case HeatMetric::ratio: return "Time NEW/BASE";
   }
   return {};
 }
 
+namespace {
+
+// A ratio's log distance from 1.0 that reaches an end of the diverging scale: the farthest value
+// of the grid, so both ends stay equally far from 1.0 and 1.0 stays in the middle.
+double diverging_span(double lo, double hi) {
+  return lo > 0 && hi > 0 ? std::max(std::abs(std::log(lo)), std::abs(std::log(hi))) : 0.0;
+}
+
+}  // namespace
+
 double HeatGrid::scale_position(double value) const {
-  if (!(hi > lo)) return 1.0;
-  double t = log_scale ? (std::log(value) - std::log(lo)) / (std::log(hi) - std::log(lo)) : (value - lo) / (hi - lo);
+  double t = 0.5;
+  if (diverging) {
+    const double span = diverging_span(lo, hi);
+    if (span > 0 && value > 0) t = 0.5 + 0.5 * std::log(value) / span;
+  } else {
+    if (!(hi > lo)) return 1.0;
+    t = log_scale ? (std::log(value) - std::log(lo)) / (std::log(hi) - std::log(lo)) : (value - lo) / (hi - lo);
+  }
   t = std::clamp(t, 0.0, 1.0);
   return higher_is_better ? t : 1.0 - t;
 }
 
+std::pair<double, double> HeatGrid::scale_ends() const {
+  double low = lo, high = hi;
+  if (diverging) {
+    const double span = diverging_span(lo, hi);
+    low = std::exp(-span);
+    high = std::exp(span);
+  }
+  return higher_is_better ? std::pair(low, high) : std::pair(high, low);
+}
+
 HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& slice, HeatMetric metric,
-                         std::optional<double> peak_tflops) {
+                         std::optional<double> peak_tflops, std::string_view baseline) {
   HeatGrid g;
   g.metric = metric;
+  g.title = metric_title(metric, baseline);
   std::vector<const CellResult*> in_slice;
   for (const CellResult& r : results)
     if (r.cell.dtype == slice.dtype && r.cell.causal == slice.causal) in_slice.push_back(&r);
@@ -221,11 +256,39 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
       if (const CellResult* r = g.at(k, t).result; r && timed(*r, mode))
         best[t] = std::min(best[t], representative_ms(timed(*r, mode)->time_ms));
 
+  // Speedups, from the engine: the slice's cells timed in its mode, each with that time first, so
+  // the baseline's time is never one of another mode.
+  std::map<const CellResult*, double> speedup;
+  if (metric == HeatMetric::speedup) {
+    std::vector<const CellResult*> timed_cells;
+    std::vector<CellResult> laid_out;
+    for (const CellResult* r : in_slice)
+      if (timed(*r, mode)) {
+        timed_cells.push_back(r);
+        laid_out.push_back(*r);
+      }
+    const std::vector<std::optional<double>> s = speedups_against(with_mode_first(std::move(laid_out), mode), baseline);
+    for (std::size_t i = 0; i < timed_cells.size(); ++i)
+      if (s[i]) speedup[timed_cells[i]] = *s[i];
+  }
+
   switch (metric) {
     case HeatMetric::median_ms:
       g.unit = "ms";
       g.higher_is_better = false;
       g.log_scale = true;
+      break;
+    case HeatMetric::speedup:
+      g.unit = "×";
+      g.diverging = true;
+      if (std::find(g.kernels.begin(), g.kernels.end(), baseline) == g.kernels.end())
+        g.note = "no " + std::string(baseline) + " in this slice: no speedups";
+      break;
+    case HeatMetric::ratio:
+      g.unit = "×";
+      g.diverging = true;
+      g.higher_is_better = false;
+      g.note = "no baseline run: no ratios";
       break;
     case HeatMetric::tflops: g.unit = "TFLOP/s"; break;
     case HeatMetric::pct_of_best: g.unit = "%"; break;
@@ -249,6 +312,10 @@ HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& sl
         case HeatMetric::pct_of_peak:
           if (peak_tflops && *peak_tflops > 0) c.value = 100.0 * tflops_of(*c.result, *c.timing) / *peak_tflops;
           break;
+        case HeatMetric::speedup:
+          if (const auto it = speedup.find(c.result); it != speedup.end()) c.value = it->second;
+          break;
+        case HeatMetric::ratio: break;  // build_ratio_grid sets them from the comparison
       }
       if (!c.value) continue;
       g.lo = any ? std::min(g.lo, *c.value) : *c.value;

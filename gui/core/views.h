@@ -5,8 +5,11 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "attnsweep/engine/compare.h"
 #include "attnsweep/engine/report.h"
 #include "attnsweep/engine/result.h"
 
@@ -49,34 +52,43 @@ std::vector<TierGroup> group_tiers(std::vector<TierShape> tiers);
 // "512", "2k", "16k": a count the way tier names write it.
 std::string short_count(std::int64_t n);
 
-enum class HeatMetric { median_ms, tflops, pct_of_best, pct_of_peak };
-std::string metric_title(HeatMetric m);
+// speedup: a baseline kernel's time over each cell's, the engine's speedups_against (baseline.h).
+// ratio: NEW/BASE against a baseline run, the engine's compare() (core/comparison.h fills it).
+enum class HeatMetric { median_ms, tflops, pct_of_best, pct_of_peak, speedup, ratio };
+// "Median time (ms)", ..., "Speedup vs torch.sdpa_cudnn" (the baseline names only the speedup).
+std::string metric_title(HeatMetric m, std::string_view baseline = {});
 
 struct GridCell {
   const CellResult* result = nullptr;  // null: the sweep has no such cell
   const Timing* timing = nullptr;      // the cell's time in the slice's mode; null when it has none
   std::optional<double> value;         // set only for timed cells (and a known peak, for pct_of_peak)
+  std::optional<Verdict> verdict;      // against a baseline run (HeatMetric::ratio)
 };
 
 struct HeatGrid {
   HeatMetric metric = HeatMetric::median_ms;
+  std::string title;                 // metric_title, the baseline named
   std::vector<std::string> kernels;  // rows, in first-seen order
   std::vector<Tier> tiers;           // columns, group by group
   std::vector<TierGroup> groups;     // the columns' groups, in order: each spans its tiers.size() columns
   std::vector<GridCell> cells;       // row-major: kernels.size() x tiers.size()
   double lo = 0, hi = 0;             // value range over the grid (ok cells only)
   bool log_scale = false;            // times span decades: colour by log
+  bool diverging = false;            // a ratio: coloured by its log distance from 1.0, neutral at 1.0
   bool higher_is_better = true;
   std::string unit;  // "ms", "TFLOP/s", "%"
   std::string note;  // why a metric has no values ("peak of this device unknown")
 
   const GridCell& at(std::size_t kernel, std::size_t tier) const { return cells[kernel * tiers.size() + tier]; }
-  // Where a value sits on the colour scale: 0 worst .. 1 best.
+  // Where a value sits on the colour scale: 0 worst .. 1 best (0.5 for a ratio of 1.0 when diverging).
   double scale_position(double value) const;
+  // The values at the worst and the best end of the colour scale.
+  std::pair<double, double> scale_ends() const;
 };
 
+// `baseline`: the kernel a speedup is against (only for HeatMetric::speedup; one the results have).
 HeatGrid build_heat_grid(const std::vector<CellResult>& results, const Slice& slice, HeatMetric metric,
-                         std::optional<double> peak_tflops);
+                         std::optional<double> peak_tflops, std::string_view baseline = {});
 
 enum class ScalingMetric { time_ms, tflops };
 
@@ -96,6 +108,7 @@ struct ScalingSeries {
   std::string device;            // the model its cells ran on, when the results mix models (else "")
   std::string label;             // the legend's name: the kernel, and "on <device>" when the results mix models
   std::size_t device_index = 0;  // the device's place among the results' models (its line style)
+  bool baseline = false;         // the baseline run's, drawn dashed over the current run's (overlay_scaling)
   std::vector<ScalingPoint> points;
   std::vector<FailedPoint> failed;
 };

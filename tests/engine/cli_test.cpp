@@ -2,10 +2,7 @@
 // 2 bad usage or spec, 1 runtime failure, 3 nothing measured), its messages, and the files it writes.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -327,6 +324,23 @@ TEST_F(CliTest, ImportsTheSeedWithZerosAsOom) {
   EXPECT_NE(md.output.find("OOM"), std::string::npos);
   EXPECT_EQ(md.output.find("| 0 | 0 | 0 |"), std::string::npos) << "a failed cell must never read as 0 ms";
   EXPECT_EQ(cli("import " + write("not-a-table.md", "# nothing here\n") + " -o " + path("x.jsonl")).code, 2);
+}
+
+TEST_F(CliTest, ReportsSpeedupsAgainstABaselineKernel) {
+  const std::string results = ATTNSWEEP_SOURCE_DIR "/resources/sample-results/h100-seed.jsonl";
+  const Outcome md = cli("report " + results + " --baseline flash_sm90");
+  EXPECT_EQ(md.code, 0) << md.output;
+  EXPECT_NE(md.output.find("| speedup vs flash_sm90 |"), std::string::npos);
+  const Outcome json = cli("report " + results + " --format json --baseline cublas");
+  EXPECT_EQ(json.code, 0);
+  EXPECT_EQ(nlohmann::json::parse(json.output)["summary"]["baseline"]["kernel"], "cublas");
+  const Outcome unknown = cli("report " + results + " --baseline fa3");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.output.find("--baseline: no kernel 'fa3' in the results (kernels: naive, cublas"), std::string::npos)
+      << unknown.output;
+  const Outcome csv = cli("report " + results + " --format csv --baseline cublas");
+  EXPECT_EQ(csv.code, 2);
+  EXPECT_NE(csv.output.find("--baseline: the CSV report holds the cells' own fields only"), std::string::npos);
 }
 
 // ---- hostile and clumsy input: refused with a clear message, nothing lost, nothing obeyed --------

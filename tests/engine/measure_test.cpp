@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "attnsweep/engine/stats.h"
+
 namespace attnsweep {
 namespace {
 
@@ -126,6 +128,9 @@ TEST(Measure, OkCellHasStatisticsAndAPassedCheck) {
   EXPECT_DOUBLE_EQ(timing.tflops, cell.problem().flops() / (t.median * 1e-3) / 1e12);
   EXPECT_DOUBLE_EQ(timing.gbps, cell.problem().min_bytes() / (t.median * 1e-3) / 1e9);
   EXPECT_GE(timing.launches_per_sample, 1);
+  // Every sample is kept, and the statistics are those of the kept samples.
+  ASSERT_EQ(timing.samples_ms.size(), static_cast<std::size_t>(t.samples));
+  EXPECT_DOUBLE_EQ(compute_stats(timing.samples_ms).median, t.median);
   EXPECT_TRUE(r.check.checked);
   EXPECT_TRUE(r.check.passed);
   EXPECT_TRUE(r.check.rechecked_after_timing);
@@ -182,6 +187,8 @@ TEST(Measure, ColdIsOneLaunchPerFlushedSampleAndBatchIsLabelledBatch) {
   EXPECT_DOUBLE_EQ(batch.time_ms.median, 0.002);
   EXPECT_EQ(cold.time_ms.samples, 10);  // constant times: tight at min_samples
   EXPECT_EQ(batch.time_ms.samples, 10);
+  EXPECT_EQ(cold.samples_ms, std::vector<double>(10, 0.002));  // per launch, in both modes
+  EXPECT_EQ(batch.samples_ms, std::vector<double>(10, 0.002));
   // After the one warm-up launch: 10 single launches, each after a flush, then 10 batches without.
   const std::vector<int> calls = sampled(dev.launches_per_interval, 1);
   ASSERT_EQ(calls.size(), 20u);

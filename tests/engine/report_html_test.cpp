@@ -59,6 +59,13 @@ TEST(ReportHtml, EscapesEverythingThatComesFromAFile) {
   EXPECT_NE(html.find("Warning: a &lt;warning&gt;"), std::string::npos);
 }
 
+TEST(ReportHtml, ASpeedupColumnAgainstABaselineKernel) {
+  const std::string html = report_html(testing::sample_result_file(), {}, std::nullopt, "naive");
+  EXPECT_NE(html.find(">speedup vs naive</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">159.9</td>"), std::string::npos);  // flash_mma against naive
+  EXPECT_EQ(report_html(testing::sample_result_file()).find("speedup vs"), std::string::npos);
+}
+
 TEST(ReportHtml, EmbedsThePicturesAsBase64) {
   const std::string html = report_html(sample_result_file(), {{"Forward \"time\"", std::string("\x89PNG\r\n", 6)},
                                                              {"Heatmap", "ab"}});

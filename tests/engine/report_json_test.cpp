@@ -63,6 +63,17 @@ TEST(ReportJson, TheSummaryRanksInOneMode) {
   EXPECT_EQ(batch["best_by_tier"][0]["kernel"], "naive");
 }
 
+TEST(ReportJson, TheSummaryListsSpeedupsAgainstABaselineKernel) {
+  const ResultFile f = testing::sample_result_file();
+  const json j = json::parse(report_json(f, 2, std::nullopt, "naive"));
+  EXPECT_EQ(j["summary"]["baseline"]["kernel"], "naive");
+  const json& speedups = j["summary"]["baseline"]["speedups"];
+  ASSERT_EQ(speedups.size(), 2u);  // the ok cells at the tier naive ran
+  EXPECT_EQ(speedups[0]["id"], f.results[0].cell.id());
+  EXPECT_NEAR(speedups[0]["speedup"].get<double>(), 116.6522 / 0.72934, 1e-9);
+  EXPECT_FALSE(json::parse(report_json(f))["summary"].contains("baseline"));
+}
+
 TEST(ReportJson, ReadsBackTheSameHeaderAndCells) {
   const ResultFile f = sample_result_file();
   const ResultFile back = parse_json_results(report_json(f), "r.json");

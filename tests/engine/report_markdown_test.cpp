@@ -249,6 +249,21 @@ TEST(ReportMarkdown, ReadsBackTheSameCellsAtTheReportsPrecision) {
   EXPECT_EQ(describe_environment(back.header), "NVIDIA H100 80GB HBM3 (cuda #0) · 2026-11-25");
 }
 
+// report --baseline: the speedup column ends the table; a reader skips it (it follows from the cells).
+TEST(ReportMarkdown, ASpeedupColumnAgainstABaselineKernelReadsBackWithoutIt) {
+  const ResultFile f = sample_result_file();  // flash_mma 0.72934 ms and naive 116.6522 ms at n=512
+  const std::string md = report_markdown(f, std::nullopt, "naive");
+  const auto rows = test_support::markdown_rows(md);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].back(), "speedup vs naive");
+  EXPECT_EQ(rows[1].back(), "159.9");  // flash_mma: 116.6522 / 0.72934
+  EXPECT_EQ(rows[2].back(), "1");
+  EXPECT_EQ(rows[3].back(), "OOM");
+  EXPECT_EQ(report_markdown(parse_markdown_results(md, "report.md")),
+            report_markdown(parse_markdown_results(report_markdown(f), "report.md")));
+  EXPECT_THROW(report_markdown(f, std::nullopt, "nosuch"), std::invalid_argument);
+}
+
 TEST(ReportMarkdown, ReadsACopiedTableWithOtherColumns) {
   std::vector<CellResult> rs = {ok_result(sample_cell("flash_mma", 2048, 128, DType::bf16, true), 0.25),
                                 failed_result(sample_cell("naive", 2048), CellStatus::timeout, "watchdog")};

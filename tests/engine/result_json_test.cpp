@@ -50,6 +50,7 @@ void expect_same_result(const CellResult& a, const CellResult& b) {
     EXPECT_EQ(ta.noisy, tb.noisy);
     EXPECT_EQ(ta.flagged_samples, tb.flagged_samples);
     EXPECT_EQ(ta.flags, tb.flags);
+    EXPECT_EQ(ta.samples_ms, tb.samples_ms);
   }
   EXPECT_EQ(a.check.checked, b.check.checked);
   EXPECT_EQ(a.check.passed, b.check.passed);
@@ -192,6 +193,32 @@ TEST(ResultJson, EveryModeAndWhatWasWatchedRoundTrips) {
   r.clocks = ClockSummary{false, "NVML (libnvidia-ml.so.1) not found"};
   EXPECT_EQ(result_to_json(r)["clocks"], json({{"read", false}, {"why_not", "NVML (libnvidia-ml.so.1) not found"}}));
   expect_same_result(r, result_from_json(result_to_json(r)));
+}
+
+// The samples travel as one array per timing, exactly as kept; a record without them still reads.
+TEST(ResultJson, SamplesRoundTripAsOneArrayPerTiming) {
+  CellResult r = testing::with_samples(ok_result(sample_cell("flash_mma"), 0.5), {0.51, 0.5, 0.4987, 0.502, 0.5});
+  const json j = result_to_json(r);
+  EXPECT_EQ(j["timings"]["cold"]["samples_ms"], json({0.51, 0.5, 0.4987, 0.502, 0.5}));
+  EXPECT_EQ(j["timings"]["cold"]["time_ms"]["samples"], 5);
+  expect_same_result(r, result_from_json(json::parse(j.dump())));
+
+  json without = j;
+  without["timings"]["cold"].erase("samples_ms");
+  EXPECT_TRUE(result_from_json(without).timings.front().samples_ms.empty());
+
+  json short_list = j;
+  short_list["timings"]["cold"]["samples_ms"] = json({0.5, 0.5});
+  EXPECT_EQ(error_of([&] { (void)result_from_json(short_list); }),
+            "cell record: field 'timings.cold.samples_ms': holds 2 times, but time_ms.samples is 5");
+  json negative = j;
+  negative["timings"]["cold"]["samples_ms"][1] = -0.5;
+  EXPECT_EQ(error_of([&] { (void)result_from_json(negative); }),
+            "cell record: field 'timings.cold.samples_ms': must hold no negative time");
+  json text = j;
+  text["timings"]["cold"]["samples_ms"][1] = "0.5";
+  EXPECT_EQ(error_of([&] { (void)result_from_json(text); }),
+            "cell record: field 'timings.cold.samples_ms': must be a list of numbers");
 }
 
 TEST(ResultJson, FailedCellsCarryNoNumbersThatWereNotMeasured) {

@@ -2,13 +2,16 @@
 // Cells and results for the store, JSON and report tests: built by hand so each test states
 // exactly what it writes.
 #include <cstdlib>
+#include <cmath>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
 
 #include "attnsweep/engine/plan.h"
 #include "attnsweep/engine/result.h"
+#include "attnsweep/engine/stats.h"
 #include "attnsweep/engine/store.h"
 
 namespace attnsweep::testing {
@@ -59,6 +62,31 @@ inline CellResult ok_result(const Cell& c, double median_ms) {
   r.device = 0;
   r.wall_s = 1.75;
   r.wall_split = WallSplit{0.25, 0.5, 0.25, 0, 0.625};
+  return r;
+}
+
+// Kernel-like times: log-normal around `median` with a 2% spread, and a long right tail (one
+// sample in 20 lands up to 30% slow, as a preempted launch does).
+inline std::vector<double> kernel_times(std::mt19937_64& rng, int n, double median) {
+  std::normal_distribution<double> spread(0, 0.02);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i) {
+    double t = median * std::exp(spread(rng));
+    if (unit(rng) < 0.05) t *= 1 + 0.3 * unit(rng);
+    out.push_back(kept_sample(t));
+  }
+  return out;
+}
+
+// `r` with these samples in its first timing, its statistics (and throughput) computed from them.
+inline CellResult with_samples(CellResult r, std::vector<double> samples_ms) {
+  Timing& t = r.timings.front();
+  t.time_ms = compute_stats(samples_ms);
+  t.samples_ms = std::move(samples_ms);
+  const AttentionProblem p = r.cell.problem();
+  t.tflops = p.flops() / (t.time_ms.median * 1e-3) / 1e12;
+  t.gbps = p.min_bytes() / (t.time_ms.median * 1e-3) / 1e9;
   return r;
 }
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <numeric>
 
 namespace attnsweep {
@@ -72,6 +73,15 @@ TEST(Stats, IntervalNarrowsAsSamplesGrow) {
     return compute_stats(x).rel_ci();
   };
   EXPECT_LT(spread(400), spread(10));
+}
+
+// Six significant digits, whatever the magnitude; the kept value prints back as those digits.
+TEST(Stats, KeptSamplesHaveSixSignificantDigits) {
+  EXPECT_EQ(kept_sample(0.045312000066041946), 0.045312);
+  EXPECT_EQ(kept_sample(116.65228), 116.652);
+  EXPECT_EQ(kept_sample(1.0000004), 1.0);
+  EXPECT_EQ(kept_sample(0.0), 0.0);
+  EXPECT_EQ(nlohmann::json(kept_sample(0.0123456789)).dump(), "0.0123457");
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "core/format.h"
 #include "core/ticks.h"
 
@@ -15,6 +17,18 @@ TEST(Colors, ViridisEndsAndGetsBrighter) {
   EXPECT_EQ(viridis(7), viridis(1));
   EXPECT_FALSE(prefers_dark_text(viridis(0.05)));
   EXPECT_TRUE(prefers_dark_text(viridis(0.95)));
+}
+
+// A ratio of 1.0 sits in the middle of a diverging scale: the neutral colour, between red and blue.
+TEST(Colors, DivergingIsNeutralInTheMiddle) {
+  EXPECT_EQ(diverging(0.5), kNeutral);
+  EXPECT_EQ(diverging(0), (Rgb{178, 24, 43}));
+  EXPECT_EQ(diverging(1), (Rgb{33, 102, 172}));
+  EXPECT_EQ(diverging(-1), diverging(0));
+  EXPECT_EQ(diverging(std::nan("")), kNeutral);
+  EXPECT_GT(diverging(0.1).r, diverging(0.1).b);
+  EXPECT_GT(diverging(0.9).b, diverging(0.9).r);
+  EXPECT_TRUE(prefers_dark_text(kNeutral));
 }
 
 TEST(Colors, StatusesAreNotOnTheValueScale) {

@@ -26,11 +26,13 @@
 #include <QSpinBox>
 #include <QWheelEvent>
 
+#include "app/file_follower.h"
 #include "app/heatmap_view.h"
 #include "app/results_model.h"
 #include "app/sweep_panel.h"
 #include "attnsweep/engine/kernel_catalogue.h"
 #include "attnsweep/engine/presets.h"
+#include "attnsweep/engine/spec.h"
 #include "fixtures.h"
 
 namespace attnsweep::gui {
@@ -75,8 +77,57 @@ TEST(MainWindow, HeatmapClickSelectsTheCellInTheTable) {
   EXPECT_EQ(sel[0].siblingAtColumn(ResultsModel::sectionOf(Column::median_ms)).data().toString(), "OOM");
 }
 
+// Compare with a second file: the heatmap turns to the ratios NEW/BASE with verdicts, the table
+// gets its two columns; a baseline that does not open is refused, keeping the comparison shown.
+TEST(MainWindow, ComparesWithABaselineFile) {
+  QTemporaryDir dir;
+  MainWindow w;
+  w.resize(1366, 768);
+  w.show();
+  ASSERT_TRUE(w.openFile(QString::fromStdString(testing::write_result_file(dir, "new.jsonl", testing::seed_like_results()))));
+  const int plain = w.table()->model()->columnCount();
+  ASSERT_TRUE(w.openBaseline(QString::fromStdString(testing::write_result_file(dir, "base.jsonl", testing::seed_like_results()))));
+  EXPECT_EQ(w.table()->model()->columnCount(), plain + 2);
+  w.tabs()->setCurrentIndex(1);
+  const HeatGrid& g = w.heatmap()->grid();
+  EXPECT_EQ(g.metric, HeatMetric::ratio);
+  ASSERT_TRUE(g.at(2, 0).verdict.has_value());
+  EXPECT_EQ(*g.at(2, 0).verdict, Verdict::same);
+  QString error;
+  EXPECT_FALSE(w.openBaseline(dir.filePath("absent.jsonl"), &error));
+  EXPECT_TRUE(error.contains("absent.jsonl")) << error.toStdString();
+  EXPECT_EQ(w.table()->model()->columnCount(), plain + 2);
+}
+
 // A sweep from the window: rows arrive while it runs. The event loop's worst gap is recorded
 // (timings are not pass/fail here; gui_bench measures it for docs/benchmarks-gui.md).
+// A result file a run is still writing: the table grows as its cells land, the status bar says it
+// is followed, and following ends when every planned cell is in.
+TEST(MainWindow, FollowsAFileAsARunWritesIt) {
+  QTemporaryDir dir;
+  const QString path = dir.filePath("run.jsonl");
+  const SpecParseResult spec = parse_spec(R"({"name": "followed", "kernels": ["cpu_naive", "cpu_flash"],
+    "dtypes": ["fp16"], "causal": [false], "tiers": [{"q_n": 512, "head_dim": 64, "heads": 12, "batch": 1}]})");
+  const nlohmann::json header = {
+      {"type", "header"}, {"schema", kResultSchema}, {"spec", nlohmann::json::parse(spec_to_json(*spec.spec))}};
+  ResultWriter writer = ResultWriter::create(path.toStdString(), header);
+  MainWindow w;
+  w.show();
+  ASSERT_TRUE(w.followFile(path));
+  EXPECT_EQ(w.table()->model()->rowCount(), 0);
+  EXPECT_TRUE(w.statusText().startsWith("Following run.jsonl · 0 of 2 cells")) << w.statusText().toStdString();
+
+  writer.append(testing::make_result("cpu_naive", 512, 64, 1.0));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.table()->model()->rowCount() == 1; }, 5000));
+  EXPECT_TRUE(w.statusText().startsWith("Following run.jsonl · 1 of 2 cells")) << w.statusText().toStdString();
+
+  writer.append(testing::make_result("cpu_flash", 512, 64, 2.0));
+  ASSERT_TRUE(QTest::qWaitFor([&] { return w.table()->model()->rowCount() == 2; }, 5000));
+  EXPECT_FALSE(w.follower().isFollowing());
+  EXPECT_TRUE(w.statusText().startsWith("run.jsonl · 2 cells")) << w.statusText().toStdString();
+  EXPECT_TRUE(w.statusText().endsWith(" · complete")) << w.statusText().toStdString();
+}
+
 TEST(MainWindow, LiveSweepFillsTheViews) {
   QTemporaryDir dir;
   MainWindow w;

@@ -78,6 +78,51 @@ TEST(ReportExport, WritesTheFolderWithValidFiles) {
   expect_valid_report(dir.path() + "/report");
 }
 
+// A baseline kernel adds its speedup heatmap (a picture of its own, not the time heatmap again) and
+// the reports' speedup column.
+TEST(ReportExport, ABaselineAddsTheSpeedupHeatmap) {
+  QTemporaryDir dir;
+  const ExportOutcome out = export_report(sample_set(), dir.path(), {}, "cublas");
+  ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
+  EXPECT_EQ(out.written.size(), 12);
+  const QImage speedup(dir.filePath(kSpeedupPng)), heat(dir.filePath(kHeatmapPng));
+  ASSERT_FALSE(speedup.isNull());
+  EXPECT_NE(speedup, heat);
+  const QByteArray svg = read_all(dir.filePath("attention_sweep_speedup.svg"));
+  EXPECT_TRUE(svg.contains("Speedup vs cublas"));
+  EXPECT_TRUE(read_all(dir.filePath("report.md")).contains("speedup vs cublas"));
+  EXPECT_EQ(read_all(dir.filePath("report.html")).count("data:image/png;base64,"), 4);
+}
+
+// With a baseline run the folder gets the engine's comparison report and the heatmap of the ratios,
+// a picture of its own (diverging colours and verdicts), not the time heatmap again.
+TEST(ReportExport, ABaselineRunAddsTheComparison) {
+  QTemporaryDir dir;
+  const ResultSet now = sample_set();
+  ResultSet base = sample_set();
+  base.name = "base.jsonl";
+  for (CellResult& r : base.results)
+    if (r.cell.kernel == "cublas")
+      for (Timing& t : r.timings)
+        for (double* v : {&t.time_ms.median, &t.time_ms.ci_low, &t.time_ms.ci_high}) *v *= 1.25;
+  const ExportOutcome out = export_report(now, dir.path(), {}, {}, &base);
+  ASSERT_TRUE(out.ok) << out.errors.join("; ").toStdString();
+  EXPECT_EQ(out.written.size(), 15);
+  const QImage ratios(dir.filePath(kComparisonPng)), heat(dir.filePath(kHeatmapPng));
+  ASSERT_FALSE(ratios.isNull());
+  EXPECT_GE(ratios.width(), 1000);
+  EXPECT_NE(ratios, heat);
+  const QByteArray svg = read_all(dir.filePath("attention_sweep_comparison.svg"));
+  EXPECT_TRUE(is_well_formed_xml(svg));
+  EXPECT_TRUE(svg.contains("Time NEW/BASE"));
+  EXPECT_TRUE(svg.contains("faster")) << "the verdicts' legend";
+  EXPECT_TRUE(read_all(dir.filePath("attention_sweep_scaling.svg")).contains("dashed")) << "the baseline's curves";
+  const auto json = nlohmann::json::parse(read_all(dir.filePath("comparison.json")).toStdString());
+  EXPECT_EQ(json["summary"]["verdicts"]["faster"], 8) << json["summary"].dump();
+  EXPECT_TRUE(read_all(dir.filePath("comparison.md")).contains("faster"));
+  EXPECT_TRUE(read_all(dir.filePath("comparison.html")).contains("</html>"));
+}
+
 // The app reopens what it exported: every cell of report.csv and report.json to the digit, those
 // of report.md to its four digits.
 TEST(ReportExport, TheAppReopensItsOwnReports) {

@@ -119,5 +119,27 @@ TEST(ResultsModel, PrintsEveryNumberAsTheReportDoes) {
   EXPECT_EQ(report.at({25, "avg_ms"}), "wrong");
 }
 
+// A baseline run adds the ratio and verdict columns (the engine's comparison); the model stays valid
+// through setting, live rows and clearing it.
+TEST(ResultsModel, ABaselineAddsRatioAndVerdictColumns) {
+  ResultsDocument doc;
+  ResultsModel model(&doc);
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Warning);
+  doc.replace(set_of({make_result("a", 512, 64, 1.0), make_result("b", 512, 64, 0, CellStatus::oom)}));
+  const int plain = model.columnCount();
+  doc.setBaseline(set_of({make_result("a", 512, 64, 1.0), make_result("b", 512, 64, 2.0)}));
+  ASSERT_EQ(model.columnCount(), plain + 2);
+  EXPECT_EQ(model.headerData(ResultsModel::ratioSection(), Qt::Horizontal).toString(), "NEW/BASE");
+  EXPECT_EQ(model.headerData(ResultsModel::verdictSection(), Qt::Horizontal).toString(), "verdict");
+  EXPECT_TRUE(model.index(0, ResultsModel::ratioSection()).data().toString().startsWith("1"));
+  EXPECT_EQ(model.index(0, ResultsModel::verdictSection()).data().toString(), "= same");
+  EXPECT_EQ(model.index(1, ResultsModel::verdictSection()).data().toString(), "≠ status-changed");
+  EXPECT_TRUE(model.index(1, ResultsModel::ratioSection()).data().toString().isEmpty());
+  doc.append({make_result("c", 512, 64, 3.0)});
+  EXPECT_EQ(model.index(2, ResultsModel::verdictSection()).data().toString(), "+ new");
+  doc.clearBaseline();
+  EXPECT_EQ(model.columnCount(), plain);
+}
+
 }  // namespace
 }  // namespace attnsweep::gui

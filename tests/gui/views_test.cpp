@@ -87,6 +87,44 @@ TEST(HeatGrid, SlicesCarryTheTimingModeAndShowOnlyItsTimes) {
   EXPECT_EQ(scaling[0].series[1].failed.size(), 1u);  // drawn as not measured in this mode
 }
 
+// Speedups come from the engine (the baseline's time over the cell's) in the slice's mode; 1.0, the
+// baseline itself, is the neutral middle of a diverging scale.
+TEST(HeatGrid, SpeedupAgainstAKernelOfTheSweep) {
+  std::vector<CellResult> rs = {make_result("ours", 512, 64, 1.0), make_result("ref", 512, 64, 2.0),
+                                make_result("slow", 512, 64, 8.0), make_result("ours", 1024, 64, 4.0),
+                                make_result("ref", 1024, 64, 0, CellStatus::oom)};
+  const HeatGrid g = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::speedup, std::nullopt, "ref");
+  EXPECT_EQ(g.title, "Speedup vs ref");
+  EXPECT_TRUE(g.diverging);
+  EXPECT_TRUE(g.higher_is_better);
+  EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 2.0);
+  EXPECT_DOUBLE_EQ(*g.at(1, 0).value, 1.0);
+  EXPECT_DOUBLE_EQ(*g.at(2, 0).value, 0.25);
+  EXPECT_FALSE(g.at(0, 1).value.has_value()) << "no baseline time in that tier: no speedup";
+  EXPECT_DOUBLE_EQ(g.scale_position(1.0), 0.5);
+  EXPECT_DOUBLE_EQ(g.scale_position(0.25), 0.0);  // the farthest value sets both ends
+  EXPECT_DOUBLE_EQ(g.scale_position(4.0), 1.0);
+  EXPECT_GT(g.scale_position(2.0), 0.5);
+  const auto [worst, best] = g.scale_ends();
+  EXPECT_DOUBLE_EQ(worst, 0.25);
+  EXPECT_DOUBLE_EQ(best, 4.0);
+  const HeatGrid none = build_heat_grid(rs, {DType::fp16, false}, HeatMetric::speedup, std::nullopt, "absent");
+  EXPECT_FALSE(none.at(0, 0).value.has_value());
+  EXPECT_FALSE(none.note.empty());
+}
+
+TEST(HeatGrid, SpeedupUsesTheSlicesTimingMode) {
+  std::vector<CellResult> rs = {make_result("ours", 512, 64, 1.0), make_result("ref", 512, 64, 2.0)};
+  for (CellResult& r : rs) {
+    Timing batch = r.timings.front();
+    batch.mode = TimingMode::batch;
+    batch.time_ms.median = r.cell.kernel == "ref" ? 3.0 : 0.5;
+    r.timings.push_back(batch);
+  }
+  const HeatGrid g = build_heat_grid(rs, {DType::fp16, false, TimingMode::batch}, HeatMetric::speedup, std::nullopt, "ref");
+  EXPECT_DOUBLE_EQ(*g.at(0, 0).value, 6.0);
+}
+
 // A batch-only file (or an imported one) shows its own mode first.
 TEST(HeatGrid, WithoutColdTimesTheFirstSliceIsTheModeThereIs) {
   std::vector<CellResult> rs = {make_result("a", 512, 64, 1.0)};

@@ -58,7 +58,12 @@ class SampleMode(unittest.TestCase):
         self.assertEqual(method.timing_options({})["modes"], ["cold", "batch"])
         result = self.sample("cold", FakeTimer(lambda call: 0.5), 0.5, timing())
         self.assertEqual(result["time_ms"]["samples"], 10)
+        self.assertEqual(result["samples_ms"], [0.5] * 10)  # every sample kept, as the engine keeps them
         self.assertFalse(result["noisy"])
+
+    def test_samples_are_kept_to_six_significant_digits(self):
+        self.assertEqual(method.kept_sample(0.045312000066041946), 0.045312)
+        self.assertEqual(method.kept_sample(116.65228), 116.652)
 
     def test_tiny_cold_cells_get_more_samples_and_a_wide_interval_is_noisy(self):
         opts = timing(min_samples=10, max_samples=20, target_rel_ci=0.01, max_cell_s=30)

@@ -53,21 +53,32 @@ struct ReportPicture {
 // The Markdown and HTML tables and the JSON summary show one timing mode and say which: `mode`,
 // or default_view_mode (cold where the results have cold times). A cell not timed in that mode
 // shows its other time, its mode column saying which. The CSV has one row per cell and mode; the
-// JSON, every record whole.
-std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode = std::nullopt);
+// JSON, every record whole. `baseline`, a kernel of the results (baseline.h): the Markdown and HTML
+// tables end with its "speedup vs" column and the JSON summary lists the speedups; "" for none.
+std::string report_markdown(const ResultFile& f, std::optional<TimingMode> mode = std::nullopt,
+                            const std::string& baseline = "");
 std::string report_csv(const ResultFile& f);
-std::string report_json(const ResultFile& f, int indent = 2, std::optional<TimingMode> mode = std::nullopt);
+std::string report_json(const ResultFile& f, int indent = 2, std::optional<TimingMode> mode = std::nullopt,
+                        const std::string& baseline = "");
 // Self-contained: the pictures are embedded; without pictures it says how to draw them.
 std::string report_html(const ResultFile& f, const std::vector<ReportPicture>& pictures = {},
-                        std::optional<TimingMode> mode = std::nullopt);
-std::string render_report(const ResultFile& f, ReportFormat format,
-                          std::optional<TimingMode> mode = std::nullopt);  // HTML without pictures
+                        std::optional<TimingMode> mode = std::nullopt, const std::string& baseline = "");
+// HTML without pictures. The CSV has no speedup column: it holds every field of the cells, from
+// which a speedup follows. Throws std::invalid_argument for a baseline no result is of.
+std::string render_report(const ResultFile& f, ReportFormat format, std::optional<TimingMode> mode = std::nullopt,
+                          const std::string& baseline = "");
+
+// A numeric column computed across cells (speedup against a baseline): its title and one text per result.
+struct DerivedColumn {
+  std::string title;
+  std::vector<std::string> texts;
+};
 
 // One Markdown table: the column titles, the separator (numbers right-aligned), then one line per
-// entry of `rows` (indices into `results`), each cell as cell_text() prints it, '|' escaped.
-// The Markdown report's table and the GUI's "Copy as Markdown" are both this.
+// entry of `rows` (indices into `results`), each cell as cell_text() prints it, '|' escaped, and
+// the derived columns last. The Markdown report's table and the GUI's "Copy as Markdown" are both this.
 std::string markdown_table(const std::vector<CellResult>& results, const std::vector<std::size_t>& rows,
-                           std::span<const Column> columns);
+                           std::span<const Column> columns, const std::vector<DerivedColumn>& derived = {});
 
 // The sweep's name: the spec's, else the one the header was given, else "unnamed sweep".
 std::string sweep_name(const nlohmann::json& header);

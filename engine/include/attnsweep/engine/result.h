@@ -55,6 +55,9 @@ struct Timing {
   bool noisy = false;                  // the median's 95% CI ended wider than target_rel_ci
   int flagged_samples = 0;             // samples the clock watch flagged (clock_watch.h)
   std::vector<std::string> flags;      // why they were flagged: throttle reasons, "low_clock"
+  // Every sample, per launch, in the order taken (time_ms.samples of them), so two runs can be
+  // compared as distributions. Empty in records that predate them and in imported summaries.
+  std::vector<double> samples_ms;
 };
 
 // What the SM clock, power and temperature did while a cell was sampled (NVML), or why they

@@ -25,6 +25,10 @@ struct ResultFile {
   std::vector<std::string> warnings;  // e.g. "line 57: torn last line dropped"
 };
 
+// Line 1 of a result file: throws std::runtime_error "<where>: ..." unless `h` is a header record of
+// a schema this build reads. Every reader of result files checks it.
+void check_result_header(const nlohmann::json& h, const std::string& where);
+
 // Reads a whole file. Throws std::runtime_error with the path and line for a file that is not a
 // result file; a torn (half-written) last line is dropped with a warning, not an error.
 ResultFile read_result_file(const std::string& path);

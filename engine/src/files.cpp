@@ -20,9 +20,6 @@ namespace {
 
 [[noreturn]] void fail(const std::string& path, const std::string& why) { throw std::runtime_error(path + ": " + why); }
 
-[[noreturn]] void fail_errno(const std::string& path, const std::string& what) {
-  fail(path, what + ": " + std::strerror(errno));
-}
 
 class Fd {
  public:
@@ -67,6 +64,8 @@ void sync_folder_of(const std::string& path) {
 }
 
 }  // namespace
+
+void fail_errno(const std::string& path, const std::string& what) { fail(path, what + ": " + std::strerror(errno)); }
 
 std::string read_input_fd(int fd, const std::string& path, std::uint64_t max_bytes) {
   struct stat st {};

@@ -21,10 +21,6 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
-}
-
 // Closes the descriptor on every way out of a poll.
 struct OpenFile {
   int fd = -1;

@@ -20,10 +20,6 @@ using nlohmann::json;
 
 namespace {
 
-[[noreturn]] void fail_errno(const std::string& path, const std::string& what) {
-  throw std::runtime_error(path + ": " + what + ": " + std::strerror(errno));
-}
-
 // What a scan of a result file's bytes found: the records, and how many bytes are good.
 struct Scan {
   ResultFile file;

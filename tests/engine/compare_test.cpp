@@ -319,6 +319,25 @@ TEST(Compare, ASlowedOrNoisySideIsAtMostNoisy) {
   EXPECT_EQ(compare(noisy_base, small_change).cells[0].verdict, Verdict::same) << "no change to doubt";
 }
 
+// A change the samples show, but whose interval reaches inside the threshold, is not yet a
+// verdict: the data cannot tell whether it is as large as the smallest change worth one.
+TEST(Compare, AChangeWhoseIntervalReachesInsideTheThresholdIsNoisy) {
+  std::mt19937_64 rng(11);
+  ResultFile base;
+  base.header = header_on("NVIDIA H100 80GB HBM3");
+  base.results.push_back(with_samples(ok_result(sample_cell("flash_mma"), 1.0), kernel_times(rng, 30, 1.0)));
+  ResultFile now;
+  now.header = base.header;
+  now.results.push_back(with_samples(ok_result(sample_cell("flash_mma"), 1.0), kernel_times(rng, 30, 1.028)));
+  const CellComparison c = compare(base, now).cells[0];
+  ASSERT_GT(c.ratio, 1.02) << "the case needs a median change past the threshold";
+  ASSERT_LT(c.ratio_low, 1.02) << "and an interval that reaches inside it";
+  ASSERT_LT(c.p_value, 0.05) << "and a change the test finds";
+  EXPECT_EQ(c.verdict, Verdict::noisy);
+  EXPECT_NE(c.note.find("noisy, not slower: the ratio's interval reaches inside the threshold"), std::string::npos)
+      << c.note;
+}
+
 TEST(Compare, BadOptionsAreRefused) {
   CompareOptions o;
   o.threshold = -0.1;

@@ -13,6 +13,9 @@ inline constexpr std::uint64_t kMaxResultsBytes = std::uint64_t{1} << 30;  // 1 
 inline constexpr std::uint64_t kMaxSpecBytes = std::uint64_t{64} << 20;    // a million tiers written out
 inline constexpr std::uint64_t kMaxProviderBytes = std::uint64_t{1} << 20;
 
+// Throws std::runtime_error "<path>: <what>: <the system's reason>" for the errno of a failed call.
+[[noreturn]] void fail_errno(const std::string& path, const std::string& what);
+
 // The whole of the regular file `path`, which must hold at most `max_bytes`. Throws
 // std::runtime_error "<path>: <why>": missing, a folder, not a regular file, too large,
 // unreadable, or not enough memory.

@@ -120,22 +120,11 @@ void ResultFollower::take_line(std::string_view line, Update& update) {
     update.header = true;
     plan_from_header();
   } else {
-    CellResult r;
-    try {
-      r = result_from_json(record);
-    } catch (const std::exception& e) {
-      throw std::runtime_error(where + ": " + e.what());
-    }
-    const std::string id = r.cell.id();
-    if (const auto it = index_of_id_.find(id); it != index_of_id_.end()) {
-      file_.results[it->second] = r;
-      update.replaced_earlier = true;
-    } else {
-      index_of_id_.emplace(id, file_.results.size());
-      file_.results.push_back(r);
-      planned_seen_ += planned_ids_.count(id);
-    }
-    update.added.push_back(std::move(r));
+    const std::size_t cells_before = file_.results.size();
+    const CellResult& r = file_.results[keep_cell_record(record, where, file_, index_of_id_)];
+    if (file_.results.size() == cells_before) update.replaced_earlier = true;
+    else planned_seen_ += planned_ids_.count(r.cell.id());
+    update.added.push_back(r);
   }
   ++lines_;
 }

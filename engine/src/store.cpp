@@ -29,6 +29,20 @@ struct Scan {
 
 }  // namespace
 
+std::size_t keep_cell_record(const json& record, const std::string& where, ResultFile& file,
+                      std::map<std::string, std::size_t>& index_of_id) {
+  CellResult r;
+  try {
+    r = result_from_json(record);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where + ": " + e.what());
+  }
+  const auto [it, added] = index_of_id.try_emplace(r.cell.id(), file.results.size());
+  if (added) file.results.push_back(std::move(r));
+  else file.results[it->second] = std::move(r);
+  return it->second;
+}
+
 void check_result_header(const json& h, const std::string& where) {
   if (!h.is_object() || h.value("type", json()) != "header")
     throw std::runtime_error(where + ": must be the header record {\"type\":\"header\",\"schema\":" +
@@ -85,19 +99,7 @@ Scan scan_result_text(const std::string& text, const std::string& path) {
       check_result_header(record, where);
       scan.file.header = std::move(record);
     } else {
-      CellResult r;
-      try {
-        r = result_from_json(record);
-      } catch (const std::exception& e) {
-        throw std::runtime_error(where + ": " + e.what());
-      }
-      const std::string id = r.cell.id();
-      if (const auto it = index_of_id.find(id); it != index_of_id.end()) {
-        scan.file.results[it->second] = std::move(r);
-      } else {
-        index_of_id.emplace(id, scan.file.results.size());
-        scan.file.results.push_back(std::move(r));
-      }
+      keep_cell_record(record, where, scan.file, index_of_id);
     }
     scan.good_bytes = terminated ? end + 1 : end;
     scan.needs_newline = !terminated;

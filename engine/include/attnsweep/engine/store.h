@@ -3,6 +3,7 @@
 // "environment":{...}}; each following line is one finished cell ({"type":"cell",...}), written,
 // flushed and fsynced as the cell finishes, so a kill -9 loses no finished cell.
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +29,13 @@ struct ResultFile {
 // Line 1 of a result file: throws std::runtime_error "<where>: ..." unless `h` is a header record of
 // a schema this build reads. Every reader of result files checks it.
 void check_result_header(const nlohmann::json& h, const std::string& where);
+
+// A cell record after the header: read (throws std::runtime_error "<where>: ..." for one that is not
+// a valid record) and kept in `file`, where a later record of the same cell replaces the earlier one
+// (a rerun). `index_of_id` maps the ids kept so far to their place. Returns the record's place in
+// file.results.
+std::size_t keep_cell_record(const nlohmann::json& record, const std::string& where, ResultFile& file,
+                      std::map<std::string, std::size_t>& index_of_id);
 
 // Reads a whole file. Throws std::runtime_error with the path and line for a file that is not a
 // result file; a torn (half-written) last line is dropped with a warning, not an error.
